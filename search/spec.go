@@ -1,6 +1,12 @@
 package search
 
-import "github.com/hpsearch/hpsearch/trial"
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hpsearch/hpsearch/trial"
+)
 
 // Spec is a study as written in YAML and resolved: every default filled in
 // and every value validated against the model catalog. It is serialised
@@ -19,6 +25,10 @@ type Spec struct {
 	// inferred from the target column when the dataset is loaded.
 	Task trial.Task `json:"task,omitempty"`
 	// Metric names a key of trial.Metrics; Direction follows from it.
+	// Left empty in the YAML it defaults to "value" for objective models
+	// and to trial.DefaultMetric(task) otherwise. When Task is empty and the
+	// models support both tasks, Metric and Direction stay empty until
+	// SetTask is called with the task inferred from the data.
 	Metric     string           `json:"metric"`
 	Direction  trial.Direction  `json:"direction"`
 	CV         trial.CV         `json:"cv"`
@@ -34,14 +44,28 @@ type Spec struct {
 
 	// File is the path the spec was read from, for error messages.
 	File string `json:"-"`
+	// Lines maps a field path to the 1-based YAML line it was written on:
+	// "dataset", "cv.folds", "parameters.n_neighbors",
+	// "models[1].parameters.max_depth.min", "parameters.weights.values[0]".
+	// Errorf looks fields up here; a spec not parsed from YAML has none.
+	Lines map[string]int `json:"-"`
+
+	raw           []byte // the YAML as written
+	topLevelModel bool   // model: and parameters: at the top level, not models:
 }
 
 // SearchSettings is the spec's search: block.
 type SearchSettings struct {
-	Method    string `json:"method"` // grid | random | sobol (tpe later)
-	MaxTrials int    `json:"max_trials"`
-	Parallel  int    `json:"parallel"`
-	Seed      uint64 `json:"seed"`
+	Method string `json:"method"` // grid | random | sobol (tpe later); default random
+	// MaxTrials is how many trials the study runs. Zero in the YAML means
+	// the grid size for grid search and 20 otherwise; a grid is never run
+	// past its size, so a larger value is lowered to it.
+	MaxTrials int `json:"max_trials"`
+	// Parallel is how many trials run at once; zero means runtime.NumCPU().
+	Parallel int `json:"parallel"`
+	// Seed is the study seed; each trial's seed is TrialSeed(Seed, n).
+	// The zero value is a valid seed.
+	Seed uint64 `json:"seed"`
 }
 
 // StopRules is the spec's stop: block. Zero values mean "no such rule".
@@ -72,4 +96,48 @@ type Dimension struct {
 	// continuous range (log-spaced when Log).
 	GridPoints int `json:"grid_points,omitempty"`
 	Line       int `json:"-"`
+}
+
+// Raw returns the YAML as written, for the study directory's spec.yaml.
+func (s *Spec) Raw() []byte { return s.raw }
+
+// Errorf returns a *trial.InputError for field, located at the field's YAML
+// line, or at the line of its nearest written parent ("parameters.x.min"
+// falls back to "parameters.x", then "parameters"). It is for checks made
+// after parsing, such as the CLI finding that the dataset file or the
+// target column does not exist. A %w verb in format is honoured: the
+// wrapped error is kept for errors.Is alongside trial.ErrBadInput.
+func (s *Spec) Errorf(field, format string, args ...any) error {
+	e := fmt.Errorf(format, args...)
+	return &trial.InputError{File: s.File, Line: s.line(field), Field: field, Msg: e.Error(), Err: errors.Unwrap(e)}
+}
+
+// errorAt is Errorf with a specific sentinel such as trial.ErrUnknownModel.
+func (s *Spec) errorAt(field string, sentinel error, format string, args ...any) error {
+	return &trial.InputError{File: s.File, Line: s.line(field), Field: field, Msg: fmt.Sprintf(format, args...), Err: sentinel}
+}
+
+// line returns the YAML line of field or of its nearest recorded parent.
+func (s *Spec) line(field string) int {
+	for field != "" {
+		if l, ok := s.Lines[field]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(field, ".[")
+		if i < 0 {
+			break
+		}
+		field = field[:i]
+	}
+	return 0
+}
+
+// modelField returns the field path of family i's key: "model" or
+// "parameters.x" for a spec with a top-level model:, "models[i].model"
+// otherwise.
+func (s *Spec) modelField(i int, key string) string {
+	if s.topLevelModel {
+		return key
+	}
+	return fmt.Sprintf("models[%d].%s", i, key)
 }

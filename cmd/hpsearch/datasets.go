@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/hpsearch/hpsearch/datasets"
+)
+
+func init() {
+	register(&command{
+		name:    "datasets",
+		summary: "list the bundled datasets, or push one to S3",
+		usage: `Usage: hpsearch datasets [--json]
+       hpsearch datasets push FILE_OR_NAME --bucket BUCKET
+
+Without a subcommand, lists the datasets built into hpsearch; a spec names
+one with "dataset: NAME". "push" converts a dataset to hpsearch's compact
+binary form and stores it in S3 under datasets/<sha256>, once.
+
+Example:
+  hpsearch datasets
+  hpsearch datasets push digits --bucket my-hpsearch-bucket
+`,
+		run: runDatasets,
+	})
+}
+
+func runDatasets(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "push" {
+		return runDatasetsPush(ctx, e, args[1:])
+	}
+	fs := newFlags("datasets")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr("unexpected argument %q", pos[0])
+	}
+	infos := datasets.Bundled()
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(infos)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTASK\tROWS\tFEATURES\tCLASSES\tTARGET\tSOURCE")
+	for _, d := range infos {
+		classes := "-"
+		if d.Classes > 0 {
+			classes = fmt.Sprint(d.Classes)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", d.Name, d.Task, d.Rows, d.Features, classes, d.Target, d.Source)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+func init() {
+	register(&command{
+		name:    "leaderboard",
+		summary: "rank the trials of a study",
+		usage: `Usage: hpsearch leaderboard STUDY_DIR [--top K] [--format table|csv|json]
+
+Ranks a study's trials from its journal: complete trials best first, then
+pruned, then failed. It reads the journal only, so it works while the study
+is running and after a crash. json prints an array, best first, each with
+trial, state, model, params, score and seconds.
+
+Example:
+  hpsearch leaderboard hpsearch-runs/digits-knn-grid --top 5
+`,
+		run: runLeaderboard,
+	})
+}
+
+func runLeaderboard(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("leaderboard")
+	top := fs.Int("top", 20, "show the best K trials (0 = all)")
+	format := fs.String("format", "table", "table, csv or json")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("want one STUDY_DIR, got %d arguments", len(pos))
+	}
+	if *format != "table" && *format != "csv" && *format != "json" {
+		return usageErr("--format must be table, csv or json, got %q", *format)
+	}
+	st, err := loadStudy(ctx, e, pos[0])
+	if err != nil {
+		return err
+	}
+	rows := results.Leaderboard(results.Results(st.events), st.spec.Direction)
+	if *top > 0 && len(rows) > *top {
+		rows = rows[:*top]
+	}
+	switch *format {
+	case "csv":
+		return results.WriteCSV(e.stdout, rows)
+	case "json":
+		return results.WriteJSON(e.stdout, rows)
+	}
+	return results.WriteTable(e.stdout, rows, 0, st.spec.Metric)
+}
+
+// study is a study directory read back: its resolved spec and journal.
+type study struct {
+	dir    string
+	spec   *search.Spec
+	events []results.Event
+}
+
+// loadStudy reads a study directory's spec.json and journal, printing the
+// journal's warnings (a torn last record) on stderr.
+func loadStudy(ctx context.Context, e *env, dir string) (*study, error) {
+	specPath := filepath.Join(dir, results.SpecJSONFile)
+	b, err := os.ReadFile(specPath)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("%w: %s is not a study directory (it has no %s)", trial.ErrBadInput, dir, results.SpecJSONFile)
+		}
+		return nil, err
+	}
+	var spec search.Spec
+	if err := json.Unmarshal(b, &spec); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, specPath, err)
+	}
+	j, err := results.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s is not a study directory: %v", trial.ErrBadInput, dir, err)
+	}
+	defer j.Close()
+	rp, err := j.Replay(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range rp.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
+	return &study{dir: dir, spec: &spec, events: rp.Events}, nil
+}

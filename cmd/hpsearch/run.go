@@ -1,0 +1,256 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/scheduler"
+	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/trial"
+	"github.com/hpsearch/hpsearch/worker"
+)
+
+func init() {
+	register(&command{
+		name:    "run",
+		summary: "run a study described by a YAML spec",
+		usage: `Usage: hpsearch run SPEC.yaml [flags]
+
+Runs the study: validates the spec completely, creates the study directory
+DIR/NAME (spec.yaml, spec.json and an append-only journal), runs the trials
+with at most --parallel at once, and prints the top of the leaderboard.
+Progress goes to stderr: a bar on a terminal, plain lines otherwise.
+
+Flags:
+  --dir DIR          parent of the study directory (default ./hpsearch-runs)
+  --name NAME        study name, overriding the spec's name:
+  --parallel N       trials at once (default: the spec's, else the CPU count)
+  --max-trials N     number of trials (default: the spec's)
+  --seed N           study seed (default: the spec's)
+  --top K            leaderboard rows to print (default 10)
+  --quiet            no progress output
+  --json             print one JSON object with the outcome on stdout
+
+Exit codes: 0 ok, 1 failure, 2 bad spec or usage, 130 interrupted (Ctrl-C:
+in-flight trials are cancelled and the journal stays consistent).
+
+Example:
+  hpsearch run examples/digits-knn-grid.yaml --parallel 2
+`,
+		run: runRun,
+	})
+}
+
+// runSummary is the --json output of run.
+type runSummary struct {
+	Study       string          `json:"study"`
+	Dir         string          `json:"dir"`
+	Metric      string          `json:"metric"`
+	Direction   trial.Direction `json:"direction"`
+	Best        *bestTrial      `json:"best"`
+	Trials      trialCounts     `json:"trials"`
+	StopReason  string          `json:"stop_reason,omitempty"`
+	WallSeconds float64         `json:"wall_seconds"`
+}
+
+type bestTrial struct {
+	Trial  int          `json:"trial"`
+	Model  string       `json:"model"`
+	Params trial.Params `json:"params"`
+	Score  float64      `json:"score"`
+}
+
+type trialCounts struct {
+	Complete int `json:"complete"`
+	Pruned   int `json:"pruned"`
+	Failed   int `json:"failed"`
+}
+
+func runRun(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("run")
+	dir := fs.String("dir", "hpsearch-runs", "")
+	o := &overrides{}
+	fs.StringVar(&o.name, "name", "", "")
+	fs.IntVar(&o.parallel, "parallel", 0, "")
+	fs.IntVar(&o.maxTrials, "max-trials", 0, "")
+	fs.Int64Var(&o.seed, "seed", -1, "")
+	top := fs.Int("top", 10, "")
+	quiet := fs.Bool("quiet", false, "")
+	asJSON := fs.Bool("json", false, "")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("want one SPEC.yaml, got %d arguments", len(pos))
+	}
+	spec, base, err := loadSpec(ctx, pos[0], o)
+	if err != nil {
+		return err
+	}
+	specJSON, err := json.MarshalIndent(spec, "", "  ")
+	if err != nil {
+		return fmt.Errorf("run: encode spec: %w", err)
+	}
+	journal, err := results.Create(*dir, spec.Name, spec.Raw(), specJSON)
+	if err != nil {
+		return err
+	}
+	defer journal.Close()
+	if err := journal.Append(context.WithoutCancel(ctx), results.StudyEvent(spec.Name, time.Now())); err != nil {
+		return err
+	}
+	sampler, err := search.NewSampler(spec)
+	if err != nil {
+		return err
+	}
+	exec := &worker.Local{Worker: localWorker(), Base: *base}
+	var progress *progressReporter
+	if !*quiet {
+		progress = newProgress(e, spec)
+	}
+	cfg := scheduler.Config{
+		Sampler:   sampler,
+		Executor:  exec,
+		Store:     journal,
+		Parallel:  spec.Search.Parallel,
+		MaxTrials: spec.Search.MaxTrials,
+		MaxFailed: spec.Stop.MaxFailedTrials,
+		Direction: spec.Direction,
+		Seed:      func(n int) uint64 { return search.TrialSeed(spec.Search.Seed, n) },
+	}
+	if progress != nil {
+		cfg.Progress = progress.update
+	}
+	out, runErr := scheduler.Run(ctx, cfg)
+	if progress != nil {
+		progress.finish()
+	}
+	if err := journal.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	if runErr != nil && !errors.Is(runErr, trial.ErrInterrupted) {
+		return runErr
+	}
+	if *asJSON {
+		if err := writeRunJSON(e.stdout, journal.Dir(), spec, out); err != nil {
+			return err
+		}
+	} else {
+		writeRunText(e.stdout, journal.Dir(), spec, out, *top)
+	}
+	return runErr
+}
+
+func writeRunJSON(w io.Writer, dir string, spec *search.Spec, out scheduler.Outcome) error {
+	s := runSummary{
+		Study: spec.Name, Dir: dir, Metric: spec.Metric, Direction: spec.Direction,
+		Trials:      trialCounts{Complete: out.Complete, Pruned: out.Pruned, Failed: out.Failed},
+		StopReason:  out.StopReason,
+		WallSeconds: out.Wall.Seconds(),
+	}
+	if b := out.Best; b != nil {
+		s.Best = &bestTrial{Trial: b.Number, Model: b.Model, Params: b.Params, Score: b.Score}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s)
+}
+
+func writeRunText(w io.Writer, dir string, spec *search.Spec, out scheduler.Outcome, top int) {
+	fmt.Fprintf(w, "study %s: %d complete, %d pruned, %d failed in %.1fs", spec.Name, out.Complete, out.Pruned, out.Failed, out.Wall.Seconds())
+	if out.StopReason != "" {
+		fmt.Fprintf(w, " (%s)", out.StopReason)
+	}
+	fmt.Fprintf(w, "\n%s (%s)\n\n", spec.Metric, spec.Direction)
+	rows := results.Leaderboard(out.Results, spec.Direction)
+	results.WriteTable(w, rows, top, spec.Metric)
+	fmt.Fprintf(w, "\nresults in %s\n  hpsearch leaderboard %s\n", dir, dir)
+}
+
+// progressReporter shows a study's progress on stderr: a progress bar on a
+// terminal, otherwise a plain line at most every two seconds.
+type progressReporter struct {
+	w         io.Writer
+	bar       *progressbar.ProgressBar
+	spec      *search.Spec
+	lastPrint time.Time
+	last      scheduler.Snapshot
+}
+
+func newProgress(e *env, spec *search.Spec) *progressReporter {
+	p := &progressReporter{w: e.stderr, spec: spec}
+	if f, ok := e.stderr.(*os.File); ok && isTerminal(f) {
+		total := spec.Search.MaxTrials
+		if total == 0 {
+			total = -1
+		}
+		p.bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(e.stderr),
+			progressbar.OptionSetDescription(spec.Name),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("trials"),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionFullWidth(),
+		)
+	}
+	return p
+}
+
+func (p *progressReporter) update(s scheduler.Snapshot) {
+	p.last = s
+	if p.bar != nil {
+		p.bar.Describe(p.describe(s))
+		_ = p.bar.Set(s.Done)
+		return
+	}
+	if time.Since(p.lastPrint) >= 2*time.Second {
+		p.lastPrint = time.Now()
+		fmt.Fprintln(p.w, p.line(s))
+	}
+}
+
+func (p *progressReporter) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+		return
+	}
+	if p.last.Done > 0 {
+		fmt.Fprintln(p.w, p.line(p.last))
+	}
+}
+
+func (p *progressReporter) describe(s scheduler.Snapshot) string {
+	d := fmt.Sprintf("%s running %d failed %d", p.spec.Name, s.Running, s.Failed)
+	if s.Best != nil {
+		d += fmt.Sprintf(" best %s %.4g", p.spec.Metric, s.Best.Score)
+	}
+	return d
+}
+
+func (p *progressReporter) line(s scheduler.Snapshot) string {
+	total := "?"
+	if s.Total > 0 {
+		total = fmt.Sprint(s.Total)
+	}
+	l := fmt.Sprintf("%s: %d/%s done, %d running, %d failed, %.1f trials/s", p.spec.Name, s.Done, total, s.Running, s.Failed, s.TrialsPerSecond)
+	if s.Best != nil {
+		l += fmt.Sprintf(", best %s %.6g (trial %d)", p.spec.Metric, s.Best.Score, s.Best.Number)
+	}
+	if s.Total > 0 && s.TrialsPerSecond > 0 && s.Done < s.Total {
+		eta := time.Duration(float64(s.Total-s.Done) / s.TrialsPerSecond * float64(time.Second))
+		l += fmt.Sprintf(", ETA %s", eta.Round(time.Second))
+	}
+	return l
+}

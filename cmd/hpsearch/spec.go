@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hpsearch/hpsearch/datasets"
+	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trial"
+	"github.com/hpsearch/hpsearch/worker"
+)
+
+// overrides are the flags that change a spec.
+type overrides struct {
+	name      string
+	parallel  int
+	maxTrials int
+	seed      int64 // -1 = keep
+}
+
+// loadSpec reads and validates the spec at path, applies the overrides,
+// and checks it against its dataset: the file exists, the target column
+// is in its header, the task inferred from the data fits the models and
+// the metric, and every class has enough rows for the folds. Every problem
+// is an error naming the spec's file, line and field. It returns the
+// dataset (nil for objective models) and the request template that every
+// trial of the study shares.
+func loadSpec(ctx context.Context, path string, o *overrides) (*search.Spec, *worker.Request, error) {
+	spec, err := search.Load(path, trainers.Catalog)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o != nil {
+		if o.name != "" {
+			spec.Name = o.name
+		}
+		if o.parallel > 0 {
+			spec.Search.Parallel = o.parallel
+		}
+		if o.maxTrials > 0 {
+			spec.Search.MaxTrials = o.maxTrials
+		}
+		if o.seed >= 0 {
+			spec.Search.Seed = uint64(o.seed)
+		}
+		if err := spec.Validate(trainers.Catalog); err != nil {
+			return nil, nil, err
+		}
+	}
+	req := &worker.Request{
+		Study:      spec.Name,
+		Target:     spec.Target,
+		Task:       spec.Task,
+		Metric:     spec.Metric,
+		CV:         spec.CV,
+		Preprocess: spec.Preprocess,
+	}
+	if spec.Dataset == "" {
+		return spec, req, nil
+	}
+	ref, err := datasetRef(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Dataset = ref
+	if strings.HasPrefix(spec.Dataset, "s3://") {
+		// Checked by the Lambda backend, which reads the object.
+		return spec, req, nil
+	}
+	cols, err := datasets.Columns(firstNonEmpty(ref.Name, ref.Path))
+	if err != nil {
+		return nil, nil, spec.Errorf("dataset", "%v", err)
+	}
+	if spec.Target != "" && !contains(cols, spec.Target) {
+		return nil, nil, spec.Errorf("target", "column %q is not in the header of %s; its columns are: %s",
+			spec.Target, spec.Dataset, strings.Join(cols, ", "))
+	}
+	w := localWorker()
+	d, _, err := w.Load(ctx, *req)
+	if err != nil {
+		return nil, nil, spec.Errorf("dataset", "%v", err)
+	}
+	if spec.Task == "" || spec.Metric == "" {
+		if err := spec.SetTask(d.Task, trainers.Catalog); err != nil {
+			return nil, nil, err
+		}
+		req.Task, req.Metric = spec.Task, spec.Metric
+	} else if spec.Task != d.Task {
+		return nil, nil, spec.Errorf("task", "is %s, but target column %q of %s holds %s labels", spec.Task, d.Target, spec.Dataset, d.Task)
+	}
+	if _, err := w.Splits(d, spec.CV); err != nil {
+		return nil, nil, spec.Errorf("cv", "%v", strings.TrimPrefix(err.Error(), trial.ErrBadInput.Error()+": "))
+	}
+	return spec, req, nil
+}
+
+// datasetRef resolves the spec's dataset to a reference the worker can
+// load: a bundled name, or a path relative to the spec file's directory
+// (falling back to the working directory).
+func datasetRef(spec *search.Spec) (worker.DatasetRef, error) {
+	ds := spec.Dataset
+	switch {
+	case strings.HasPrefix(ds, "s3://"):
+		return worker.DatasetRef{Path: ds}, nil
+	case datasets.IsBundled(ds):
+		return worker.DatasetRef{Name: ds}, nil
+	}
+	candidates := []string{ds}
+	if !filepath.IsAbs(ds) && spec.File != "" {
+		candidates = []string{filepath.Join(filepath.Dir(spec.File), ds), ds}
+	}
+	for _, c := range candidates {
+		if _, err := os.Stat(c); err == nil {
+			abs, err := filepath.Abs(c)
+			if err != nil {
+				return worker.DatasetRef{}, err
+			}
+			return worker.DatasetRef{Path: abs}, nil
+		}
+	}
+	var names []string
+	for _, b := range datasets.Bundled() {
+		names = append(names, b.Name)
+	}
+	return worker.DatasetRef{}, spec.Errorf("dataset", "%s: no such file, and not a bundled dataset (%s)", candidates[0], strings.Join(names, ", "))
+}
+
+var sharedWorker *worker.Worker
+
+// localWorker returns the process's one local Worker, so that validation
+// and the local executor share its dataset and fold caches.
+func localWorker() *worker.Worker {
+	if sharedWorker == nil {
+		sharedWorker = worker.New(nil)
+	}
+	return sharedWorker
+}
+
+func contains(xs []string, x string) bool {
+	for _, s := range xs {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+func firstNonEmpty(xs ...string) string {
+	for _, x := range xs {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+

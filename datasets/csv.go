@@ -1,0 +1,176 @@
+package datasets
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// ReadCSV reads a CSV dataset from r. file names the input in errors and
+// gives the dataset its name. The first row is the header; quoted fields
+// follow RFC 4180. A column is numeric when every non-missing cell parses as
+// a float64 (surrounding spaces are ignored); otherwise every non-missing
+// cell must be a string that is not a number, and the column is
+// categorical. Errors about the input are *trial.InputError.
+func ReadCSV(r io.Reader, file string, opts Options) (*Dataset, error) {
+	return readCSV(r, file, opts, inputSize(r))
+}
+
+// inputSize returns the number of bytes left in r when r can tell cheaply,
+// or 0.
+func inputSize(r io.Reader) int64 {
+	switch r := r.(type) {
+	case interface{ Len() int }: // bytes.Reader, strings.Reader, bytes.Buffer
+		return int64(r.Len())
+	case interface{ Stat() (fs.FileInfo, error) }: // *os.File
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	}
+	return 0
+}
+
+// sizeProbeRows is how many rows are read before the columns are grown to
+// the number of rows estimated from the input size.
+const sizeProbeRows = 1024
+
+func readCSV(r io.Reader, file string, opts Options, size int64) (*Dataset, error) {
+	if err := opts.validate(file); err != nil {
+		return nil, err
+	}
+	cr := newCSVReader(r)
+	header, err := readHeader(cr, file)
+	if err != nil {
+		return nil, err
+	}
+	target, err := targetIndex(header, opts.Target, file)
+	if err != nil {
+		return nil, err
+	}
+	cols := make([]*column, len(header))
+	for i, name := range header {
+		cols[i] = &column{name: name}
+	}
+	rows := 0
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, csvError(err, file)
+		}
+		rows++
+		if len(rec) != len(cols) {
+			line, _ := cr.FieldPos(0)
+			return nil, &trial.InputError{File: file, Line: line,
+				Msg: fmt.Sprintf("row has %d columns, header has %d", len(rec), len(cols))}
+		}
+		for i, s := range rec {
+			if n := len(s); n > 0 && (s[0] == ' ' || s[n-1] == ' ' || s[n-1] == '\t') {
+				s = strings.TrimSpace(s)
+			}
+			var cerr *cellError
+			switch {
+			case !isMissing(s):
+				cerr = cols[i].add(s, rows)
+			case i == target:
+				cerr = cellErrorf("target value is missing; remove unlabelled rows")
+			case !opts.AllowMissing:
+				cerr = cellErrorf("missing value %q; set preprocess.impute to fill missing cells", s)
+			default:
+				cols[i].addMissing()
+			}
+			if cerr != nil {
+				line, _ := cr.FieldPos(i)
+				return nil, &trial.InputError{File: file, Line: line, Field: header[i], Msg: cerr.msg}
+			}
+		}
+		if rows == sizeProbeRows && size > 0 {
+			perRow := max(cr.InputOffset()/int64(rows), 2)
+			estimate := int(size/perRow + size/perRow/20 + 16)
+			for _, c := range cols {
+				c.reserve(estimate)
+			}
+		}
+	}
+	if rows == 0 {
+		return nil, &trial.InputError{File: file, Line: 1, Msg: "header only, no data rows"}
+	}
+	for _, c := range cols {
+		c.finish()
+	}
+	return assemble(file, cols, target, rows, opts)
+}
+
+func newCSVReader(r io.Reader) *csv.Reader {
+	cr := csv.NewReader(bufio.NewReaderSize(r, 256<<10))
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1 // ragged rows are reported with both counts
+	cr.TrimLeadingSpace = true
+	return cr
+}
+
+// readHeader reads and checks the header row: present, names non-empty and
+// unique. A UTF-8 byte order mark is dropped.
+func readHeader(cr *csv.Reader, file string) ([]string, error) {
+	rec, err := cr.Read()
+	if err == io.EOF {
+		return nil, &trial.InputError{File: file, Msg: "empty file, want a header row and data rows"}
+	}
+	if err != nil {
+		return nil, csvError(err, file)
+	}
+	header := make([]string, len(rec))
+	seen := make(map[string]int, len(rec))
+	for i, name := range rec {
+		if i == 0 {
+			name = strings.TrimPrefix(name, "\uFEFF")
+		}
+		name = strings.TrimSpace(name)
+		if name == "" {
+			return nil, &trial.InputError{File: file, Line: 1,
+				Msg: fmt.Sprintf("column %d of the header has no name", i+1)}
+		}
+		if j, dup := seen[name]; dup {
+			return nil, &trial.InputError{File: file, Line: 1, Field: name,
+				Msg: fmt.Sprintf("duplicate column name (columns %d and %d)", j+1, i+1)}
+		}
+		seen[name] = i
+		header[i] = name
+	}
+	return header, nil
+}
+
+// targetIndex finds the target column; "" is the last one.
+func targetIndex(header []string, target, file string) (int, error) {
+	if target == "" {
+		if len(header) < 2 {
+			return 0, &trial.InputError{File: file, Line: 1,
+				Msg: "need at least one feature column and a target column"}
+		}
+		return len(header) - 1, nil
+	}
+	for i, name := range header {
+		if name == target {
+			return i, nil
+		}
+	}
+	return 0, &trial.InputError{File: file, Line: 1, Field: target,
+		Msg: fmt.Sprintf("target column not in the header; columns are %s", strings.Join(header, ", "))}
+}
+
+// csvError turns an encoding/csv error into an InputError.
+func csvError(err error, file string) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &trial.InputError{File: file, Line: pe.Line, Msg: pe.Err.Error()}
+	}
+	return fmt.Errorf("datasets: read %s: %w", file, err)
+}

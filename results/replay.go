@@ -1,0 +1,88 @@
+package results
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Replay is what reading a journal gives: its events in order, and
+// warnings about damage that was tolerated.
+type Replay struct {
+	Events []Event
+	// Warnings describe a torn last record that was skipped, or a last
+	// record without its newline, each prefixed with file and line. A
+	// journal written by a process that died mid-write has one; the
+	// events before it are whole.
+	Warnings []string
+}
+
+// CorruptError is a journal record that cannot be read and is not the
+// last one, so it is not explained by a write cut short by a crash. It
+// wraps ErrCorrupt and the parse error.
+type CorruptError struct {
+	File string
+	Line int // 1-based
+	Err  error
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("results: %s:%d: corrupt journal record: %v", e.File, e.Line, e.Err)
+}
+
+// Unwrap lets errors.Is find ErrCorrupt and errors.As the parse error.
+func (e *CorruptError) Unwrap() []error { return []error{ErrCorrupt, e.Err} }
+
+// ReadJournal reads journal lines from r; name is the file name used in
+// warnings and errors. Blank lines are skipped. An unreadable last record
+// (no trailing newline, invalid JSON, or an invalid event) is dropped with
+// a warning; an unreadable record followed by another record is a
+// *CorruptError.
+func ReadJournal(r io.Reader, name string) (Replay, error) {
+	var (
+		out     Replay
+		br      = bufio.NewReaderSize(r, 64<<10)
+		lineNo  int
+		badLine int // line of an unreadable record, 0 if none yet
+		badErr  error
+		badLen  int
+	)
+	for {
+		line, err := br.ReadBytes('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return out, fmt.Errorf("results: read %s: %w", name, err)
+		}
+		if len(line) == 0 {
+			break
+		}
+		lineNo++
+		terminated := line[len(line)-1] == '\n'
+		record := bytes.TrimSpace(line)
+		if len(record) > 0 {
+			if badLine > 0 {
+				return out, &CorruptError{File: name, Line: badLine, Err: badErr}
+			}
+			e, perr := decodeEvent(record)
+			if perr != nil {
+				badLine, badErr, badLen = lineNo, perr, len(line)
+			} else {
+				out.Events = append(out.Events, e)
+				if !terminated {
+					out.Warnings = append(out.Warnings, fmt.Sprintf(
+						"%s:%d: last record has no trailing newline", name, lineNo))
+				}
+			}
+		}
+		if !terminated {
+			break
+		}
+	}
+	if badLine > 0 {
+		out.Warnings = append(out.Warnings, fmt.Sprintf(
+			"%s:%d: ignored a torn last record (%d bytes; the study was probably stopped mid-write): %v",
+			name, badLine, badLen, badErr))
+	}
+	return out, nil
+}

@@ -1,0 +1,167 @@
+package results
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// WriteTable writes the first top rows (all when top <= 0) as aligned
+// columns for people: rank, trial, state, model, score headed by the
+// metric's name, seconds and parameters. Unranked rows show "-" as rank,
+// failed rows "-" as score.
+func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
+	if metric == "" {
+		metric = "score"
+	}
+	shown := rows
+	if top > 0 && len(rows) > top {
+		shown = rows[:top]
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "RANK\tTRIAL\tSTATE\tMODEL\t%s\tSECONDS\tPARAMS\n", strings.ToUpper(metric))
+	for _, row := range shown {
+		r := row.Result
+		rank, score := "-", "-"
+		if row.Rank > 0 {
+			rank = strconv.Itoa(row.Rank)
+		}
+		if r.State != trial.Failed {
+			score = strconv.FormatFloat(r.Score, 'g', 6, 64)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%.2f\t%s\n",
+			rank, r.Number, r.State, r.Model, score, r.Seconds, r.Params.Format())
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("results: write table: %w", err)
+	}
+	if more := len(rows) - len(shown); more > 0 {
+		if _, err := fmt.Fprintf(w, "... %d more trials\n", more); err != nil {
+			return fmt.Errorf("results: write table: %w", err)
+		}
+	}
+	return nil
+}
+
+// WriteCSV writes rows as CSV with a header: rank (empty when unranked),
+// trial, state, model, score (empty when failed), seconds, error,
+// fold_scores (separated by ";"), then one params_NAME column per
+// parameter name found in any row, sorted. Numbers keep full precision.
+func WriteCSV(w io.Writer, rows []Row) error {
+	var names []string
+	seen := map[string]bool{}
+	for _, row := range rows {
+		for name := range row.Result.Params {
+			if !seen[name] {
+				seen[name] = true
+				names = append(names, name)
+			}
+		}
+	}
+	slices.Sort(names)
+	cw := csv.NewWriter(w)
+	header := []string{"rank", "trial", "state", "model", "score", "seconds", "error", "fold_scores"}
+	for _, name := range names {
+		header = append(header, "params_"+name)
+	}
+	cw.Write(header)
+	for _, row := range rows {
+		r := row.Result
+		rank, score := "", ""
+		if row.Rank > 0 {
+			rank = strconv.Itoa(row.Rank)
+		}
+		if r.State != trial.Failed {
+			score = formatFloat(r.Score)
+		}
+		folds := make([]string, len(r.FoldScores))
+		for i, f := range r.FoldScores {
+			folds[i] = formatFloat(f)
+		}
+		record := []string{rank, strconv.Itoa(r.Number), string(r.State), r.Model, score,
+			formatFloat(r.Seconds), r.Error, strings.Join(folds, ";")}
+		for _, name := range names {
+			v, ok := r.Params[name]
+			f, isFloat := v.(float64)
+			switch {
+			case !ok:
+				record = append(record, "")
+			case isFloat:
+				record = append(record, formatFloat(f))
+			default:
+				record = append(record, trial.FormatValue(v))
+			}
+		}
+		cw.Write(record)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("results: write csv: %w", err)
+	}
+	return nil
+}
+
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// jsonRow is one element of WriteJSON's array.
+type jsonRow struct {
+	Rank       int          `json:"rank,omitempty"`
+	Trial      int          `json:"trial"`
+	State      trial.State  `json:"state"`
+	Model      string       `json:"model"`
+	Params     trial.Params `json:"params"`
+	Score      jsonNumber   `json:"score"`
+	Seconds    jsonNumber   `json:"seconds"`
+	Error      string       `json:"error,omitempty"`
+	FoldScores []jsonNumber `json:"fold_scores,omitempty"`
+}
+
+// jsonNumber is a float64 that encodes NaN and infinities, which JSON
+// cannot represent, as null.
+type jsonNumber float64
+
+func (n jsonNumber) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
+}
+
+// WriteJSON writes rows as an indented JSON array, best first. Each
+// element has rank (omitted when unranked), trial, state, model, params,
+// score (null when failed), seconds, error (when failed) and fold_scores.
+func WriteJSON(w io.Writer, rows []Row) error {
+	out := make([]jsonRow, len(rows))
+	for i, row := range rows {
+		r := row.Result
+		out[i] = jsonRow{
+			Rank: row.Rank, Trial: r.Number, State: r.State, Model: r.Model,
+			Params: r.Params, Score: jsonNumber(r.Score), Seconds: jsonNumber(r.Seconds),
+			Error: r.Error,
+		}
+		if out[i].Params == nil {
+			out[i].Params = trial.Params{}
+		}
+		if r.State == trial.Failed {
+			out[i].Score = jsonNumber(math.NaN())
+		}
+		for _, f := range r.FoldScores {
+			out[i].FoldScores = append(out[i].FoldScores, jsonNumber(f))
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("results: write json: %w", err)
+	}
+	return nil
+}

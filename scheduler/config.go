@@ -1,0 +1,116 @@
+package scheduler
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// Reasons a study stops, as written in its journal's stop event and in
+// Outcome.StopReason.
+const (
+	// StopMaxTrials: Config.MaxTrials trials were dispatched and finished.
+	StopMaxTrials = "max_trials"
+	// StopExhausted: the sampler had no more trials to propose.
+	StopExhausted = "exhausted"
+	// StopMaxFailed: Config.MaxFailed trials failed.
+	StopMaxFailed = "max_failed"
+	// StopInterrupted: the context was cancelled (Ctrl-C, a deadline).
+	StopInterrupted = "interrupted"
+	// StopError: the store failed; the journal may lack this stop event.
+	StopError = "error"
+)
+
+// Config is everything Run needs. Sampler, Executor, Store, Direction and
+// Seed are required; the zero value of every other field is documented.
+type Config struct {
+	Sampler  Sampler
+	Executor Executor
+	// Store receives the dispatch, result and stop events. Run only
+	// appends; opening it (with the study event) and closing it are the
+	// caller's.
+	Store results.Store
+	// Parallel is how many trials run at once; 0 means 1.
+	Parallel int
+	// MaxTrials is how many trials to dispatch; 0 means no limit: the
+	// study runs until the sampler is exhausted, MaxFailed is reached or
+	// ctx is cancelled.
+	MaxTrials int
+	// MaxFailed stops the study once this many trials have failed; 0
+	// means no limit. Trials in flight then still finish and are
+	// journaled.
+	MaxFailed int
+	// Direction says which score is best, for Outcome.Best and progress.
+	Direction trial.Direction
+	// Seed returns the seed of trial n, such as search.TrialSeed bound to
+	// the study seed. It must depend on n only, so the same study seed
+	// gives the same trials whatever Parallel is.
+	Seed func(n int) uint64
+	// Progress, when set, is called with a Snapshot after every dispatch
+	// and every journaled batch of results, and once at the end. It is
+	// called from Run's goroutine, never concurrently, and should return
+	// quickly: the loop waits for it.
+	Progress func(Snapshot)
+	// Now returns the current time, for event times, Result.Started and
+	// Finished, and rates; nil means time.Now. It is called from several
+	// goroutines at once.
+	Now func() time.Time
+}
+
+func (c *Config) check() error {
+	var problems []error
+	for _, missing := range []struct {
+		name string
+		nil  bool
+	}{
+		{"Sampler", c.Sampler == nil}, {"Executor", c.Executor == nil},
+		{"Store", c.Store == nil}, {"Seed", c.Seed == nil},
+	} {
+		if missing.nil {
+			problems = append(problems, fmt.Errorf("%s is nil", missing.name))
+		}
+	}
+	if c.Direction != trial.Maximize && c.Direction != trial.Minimize {
+		problems = append(problems, fmt.Errorf("Direction is %q, want %q or %q", c.Direction, trial.Maximize, trial.Minimize))
+	}
+	if c.Parallel < 0 || c.MaxTrials < 0 || c.MaxFailed < 0 {
+		problems = append(problems, fmt.Errorf("Parallel %d, MaxTrials %d, MaxFailed %d: none may be negative",
+			c.Parallel, c.MaxTrials, c.MaxFailed))
+	}
+	if err := errors.Join(problems...); err != nil {
+		return fmt.Errorf("scheduler: invalid config: %w", err)
+	}
+	return nil
+}
+
+// Snapshot is the state of a running study, for progress reports.
+type Snapshot struct {
+	// Summary counts trials as the journal would: Dispatched, Complete,
+	// Pruned, Failed, Running (in flight), Best so far and, once the
+	// study is stopping, StopReason.
+	results.Summary
+	// Done is Complete + Pruned + Failed.
+	Done int
+	// Total is Config.MaxTrials; 0 when unbounded.
+	Total int
+	// Elapsed is the time since Run started, by Config.Now.
+	Elapsed time.Duration
+	// TrialsPerSecond is Done / Elapsed.
+	TrialsPerSecond float64
+}
+
+// Outcome is what a study did.
+type Outcome struct {
+	// Results holds every journaled result, in journal order.
+	Results []trial.Result
+	// Summary holds the counts, the best complete trial and StopReason,
+	// equal to results.Summarize of the journal Run wrote. After an
+	// interruption Running counts the trials that were in flight, whose
+	// dispatch has no result in the journal.
+	results.Summary
+	// Wall is the time Run took, by Config.Now.
+	Wall time.Duration
+}

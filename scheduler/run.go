@@ -1,0 +1,254 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// Run runs a study to its end and returns what it did.
+//
+// Trials are numbered 0, 1, 2, ... in the order they are asked for. Each
+// is journaled as a dispatch event, durably, before it is executed, and
+// its result is journaled, durably, before the sampler is told, the
+// counts change or Progress hears of it. A trial whose executor returned
+// an error or panicked is journaled as failed with that error (a panic's
+// message and, truncated, its stack) and the study goes on.
+//
+// When the study stops for MaxTrials, an exhausted sampler or MaxFailed,
+// Run stops dispatching, waits for the trials in flight, journals them,
+// then journals a stop event and returns a nil error.
+//
+// When ctx is cancelled Run stops dispatching and waits for the trials in
+// flight; their executors see the cancelled context. A trial that still
+// completes (or is pruned) is journaled as usual; one that fails or
+// returns an error once ctx is cancelled is treated as cut short and not
+// journaled at all, so its dispatch event without a result marks it as in
+// flight at the interruption, to be run again on resume. Run then
+// journals a stop event "interrupted" — the journal is written with a
+// context that is not cancelled — and returns an error wrapping
+// trial.ErrInterrupted and the context's cause.
+//
+// If the store fails Run cancels the trials in flight, waits for them and
+// returns the store's error; the journal ends wherever the store stopped.
+func Run(ctx context.Context, cfg Config) (Outcome, error) {
+	if err := cfg.check(); err != nil {
+		return Outcome{}, err
+	}
+	s := &study{cfg: cfg, now: cfg.Now, parallel: max(cfg.Parallel, 1)}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s.run(ctx)
+}
+
+// study is the state of one Run, touched only by Run's goroutine.
+type study struct {
+	cfg      Config
+	now      func() time.Time
+	parallel int
+	start    time.Time
+	out      Outcome
+	next     int // number of the next trial to ask for
+	inflight int
+	dropped  int // finished trials whose results were not journaled
+}
+
+// execution is what a worker hands back.
+type execution struct {
+	result trial.Result
+	// interrupted: the trial failed after its context was cancelled, so
+	// it was probably cut short rather than failing on its own.
+	interrupted bool
+}
+
+func (s *study) run(ctx context.Context) (Outcome, error) {
+	s.start = s.now()
+	// Journal writes must happen even after ctx is cancelled: the
+	// results of finished trials and the stop event are the point.
+	jctx := context.WithoutCancel(ctx)
+	execCtx, cancelExec := context.WithCancel(ctx)
+	defer cancelExec()
+
+	// Workers send exactly one execution each and at most s.parallel are
+	// in flight, so this buffer makes every send succeed at once: the send
+	// needs no select, and no result is lost to a race with ctx.Done.
+	finished := make(chan execution, s.parallel)
+	// The loop below keeps at most s.parallel workers in flight; the
+	// WaitGroup only makes sure none outlives Run.
+	var workers sync.WaitGroup
+	defer workers.Wait()
+
+	var storeErr error
+	interrupted := ctx.Done()
+	for {
+		if s.out.StopReason == "" && storeErr == nil {
+			batch := s.ask(ctx)
+			if len(batch) > 0 {
+				if storeErr = s.dispatch(jctx, batch); storeErr != nil {
+					cancelExec()
+				} else {
+					for _, t := range batch {
+						s.inflight++
+						workers.Go(func() { finished <- s.execute(execCtx, t) })
+					}
+					s.report()
+				}
+			}
+		}
+		if s.inflight == 0 {
+			break
+		}
+		var batch []execution
+		select {
+		case e := <-finished:
+			batch = append(batch, e)
+		case <-interrupted:
+			interrupted = nil // stop selecting on it; keep collecting
+			s.out.StopReason = StopInterrupted
+			continue
+		}
+	gather: // and every other execution already waiting
+		for {
+			select {
+			case e := <-finished:
+				batch = append(batch, e)
+			default:
+				break gather
+			}
+		}
+		s.inflight -= len(batch)
+		if storeErr != nil {
+			s.dropped += len(batch) // the journal is broken: nothing more can be recorded
+			continue
+		}
+		if storeErr = s.record(jctx, batch); storeErr != nil {
+			cancelExec()
+		}
+	}
+
+	if storeErr == nil {
+		storeErr = s.cfg.Store.Append(jctx, results.StopEvent(s.out.StopReason, s.now()))
+	} else {
+		s.out.StopReason = StopError
+	}
+	s.out.Wall = s.now().Sub(s.start)
+	s.report()
+	switch {
+	case storeErr != nil:
+		return s.out, fmt.Errorf("scheduler: journal: %w", storeErr)
+	case s.out.StopReason == StopInterrupted:
+		return s.out, fmt.Errorf("scheduler: study interrupted after %d finished trials: %w (%w)",
+			s.done(), trial.ErrInterrupted, context.Cause(ctx))
+	}
+	return s.out, nil
+}
+
+// ask proposes trials to fill the free slots, or sets StopReason.
+func (s *study) ask(ctx context.Context) []trial.Trial {
+	var batch []trial.Trial
+	for s.inflight+len(batch) < s.parallel {
+		if ctx.Err() != nil {
+			s.out.StopReason = StopInterrupted
+			break
+		}
+		if s.cfg.MaxTrials > 0 && s.next >= s.cfg.MaxTrials {
+			s.out.StopReason = StopMaxTrials
+			break
+		}
+		t, ok := s.cfg.Sampler.Ask(s.next)
+		if !ok {
+			s.out.StopReason = StopExhausted
+			break
+		}
+		t.Number = s.next
+		t.Seed = s.cfg.Seed(s.next)
+		if t.Attempt == 0 {
+			t.Attempt = 1
+		}
+		batch = append(batch, t)
+		s.next++
+	}
+	return batch
+}
+
+// dispatch journals a batch of trials about to be executed.
+func (s *study) dispatch(ctx context.Context, batch []trial.Trial) error {
+	at := s.now()
+	events := make([]results.Event, len(batch))
+	for i, t := range batch {
+		events[i] = results.DispatchEvent(t, at)
+	}
+	if err := s.cfg.Store.Append(ctx, events...); err != nil {
+		return err
+	}
+	s.out.Dispatched += len(batch)
+	return nil
+}
+
+// record journals a batch of finished executions, then acts on them.
+func (s *study) record(ctx context.Context, batch []execution) error {
+	at := s.now()
+	events := make([]results.Event, 0, len(batch))
+	for _, e := range batch {
+		if e.interrupted {
+			s.dropped++
+			continue
+		}
+		events = append(events, results.ResultEvent(e.result, at))
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	if err := s.cfg.Store.Append(ctx, events...); err != nil {
+		s.dropped += len(events)
+		return err
+	}
+	for _, e := range events {
+		r := *e.Result
+		s.out.Results = append(s.out.Results, r)
+		s.cfg.Sampler.Tell(r)
+		s.count(r)
+	}
+	if s.cfg.MaxFailed > 0 && s.out.Failed >= s.cfg.MaxFailed && s.out.StopReason == "" {
+		s.out.StopReason = StopMaxFailed
+	}
+	s.report()
+	return nil
+}
+
+func (s *study) count(r trial.Result) {
+	switch r.State {
+	case trial.Complete:
+		s.out.Complete++
+		if b := s.out.Best; b == nil || s.cfg.Direction.Better(r.Score, b.Score) ||
+			(r.Score == b.Score && r.Number < b.Number) {
+			// A fresh copy: snapshots already handed out keep theirs.
+			s.out.Best = &r
+		}
+	case trial.Pruned:
+		s.out.Pruned++
+	case trial.Failed:
+		s.out.Failed++
+	}
+}
+
+func (s *study) done() int { return s.out.Complete + s.out.Pruned + s.out.Failed }
+
+// report brings the summary's Running up to date and calls Progress.
+func (s *study) report() {
+	s.out.Running = s.inflight + s.dropped
+	if s.cfg.Progress == nil {
+		return
+	}
+	elapsed := s.now().Sub(s.start)
+	snap := Snapshot{Summary: s.out.Summary, Done: s.done(), Total: s.cfg.MaxTrials, Elapsed: elapsed}
+	if elapsed > 0 {
+		snap.TrialsPerSecond = float64(snap.Done) / elapsed.Seconds()
+	}
+	s.cfg.Progress(snap)
+}

@@ -1,0 +1,493 @@
+package search
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// Load reads the spec file at path, parses it and validates it against
+// cat. Errors in the spec are *trial.InputError values naming the file,
+// line and field.
+func Load(path string, cat trial.Catalog) (*Spec, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("search: load spec: %w", err)
+	}
+	return Parse(bytes.NewReader(b), path, cat)
+}
+
+// Parse decodes a YAML spec from r and validates it against cat (see
+// Validate). file names the input in error messages. Every problem with
+// the YAML is a *trial.InputError wrapping trial.ErrBadInput.
+func Parse(r io.Reader, file string, cat trial.Catalog) (*Spec, error) {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("search: read spec: %w", err)
+	}
+	s, err := decode(raw, file)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Validate(cat); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// topLevelKeys are the keys a spec may have, in documentation order.
+var topLevelKeys = []string{"name", "dataset", "target", "task", "model", "metric", "cv",
+	"preprocess", "search", "stop", "backend", "parameters", "models"}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// yamlParserProblems are the messages of yaml.v3's parser errors, whose
+// line numbers it reports 0-based (its scanner errors are 1-based). The
+// line is that of the construct being parsed, such as an unclosed [.
+var yamlParserProblems = []string{
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"did not find expected '-' indicator",
+	"did not find expected <document start>",
+	"did not find expected key",
+	"did not find expected node content",
+	"found duplicate %TAG directive",
+	"found duplicate %YAML directive",
+	"found incompatible YAML document",
+	"found undefined tag handle",
+}
+
+// decode turns YAML into a Spec without consulting the catalog: it checks
+// the shape of the document (known keys, scalar types, parameter blocks)
+// and records the line of every key.
+func decode(raw []byte, file string) (*Spec, error) {
+	s := &Spec{File: file, Lines: map[string]int{}, raw: raw}
+	d := &decoder{s: s}
+	// yaml.v3 can loop forever on some invalid UTF-8, and a spec is text.
+	if !utf8.Valid(raw) {
+		i := 0
+		for i < len(raw) {
+			r, n := utf8.DecodeRune(raw[i:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			i += n
+		}
+		line := 1 + bytes.Count(raw[:i], []byte("\n"))
+		return nil, &trial.InputError{File: file, Line: line, Msg: "spec is not valid UTF-8 text"}
+	}
+	var root yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, d.errf(nil, "", "spec is empty")
+		}
+		msg, line := err.Error(), 0
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = msg[len(m[0]):]
+		}
+		msg = strings.TrimPrefix(msg, "yaml: ")
+		if line > 0 && contains(yamlParserProblems, msg) {
+			line++ // yaml.v3 reports parser (not scanner) errors 0-based
+		}
+		return nil, &trial.InputError{File: file, Line: line, Msg: "YAML syntax error: " + msg}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, d.errf(&extra, "", "spec holds more than one YAML document")
+	}
+	doc := deref(&root)
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		doc = deref(doc.Content[0])
+	}
+	if isNull(doc) {
+		return nil, d.errf(doc, "", "spec is empty")
+	}
+	var model, params, models *yaml.Node
+	err := d.mapping(doc, "", topLevelKeys, func(key string, k, v *yaml.Node, field string) error {
+		var err error
+		switch key {
+		case "name":
+			s.Name, err = d.str(v, field)
+		case "dataset":
+			s.Dataset, err = d.str(v, field)
+		case "target":
+			s.Target, err = d.str(v, field)
+		case "task":
+			var t string
+			t, err = d.str(v, field)
+			s.Task = trial.Task(t)
+		case "metric":
+			s.Metric, err = d.str(v, field)
+		case "model":
+			model = v
+		case "parameters":
+			params = v
+		case "models":
+			models = v
+		case "cv":
+			err = d.cv(v, field)
+		case "preprocess":
+			err = d.preprocess(v, field)
+		case "search":
+			err = d.search(v, field)
+		case "stop":
+			err = d.mapping(v, field, []string{"max_failed_trials"}, func(_ string, _, v *yaml.Node, f string) error {
+				var err error
+				s.Stop.MaxFailedTrials, err = d.int(v, f)
+				return err
+			})
+		case "backend":
+			err = d.backend(v, field)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case models != nil && (model != nil || params != nil):
+		k := model
+		if k == nil {
+			k = params
+		}
+		return nil, d.errf(k, "models", "give either models: or a top-level model: and parameters:, not both")
+	case models != nil:
+		err = d.families(models)
+	case model != nil || params != nil:
+		s.topLevelModel = true
+		var ms ModelSpace
+		if model != nil {
+			if ms.Model, err = d.str(model, "model"); err != nil {
+				return nil, err
+			}
+		}
+		if params != nil {
+			if ms.Params, err = d.parameters(params, "parameters"); err != nil {
+				return nil, err
+			}
+		}
+		s.Models = []ModelSpace{ms}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// decoder walks the YAML tree, recording lines into s.Lines.
+type decoder struct {
+	s *Spec
+}
+
+// errf returns an InputError at node n's line (or field's recorded line
+// when n is nil).
+func (d *decoder) errf(n *yaml.Node, field, format string, args ...any) error {
+	line := d.s.line(field)
+	if n != nil {
+		line = n.Line
+	}
+	return &trial.InputError{File: d.s.File, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// mapping calls fn for each key of the mapping n in order, after checking
+// that the key is known (suggesting the nearest when not) and not
+// repeated. A null node is an empty mapping.
+func (d *decoder) mapping(n *yaml.Node, path string, known []string, fn func(key string, k, v *yaml.Node, field string) error) error {
+	n = deref(n)
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return d.errf(n, path, "must be a mapping of key: value, not %s", describe(n))
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := deref(n.Content[i]), deref(n.Content[i+1])
+		field := join(path, k.Value)
+		if k.Kind != yaml.ScalarNode {
+			return d.errf(k, path, "keys must be plain names")
+		}
+		if known != nil && !contains(known, k.Value) {
+			where := "key"
+			if path != "" {
+				where = "key in " + path
+			}
+			return d.errf(k, field, "unknown %s: %q%s (keys: %s)", where, k.Value, didYouMean(k.Value, known), strings.Join(known, ", "))
+		}
+		if seen[k.Value] {
+			return d.errf(k, field, "%q is given twice", k.Value)
+		}
+		seen[k.Value] = true
+		d.s.Lines[field] = k.Line
+		if err := fn(k.Value, k, v, field); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *decoder) cv(n *yaml.Node, path string) error {
+	return d.mapping(n, path, []string{"folds", "repeats", "holdout", "seed"}, func(key string, _, v *yaml.Node, f string) error {
+		var err error
+		switch key {
+		case "folds":
+			d.s.CV.Folds, err = d.int(v, f)
+		case "repeats":
+			d.s.CV.Repeats, err = d.int(v, f)
+		case "holdout":
+			d.s.CV.Holdout, err = d.float(v, f)
+		case "seed":
+			d.s.CV.Seed, err = d.uint(v, f)
+		}
+		return err
+	})
+}
+
+func (d *decoder) preprocess(n *yaml.Node, path string) error {
+	return d.mapping(n, path, []string{"scale", "impute", "encoding"}, func(key string, _, v *yaml.Node, f string) error {
+		x, err := d.str(v, f)
+		switch key {
+		case "scale":
+			d.s.Preprocess.Scale = x
+		case "impute":
+			d.s.Preprocess.Impute = x
+		case "encoding":
+			d.s.Preprocess.Encoding = x
+		}
+		return err
+	})
+}
+
+func (d *decoder) search(n *yaml.Node, path string) error {
+	return d.mapping(n, path, []string{"method", "max_trials", "parallel", "seed"}, func(key string, _, v *yaml.Node, f string) error {
+		var err error
+		switch key {
+		case "method":
+			d.s.Search.Method, err = d.str(v, f)
+		case "max_trials":
+			d.s.Search.MaxTrials, err = d.int(v, f)
+		case "parallel":
+			d.s.Search.Parallel, err = d.int(v, f)
+		case "seed":
+			d.s.Search.Seed, err = d.uint(v, f)
+		}
+		return err
+	})
+}
+
+// backend keeps the block as a free-form map and records the line of every
+// nested key, so the executor's own checks can point at them.
+func (d *decoder) backend(n *yaml.Node, path string) error {
+	n = deref(n)
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return d.errf(n, path, "must be a mapping of key: value, not %s", describe(n))
+	}
+	var m map[string]any
+	if err := n.Decode(&m); err != nil {
+		return d.errf(n, path, "%v", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	d.s.Backend = m
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		n = deref(n)
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			f := join(path, n.Content[i].Value)
+			d.s.Lines[f] = n.Content[i].Line
+			walk(n.Content[i+1], f)
+		}
+	}
+	walk(n, path)
+	return nil
+}
+
+// families decodes models: [{model: knn, parameters: {...}}, ...].
+func (d *decoder) families(n *yaml.Node) error {
+	n = deref(n)
+	if n.Kind != yaml.SequenceNode {
+		return d.errf(n, "models", "must be a list of {model: ..., parameters: ...}, not %s", describe(n))
+	}
+	if len(n.Content) == 0 {
+		return d.errf(n, "models", "is empty: list at least one model")
+	}
+	for i, item := range n.Content {
+		item = deref(item)
+		path := fmt.Sprintf("models[%d]", i)
+		d.s.Lines[path] = item.Line
+		if item.Kind != yaml.MappingNode {
+			return d.errf(item, path, "must be a mapping {model: ..., parameters: ...}, not %s", describe(item))
+		}
+		var ms ModelSpace
+		err := d.mapping(item, path, []string{"model", "parameters"}, func(key string, _, v *yaml.Node, f string) error {
+			var err error
+			if key == "model" {
+				ms.Model, err = d.str(v, f)
+			} else {
+				ms.Params, err = d.parameters(v, f)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		d.s.Models = append(d.s.Models, ms)
+	}
+	return nil
+}
+
+// Scalar decoding. Each helper accepts a null node as the zero value, so
+// "dataset:" with nothing after it means "no dataset".
+
+func (d *decoder) str(n *yaml.Node, field string) (string, error) {
+	n = deref(n)
+	if isNull(n) {
+		return "", nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return "", d.errf(n, field, "must be a single value, not %s", describe(n))
+	}
+	return n.Value, nil
+}
+
+func (d *decoder) int(n *yaml.Node, field string) (int, error) {
+	n = deref(n)
+	if isNull(n) {
+		return 0, nil
+	}
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
+		return 0, d.errf(n, field, "must be an integer, not %s", describe(n))
+	}
+	var i int
+	if err := n.Decode(&i); err != nil {
+		return 0, d.errf(n, field, "%s is out of range", n.Value)
+	}
+	return i, nil
+}
+
+func (d *decoder) uint(n *yaml.Node, field string) (uint64, error) {
+	n = deref(n)
+	if isNull(n) {
+		return 0, nil
+	}
+	var u uint64
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&u) != nil {
+		return 0, d.errf(n, field, "must be a non-negative integer, not %s", describe(n))
+	}
+	return u, nil
+}
+
+func (d *decoder) float(n *yaml.Node, field string) (float64, error) {
+	n = deref(n)
+	if isNull(n) {
+		return 0, nil
+	}
+	v, err := d.scalar(n, field)
+	if err != nil {
+		return 0, err
+	}
+	f, ok := toFloat(v)
+	if !ok {
+		return 0, d.errf(n, field, "must be a number, not %s", describe(n))
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, d.errf(n, field, "must be a finite number, not %s", n.Value)
+	}
+	return f, nil
+}
+
+func (d *decoder) bool(n *yaml.Node, field string) (bool, error) {
+	n = deref(n)
+	var b bool
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
+		return false, d.errf(n, field, "must be true or false, not %s", describe(n))
+	}
+	return b, nil
+}
+
+// scalar decodes a parameter value: nil, bool, int, float64 or string.
+// Other YAML types (timestamps, binary) are kept as their text.
+func (d *decoder) scalar(n *yaml.Node, field string) (any, error) {
+	n = deref(n)
+	if n.Kind != yaml.ScalarNode {
+		return nil, d.errf(n, field, "must be a single value, not %s", describe(n))
+	}
+	switch n.ShortTag() {
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err == nil {
+			return b, nil
+		}
+	case "!!int":
+		var i int
+		if err := n.Decode(&i); err == nil {
+			return i, nil
+		}
+		return nil, d.errf(n, field, "integer %s is out of range", n.Value)
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err == nil {
+			return f, nil
+		}
+	}
+	return n.Value, nil
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || n.Kind == 0 || (n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null")
+}
+
+// describe names a node's type for error messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return strconv.Quote(n.Value)
+	}
+	return "nothing"
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,73 @@
+package search
+
+import (
+	"fmt"
+
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// Sampler proposes trials, ask/tell style: the scheduler asks for trial n,
+// runs it, and tells the sampler the result. Samplers that learn from
+// results (TPE) and that stop trials early (ASHA) plug in here later.
+//
+// A Sampler need not be safe for concurrent use: the scheduler calls it
+// from one goroutine. The grid, random and sobol samplers hold no state
+// after construction and are safe anyway.
+type Sampler interface {
+	// Ask proposes trial n (0-based): it fills Model and Params only,
+	// with the searched parameters (the worker fills in defaults for the
+	// rest). ok is false once the space is exhausted (grid) or n is out
+	// of range.
+	Ask(n int) (t trial.Trial, ok bool)
+	// Tell reports a finished trial. Samplers that do not learn ignore it.
+	Tell(r trial.Result)
+}
+
+// NewSampler returns the sampler for s.Search.Method: "grid", "random" or
+// "sobol". s must have been validated.
+func NewSampler(s *Spec) (Sampler, error) {
+	switch s.Search.Method {
+	case "grid":
+		return newGridSampler(s)
+	case "random", "":
+		return newRandomSampler(s), nil
+	case "sobol":
+		return newSobolSampler(s)
+	}
+	return nil, s.Errorf("search.method", "unknown method %q", s.Search.Method)
+}
+
+// TrialSeed returns the seed of trial n of a study seeded with studySeed:
+// the (n+1)-th output of a SplitMix64 generator started at studySeed, that
+// is mix(studySeed + (n+1)·0x9E3779B97F4A7C15) with SplitMix64's mixing
+// function. It depends on nothing but its arguments, so a trial's seed and
+// (for random search) its parameters are the same whatever order trials
+// are asked in and however many run at once.
+func TrialSeed(studySeed uint64, n int) uint64 {
+	return splitmix64(studySeed + (uint64(n)+1)*0x9E3779B97F4A7C15)
+}
+
+func splitmix64(z uint64) uint64 {
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+	return z ^ (z >> 31)
+}
+
+// Streams for rand.NewPCG, so the sampling randomness of a trial differs
+// from the training randomness seeded with the same TrialSeed.
+const (
+	randomStream = 0x72616e646f6d // "random"
+	sobolStream  = 0x736f626f6c   // "sobol"
+)
+
+func paramsOf(f family, value func(j int, a axis) any) trial.Trial {
+	p := make(trial.Params, len(f.axes))
+	for j, a := range f.axes {
+		p[a.dim.Name] = value(j, a)
+	}
+	return trial.Trial{Model: f.model, Params: p}
+}
+
+func errUnvalidated(what string) error {
+	return fmt.Errorf("search: %s: spec not validated", what)
+}

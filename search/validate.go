@@ -1,0 +1,473 @@
+package search
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// Limits and defaults.
+const (
+	// MaxGridSize is the largest grid a grid search may enumerate.
+	MaxGridSize = 10_000_000
+	// DefaultMaxTrials is max_trials for random and sobol search when the
+	// spec gives none.
+	DefaultMaxTrials = 20
+	// DefaultFolds is the number of cross-validation folds when the spec
+	// gives neither folds nor holdout.
+	DefaultFolds = 5
+	// maxGridPoints bounds grid_points on one range.
+	maxGridPoints = 10_000
+)
+
+// Methods are the search methods NewSampler knows.
+var Methods = []string{"grid", "random", "sobol"}
+
+// comingMethods are methods users of other tools will try; they get "not
+// yet supported" rather than "unknown".
+var comingMethods = []string{"tpe", "bayes", "bayesian", "hyperband", "asha", "cmaes"}
+
+var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+// Validate checks the spec against the model catalog and fills in its
+// defaults: metric and direction, cv folds (5), search method (random),
+// max_trials (the grid size for grid, 20 otherwise; never more than the
+// grid), parallel (runtime.NumCPU()), and each dimension's kind and
+// canonical values (ints as int, floats as float64). Validate is
+// idempotent, so a spec read back from spec.json validates the same way.
+// Its errors are *trial.InputError values.
+func (s *Spec) Validate(cat trial.Catalog) error {
+	if err := s.validateName(); err != nil {
+		return err
+	}
+	infos, err := s.validateModels(cat)
+	if err != nil {
+		return err
+	}
+	if !infos[0].Objective && s.Dataset == "" {
+		return s.Errorf("dataset", "is required for model %s: a bundled name, a CSV or Parquet path, or an s3:// URI", infos[0].Name)
+	}
+	task, err := s.validateTask(infos)
+	if err != nil {
+		return err
+	}
+	if err := s.validateMetric(infos, task); err != nil {
+		return err
+	}
+	if err := s.validateCV(); err != nil {
+		return err
+	}
+	if err := s.validatePreprocess(); err != nil {
+		return err
+	}
+	if err := s.validateSearch(); err != nil {
+		return err
+	}
+	if s.Stop.MaxFailedTrials < 0 {
+		return s.Errorf("stop.max_failed_trials", "must not be negative")
+	}
+	return nil
+}
+
+// SetTask records the task inferred from the data (when the spec gave
+// none) and validates again, which fills in the default metric and
+// direction and checks that the models and metric fit the task. It
+// returns an error if the spec named a different task.
+func (s *Spec) SetTask(t trial.Task, cat trial.Catalog) error {
+	if s.Task != "" && s.Task != t {
+		return s.Errorf("task", "spec says %s but the data's target is for %s", s.Task, t)
+	}
+	s.Task = t
+	return s.Validate(cat)
+}
+
+func (s *Spec) validateName() error {
+	switch {
+	case s.Name == "":
+		return s.Errorf("name", "is required: it names the study and its directory")
+	case strings.Contains(s.Name, "/") || strings.Contains(s.Name, `\`):
+		return s.Errorf("name", "%q must not contain a slash: it names a directory", s.Name)
+	case strings.Contains(s.Name, ".."):
+		return s.Errorf("name", "%q must not contain ..", s.Name)
+	case len(s.Name) > 128:
+		return s.Errorf("name", "is longer than 128 characters")
+	case !namePattern.MatchString(s.Name):
+		return s.Errorf("name", "%q must be lower-case letters, digits, '.', '_' and '-', starting with a letter or digit", s.Name)
+	}
+	return nil
+}
+
+// validateModels checks each family and its dimensions and returns the
+// families' declarations in spec order.
+func (s *Spec) validateModels(cat trial.Catalog) ([]trial.ModelInfo, error) {
+	if len(s.Models) == 0 {
+		return nil, s.Errorf("model", "is required: name a model, or list models:")
+	}
+	infos := make([]trial.ModelInfo, len(s.Models))
+	for i := range s.Models {
+		ms := &s.Models[i]
+		field := s.modelField(i, "model")
+		if ms.Model == "" {
+			return nil, s.Errorf(field, "is required")
+		}
+		info, ok := cat.Model(ms.Model)
+		if !ok {
+			var names []string
+			for _, m := range cat.Models() {
+				names = append(names, m.Name)
+			}
+			return nil, s.errorAt(field, trial.ErrUnknownModel, "unknown model %q%s (models: %s)",
+				ms.Model, didYouMean(ms.Model, names), strings.Join(names, ", "))
+		}
+		if i > 0 && info.Objective != infos[0].Objective {
+			return nil, s.Errorf(field, "cannot search objective and dataset models together (%s and %s)", infos[0].Name, info.Name)
+		}
+		for j := range ms.Params {
+			if err := s.resolveDimension(info, &ms.Params[j], s.modelField(i, "parameters."+ms.Params[j].Name)); err != nil {
+				return nil, err
+			}
+		}
+		infos[i] = info
+	}
+	return infos, nil
+}
+
+// validateTask checks the task and returns the task the metric default
+// follows: the spec's, or the only task every model supports, or "".
+func (s *Spec) validateTask(infos []trial.ModelInfo) (trial.Task, error) {
+	switch s.Task {
+	case "", trial.Classification, trial.Regression:
+	default:
+		return "", s.Errorf("task", "unknown task %q%s; use classification or regression",
+			s.Task, didYouMean(string(s.Task), []string{"classification", "regression"}))
+	}
+	common := []trial.Task{trial.Classification, trial.Regression}
+	for i, info := range infos {
+		if len(info.Tasks) == 0 {
+			continue
+		}
+		if s.Task != "" && !info.Supports(s.Task) {
+			return "", s.Errorf(s.modelField(i, "model"), "model %s does not support %s (it supports %s)", info.Name, s.Task, taskList(info.Tasks))
+		}
+		common = slices.DeleteFunc(common, func(t trial.Task) bool { return !info.Supports(t) })
+		if len(common) == 0 {
+			return "", s.Errorf(s.modelField(i, "model"), "model %s shares no task with the models before it", info.Name)
+		}
+	}
+	if s.Task != "" || infos[0].Objective {
+		return s.Task, nil
+	}
+	if len(common) == 1 {
+		return common[0], nil
+	}
+	return "", nil
+}
+
+func (s *Spec) validateMetric(infos []trial.ModelInfo, task trial.Task) error {
+	if infos[0].Objective {
+		want := objectiveMetric(infos[0])
+		for i, info := range infos[1:] {
+			if objectiveMetric(info) != want {
+				return s.Errorf(s.modelField(i+1, "model"), "model %s reports %q but %s reports %q; all models of a study must agree",
+					info.Name, objectiveMetric(info), infos[0].Name, want)
+			}
+		}
+		if s.Metric == "" {
+			s.Metric = want
+		}
+		if s.Metric != want {
+			return s.Errorf("metric", "objective model %s reports only %q, not %q", infos[0].Name, want, s.Metric)
+		}
+	} else if s.Metric == "" && task != "" {
+		s.Metric = trial.DefaultMetric(task)
+	}
+	if s.Metric == "" {
+		s.Direction = "" // filled by SetTask once the data says which task
+		return nil
+	}
+	mi, ok := trial.Metrics[s.Metric]
+	if !ok {
+		return s.Errorf("metric", "unknown metric %q%s (metrics: %s)", s.Metric,
+			didYouMean(s.Metric, trial.MetricNames()), strings.Join(trial.MetricNames(), ", "))
+	}
+	if !infos[0].Objective {
+		if mi.Task == "" {
+			return s.Errorf("metric", "%q is the score of objective models; for %s use a metric such as %s",
+				s.Metric, infos[0].Name, trial.DefaultMetric(task))
+		}
+		if s.Task != "" && mi.Task != s.Task {
+			return s.Errorf("metric", "%s is a %s metric but task is %s", s.Metric, mi.Task, s.Task)
+		}
+		for _, info := range infos {
+			if len(info.Tasks) > 0 && !info.Supports(mi.Task) {
+				return s.Errorf("metric", "%s is a %s metric but model %s supports only %s", s.Metric, mi.Task, info.Name, taskList(info.Tasks))
+			}
+		}
+	}
+	s.Direction = mi.Direction
+	return nil
+}
+
+func objectiveMetric(info trial.ModelInfo) string {
+	if info.DefaultMetric != "" {
+		return info.DefaultMetric
+	}
+	return "value"
+}
+
+func taskList(ts []trial.Task) string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = string(t)
+	}
+	return strings.Join(out, " and ")
+}
+
+func (s *Spec) validateCV() error {
+	cv := &s.CV
+	if cv.Holdout != 0 {
+		switch {
+		case !(cv.Holdout > 0 && cv.Holdout < 1):
+			return s.Errorf("cv.holdout", "must be a fraction between 0 and 1 (exclusive), not %g", cv.Holdout)
+		case cv.Folds != 0:
+			return s.Errorf("cv.folds", "give either folds or holdout, not both")
+		case cv.Repeats > 1:
+			return s.Errorf("cv.repeats", "repeats applies to k-fold cross-validation, not holdout")
+		}
+	} else {
+		if _, set := s.Lines["cv.folds"]; cv.Folds == 0 && !set {
+			cv.Folds = DefaultFolds
+		}
+		if cv.Folds < 2 {
+			return s.Errorf("cv.folds", "must be at least 2, not %d (for a single split use holdout: 0.2)", cv.Folds)
+		}
+	}
+	if cv.Repeats < 0 {
+		return s.Errorf("cv.repeats", "must not be negative")
+	}
+	return nil
+}
+
+func (s *Spec) validatePreprocess() error {
+	for _, c := range []struct {
+		field, value string
+		allowed      []string
+	}{
+		{"preprocess.scale", s.Preprocess.Scale, []string{"standard", "minmax", "none"}},
+		{"preprocess.impute", s.Preprocess.Impute, []string{"mean", "median", "most_frequent"}},
+		{"preprocess.encoding", s.Preprocess.Encoding, []string{"onehot", "ordinal"}},
+	} {
+		if c.value != "" && !contains(c.allowed, c.value) {
+			return s.Errorf(c.field, "unknown value %q%s (allowed: %s)", c.value, didYouMean(c.value, c.allowed), strings.Join(c.allowed, ", "))
+		}
+	}
+	return nil
+}
+
+func (s *Spec) validateSearch() error {
+	ss := &s.Search
+	if ss.Method == "" {
+		ss.Method = "random"
+	}
+	switch {
+	case contains(comingMethods, ss.Method):
+		return s.Errorf("search.method", "%s is not yet supported; use %s", ss.Method, strings.Join(Methods, ", "))
+	case !contains(Methods, ss.Method):
+		return s.Errorf("search.method", "unknown method %q%s (methods: %s)", ss.Method, didYouMean(ss.Method, Methods), strings.Join(Methods, ", "))
+	}
+	if ss.MaxTrials < 0 {
+		return s.Errorf("search.max_trials", "must not be negative")
+	}
+	if ss.Parallel < 0 {
+		return s.Errorf("search.parallel", "must not be negative")
+	}
+	switch ss.Method {
+	case "grid":
+		for i, ms := range s.Models {
+			for _, d := range ms.Params {
+				if d.continuous() && d.GridPoints == 0 {
+					return s.Errorf(s.modelField(i, "parameters."+d.Name),
+						"grid search needs a finite set of points: give values, step or grid_points for this float range")
+				}
+			}
+		}
+		n, _ := s.Size()
+		if n > MaxGridSize {
+			return s.Errorf("search.method", "the grid has %s points, more than the limit of %d; narrow the ranges, use step or grid_points, or use method: random",
+				formatCount(n), MaxGridSize)
+		}
+		if ss.MaxTrials == 0 || int64(ss.MaxTrials) > n {
+			ss.MaxTrials = int(n)
+		}
+	case "sobol":
+		if d := sobolDims(s); d > maxSobolDims {
+			return s.Errorf("search.method", "sobol supports at most %d searched dimensions, this spec has %d; use method: random", maxSobolDims, d)
+		}
+	}
+	if ss.MaxTrials == 0 {
+		ss.MaxTrials = DefaultMaxTrials
+	}
+	if ss.Parallel == 0 {
+		ss.Parallel = runtime.NumCPU()
+	}
+	return nil
+}
+
+func formatCount(n int64) string {
+	if n == math.MaxInt64 {
+		return "more than 9e18"
+	}
+	return fmt.Sprint(n)
+}
+
+// resolveDimension checks one dimension against the model's declaration
+// (or, for free-form models, the YAML) and puts it in canonical form.
+func (s *Spec) resolveDimension(info trial.ModelInfo, dim *Dimension, field string) error {
+	decl, declared := info.Lookup(dim.Name)
+	if !declared && !info.FreeForm {
+		var names []string
+		for _, p := range info.Param {
+			names = append(names, p.Name)
+		}
+		return s.errorAt(field, trial.ErrUnknownParam, "unknown parameter %q for model %s%s (parameters: %s)",
+			dim.Name, info.Name, didYouMean(dim.Name, names), strings.Join(names, ", "))
+	}
+	var dp *trial.ParamDecl
+	if declared {
+		dp = &decl
+	}
+	if len(dim.Values) > 0 {
+		return s.resolveValues(dp, dim, field)
+	}
+	return s.resolveRange(dp, dim, field)
+}
+
+func (s *Spec) resolveValues(dp *trial.ParamDecl, dim *Dimension, field string) error {
+	kind := dim.Kind
+	if dp != nil {
+		kind = dimKind(dp.Kind)
+	} else if kind == "" {
+		kind = inferKind(dim.Values)
+	}
+	vs := make([]any, len(dim.Values))
+	for i, v := range dim.Values {
+		f := s.itemField(field, i)
+		var err error
+		if dp != nil {
+			v, err = checkValue(*dp, v)
+		} else {
+			v, err = freeValue(dim.Name, kind, v)
+		}
+		if err != nil {
+			return s.Errorf(f, "%v", err)
+		}
+		for _, w := range vs[:i] {
+			if equalValue(v, w) {
+				return s.Errorf(f, "%s is listed twice", formatAny(v))
+			}
+		}
+		vs[i] = v
+	}
+	dim.Kind, dim.Values = kind, vs
+	return nil
+}
+
+// itemField is the field path of value i of a dimension: "x.values[i]" or
+// "x[i]" (bare list) as written, or "x.value" / "x" for a constant.
+func (s *Spec) itemField(field string, i int) string {
+	for _, f := range []string{fmt.Sprintf("%s.values[%d]", field, i), fmt.Sprintf("%s[%d]", field, i), field + ".value"} {
+		if _, ok := s.Lines[f]; ok {
+			return f
+		}
+	}
+	return field
+}
+
+// freeValue canonicalises a value of a free-form model's parameter.
+func freeValue(name string, kind trial.Kind, v any) (any, error) {
+	f, isNum := toFloat(v)
+	switch kind {
+	case trial.Int:
+		if !isNum || f != math.Trunc(f) {
+			return nil, fmt.Errorf("%s has integer values; %s is not an integer", name, formatAny(v))
+		}
+		return int(f), nil
+	case trial.Float:
+		if !isNum {
+			return nil, fmt.Errorf("%s has numeric values; %s is not a number", name, formatAny(v))
+		}
+		return f, nil
+	}
+	return v, nil
+}
+
+func dimKind(k trial.Kind) trial.Kind {
+	if k == trial.Int || k == trial.Float {
+		return k
+	}
+	return trial.Categorical
+}
+
+func (s *Spec) resolveRange(dp *trial.ParamDecl, dim *Dimension, field string) error {
+	kind := dim.Kind
+	if dp != nil {
+		switch dp.Kind {
+		case trial.Int, trial.Float:
+			kind = dp.Kind
+		case trial.Bool:
+			return s.Errorf(field, "%s is true or false: give values: [true, false]", dim.Name)
+		case trial.Categorical:
+			if !dp.AlsoNumeric {
+				return s.Errorf(field, "%s is categorical: give values from %s", dim.Name, formatChoices(dp.Choices))
+			}
+			kind = trial.Float
+		}
+	}
+	if kind != trial.Int {
+		kind = trial.Float
+	}
+	stepField := field + ".step"
+	if _, ok := s.Lines[field+".q"]; ok {
+		stepField = field + ".q"
+	}
+	for _, b := range []struct {
+		f string
+		v float64
+	}{{field + ".min", dim.Min}, {field + ".max", dim.Max}, {stepField, dim.Step}} {
+		if math.IsNaN(b.v) || math.IsInf(b.v, 0) {
+			return s.Errorf(b.f, "must be a finite number")
+		}
+		if kind == trial.Int && b.v != math.Trunc(b.v) {
+			return s.Errorf(b.f, "%s is an int parameter; %s is not an integer", dim.Name, trial.FormatValue(b.v))
+		}
+	}
+	switch {
+	case dim.Min > dim.Max:
+		return s.Errorf(field+".min", "min %s is greater than max %s", trial.FormatValue(dim.Min), trial.FormatValue(dim.Max))
+	case dim.Log && dim.Min <= 0:
+		return s.Errorf(field+".min", "log: true needs min > 0, not %s", trial.FormatValue(dim.Min))
+	case dim.Step < 0:
+		return s.Errorf(stepField, "must be positive")
+	case dim.GridPoints != 0 && (dim.GridPoints < 2 || dim.GridPoints > maxGridPoints):
+		return s.Errorf(field+".grid_points", "must be between 2 and %d", maxGridPoints)
+	case dim.GridPoints != 0 && dim.Step != 0:
+		return s.Errorf(field+".grid_points", "give either step or grid_points, not both")
+	case kind == trial.Int && math.Max(math.Abs(dim.Min), math.Abs(dim.Max)) > 1<<53:
+		return s.Errorf(field, "integer bounds must be within ±2^53")
+	}
+	if dp != nil {
+		if err := inRange(*dp, dim.Min); err != nil {
+			return s.Errorf(field+".min", "min %v", err)
+		}
+		if err := inRange(*dp, dim.Max); err != nil {
+			return s.Errorf(field+".max", "max %v", err)
+		}
+	}
+	dim.Kind = kind
+	return nil
+}

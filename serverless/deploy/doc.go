@@ -1,0 +1,11 @@
+// Package deploy puts the hpsearch worker on AWS Lambda: it packages the
+// bootstrap binary as a zip, creates or updates the function on the
+// provided.al2023 runtime, and gives it an execution role that may do
+// exactly what a trial needs — write its own logs, read datasets/ and
+// write results/ in one bucket — and nothing else.
+//
+// [Config] describes the function; [Package] builds the zip; [Deployer]
+// applies a Config with the Lambda and IAM APIs; [Template] renders the
+// same resources as a CloudFormation template for those who deploy with
+// infrastructure as code.
+package deploy

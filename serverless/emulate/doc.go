@@ -1,0 +1,28 @@
+// Package emulate runs AWS Lambda and S3 on this machine for integration
+// tests and for trying hpsearch without an AWS account.
+//
+// An [Emulation] is three kinds of real processes on 127.0.0.1:
+//
+//   - versitygw, an S3 gateway, in posix mode over a directory;
+//   - a fleet of Workers execution environments, each an aws-lambda-rie
+//     process running the function's bootstrap binary, as Lambda's
+//     provided.al2023 runtime does;
+//   - a router (in this process) that speaks the Lambda Invoke and
+//     GetFunction APIs, sends each invocation to an idle environment and
+//     throttles with TooManyRequestsException when all are busy, as a
+//     function with reserved concurrency Workers would.
+//
+// The two tools are built from the pinned versions in the repository's
+// tools module (see [ToolsDir] and [BuildTools]) and cached, so only the
+// first run pays for the build. The bootstrap is built by [BuildWorker].
+//
+// The router is where faults are injected (see [Faults]), so that the
+// executor's retry and error handling can be tested against throttling,
+// server errors, lost responses and latency.
+//
+// What the runtime interface emulator does not reproduce and the router
+// adds: function errors are reported with X-Amz-Function-Error, timeouts
+// as Sandbox.Timedout, a runtime that uses more than its memory is killed
+// and reported as Runtime.OutOfMemory, and the REPORT line's Max Memory
+// Used is the runtime process's peak resident set size.
+package emulate

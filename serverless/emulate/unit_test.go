@@ -1,0 +1,117 @@
+package emulate
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestToolVersionsMatchGoMod(t *testing.T) {
+	dir, err := ToolsDir(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for mod, v := range map[string]string{
+		"github.com/aws/aws-lambda-runtime-interface-emulator": RIEVersion,
+		"github.com/versity/versitygw":                         VersityGWVersion,
+	} {
+		if !strings.Contains(string(b), "\t"+mod+" "+v) {
+			t.Errorf("tools/go.mod does not require %s %s; update the constants with the pin", mod, v)
+		}
+	}
+	for _, pkg := range []string{riePkg, gatewayPkg} {
+		if !strings.Contains(string(b), "\t"+pkg+"\n") {
+			t.Errorf("tools/go.mod has no tool directive for %s", pkg)
+		}
+	}
+}
+
+func TestIsErrorDocument(t *testing.T) {
+	tests := []struct {
+		body string
+		want bool
+	}{
+		{`{"errorMessage":"boom","errorType":"errorString"}`, true},
+		{`{"errorMessage":"boom","errorType":"string","stackTrace":[]}`, true},
+		{`{"errorMessage":"boom"}`, true},
+		{`{"errorType":"x"}`, false},
+		{`{"errorMessage":"boom","score":0.5}`, false},
+		{`{"score":0.5}`, false},
+		{`"errorMessage"`, false},
+		{`not json`, false},
+		{``, false},
+	}
+	for _, tt := range tests {
+		if got := isErrorDocument([]byte(tt.body)); got != tt.want {
+			t.Errorf("isErrorDocument(%s) = %v, want %v", tt.body, got, tt.want)
+		}
+	}
+}
+
+func TestTimeoutSeconds(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want int
+	}{{0, 1}, {time.Millisecond, 1}, {time.Second, 1}, {1500 * time.Millisecond, 2}, {15 * time.Minute, 900}}
+	for _, tt := range tests {
+		if got := timeoutSeconds(tt.d); got != tt.want {
+			t.Errorf("timeoutSeconds(%v) = %d, want %d", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestLogCapture(t *testing.T) {
+	var file strings.Builder
+	c := newLogCapture(&file)
+	c.begin("id-1")
+	for _, chunk := range []string{
+		"START RequestId: id-1 Version: $LATEST\n26 Nov 2026 07:08:46,493 [INFO] (rapid) INIT START\nhel",
+		"lo\nEND RequestId: id-1\nREPORT RequestId: id-1\tDuration: 1.00 ms\tMemory Size: 128 MB\tMax Memory Used: 128 MB\t\n",
+	} {
+		c.Write([]byte(chunk))
+	}
+	log := string(setMaxMemoryUsed(c.end(time.Second), 17))
+	want := "START RequestId: id-1 Version: $LATEST\nhello\nEND RequestId: id-1\nREPORT RequestId: id-1\tDuration: 1.00 ms\tMemory Size: 128 MB\tMax Memory Used: 17 MB\t\n"
+	if log != want {
+		t.Errorf("captured\n%q\nwant\n%q", log, want)
+	}
+	if !strings.Contains(file.String(), "(rapid)") {
+		t.Errorf("file log lost the emulator's lines")
+	}
+}
+
+func TestRandomFaultsIsSeeded(t *testing.T) {
+	run := func(seed uint64) []Fault {
+		f := &RandomFaults{Seed: seed, Throttle: 0.2, ServerError: 0.2, DropResponse: 0.1, Delay: 0.3, DelayFor: time.Millisecond}
+		out := make([]Fault, 200)
+		for i := range out {
+			out[i] = f.Inject("fn")
+		}
+		return out
+	}
+	a, b, c := run(1), run(1), run(2)
+	counts := map[FaultKind]int{}
+	same := true
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("same seed, different fault %d: %v vs %v", i, a[i], b[i])
+		}
+		same = same && a[i] == c[i]
+		counts[a[i].Kind]++
+	}
+	if same {
+		t.Error("different seeds gave the same faults")
+	}
+	for k, lo := range map[FaultKind]int{NoFault: 70, Throttle: 20, ServerError: 20, DropResponse: 5} {
+		if counts[k] < lo {
+			t.Errorf("%d faults of kind %d in 200, want at least %d", counts[k], k, lo)
+		}
+	}
+}

@@ -1,0 +1,15 @@
+// Package lambdaexec is the AWS Lambda backend of hpsearch: an Executor
+// that runs each trial as one synchronous invocation of the worker
+// function (cmd/worker), with the dataset shipped once through S3.
+//
+// The executor owns its retries. The SDK's retryer is disabled for Invoke,
+// so that an invocation is never repeated behind the executor's back:
+// throttling (429) is waited out with jittered backoff and never fails a
+// trial; server errors and lost responses are retried a bounded number of
+// times with the same trial number and Trial.Attempt incremented; a
+// function error (a handler error, a crash, a timeout, running out of
+// memory) is a failed trial carrying Lambda's message, never retried.
+//
+// Figures from the invocation's REPORT log line (billed and init
+// duration, max memory used) are recorded in Result.Backend.
+package lambdaexec

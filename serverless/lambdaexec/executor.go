@@ -1,0 +1,334 @@
+package lambdaexec
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/hpsearch/hpsearch/datasets"
+	"github.com/hpsearch/hpsearch/scheduler"
+	"github.com/hpsearch/hpsearch/serverless/s3data"
+	"github.com/hpsearch/hpsearch/trial"
+	"github.com/hpsearch/hpsearch/worker"
+)
+
+// MaxPayload is Lambda's limit on a synchronous invocation's request.
+const MaxPayload = 6 << 20
+
+// Errors of the executor. Test for them with errors.Is.
+var (
+	// ErrPayloadTooLarge is returned, before invoking, for a request over
+	// MaxPayload. It wraps trial.ErrBadInput: parameters that large are a
+	// mistake in the spec.
+	ErrPayloadTooLarge = fmt.Errorf("%w: request exceeds Lambda's 6 MB payload limit", trial.ErrBadInput)
+	// ErrRetriesExhausted is returned when server errors or lost
+	// responses outlast Config.MaxRetries.
+	ErrRetriesExhausted = errors.New("retries exhausted")
+)
+
+// LambdaAPI is the part of the Lambda API the executor uses;
+// *lambda.Client satisfies it.
+type LambdaAPI interface {
+	Invoke(ctx context.Context, in *lambda.InvokeInput, opts ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
+	GetFunction(ctx context.Context, in *lambda.GetFunctionInput, opts ...func(*lambda.Options)) (*lambda.GetFunctionOutput, error)
+}
+
+// S3API is the part of the S3 API the executor uses; *s3.Client
+// satisfies it.
+type S3API interface {
+	s3data.API
+	HeadBucket(ctx context.Context, in *s3.HeadBucketInput, opts ...func(*s3.Options)) (*s3.HeadBucketOutput, error)
+}
+
+// Clients are the executor's connections to AWS, for NewWithClients.
+type Clients struct {
+	Lambda LambdaAPI
+	S3     S3API
+	// Credentials is checked by Preflight; nil skips that check.
+	Credentials aws.CredentialsProvider
+	// Rand jitters the backoff; nil means a source seeded from the clock
+	// (jitter affects only timing, never results).
+	Rand *rand.Rand
+	// Log receives throttling and retry notices; nil discards them.
+	Log *slog.Logger
+}
+
+// Executor runs trials as Lambda invocations. It is safe for concurrent
+// use and keeps at most Config.Concurrency invocations in flight,
+// whatever the caller's parallelism.
+type Executor struct {
+	// Base holds the study-level settings of every request (see Prepare);
+	// Execute fills in the trial. Set it before the first Execute.
+	Base worker.Request
+
+	cfg     Config
+	clients Clients
+	sem     chan struct{}
+	log     *slog.Logger
+
+	mu  sync.Mutex
+	rng *rand.Rand
+}
+
+var _ scheduler.Executor = (*Executor)(nil)
+
+// New returns an Executor whose clients come from the standard AWS
+// configuration chain (credentials, region, and endpoints such as
+// AWS_ENDPOINT_URL_LAMBDA and AWS_ENDPOINT_URL_S3), with cfg.Region
+// winning when set.
+func New(ctx context.Context, cfg Config, getenv func(string) string) (*Executor, error) {
+	var opts []func(*config.LoadOptions) error
+	if cfg.Region != "" {
+		opts = append(opts, config.WithRegion(cfg.Region))
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("lambdaexec: load AWS config: %w", err)
+	}
+	return NewWithClients(cfg, Clients{
+		Lambda:      lambda.NewFromConfig(awsCfg),
+		S3:          s3data.NewClient(awsCfg, getenv),
+		Credentials: awsCfg.Credentials,
+	}), nil
+}
+
+// NewWithClients returns an Executor using the given clients.
+func NewWithClients(cfg Config, c Clients) *Executor {
+	cfg = cfg.withDefaults()
+	rng := c.Rand
+	if rng == nil {
+		rng = rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x6a69747465720000))
+	}
+	log := c.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Executor{cfg: cfg, clients: c, sem: make(chan struct{}, cfg.Concurrency), log: log, rng: rng}
+}
+
+// Config returns the executor's resolved configuration.
+func (e *Executor) Config() Config { return e.cfg }
+
+// Prepare pushes d to the configured bucket (unless it is there already)
+// and returns base with the dataset reference set, for Executor.Base. A
+// nil d (an objective model, which needs no data) returns base unchanged.
+func (e *Executor) Prepare(ctx context.Context, base worker.Request, d *datasets.Dataset) (worker.Request, error) {
+	if d == nil {
+		return base, nil
+	}
+	if e.cfg.Bucket == "" {
+		return base, &trial.InputError{Field: "backend.bucket", Msg: "the Lambda backend needs a bucket for the dataset (backend.bucket, HPSEARCH_BUCKET or --bucket)"}
+	}
+	ref, uploaded, err := s3data.Push(ctx, e.clients.S3, e.cfg.Bucket, d)
+	if err != nil {
+		return base, fmt.Errorf("lambdaexec: prepare: %w", err)
+	}
+	e.log.Info("dataset in S3", "dataset", d.Name, "key", ref.Key, "uploaded", uploaded)
+	base.Dataset = ref
+	if b, err := json.Marshal(base); err == nil && len(b) > MaxPayload {
+		return base, fmt.Errorf("lambdaexec: prepare: %w (%d bytes)", ErrPayloadTooLarge, len(b))
+	}
+	return base, nil
+}
+
+// Execute invokes the function with the trial and returns its result. A
+// function error is a failed result; an error means the trial could not
+// be run (the function is missing, retries were exhausted, ctx ended).
+func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, error) {
+	select {
+	case e.sem <- struct{}{}:
+	case <-ctx.Done():
+		return trial.Result{}, ctx.Err()
+	}
+	defer func() { <-e.sem }()
+
+	req := e.Base
+	req.Trial = t
+	if req.Trial.Attempt < 1 {
+		req.Trial.Attempt = 1
+	}
+	var throttles, retries int
+	for {
+		payload, err := json.Marshal(req)
+		if err != nil {
+			return trial.Result{}, fmt.Errorf("lambdaexec: trial %d: encode request: %w", t.Number, err)
+		}
+		if len(payload) > MaxPayload {
+			return trial.Result{}, fmt.Errorf("lambdaexec: trial %d: %w (%d bytes)", t.Number, ErrPayloadTooLarge, len(payload))
+		}
+		start := time.Now()
+		out, err := e.clients.Lambda.Invoke(ctx, &lambda.InvokeInput{
+			FunctionName:   aws.String(e.cfg.Function),
+			InvocationType: types.InvocationTypeRequestResponse,
+			LogType:        types.LogTypeTail,
+			Payload:        payload,
+		}, noSDKRetries)
+		elapsed := time.Since(start)
+		if err == nil {
+			res := e.result(req.Trial, out, elapsed)
+			res.Backend["throttles"] = float64(throttles)
+			res.Backend["attempt"] = float64(req.Trial.Attempt)
+			return res, nil
+		}
+		if ctx.Err() != nil {
+			return trial.Result{}, ctx.Err()
+		}
+		switch classify(err) {
+		case throttled:
+			throttles++
+			// A throttled request never ran, so it is not an attempt.
+			e.log.Debug("throttled", "trial", t.Number, "throttles", throttles)
+			if err := e.backoff(ctx, throttles, 100*time.Millisecond, 2*time.Second); err != nil {
+				return trial.Result{}, err
+			}
+		case retryable:
+			retries++
+			if e.cfg.MaxRetries < 0 || retries > e.cfg.MaxRetries {
+				return trial.Result{}, fmt.Errorf("lambdaexec: trial %d: %w after %d attempts: %w", t.Number, ErrRetriesExhausted, req.Trial.Attempt, err)
+			}
+			// The invocation may have run (a lost response), so the
+			// retry is a new attempt of the same trial.
+			req.Trial.Attempt++
+			e.log.Warn("retrying trial", "trial", t.Number, "attempt", req.Trial.Attempt, "err", err)
+			if err := e.backoff(ctx, retries, 200*time.Millisecond, 5*time.Second); err != nil {
+				return trial.Result{}, err
+			}
+		default:
+			return trial.Result{}, fmt.Errorf("lambdaexec: trial %d: invoke %s: %w", t.Number, e.cfg.Function, explain(err))
+		}
+	}
+}
+
+// noSDKRetries turns off the SDK's retryer for one Invoke: the executor
+// retries itself, knowing which retries are new attempts.
+func noSDKRetries(o *lambda.Options) { o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1) }
+
+type errorClass int
+
+const (
+	fatal errorClass = iota
+	throttled
+	retryable
+)
+
+// classify sorts an Invoke error: 429 is throttling; server errors,
+// connection failures and lost responses are retryable; the rest (a
+// missing function, bad credentials, an invalid request) are fatal.
+func classify(err error) errorClass {
+	var tmr *types.TooManyRequestsException
+	var re *smithyhttp.ResponseError
+	switch {
+	case errors.As(err, &tmr):
+		return throttled
+	case errors.As(err, &re) && re.HTTPStatusCode() == http.StatusTooManyRequests:
+		return throttled
+	case errors.As(err, &re) && re.HTTPStatusCode() >= 500:
+		return retryable
+	case errors.As(err, &re):
+		return fatal
+	}
+	if retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary {
+		return retryable
+	}
+	return fatal
+}
+
+// explain adds what to do about the common fatal errors.
+func explain(err error) error {
+	var nf *types.ResourceNotFoundException
+	if errors.As(err, &nf) {
+		return fmt.Errorf("%w (run 'hpsearch deploy' to create the function, or 'hpsearch emulate' to run it locally)", err)
+	}
+	return err
+}
+
+// backoff sleeps for an exponentially growing, jittered delay: between half
+// and all of min(max, base·2^(n-1)).
+func (e *Executor) backoff(ctx context.Context, n int, base, limit time.Duration) error {
+	d := base << min(n-1, 20)
+	if d > limit || d <= 0 {
+		d = limit
+	}
+	e.mu.Lock()
+	d = d/2 + time.Duration(e.rng.Int64N(int64(d/2)+1))
+	e.mu.Unlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// lambdaError is the error document of a function error.
+type lambdaError struct {
+	ErrorType    string `json:"errorType"`
+	ErrorMessage string `json:"errorMessage"`
+}
+
+// result turns an invocation's answer into the trial's result.
+func (e *Executor) result(t trial.Trial, out *lambda.InvokeOutput, elapsed time.Duration) trial.Result {
+	var tail string
+	if out.LogResult != nil {
+		if b, err := base64.StdEncoding.DecodeString(*out.LogResult); err == nil {
+			tail = string(b)
+		}
+	}
+	figures, ok := ParseReport(tail)
+	failed := func(msg string) trial.Result {
+		return trial.Result{Number: t.Number, Model: t.Model, Params: t.Params, Seed: t.Seed, Budget: t.Budget,
+			State: trial.Failed, Error: msg, Seconds: elapsed.Seconds()}
+	}
+	var res trial.Result
+	if out.FunctionError != nil {
+		var doc lambdaError
+		msg := strings.TrimSpace(string(out.Payload))
+		if json.Unmarshal(out.Payload, &doc) == nil && doc.ErrorMessage != "" {
+			msg = doc.ErrorMessage
+			if doc.ErrorType != "" {
+				msg = doc.ErrorType + ": " + msg
+			}
+		}
+		res = failed(fmt.Sprintf("lambda: function error (%s): %s", *out.FunctionError, msg))
+	} else {
+		var resp worker.LambdaResponse
+		if err := json.Unmarshal(out.Payload, &resp); err != nil {
+			res = failed(fmt.Sprintf("lambda: undecodable response: %v", err))
+		} else {
+			res = resp.Result
+			if res.Backend == nil {
+				res.Backend = map[string]float64{}
+			}
+			res.Backend["s3_gets"] = float64(resp.S3Gets)
+			if !ok {
+				figures = map[string]float64{"duration_ms": res.Seconds * 1000}
+			}
+			res.Seconds = elapsed.Seconds()
+		}
+	}
+	if res.Backend == nil {
+		res.Backend = map[string]float64{}
+	}
+	for k, v := range figures {
+		res.Backend[k] = v
+	}
+	return res
+}

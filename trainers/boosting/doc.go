@@ -1,0 +1,26 @@
+// Package boosting provides the gradient_boosting model family:
+// histogram-based gradient-boosted trees like scikit-learn's
+// HistGradientBoostingClassifier and HistGradientBoostingRegressor (and
+// LightGBM), with scikit-learn's parameter names and meanings.
+//
+// Each feature is cut into at most max_bins bins at quantiles of the
+// training rows (at midpoints between distinct values when there are
+// fewer), and every row is stored as one byte per feature. Trees grow
+// leaf-wise: the leaf whose best split gains most is split next, until
+// max_leaf_nodes leaves. A node's gradient histogram is built only for
+// the smaller child; the larger child's is the parent's minus it.
+//
+// Losses follow scikit-learn: squared error for regression (constant
+// hessian), the logistic loss for two classes (one tree per iteration)
+// and the softmax cross-entropy for more (one tree per class per
+// iteration). Unlike scikit-learn, whose default early_stopping='auto'
+// holds out 10% of the data and stops early when there are more than
+// 10,000 rows, this package never stops early: max_iter is the budget
+// that the search's pruners control.
+//
+// NaN values are binned after all numbers and so always go to the right
+// child; scikit-learn instead learns a side for them.
+//
+// The only randomness is the subsample of 200,000 rows used to find bin
+// edges on larger data, drawn from Config.Seed.
+package boosting

@@ -1,0 +1,142 @@
+//go:build golearn
+
+package golearn
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// TestCVMatchesSklearn compares five-fold CV accuracy on raw features,
+// averaged over five shuffles, with benchmarks/sklearn_refs/golearn_refs.py:
+// BernoulliNB(binarize=0) for bernoulli_nb, and for id3 its nearest peer,
+// a fully grown DecisionTreeClassifier(criterion="entropy") averaged over
+// five random states.
+func TestCVMatchesSklearn(t *testing.T) {
+	cases := map[string]struct {
+		learner trainers.Learner
+		data    string
+		ref     float64
+	}{
+		"bernoulli_nb/digits":        {Bernoulli{}, "digits", 0.8533},
+		"bernoulli_nb/breast_cancer": {Bernoulli{}, "breast_cancer", 0.6274},
+		"id3/breast_cancer":          {ID3{}, "breast_cancer", 0.9321},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			ds := loadCSV(t, c.data, trial.Classification)
+			var sum float64
+			for s := range 5 {
+				sum += cvScore(t, c.learner, trial.Params{}, ds, false, uint64(s))
+			}
+			got := sum / 5
+			t.Logf("ours %.4f, sklearn %.4f", got, c.ref)
+			if got < c.ref-0.01 {
+				t.Errorf("CV accuracy %.4f, want at least %.4f - 0.01", got, c.ref)
+			}
+		})
+	}
+}
+
+// TestSilentOnStdout runs Fit and Predict with os.Stdout swapped for a
+// pipe and fails if golearn wrote anything.
+func TestSilentOnStdout(t *testing.T) {
+	ds := loadCSV(t, "iris", trial.Classification)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stdout
+	os.Stdout = w
+	func() {
+		defer func() { os.Stdout = saved }()
+		for _, l := range []trainers.Learner{Bernoulli{}, ID3{}} {
+			fit(t, l, trial.Params{}, ds, 0).Predict(ds.X)
+		}
+	}()
+	w.Close()
+	out, _ := io.ReadAll(r)
+	if len(out) > 0 {
+		t.Errorf("golearn wrote %d bytes to stdout: %q", len(out), out)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	ds := loadCSV(t, "wine", trial.Classification)
+	for _, l := range []trainers.Learner{Bernoulli{}, ID3{}} {
+		a := fit(t, l, trial.Params{}, ds, 1).Predict(ds.X)
+		b := fit(t, l, trial.Params{}, ds, 1).Predict(ds.X)
+		if !slices.Equal(a, b) {
+			t.Errorf("%s: predictions differ between identical fits", l.Info().Name)
+		}
+	}
+}
+
+func TestBinarizeThreshold(t *testing.T) {
+	// Feature present (> 5) only in class 1: a threshold of 5 separates
+	// the classes; golearn itself would treat every nonzero as present.
+	// The second column, present only in class 0, keeps golearn from
+	// seeing a class with no present feature.
+	X2 := trainers.Matrix{Rows: 4, Cols: 2, Data: []float64{1, 9, 2, 9, 8, 0, 9, 0}}
+	ds := dataset{X: X2, y: []float64{0, 0, 1, 1}, classes: 2}
+	got := fit(t, Bernoulli{}, trial.Params{"binarize": 5.0}, ds, 0).Predict(X2)
+	if !slices.Equal(got, ds.y) {
+		t.Errorf("predictions %v, want %v", got, ds.y)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	X := trainers.Matrix{Rows: 2, Cols: 1, Data: []float64{0, 1}}
+	rp, _ := trainers.Resolve(Bernoulli{}.Info(), nil)
+	est, _ := Bernoulli{}.New(rp, trainers.Config{Task: trial.Classification, Classes: 2})
+	if err := est.Fit(context.Background(), X, []float64{0, 1}); err == nil {
+		t.Error("class with no present feature accepted (golearn would panic)")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, l := range []trainers.Learner{Bernoulli{}, ID3{}} {
+		rp, _ := trainers.Resolve(l.Info(), nil)
+		est, _ := l.New(rp, trainers.Config{Task: trial.Classification, Classes: 2})
+		if err := est.Fit(ctx, X, []float64{0, 1}); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: Fit with cancelled ctx = %v", l.Info().Name, err)
+		}
+	}
+}
+
+func fit(tb testing.TB, l trainers.Learner, p trial.Params, ds dataset, seed uint64) trainers.Estimator {
+	tb.Helper()
+	rp, err := trainers.Resolve(l.Info(), p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	est, err := l.New(rp, trainers.Config{Task: trial.Classification, Classes: ds.classes, Seed: seed})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := est.Fit(context.Background(), ds.X, ds.y); err != nil {
+		tb.Fatal(err)
+	}
+	return est
+}
+
+// BenchmarkBernoulliDigits5Fold: sklearn's BernoulliNB takes 0.017 s.
+func BenchmarkBernoulliDigits5Fold(b *testing.B) { benchDigits(b, Bernoulli{}, 0.017) }
+
+// BenchmarkID3Digits5Fold: sklearn's entropy tree takes about 0.1 s.
+func BenchmarkID3Digits5Fold(b *testing.B) { benchDigits(b, ID3{}, 0.1) }
+
+func benchDigits(b *testing.B, l trainers.Learner, sklearn float64) {
+	ds := loadCSV(b, "digits", trial.Classification)
+	b.ResetTimer()
+	for range b.N {
+		cvScore(b, l, trial.Params{}, ds, false, 0)
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/sklearn, "x_sklearn")
+}

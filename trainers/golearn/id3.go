@@ -1,0 +1,134 @@
+//go:build golearn
+
+package golearn
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trial"
+	"github.com/sjwhitworth/golearn/base"
+	"github.com/sjwhitworth/golearn/trees"
+)
+
+func init() { trainers.Register(ID3{}) }
+
+// ID3 is the id3 family: golearn's ID3 decision tree on numeric features.
+type ID3 struct{}
+
+var (
+	_ trainers.Learner    = ID3{}
+	_ trainers.Estimator  = (*id3Model)(nil)
+	_ trees.RuleGenerator = (*limitedGain)(nil)
+)
+
+// Info declares min_samples_split.
+func (ID3) Info() trial.ModelInfo {
+	return trial.ModelInfo{
+		Name:  "id3",
+		Tasks: []trial.Task{trial.Classification},
+		Help:  "ID3 decision tree, information gain with numeric thresholds (golearn trees.InferID3Tree)",
+		Param: []trial.ParamDecl{
+			{Name: "min_samples_split", Kind: trial.Int, Min: trial.Bound(2), Default: 2,
+				Help: "a node with fewer rows becomes a leaf"},
+		},
+	}
+}
+
+// New builds an unfitted tree from resolved parameters.
+func (ID3) New(p trial.Params, cfg trainers.Config) (trainers.Estimator, error) {
+	if cfg.Classes < 2 {
+		return nil, fmt.Errorf("id3: need at least 2 classes, got %d", cfg.Classes)
+	}
+	mss, _ := p.Int("min_samples_split")
+	return &id3Model{minSplit: mss, classes: cfg.Classes}, nil
+}
+
+type id3Model struct {
+	minSplit int
+	classes  int
+	schema   schema
+	root     *trees.DecisionTreeNode
+}
+
+// limitedGain is golearn's information-gain rule generator with a minimum
+// node size, and a stop when ctx is done: returning nil makes golearn
+// close the node as a leaf.
+type limitedGain struct {
+	ctx      context.Context
+	minSplit int
+	gain     trees.InformationGainRuleGenerator
+}
+
+func (g *limitedGain) GenerateSplitRule(f base.FixedDataGrid) *trees.DecisionTreeRule {
+	if _, rows := f.Size(); rows < g.minSplit || g.ctx.Err() != nil {
+		return nil
+	}
+	return g.gain.GenerateSplitRule(f)
+}
+
+// Fit grows the tree. Cancelling ctx stops the growth at the next node
+// and Fit returns ctx.Err().
+func (m *id3Model) Fit(ctx context.Context, X trainers.Matrix, y []float64) error {
+	if err := checkXY("id3", X, y, m.classes); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.schema = newSchema(X.Cols, m.classes, false)
+	inst, err := m.schema.grid(X, y, 0)
+	if err != nil {
+		return fmt.Errorf("id3: fit: %w", err)
+	}
+	root := trees.InferID3Tree(inst, &limitedGain{ctx: ctx, minSplit: m.minSplit})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	settleMajority(root)
+	m.root = root
+	return nil
+}
+
+// settleMajority sets every node's class to its most frequent training
+// class, the lowest index on ties, replacing golearn's map-order choice.
+func settleMajority(n *trees.DecisionTreeNode) {
+	best, bestCount := -1, -1
+	for s, count := range n.ClassDist {
+		c, err := strconv.Atoi(s)
+		if err != nil {
+			continue
+		}
+		if count > bestCount || count == bestCount && c < best {
+			best, bestCount = c, count
+		}
+	}
+	if best >= 0 {
+		n.Class = strconv.Itoa(best)
+	}
+	for _, child := range n.Children {
+		settleMajority(child)
+	}
+}
+
+// Predict returns the tree's classes.
+func (m *id3Model) Predict(X trainers.Matrix) []float64 {
+	if m.root == nil {
+		panic("id3: Predict before Fit")
+	}
+	inst, err := m.schema.grid(X, nil, 0)
+	if err != nil {
+		panic(fmt.Sprintf("id3: predict: %v", err)) // same schema as Fit: cannot fail
+	}
+	pred, err := m.root.Predict(inst)
+	if err != nil {
+		panic(fmt.Sprintf("id3: predict: %v", err))
+	}
+	out, err := classes(pred, X.Rows)
+	if err != nil {
+		panic(fmt.Sprintf("id3: predict: %v", err))
+	}
+	return out
+}

@@ -1,0 +1,16 @@
+// Package mlp provides the mlp family: a fully connected feed-forward
+// network trained by mini-batch Adam, after scikit-learn's MLPClassifier
+// and MLPRegressor with solver="adam" and their defaults (Glorot-uniform
+// initialization, L2 penalty alpha, constant learning rate, shuffling every
+// epoch, and stopping once the training loss has not improved by tol for
+// n_iter_no_change epochs). Classification uses softmax with the log loss
+// (a single logistic unit for two classes, as sklearn does); regression
+// uses an identity output with the squared error, on unscaled targets.
+//
+// hidden_layer_sizes is a categorical parameter whose choices are strings
+// of comma-separated layer widths ("100", "64,32"); it also accepts a
+// number, meaning one hidden layer of that width, so a search can sample
+// widths as integers. The matrix products use gonum's blas64.Gemm.
+// Training is deterministic from Config.Seed, which drives initialization
+// and shuffling; it checks ctx between epochs.
+package mlp

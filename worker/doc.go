@@ -1,0 +1,8 @@
+// Package worker runs one trial: it loads the dataset (at most once per
+// process), splits it into cross-validation folds (computed once per
+// dataset and CV setting), fits the model on each training fold with
+// preprocessing fitted on that fold only, and scores the validation fold.
+//
+// The same Worker.Run serves the local executor and the Lambda handler, so
+// a trial's scores do not depend on where it ran.
+package worker

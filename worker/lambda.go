@@ -1,0 +1,243 @@
+package worker
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// Environment variables read by the Lambda handler.
+const (
+	// EnvBucket names the only bucket the worker reads datasets from.
+	EnvBucket = "HPSEARCH_BUCKET"
+	// EnvDatasetsPrefix is the key prefix datasets must live under
+	// (default DefaultDatasetsPrefix).
+	EnvDatasetsPrefix = "HPSEARCH_DATASETS_PREFIX"
+	// EnvTestFaults, set to "1", enables the fault hooks of the
+	// integration tests (see LambdaConfig.TestFaults). Never set it in a
+	// real deployment.
+	EnvTestFaults = "HPSEARCH_TEST_FAULTS"
+)
+
+// LambdaConfig configures a LambdaHandler. The zero value refuses every S3
+// reference (no bucket) and disables the fault hooks.
+type LambdaConfig struct {
+	// Bucket is the only bucket datasets may be read from.
+	Bucket string
+	// DatasetsPrefix must begin every dataset key; "" means
+	// DefaultDatasetsPrefix.
+	DatasetsPrefix string
+	// CacheDir keeps fetched datasets across runtime restarts of one
+	// execution environment; "" means DefaultCacheDir().
+	CacheDir string
+	// DeadlineMargin is how long before the Lambda deadline the trial's
+	// context is cancelled, so that the worker reports a timeout itself
+	// instead of being killed; 0 means 500ms (at most a tenth of the time
+	// left).
+	DeadlineMargin time.Duration
+	// TestFaults lets trial parameters request faults, for the
+	// integration tests only: _panic (true or a message) panics in the
+	// handler, outside Worker.Run, which crashes the runtime;
+	// _alloc_mb allocates and touches that many MiB before the trial;
+	// _sleep_ms sleeps that long before the trial, stopping at the
+	// deadline (the worker reports the timeout); _hang_ms sleeps ignoring
+	// the deadline (Lambda kills the runtime). The hook parameters are
+	// removed before Worker.Run sees the trial.
+	TestFaults bool
+}
+
+// LambdaConfigFromEnv reads a LambdaConfig from the environment.
+func LambdaConfigFromEnv(getenv func(string) string) LambdaConfig {
+	return LambdaConfig{
+		Bucket:         getenv(EnvBucket),
+		DatasetsPrefix: getenv(EnvDatasetsPrefix),
+		TestFaults:     getenv(EnvTestFaults) == "1",
+	}
+}
+
+// LambdaResponse is what the Lambda handler returns: the trial's result,
+// plus figures about the execution environment that ran it.
+type LambdaResponse struct {
+	trial.Result
+	// S3Gets counts the S3 GET requests of this execution environment
+	// since it started, this invocation included.
+	S3Gets int64 `json:"s3_gets"`
+	// Environment identifies the execution environment (random, chosen
+	// when the runtime starts).
+	Environment string `json:"environment,omitempty"`
+}
+
+// LambdaHandler serves trial Requests in AWS Lambda by calling Worker.Run,
+// the same code the local executor runs. It implements the Handler
+// interface of github.com/aws/aws-lambda-go/lambda (Invoke), so
+// lambda.Start accepts it.
+type LambdaHandler struct {
+	worker *Worker
+	src    *S3Source
+	cfg    LambdaConfig
+	env    string
+}
+
+// NewLambdaHandler returns the handler of cmd/worker: its configuration
+// comes from getenv, and its S3 client from the standard AWS chain (the
+// execution role's credentials; AWS_ENDPOINT_URL_S3 for an emulator, with
+// path-style addressing).
+func NewLambdaHandler(ctx context.Context, getenv func(string) string) (*LambdaHandler, error) {
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("worker: load AWS config: %w", err)
+	}
+	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		o.UsePathStyle = getenv("AWS_ENDPOINT_URL_S3") != "" || getenv("AWS_ENDPOINT_URL") != ""
+	})
+	return NewLambdaHandlerWith(LambdaConfigFromEnv(getenv), client), nil
+}
+
+// NewLambdaHandlerWith returns a handler reading datasets through client.
+func NewLambdaHandlerWith(cfg LambdaConfig, client ObjectGetter) *LambdaHandler {
+	if cfg.DatasetsPrefix == "" {
+		cfg.DatasetsPrefix = DefaultDatasetsPrefix
+	}
+	if cfg.CacheDir == "" {
+		cfg.CacheDir = DefaultCacheDir()
+	}
+	if cfg.DeadlineMargin <= 0 {
+		cfg.DeadlineMargin = 500 * time.Millisecond
+	}
+	src := &S3Source{
+		Client:   client,
+		Bucket:   cfg.Bucket,
+		Prefix:   cfg.DatasetsPrefix,
+		Dir:      cfg.CacheDir,
+		Fallback: &LocalSource{},
+	}
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	return &LambdaHandler{worker: New(src), src: src, cfg: cfg, env: hex.EncodeToString(id[:])}
+}
+
+// Invoke implements lambda.Handler: it decodes a Request, runs it and
+// encodes the LambdaResponse. Only an undecodable payload is an error (a
+// Lambda function error); a trial that fails is a response with State
+// failed.
+func (h *LambdaHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var req Request
+	if err := json.Unmarshal(payload, &req); err != nil {
+		return nil, fmt.Errorf("worker: decode request: %w", err)
+	}
+	return json.Marshal(h.Handle(ctx, req))
+}
+
+// Handle runs one request with ctx's deadline brought forward by the
+// deadline margin.
+func (h *LambdaHandler) Handle(ctx context.Context, req Request) LambdaResponse {
+	runCtx, margin := ctx, time.Duration(0)
+	if dl, ok := ctx.Deadline(); ok {
+		margin = min(h.cfg.DeadlineMargin, time.Until(dl)/10)
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithDeadline(ctx, dl.Add(-margin))
+		defer cancel()
+	}
+	params := req.Trial.Params
+	var f faults
+	if h.cfg.TestFaults {
+		req.Trial.Params, f = takeFaults(params)
+	}
+	res, ran := f.apply(runCtx, func() trial.Result { return h.worker.Run(runCtx, req) })
+	if !ran {
+		res = trial.Result{Number: req.Trial.Number, Model: req.Trial.Model, Seed: req.Trial.Seed, Budget: req.Trial.Budget,
+			State: trial.Failed, Error: fmt.Sprintf("worker: fault hook: %v", runCtx.Err())}
+	}
+	res.Params = params
+	if res.State == trial.Failed && errors.Is(runCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		res.Error = fmt.Sprintf("worker: timed out: the trial did not finish within the Lambda timeout (stopped %v before the deadline): %s", margin.Round(time.Millisecond), res.Error)
+	}
+	return LambdaResponse{Result: res, S3Gets: h.src.Gets(), Environment: h.env}
+}
+
+// Gets returns how many S3 GET requests the handler has made.
+func (h *LambdaHandler) Gets() int64 { return h.src.Gets() }
+
+// faults are the test-only fault hooks a trial requested.
+type faults struct {
+	panicMsg string
+	allocMB  int
+	sleep    time.Duration
+	hang     time.Duration
+}
+
+// takeFaults removes the fault-hook parameters from p, returning a copy.
+func takeFaults(p trial.Params) (trial.Params, faults) {
+	var f faults
+	if len(p) == 0 {
+		return p, f
+	}
+	q := p.Clone()
+	for name := range p {
+		if !strings.HasPrefix(name, "_") {
+			continue
+		}
+		switch name {
+		case "_panic":
+			if s, ok := p.String(name); ok {
+				f.panicMsg = s
+			} else if b, _ := p.Bool(name); b {
+				f.panicMsg = "test fault: _panic"
+			}
+		case "_alloc_mb":
+			f.allocMB, _ = p.Int(name)
+		case "_sleep_ms":
+			ms, _ := p.Float(name)
+			f.sleep = time.Duration(ms * float64(time.Millisecond))
+		case "_hang_ms":
+			ms, _ := p.Float(name)
+			f.hang = time.Duration(ms * float64(time.Millisecond))
+		default:
+			continue
+		}
+		delete(q, name)
+	}
+	return q, f
+}
+
+// apply injects the faults around run. It reports false when the deadline
+// passed while sleeping, in which case run was not called.
+func (f faults) apply(ctx context.Context, run func() trial.Result) (trial.Result, bool) {
+	var ballast [][]byte
+	for range f.allocMB {
+		b := make([]byte, 1<<20)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		ballast = append(ballast, b)
+	}
+	if f.hang > 0 {
+		time.Sleep(f.hang)
+	}
+	if f.sleep > 0 {
+		t := time.NewTimer(f.sleep)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return trial.Result{}, false
+		}
+	}
+	if f.panicMsg != "" {
+		panic(f.panicMsg)
+	}
+	res := run()
+	runtime.KeepAlive(ballast)
+	return res, true
+}

@@ -1,0 +1,255 @@
+package worker
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/hpsearch/hpsearch/datasets"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// DefaultDatasetsPrefix is the key prefix under which datasets are pushed
+// to S3 and the only one a Lambda worker reads from unless configured
+// otherwise.
+const DefaultDatasetsPrefix = "datasets/"
+
+// Errors of S3Source. Test for them with errors.Is.
+var (
+	// ErrRefused is returned for a dataset reference outside the bucket or
+	// prefix the worker is allowed to read, or of a form the worker does
+	// not serve (a local path inside Lambda).
+	ErrRefused = errors.New("dataset reference refused")
+	// ErrChecksum is returned when a dataset's bytes do not hash to the
+	// SHA-256 its reference names.
+	ErrChecksum = errors.New("dataset checksum mismatch")
+)
+
+// ObjectGetter is the part of the S3 API an S3Source uses; *s3.Client
+// satisfies it.
+type ObjectGetter interface {
+	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+// S3Source is a Source for datasets pushed to S3 in the binary form of
+// package datasets (references with Bucket, Key and SHA256). It fetches a
+// dataset at most once per process: a warm hit is served from memory
+// ("memory"); otherwise the dataset is read from Dir ("tmp"), which
+// outlives a crashed runtime in the same Lambda execution environment, and
+// only then fetched from S3 ("s3") and written to Dir. Bytes from Dir or S3
+// are checked against the reference's SHA-256 before use.
+//
+// References without a Bucket (bundled names) are passed to Fallback; local
+// paths are refused, since a Lambda worker has no access to the caller's
+// files. S3Source is safe for concurrent use: concurrent loads of one
+// dataset share a single fetch.
+type S3Source struct {
+	// Client fetches objects.
+	Client ObjectGetter
+	// Bucket is the only bucket a reference may name; "" refuses every
+	// S3 reference.
+	Bucket string
+	// Prefix, when set, must begin every key a reference names.
+	Prefix string
+	// Dir caches fetched datasets as <Dir>/<sha256>; "" disables the cache.
+	Dir string
+	// Fallback serves references by Name; nil refuses them.
+	Fallback Source
+
+	gets atomic.Int64
+
+	mu      sync.Mutex
+	flights map[string]*flight
+}
+
+// flight is one dataset being fetched, then kept: done is closed when d or
+// err is set. A failed flight is dropped so that a later load retries.
+type flight struct {
+	done chan struct{}
+	d    *datasets.Dataset
+	err  error
+}
+
+var _ Source = (*S3Source)(nil)
+
+// DefaultCacheDir is where a Lambda worker keeps fetched datasets:
+// /tmp/hpsearch-datasets (os.TempDir honours TMPDIR).
+func DefaultCacheDir() string { return filepath.Join(os.TempDir(), "hpsearch-datasets") }
+
+// Gets returns how many S3 GET requests this source has made.
+func (s *S3Source) Gets() int64 { return s.gets.Load() }
+
+// Load implements Source.
+func (s *S3Source) Load(ctx context.Context, ref DatasetRef, opts datasets.Options) (*datasets.Dataset, string, error) {
+	if ref.Bucket == "" && ref.Key == "" {
+		if ref.Path != "" {
+			return nil, "", fmt.Errorf("worker: load %s: %w: local paths are not readable by a Lambda worker; push the dataset with 'hpsearch datasets push'", ref.Path, ErrRefused)
+		}
+		if s.Fallback == nil {
+			return nil, "", fmt.Errorf("worker: load %q: %w: this worker only reads datasets from S3", ref.Name, ErrRefused)
+		}
+		return s.Fallback.Load(ctx, ref, opts)
+	}
+	if err := s.check(ref); err != nil {
+		return nil, "", err
+	}
+	sum := strings.ToLower(ref.SHA256)
+
+	s.mu.Lock()
+	if s.flights == nil {
+		s.flights = map[string]*flight{}
+	}
+	f, shared := s.flights[sum]
+	if !shared {
+		f = &flight{done: make(chan struct{})}
+		s.flights[sum] = f
+	}
+	s.mu.Unlock()
+
+	var source string
+	if shared {
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, "", fmt.Errorf("worker: load s3://%s/%s: %w", ref.Bucket, ref.Key, ctx.Err())
+		}
+		source = "memory"
+	} else {
+		f.d, source, f.err = s.fetch(ctx, ref, sum)
+		if f.err != nil {
+			s.mu.Lock()
+			delete(s.flights, sum)
+			s.mu.Unlock()
+		}
+		close(f.done)
+	}
+	if f.err != nil {
+		return nil, "", f.err
+	}
+	if err := matches(f.d, opts); err != nil {
+		return nil, "", fmt.Errorf("worker: load s3://%s/%s: %w", ref.Bucket, ref.Key, err)
+	}
+	return f.d, source, nil
+}
+
+// check refuses references outside the allowed bucket and prefix.
+func (s *S3Source) check(ref DatasetRef) error {
+	loc := fmt.Sprintf("s3://%s/%s", ref.Bucket, ref.Key)
+	switch {
+	case ref.Bucket == "" || ref.Key == "":
+		return fmt.Errorf("worker: load %s: %w: both bucket and key are required", loc, ErrRefused)
+	case s.Bucket == "":
+		return fmt.Errorf("worker: load %s: %w: the worker has no bucket configured (HPSEARCH_BUCKET)", loc, ErrRefused)
+	case ref.Bucket != s.Bucket:
+		return fmt.Errorf("worker: load %s: %w: bucket %q is not the worker's bucket %q (HPSEARCH_BUCKET)", loc, ErrRefused, ref.Bucket, s.Bucket)
+	case !strings.HasPrefix(ref.Key, s.Prefix) || strings.Contains(ref.Key, ".."):
+		return fmt.Errorf("worker: load %s: %w: key is outside the datasets prefix %q (HPSEARCH_DATASETS_PREFIX)", loc, ErrRefused, s.Prefix)
+	case !isSHA256(ref.SHA256):
+		return fmt.Errorf("worker: load %s: %w: sha256 %q is not 64 hex digits", loc, ErrRefused, ref.SHA256)
+	}
+	return nil
+}
+
+// fetch reads the dataset from the cache directory or else from S3.
+func (s *S3Source) fetch(ctx context.Context, ref DatasetRef, sum string) (*datasets.Dataset, string, error) {
+	loc := fmt.Sprintf("s3://%s/%s", ref.Bucket, ref.Key)
+	if s.Dir != "" {
+		if b, err := os.ReadFile(filepath.Join(s.Dir, sum)); err == nil {
+			// A bad cached copy (a torn write, a changed disk) is dropped
+			// and fetched again rather than failing the trial.
+			if d, err := decode(b, sum); err == nil {
+				return d, "tmp", nil
+			}
+			_ = os.Remove(filepath.Join(s.Dir, sum))
+		}
+	}
+	if s.Client == nil {
+		return nil, "", fmt.Errorf("worker: load %s: no S3 client", loc)
+	}
+	s.gets.Add(1)
+	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(ref.Bucket), Key: aws.String(ref.Key)})
+	if err != nil {
+		return nil, "", fmt.Errorf("worker: get %s: %w", loc, err)
+	}
+	b, err := io.ReadAll(out.Body)
+	out.Body.Close()
+	if err != nil {
+		return nil, "", fmt.Errorf("worker: get %s: read: %w", loc, err)
+	}
+	d, err := decode(b, sum)
+	if err != nil {
+		return nil, "", fmt.Errorf("worker: get %s: %w", loc, err)
+	}
+	if s.Dir != "" {
+		// The cache is an optimisation: failing to write it costs a GET in
+		// a later runtime of this environment, not the trial.
+		_ = writeAtomic(s.Dir, sum, b)
+	}
+	return d, "s3", nil
+}
+
+// decode checks b against the expected SHA-256 before parsing it.
+func decode(b []byte, sum string) (*datasets.Dataset, error) {
+	got := sha256.Sum256(b)
+	if hex.EncodeToString(got[:]) != sum {
+		return nil, fmt.Errorf("%w: the object hashes to %x, the reference names %s", ErrChecksum, got, sum)
+	}
+	d, err := datasets.UnmarshalBinary(b)
+	if err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	return d, nil
+}
+
+// matches checks that a pushed dataset was loaded the way the request
+// asks; a pushed dataset is already encoded, so options cannot be applied.
+func matches(d *datasets.Dataset, opts datasets.Options) error {
+	if opts.Target != "" && opts.Target != d.Target {
+		return fmt.Errorf("%w: request target %q, but the pushed dataset's target is %q", trial.ErrBadInput, opts.Target, d.Target)
+	}
+	if opts.Task != "" && opts.Task != d.Task {
+		return fmt.Errorf("%w: request task %s, but the pushed dataset's task is %s", trial.ErrBadInput, opts.Task, d.Task)
+	}
+	return nil
+}
+
+// writeAtomic writes b to dir/name through a temporary file and a rename,
+// so a concurrent or crashed writer never leaves a partial file under name.
+func writeAtomic(dir, name string, b []byte) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, name+".*.tmp")
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return os.Rename(f.Name(), filepath.Join(dir, name))
+}
+
+func isSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}

@@ -1,0 +1,257 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/hpsearch/hpsearch/datasets"
+	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/metrics"
+	"github.com/hpsearch/hpsearch/trainers/preprocess"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// DataFraction is the budget name that trains on a share of each training
+// fold instead of changing a model parameter; any model accepts it.
+const DataFraction = "data_fraction"
+
+// Worker runs trials. It is safe for concurrent use: trials share the
+// datasets and fold assignments it caches, read-only.
+type Worker struct {
+	src Source
+
+	mu    sync.Mutex
+	folds map[string]*foldEntry
+}
+
+type foldEntry struct {
+	once   sync.Once
+	splits []Split
+	err    error
+}
+
+// New returns a Worker that finds datasets through src; nil means a
+// LocalSource (bundled names and local files).
+func New(src Source) *Worker {
+	if src == nil {
+		src = &LocalSource{}
+	}
+	return &Worker{src: src, folds: map[string]*foldEntry{}}
+}
+
+// Run executes one trial and returns its result. It never panics: a trainer
+// that panics or errs gives a result with State trial.Failed and the
+// reason. When ctx is cancelled the trial fails with the context's error.
+func (w *Worker) Run(ctx context.Context, req Request) (res trial.Result) {
+	start := time.Now()
+	t := req.Trial
+	res = trial.Result{Number: t.Number, Model: t.Model, Params: t.Params, Seed: t.Seed, Budget: t.Budget}
+	defer func() {
+		if p := recover(); p != nil {
+			res.State = trial.Failed
+			res.Error = fmt.Sprintf("panic: %v\n%s", p, truncate(string(debug.Stack()), 2048))
+		}
+		res.Seconds = time.Since(start).Seconds()
+		if res.DatasetSource != "" {
+			res.PeakMemoryBytes = peakMemory()
+		}
+	}()
+	if err := w.run(ctx, req, &res); err != nil {
+		res.State = trial.Failed
+		res.Error = err.Error()
+		return res
+	}
+	res.State = trial.Complete
+	return res
+}
+
+func (w *Worker) run(ctx context.Context, req Request, res *trial.Result) error {
+	t := req.Trial
+	fam, ok := trainers.Lookup(t.Model)
+	if !ok {
+		return fmt.Errorf("%w %q (see 'hpsearch models')", trial.ErrUnknownModel, t.Model)
+	}
+	params, err := trainers.Resolve(fam.Info(), t.Params)
+	if err != nil {
+		return err
+	}
+	if b := t.Budget; b.Name != "" && b.Name != DataFraction {
+		if _, ok := fam.Info().Lookup(b.Name); !ok {
+			return fmt.Errorf("%w: budget %q is not a parameter of %s", trial.ErrUnknownParam, b.Name, t.Model)
+		}
+		params[b.Name] = b.Value
+		if params, err = trainers.Resolve(fam.Info(), params); err != nil {
+			return err
+		}
+	}
+	switch f := fam.(type) {
+	case trainers.Objective:
+		fitStart := time.Now()
+		v, err := f.Evaluate(ctx, params)
+		res.FitSeconds = time.Since(fitStart).Seconds()
+		if err != nil {
+			return err
+		}
+		res.Score = v
+		return nil
+	case trainers.Learner:
+		return w.crossValidate(ctx, req, f, params, res)
+	}
+	return fmt.Errorf("worker: model %s is neither a learner nor an objective", t.Model)
+}
+
+// Load returns the request's dataset through the worker's source, with the
+// options the request implies.
+func (w *Worker) Load(ctx context.Context, req Request) (*datasets.Dataset, string, error) {
+	return w.src.Load(ctx, req.Dataset, datasets.Options{
+		Target:       req.Target,
+		Task:         req.Task,
+		Encoding:     req.Preprocess.Encoding,
+		AllowMissing: req.Preprocess.Impute != "",
+	})
+}
+
+// Splits returns the request's validation splits of d, computed once per
+// dataset and CV setting.
+func (w *Worker) Splits(d *datasets.Dataset, cv trial.CV) ([]Split, error) {
+	key := fmt.Sprintf("%p|%d|%d|%g|%d", d, cv.Folds, cv.Seed, cv.Holdout, cv.Repeats)
+	w.mu.Lock()
+	e, ok := w.folds[key]
+	if !ok {
+		e = &foldEntry{}
+		w.folds[key] = e
+	}
+	w.mu.Unlock()
+	e.once.Do(func() { e.splits, e.err = Splits(d.Y, d.Task, d.Classes, cv) })
+	return e.splits, e.err
+}
+
+func (w *Worker) crossValidate(ctx context.Context, req Request, l trainers.Learner, params trial.Params, res *trial.Result) error {
+	loadStart := time.Now()
+	d, source, err := w.Load(ctx, req)
+	if err != nil {
+		return err
+	}
+	res.LoadSeconds = time.Since(loadStart).Seconds()
+	res.DatasetSource = source
+	if !l.Info().Supports(d.Task) {
+		return fmt.Errorf("%w: model %s does not support %s", trial.ErrBadInput, l.Info().Name, d.Task)
+	}
+	splits, err := w.Splits(d, req.CV)
+	if err != nil {
+		return err
+	}
+	metric := req.Metric
+	if metric == "" {
+		metric = trial.DefaultMetric(d.Task)
+	}
+	info, ok := trial.Metrics[metric]
+	if !ok {
+		return fmt.Errorf("%w: unknown metric %q", trial.ErrBadInput, metric)
+	}
+	scale := preprocess.ScaleFor(req.Preprocess.Scale, l)
+	X := trainers.Matrix{Rows: d.Rows, Cols: d.Cols, Data: d.X}
+	fraction := 1.0
+	if req.Trial.Budget.Name == DataFraction {
+		fraction = req.Trial.Budget.Value
+		if fraction <= 0 || fraction > 1 {
+			return fmt.Errorf("%w: data_fraction must be in (0, 1], got %g", trial.ErrBadInput, fraction)
+		}
+	}
+	res.FoldScores = make([]float64, 0, len(splits))
+	for fi, sp := range splits {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		train := sp.Train
+		if fraction < 1 {
+			train = subsample(train, fraction, req.Trial.Seed+uint64(fi))
+		}
+		fitStart := time.Now()
+		xtr, ytr := gather(X, d.Y, train)
+		xva, yva := gather(X, d.Y, sp.Valid)
+		pipe, err := preprocess.NewPipeline(scale, req.Preprocess.Impute)
+		if err != nil {
+			return err
+		}
+		if xtr, err = pipe.FitTransform(xtr); err != nil {
+			return fmt.Errorf("fold %d: %w", fi, err)
+		}
+		if xva, err = pipe.Transform(xva); err != nil {
+			return fmt.Errorf("fold %d: %w", fi, err)
+		}
+		est, err := l.New(params, trainers.Config{Task: d.Task, Classes: len(d.Classes), Seed: req.Trial.Seed})
+		if err != nil {
+			return err
+		}
+		if err := est.Fit(ctx, xtr, ytr); err != nil {
+			return fmt.Errorf("fold %d: fit: %w", fi, err)
+		}
+		res.FitSeconds += time.Since(fitStart).Seconds()
+		scoreStart := time.Now()
+		pred := est.Predict(xva)
+		var proba trainers.Matrix
+		if info.Proba {
+			pe, ok := est.(trainers.ProbaEstimator)
+			if !ok {
+				return fmt.Errorf("%w: metric %s needs probabilities, which %s does not predict", trial.ErrBadInput, metric, l.Info().Name)
+			}
+			proba = pe.PredictProba(xva)
+		}
+		s, err := metrics.Score(metric, yva, pred, proba, len(d.Classes))
+		if err != nil {
+			return fmt.Errorf("fold %d: %s: %w", fi, metric, err)
+		}
+		if math.IsNaN(s) {
+			return fmt.Errorf("fold %d: %s is NaN", fi, metric)
+		}
+		res.ScoreSeconds += time.Since(scoreStart).Seconds()
+		res.FoldScores = append(res.FoldScores, s)
+	}
+	var sum float64
+	for _, s := range res.FoldScores {
+		sum += s
+	}
+	res.Score = sum / float64(len(res.FoldScores))
+	return nil
+}
+
+// gather copies the given rows of X and y into new storage, so a trainer
+// never sees (or could modify) the shared dataset.
+func gather(X trainers.Matrix, y []float64, rows []int) (trainers.Matrix, []float64) {
+	out := trainers.NewMatrix(len(rows), X.Cols)
+	ys := make([]float64, len(rows))
+	for i, r := range rows {
+		copy(out.Row(i), X.Row(r))
+		ys[i] = y[r]
+	}
+	return out, ys
+}
+
+func subsample(rows []int, fraction float64, seed uint64) []int {
+	n := max(1, int(math.Ceil(fraction*float64(len(rows)))))
+	rng := rand.New(rand.NewPCG(seed, 0xda942042e4dd58b5))
+	idx := rng.Perm(len(rows))[:n]
+	out := make([]int, n)
+	for i, j := range idx {
+		out[i] = rows[j]
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// IsBadInput reports whether a trial's failure was caused by its input
+// rather than by the infrastructure.
+func IsBadInput(err error) bool { return errors.Is(err, trial.ErrBadInput) }
