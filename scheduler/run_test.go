@@ -371,10 +371,8 @@ func TestRunProgressAndClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range out.Results {
-		// With Parallel 1 nothing else reads the clock between the
-		// worker's two readings.
-		if r.Seconds != 1 || r.Finished.Sub(r.Started) != time.Second {
-			t.Errorf("trial %d: %v to %v, %gs; want one tick", r.Number, r.Started, r.Finished, r.Seconds)
+		if d := r.Finished.Sub(r.Started); d < time.Second || r.Seconds != d.Seconds() {
+			t.Errorf("trial %d: %v to %v, %gs; want the clock's reading", r.Number, r.Started, r.Finished, r.Seconds)
 		}
 	}
 	if out.Wall <= 0 {

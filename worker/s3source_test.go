@@ -155,22 +155,22 @@ func TestS3SourceRefuses(t *testing.T) {
 
 	tests := []struct {
 		name string
-		src  S3Source
+		src  *S3Source
 		ref  DatasetRef
 		want error
 	}{
-		{"other bucket", S3Source{Bucket: "b"}, DatasetRef{Bucket: "evil", Key: ref.Key, SHA256: ref.SHA256}, ErrRefused},
-		{"no bucket configured", S3Source{}, ref, ErrRefused},
-		{"outside prefix", S3Source{Bucket: "b", Prefix: "datasets/"}, DatasetRef{Bucket: "b", Key: "secrets/" + ref.SHA256, SHA256: ref.SHA256}, ErrRefused},
-		{"dot dot", S3Source{Bucket: "b", Prefix: "datasets/"}, DatasetRef{Bucket: "b", Key: "datasets/../x", SHA256: ref.SHA256}, ErrRefused},
-		{"bad sha", S3Source{Bucket: "b"}, DatasetRef{Bucket: "b", Key: ref.Key, SHA256: "../../etc/passwd"}, ErrRefused},
-		{"local path", S3Source{Bucket: "b"}, DatasetRef{Path: "/etc/passwd"}, ErrRefused},
-		{"bundled without fallback", S3Source{Bucket: "b"}, DatasetRef{Name: "iris"}, ErrRefused},
-		{"checksum mismatch", S3Source{Bucket: "b"}, tampered, ErrChecksum},
+		{"other bucket", &S3Source{Bucket: "b"}, DatasetRef{Bucket: "evil", Key: ref.Key, SHA256: ref.SHA256}, ErrRefused},
+		{"no bucket configured", &S3Source{}, ref, ErrRefused},
+		{"outside prefix", &S3Source{Bucket: "b", Prefix: "datasets/"}, DatasetRef{Bucket: "b", Key: "secrets/" + ref.SHA256, SHA256: ref.SHA256}, ErrRefused},
+		{"dot dot", &S3Source{Bucket: "b", Prefix: "datasets/"}, DatasetRef{Bucket: "b", Key: "datasets/../x", SHA256: ref.SHA256}, ErrRefused},
+		{"bad sha", &S3Source{Bucket: "b"}, DatasetRef{Bucket: "b", Key: ref.Key, SHA256: "../../etc/passwd"}, ErrRefused},
+		{"local path", &S3Source{Bucket: "b"}, DatasetRef{Path: "/etc/passwd"}, ErrRefused},
+		{"bundled without fallback", &S3Source{Bucket: "b"}, DatasetRef{Name: "iris"}, ErrRefused},
+		{"checksum mismatch", &S3Source{Bucket: "b"}, tampered, ErrChecksum},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := &tt.src
+			src := tt.src
 			src.Client = m
 			_, _, err := src.Load(context.Background(), tt.ref, datasets.Options{})
 			if !errors.Is(err, tt.want) {
