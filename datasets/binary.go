@@ -163,6 +163,9 @@ func UnmarshalBinary(b []byte) (*Dataset, error) {
 	if v := binary.LittleEndian.Uint16(b[4:]); v != binaryVersion {
 		return nil, corrupt("version %d, want %d", v, binaryVersion)
 	}
+	if binary.LittleEndian.Uint16(b[6:]) != 0 {
+		return nil, corrupt("reserved header bytes are not zero")
+	}
 	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
 	if crc32.Checksum(body, castagnoli) != sum {
 		return nil, corrupt("checksum mismatch (truncated or damaged)")

@@ -79,7 +79,10 @@ var cache sync.Map
 // Load loads a dataset by reference: a bundled name (see Bundled), a path
 // ending in .csv, or a path ending in .parquet. A bundled dataset is
 // parsed once per process and options; every caller gets the same
-// *Dataset, which is shared read-only and must not be mutated.
+// *Dataset, which is shared read-only and must not be mutated. Errors
+// about the input — an unknown name, a file that cannot be opened (the
+// cause stays visible to errors.Is, such as fs.ErrNotExist), bad content —
+// are *trial.InputError.
 func Load(ref string, opts Options) (*Dataset, error) {
 	if IsBundled(ref) {
 		load, _ := cache.LoadOrStore(cacheKey{ref, opts}, sync.OnceValues(func() (*Dataset, error) {

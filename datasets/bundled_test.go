@@ -128,3 +128,27 @@ func TestGenerateCSV(t *testing.T) {
 		t.Error("GenerateCSV with 0 columns: want an error")
 	}
 }
+
+func TestLoadConcurrent(t *testing.T) {
+	const n = 8
+	got := make([]*Dataset, n)
+	done := make(chan int)
+	for i := range n {
+		go func() {
+			d, err := Load("wine", Options{Encoding: Ordinal})
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = d
+			done <- i
+		}()
+	}
+	for range n {
+		<-done
+	}
+	for _, d := range got[1:] {
+		if d != got[0] {
+			t.Fatal("concurrent Loads of a bundled dataset returned different pointers")
+		}
+	}
+}

@@ -83,7 +83,11 @@ func readCSV(r io.Reader, file string, opts Options, size int64) (*Dataset, erro
 			case i == target:
 				cerr = cellErrorf("target value is missing; remove unlabelled rows")
 			case !opts.AllowMissing:
-				cerr = cellErrorf("missing value %q; set preprocess.impute to fill missing cells", s)
+				what := "empty cell"
+				if s != "" {
+					what = fmt.Sprintf("missing value %q", s)
+				}
+				cerr = cellErrorf("%s; set preprocess.impute to fill missing cells", what)
 			default:
 				cols[i].addMissing()
 			}

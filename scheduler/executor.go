@@ -17,6 +17,13 @@ import (
 // (for example the backend is unreachable) and the scheduler records the
 // trial as failed with that error. When ctx is cancelled, Execute returns
 // promptly with ctx.Err().
+//
+// Run sets the trial's identity (Number, Seed, and Model, Params and
+// Budget when the executor leaves them empty) and its Started and Finished
+// times on the result, so an executor need not copy them. A panic in
+// Execute is recovered by Run and recorded as a failed trial, but it is a
+// bug in the executor. After cancellation a failed result or an error is
+// taken to mean the trial was cut short, and it is not journaled; see Run.
 type Executor interface {
 	Execute(ctx context.Context, t trial.Trial) (trial.Result, error)
 }

@@ -12,12 +12,21 @@ import (
 
 // Run runs a study to its end and returns what it did.
 //
-// Trials are numbered 0, 1, 2, ... in the order they are asked for. Each
-// is journaled as a dispatch event, durably, before it is executed, and
-// its result is journaled, durably, before the sampler is told, the
-// counts change or Progress hears of it. A trial whose executor returned
-// an error or panicked is journaled as failed with that error (a panic's
-// message and, truncated, its stack) and the study goes on.
+// Trials are numbered 0, 1, 2, ... in the order they are asked for. At
+// most Parallel execute at once. Journal writes are pipelined with
+// execution: while one batch of events is being made durable (one write
+// and one fsync), trials keep executing and their events gather for the
+// next batch, so a study of fast trials pays for one fsync per batch, not
+// per trial.
+//
+// Each trial's dispatch event is written before or in the same batch as
+// its result, but execution does not wait for it to be durable: a crash
+// can lose only dispatches whose results were not durable either, and
+// such trials are simply run again on resume. A trial's result is
+// journaled, durably, before the sampler is told, the counts change or
+// Progress hears of it. A trial whose executor returned an error or
+// panicked is journaled as failed with that error (a panic's message and,
+// truncated, its stack) and the study goes on.
 //
 // When the study stops for MaxTrials, an exhausted sampler or MaxFailed,
 // Run stops dispatching, waits for the trials in flight, journals them,
@@ -54,8 +63,14 @@ type study struct {
 	start    time.Time
 	out      Outcome
 	next     int // number of the next trial to ask for
-	inflight int
-	dropped  int // finished trials whose results were not journaled
+	inflight int // trials executing
+	// pending holds the events not yet handed to the store, in order;
+	// unjournaled counts the results among them and in the batch being
+	// written.
+	pending     []results.Event
+	unjournaled int
+	dropped     int // finished trials whose results were not journaled
+	failed      int // failed results collected, journaled or not
 }
 
 // execution is what a worker hands back.
@@ -64,6 +79,12 @@ type execution struct {
 	// interrupted: the trial failed after its context was cancelled, so
 	// it was probably cut short rather than failing on its own.
 	interrupted bool
+}
+
+// flush is a batch of events the store has finished writing.
+type flush struct {
+	events []results.Event
+	err    error
 }
 
 func (s *study) run(ctx context.Context) (Outcome, error) {
@@ -78,6 +99,9 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 	// in flight, so this buffer makes every send succeed at once: the send
 	// needs no select, and no result is lost to a race with ctx.Done.
 	finished := make(chan execution, s.parallel)
+	// At most one flush is in flight; its goroutine sends exactly once.
+	flushed := make(chan flush, 1)
+	flushing := false
 	// The loop below keeps at most s.parallel workers in flight; the
 	// WaitGroup only makes sure none outlives Run.
 	var workers sync.WaitGroup
@@ -87,47 +111,53 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 	interrupted := ctx.Done()
 	for {
 		if s.out.StopReason == "" && storeErr == nil {
-			batch := s.ask(ctx)
-			if len(batch) > 0 {
-				if storeErr = s.dispatch(jctx, batch); storeErr != nil {
-					cancelExec()
-				} else {
-					for _, t := range batch {
-						s.inflight++
-						workers.Go(func() { finished <- s.execute(execCtx, t) })
-					}
-					s.report()
+			if batch := s.ask(ctx); len(batch) > 0 {
+				at := s.now()
+				for _, t := range batch {
+					s.pending = append(s.pending, results.DispatchEvent(t, at))
+					s.inflight++
+					workers.Go(func() { finished <- s.execute(execCtx, t) })
 				}
+				s.report()
 			}
 		}
-		if s.inflight == 0 {
+		if !flushing && len(s.pending) > 0 && storeErr == nil {
+			flushing = true
+			events := s.pending
+			s.pending = nil
+			go func() { flushed <- flush{events, s.cfg.Store.Append(jctx, events...)} }()
+		}
+		if s.inflight == 0 && !flushing {
 			break
 		}
-		var batch []execution
 		select {
 		case e := <-finished:
-			batch = append(batch, e)
+			batch := []execution{e}
+		gather: // and every other execution already waiting
+			for {
+				select {
+				case e := <-finished:
+					batch = append(batch, e)
+				default:
+					break gather
+				}
+			}
+			s.inflight -= len(batch)
+			s.collect(batch, storeErr != nil)
+		case f := <-flushed:
+			flushing = false
+			if f.err != nil {
+				storeErr = f.err
+				cancelExec()
+				s.dropped += s.unjournaled
+				s.unjournaled = 0
+				s.pending = nil
+				continue
+			}
+			s.record(f.events)
 		case <-interrupted:
 			interrupted = nil // stop selecting on it; keep collecting
 			s.out.StopReason = StopInterrupted
-			continue
-		}
-	gather: // and every other execution already waiting
-		for {
-			select {
-			case e := <-finished:
-				batch = append(batch, e)
-			default:
-				break gather
-			}
-		}
-		s.inflight -= len(batch)
-		if storeErr != nil {
-			s.dropped += len(batch) // the journal is broken: nothing more can be recorded
-			continue
-		}
-		if storeErr = s.record(jctx, batch); storeErr != nil {
-			cancelExec()
 		}
 	}
 
@@ -146,6 +176,49 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 			s.done(), trial.ErrInterrupted, context.Cause(ctx))
 	}
 	return s.out, nil
+}
+
+// collect queues the results of finished executions for the journal.
+// Trials cut short by an interruption, and every trial once the store has
+// failed, are dropped.
+func (s *study) collect(batch []execution, broken bool) {
+	at := s.now()
+	for _, e := range batch {
+		if e.interrupted || broken {
+			s.dropped++
+			continue
+		}
+		s.pending = append(s.pending, results.ResultEvent(e.result, at))
+		s.unjournaled++
+		if e.result.State == trial.Failed {
+			s.failed++
+		}
+	}
+	// Stopping dispatch needs no durability: deciding it as soon as the
+	// failures are seen keeps a burst of fast failures from overshooting.
+	if s.cfg.MaxFailed > 0 && s.failed >= s.cfg.MaxFailed && s.out.StopReason == "" {
+		s.out.StopReason = StopMaxFailed
+	}
+}
+
+// record acts on a batch of events now durable in the store.
+func (s *study) record(events []results.Event) {
+	for _, e := range events {
+		switch e.Type {
+		case results.EventDispatch:
+			s.out.Dispatched++
+		case results.EventResult:
+			r := *e.Result
+			s.unjournaled--
+			s.out.Results = append(s.out.Results, r)
+			s.cfg.Sampler.Tell(r)
+			s.count(r)
+		}
+	}
+	if s.cfg.MaxFailed > 0 && s.out.Failed >= s.cfg.MaxFailed && s.out.StopReason == "" {
+		s.out.StopReason = StopMaxFailed
+	}
+	s.report()
 }
 
 // ask proposes trials to fill the free slots, or sets StopReason.
@@ -176,51 +249,6 @@ func (s *study) ask(ctx context.Context) []trial.Trial {
 	return batch
 }
 
-// dispatch journals a batch of trials about to be executed.
-func (s *study) dispatch(ctx context.Context, batch []trial.Trial) error {
-	at := s.now()
-	events := make([]results.Event, len(batch))
-	for i, t := range batch {
-		events[i] = results.DispatchEvent(t, at)
-	}
-	if err := s.cfg.Store.Append(ctx, events...); err != nil {
-		return err
-	}
-	s.out.Dispatched += len(batch)
-	return nil
-}
-
-// record journals a batch of finished executions, then acts on them.
-func (s *study) record(ctx context.Context, batch []execution) error {
-	at := s.now()
-	events := make([]results.Event, 0, len(batch))
-	for _, e := range batch {
-		if e.interrupted {
-			s.dropped++
-			continue
-		}
-		events = append(events, results.ResultEvent(e.result, at))
-	}
-	if len(events) == 0 {
-		return nil
-	}
-	if err := s.cfg.Store.Append(ctx, events...); err != nil {
-		s.dropped += len(events)
-		return err
-	}
-	for _, e := range events {
-		r := *e.Result
-		s.out.Results = append(s.out.Results, r)
-		s.cfg.Sampler.Tell(r)
-		s.count(r)
-	}
-	if s.cfg.MaxFailed > 0 && s.out.Failed >= s.cfg.MaxFailed && s.out.StopReason == "" {
-		s.out.StopReason = StopMaxFailed
-	}
-	s.report()
-	return nil
-}
-
 func (s *study) count(r trial.Result) {
 	switch r.State {
 	case trial.Complete:
@@ -241,7 +269,7 @@ func (s *study) done() int { return s.out.Complete + s.out.Pruned + s.out.Failed
 
 // report brings the summary's Running up to date and calls Progress.
 func (s *study) report() {
-	s.out.Running = s.inflight + s.dropped
+	s.out.Running = s.inflight + s.unjournaled + s.dropped
 	if s.cfg.Progress == nil {
 		return
 	}

@@ -74,7 +74,7 @@ var yamlParserProblems = []string{
 func decode(raw []byte, file string) (*Spec, error) {
 	s := &Spec{File: file, Lines: map[string]int{}, raw: raw}
 	d := &decoder{s: s}
-	// yaml.v3 can loop forever on some invalid UTF-8, and a spec is text.
+	// A spec is text: reject invalid UTF-8 up front, with its line.
 	if !utf8.Valid(raw) {
 		i := 0
 		for i < len(raw) {

@@ -25,23 +25,23 @@ type distribution struct {
 }
 
 var distributions = map[string]distribution{
-	"uniform":              {form: "range", kind: trial.Float, valid: true},
-	"int_uniform":          {form: "range", kind: trial.Int, valid: true},
-	"q_uniform":            {form: "range", q: true, kind: trial.Float, valid: true},
-	"log_uniform_values":   {form: "range", log: true, kind: trial.Float, valid: true},
-	"q_log_uniform_values": {form: "range", log: true, q: true, kind: trial.Float, valid: true},
-	"categorical":          {form: "values", valid: true},
-	"constant":             {form: "value", valid: true},
-	"log_uniform":          {hint: "W&B's log_uniform takes exponents; write log_uniform_values with min and max as the values themselves"},
-	"q_log_uniform":        {hint: "W&B's q_log_uniform takes exponents; write q_log_uniform_values with min and max as the values themselves"},
+	"uniform":                {form: "range", kind: trial.Float, valid: true},
+	"int_uniform":            {form: "range", kind: trial.Int, valid: true},
+	"q_uniform":              {form: "range", q: true, kind: trial.Float, valid: true},
+	"log_uniform_values":     {form: "range", log: true, kind: trial.Float, valid: true},
+	"q_log_uniform_values":   {form: "range", log: true, q: true, kind: trial.Float, valid: true},
+	"categorical":            {form: "values", valid: true},
+	"constant":               {form: "value", valid: true},
+	"log_uniform":            {hint: "W&B's log_uniform takes exponents; write log_uniform_values with min and max as the values themselves"},
+	"q_log_uniform":          {hint: "W&B's q_log_uniform takes exponents; write q_log_uniform_values with min and max as the values themselves"},
 	"inv_log_uniform":        {hint: "it is not supported"},
 	"inv_log_uniform_values": {hint: "it is not supported"},
-	"normal":               {hint: "normal distributions are not supported; give min and max"},
-	"q_normal":             {hint: "normal distributions are not supported; give min, max and step"},
-	"log_normal":           {hint: "normal distributions are not supported; give min, max and log: true"},
-	"q_log_normal":         {hint: "normal distributions are not supported; give min, max, log: true and step"},
-	"beta":                 {hint: "beta distributions are not supported; give min and max"},
-	"q_beta":               {hint: "beta distributions are not supported; give min, max and step"},
+	"normal":                 {hint: "normal distributions are not supported; give min and max"},
+	"q_normal":               {hint: "normal distributions are not supported; give min, max and step"},
+	"log_normal":             {hint: "normal distributions are not supported; give min, max and log: true"},
+	"q_log_normal":           {hint: "normal distributions are not supported; give min, max, log: true and step"},
+	"beta":                   {hint: "beta distributions are not supported; give min and max"},
+	"q_beta":                 {hint: "beta distributions are not supported; give min, max and step"},
 }
 
 func distributionNames() []string {

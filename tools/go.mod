@@ -1,3 +1,9 @@
+// The tools module pins the programs that serverless/emulate runs —
+// the AWS Lambda Runtime Interface Emulator and the versitygw S3 gateway —
+// apart from the main module, so that their dependencies never reach it.
+// serverless/emulate.BuildTools builds them with go build -C tools; its
+// RIEVersion and VersityGWVersion constants must match the pins below
+// (a test checks).
 module github.com/hpsearch/hpsearch/tools
 
 go 1.26.8

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,9 +100,20 @@ func NewLambdaHandler(ctx context.Context, getenv func(string) string) (*LambdaH
 		return nil, fmt.Errorf("worker: load AWS config: %w", err)
 	}
 	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-		o.UsePathStyle = getenv("AWS_ENDPOINT_URL_S3") != "" || getenv("AWS_ENDPOINT_URL") != ""
+		o.UsePathStyle = UsePathStyle(getenv)
 	})
 	return NewLambdaHandlerWith(LambdaConfigFromEnv(getenv), client), nil
+}
+
+// UsePathStyle reports whether S3 buckets should be addressed path-style
+// (http://host/bucket/key), as S3 emulators need: when
+// HPSEARCH_S3_PATH_STYLE is true, or an endpoint is configured through
+// AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL.
+func UsePathStyle(getenv func(string) string) bool {
+	if v, err := strconv.ParseBool(getenv("HPSEARCH_S3_PATH_STYLE")); err == nil {
+		return v
+	}
+	return getenv("AWS_ENDPOINT_URL_S3") != "" || getenv("AWS_ENDPOINT_URL") != ""
 }
 
 // NewLambdaHandlerWith returns a handler reading datasets through client.
@@ -160,7 +172,7 @@ func (h *LambdaHandler) Handle(ctx context.Context, req Request) LambdaResponse 
 			State: trial.Failed, Error: fmt.Sprintf("worker: fault hook: %v", runCtx.Err())}
 	}
 	res.Params = params
-	if res.State == trial.Failed && errors.Is(runCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+	if res.State == trial.Failed && errors.Is(runCtx.Err(), context.DeadlineExceeded) && !errors.Is(ctx.Err(), context.Canceled) {
 		res.Error = fmt.Sprintf("worker: timed out: the trial did not finish within the Lambda timeout (stopped %v before the deadline): %s", margin.Round(time.Millisecond), res.Error)
 	}
 	return LambdaResponse{Result: res, S3Gets: h.src.Gets(), Environment: h.env}

@@ -105,9 +105,6 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer journal.Close()
-	if err := journal.Append(context.WithoutCancel(ctx), results.StudyEvent(spec.Name, time.Now())); err != nil {
-		return err
-	}
 	sampler, err := search.NewSampler(spec)
 	if err != nil {
 		return err

@@ -156,5 +156,3 @@ func firstNonEmpty(xs ...string) string {
 	}
 	return ""
 }
-
-

@@ -53,7 +53,7 @@ func (d *Deployer) Deploy(ctx context.Context, c Config, pkg []byte) (Result, er
 		return Result{}, err
 	}
 	res := Result{CodeSha256: CodeSha256(pkg), CodeSize: len(pkg)}
-	roleArn, created, err := d.ensureRole(ctx, c)
+	roleArn, err := d.ensureRole(ctx, c)
 	if err != nil {
 		return res, err
 	}
@@ -63,7 +63,7 @@ func (d *Deployer) Deploy(ctx context.Context, c Config, pkg []byte) (Result, er
 	var nf *types.ResourceNotFoundException
 	switch {
 	case errors.As(err, &nf):
-		res.FunctionArn, err = d.create(ctx, c, roleArn, pkg, created)
+		res.FunctionArn, err = d.create(ctx, c, roleArn, pkg)
 		res.Created, res.CodeUpdated = true, true
 	case err != nil:
 		err = fmt.Errorf("deploy: get function %s: %w", c.Function, err)
@@ -82,9 +82,10 @@ func (d *Deployer) log() *slog.Logger {
 }
 
 // ensureRole returns the execution role's ARN, creating the role if it is
-// missing, and puts the inline policy. created reports a new role, which
-// may take seconds before Lambda can assume it.
-func (d *Deployer) ensureRole(ctx context.Context, c Config) (roleArn string, created bool, err error) {
+// missing, and puts the inline policy. A new role may take seconds before
+// Lambda can assume it; see retryRole.
+func (d *Deployer) ensureRole(ctx context.Context, c Config) (string, error) {
+	var roleArn string
 	got, err := d.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(c.Role)})
 	var nse *iamtypes.NoSuchEntityException
 	switch {
@@ -96,25 +97,25 @@ func (d *Deployer) ensureRole(ctx context.Context, c Config) (roleArn string, cr
 			Description:              aws.String("hpsearch worker " + c.Function + ": logs, read datasets/, write results/ in " + c.Bucket),
 		})
 		if err != nil {
-			return "", false, fmt.Errorf("deploy: create role %s: %w", c.Role, err)
+			return "", fmt.Errorf("deploy: create role %s: %w", c.Role, err)
 		}
-		roleArn, created = aws.ToString(out.Role.Arn), true
+		roleArn = aws.ToString(out.Role.Arn)
 	case err != nil:
-		return "", false, fmt.Errorf("deploy: get role %s: %w", c.Role, err)
+		return "", fmt.Errorf("deploy: get role %s: %w", c.Role, err)
 	default:
 		roleArn = aws.ToString(got.Role.Arn)
 	}
 	a, err := arn.Parse(roleArn)
 	if err != nil {
-		return "", false, fmt.Errorf("deploy: role %s: ARN %q: %w", c.Role, roleArn, err)
+		return "", fmt.Errorf("deploy: role %s: ARN %q: %w", c.Role, roleArn, err)
 	}
 	policy := ExecutionPolicy(c, a.Partition, a.AccountID).JSON()
 	if _, err := d.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
 		RoleName: aws.String(c.Role), PolicyName: aws.String(PolicyName), PolicyDocument: aws.String(policy),
 	}); err != nil {
-		return "", false, fmt.Errorf("deploy: put policy on role %s: %w", c.Role, err)
+		return "", fmt.Errorf("deploy: put policy on role %s: %w", c.Role, err)
 	}
-	return roleArn, created, nil
+	return roleArn, nil
 }
 
 func (d *Deployer) environment(c Config) *types.Environment {
@@ -123,7 +124,7 @@ func (d *Deployer) environment(c Config) *types.Environment {
 
 // create creates the function, retrying while a new role has not yet
 // propagated to Lambda.
-func (d *Deployer) create(ctx context.Context, c Config, roleArn string, pkg []byte, newRole bool) (string, error) {
+func (d *Deployer) create(ctx context.Context, c Config, roleArn string, pkg []byte) (string, error) {
 	in := &lambda.CreateFunctionInput{
 		FunctionName:     aws.String(c.Function),
 		Runtime:          types.Runtime(Runtime),

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -191,37 +190,45 @@ func TestInvokeReportsPeakMemory(t *testing.T) {
 func TestThrottleWhenAllBusy(t *testing.T) {
 	e := startEmulation(t, Options{Workers: 2})
 	c := lambdaClient(e)
-	var (
-		wg            sync.WaitGroup
-		mu            sync.Mutex
-		ok, throttled int
-		others        []error
-	)
-	for range 3 {
-		wg.Go(func() {
+	// Two invocations occupy both environments; the third, sent once
+	// they are busy, is throttled.
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
 			_, err := invoke(t, c, e.Function, map[string]any{"sleep_ms": 1500})
-			var tm *types.TooManyRequestsException
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				ok++
-			case errors.As(err, &tm):
-				throttled++
-				if tm.Reason != types.ThrottleReasonConcurrentInvocationLimitExceeded {
-					others = append(others, fmt.Errorf("reason %q", tm.Reason))
-				}
-			default:
-				others = append(others, err)
-			}
-		})
+			errs <- err
+		}()
 	}
-	wg.Wait()
-	if ok != 2 || throttled != 1 || len(others) > 0 {
-		t.Fatalf("%d ok, %d throttled, other errors %v; want 2 ok, 1 throttled", ok, throttled, others)
+	waitFor(t, "both environments busy", func() bool { return len(e.router.idle) == 0 })
+	_, err := invoke(t, c, e.Function, map[string]any{"message": "third"})
+	var tm *types.TooManyRequestsException
+	if !errors.As(err, &tm) {
+		t.Errorf("third concurrent invocation: %v, want TooManyRequestsException", err)
+	} else if tm.Reason != types.ThrottleReasonConcurrentInvocationLimitExceeded {
+		t.Errorf("throttle reason %q", tm.Reason)
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("busy invocation: %v", err)
+		}
 	}
 	if _, err := invoke(t, c, e.Function, map[string]any{"message": "idle again"}); err != nil {
 		t.Fatalf("after the burst: %v", err)
+	}
+	if s := e.Stats(); s.Throttled != 1 || s.Invocations != 4 {
+		t.Errorf("stats %+v, want 4 invocations, 1 throttled", s)
+	}
+}
+
+// waitFor polls cond for up to 10 s.
+func waitFor(tb testing.TB, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -262,12 +269,21 @@ func TestEnvironmentCrashIsRestarted(t *testing.T) {
 		t.Fatalf("after a crash between invocations: %v, %s", err, out.Payload)
 	}
 
-	// The emulator process dies during an invocation.
+	// The emulator process dies during an invocation, once the handler
+	// has started.
 	go func() {
-		time.Sleep(300 * time.Millisecond)
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			env := e.envs[0]
+			env.log.mu.Lock()
+			started := bytes.Contains(env.log.lines, []byte("sleeping now"))
+			env.log.mu.Unlock()
+			if started {
+				break
+			}
+		}
 		e.envs[0].current().stop(0)
 	}()
-	out, err = invoke(t, c, e.Function, map[string]any{"sleep_ms": 2000})
+	out, err = invoke(t, c, e.Function, map[string]any{"log": "sleeping now", "sleep_ms": 5000})
 	if err != nil {
 		t.Fatal(err)
 	}

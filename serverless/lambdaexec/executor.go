@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/hpsearch/hpsearch/datasets"
@@ -233,12 +234,15 @@ const (
 func classify(err error) errorClass {
 	var tmr *types.TooManyRequestsException
 	var re *smithyhttp.ResponseError
+	var ae smithy.APIError
 	switch {
 	case errors.As(err, &tmr):
 		return throttled
 	case errors.As(err, &re) && re.HTTPStatusCode() == http.StatusTooManyRequests:
 		return throttled
 	case errors.As(err, &re) && re.HTTPStatusCode() >= 500:
+		return retryable
+	case errors.As(err, &ae) && ae.ErrorFault() == smithy.FaultServer:
 		return retryable
 	case errors.As(err, &re):
 		return fatal

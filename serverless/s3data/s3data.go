@@ -36,12 +36,12 @@ type API interface {
 	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 }
 
-// NewClient returns an S3 client for cfg. When an endpoint is configured
-// through AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL (an emulator such as
-// versitygw), it addresses buckets path-style, which needs no DNS.
+// NewClient returns an S3 client for cfg, addressing buckets path-style
+// (which needs no DNS) when worker.UsePathStyle says so: for an emulator
+// such as versitygw configured through AWS_ENDPOINT_URL_S3.
 func NewClient(cfg aws.Config, getenv func(string) string) *s3.Client {
 	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		o.UsePathStyle = getenv("AWS_ENDPOINT_URL_S3") != "" || getenv("AWS_ENDPOINT_URL") != ""
+		o.UsePathStyle = worker.UsePathStyle(getenv)
 	})
 }
 

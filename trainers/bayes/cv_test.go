@@ -2,8 +2,8 @@ package bayes
 
 // Test helpers: a CSV loader, stratified k-fold, a standard scaler fitted
 // on the training fold, and cross-validated scoring. The same file is
-// copied into each trainers subpackage this engineer owns, so that their
-// tests need no shared test-only package.
+// copied into trainers/linear, bayes, mlp and golearn, so that their tests
+// need no shared test-only package.
 
 import (
 	"cmp"

@@ -1,4 +1,3 @@
-//go:build golearn
 
 package golearn
 

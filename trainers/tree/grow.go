@@ -56,7 +56,7 @@ type split struct {
 func newGrower(ts *trainingSet, rule growRule) *grower {
 	k, _ := featureCount(rule.maxFeatures, ts.p)
 	g := &grower{
-		ts: ts, rule: rule, k: k, presorted: k == ts.p,
+		ts: ts, rule: rule, k: k, presorted: presortPays(ts, k),
 		weight: make([]float64, ts.n),
 		goLeft: make([]bool, ts.n),
 		tmp:    make([]int32, ts.n),
@@ -211,6 +211,26 @@ func consider(best *split, f, k int, ord []int32, x []float64, score float64) {
 		thr = lo
 	}
 	*best = split{feature: f, pos: k, thr: thr, score: score}
+}
+
+// presortPays reports whether keeping every feature presorted is cheaper
+// than sorting a node's rows by each of the k features tried. Per row and
+// tree level, presorting costs a partition of every feature (p), and
+// sorting costs, for each tried feature, about 2 for a counting sort of
+// a feature with few distinct values or log2(n) for a comparison sort.
+func presortPays(ts *trainingSet, k int) bool {
+	if k == ts.p {
+		return true
+	}
+	sortCost := 0.0
+	for _, d := range ts.distinct {
+		if d <= ts.n/2 {
+			sortCost += 2
+		} else {
+			sortCost += math.Log2(float64(ts.n))
+		}
+	}
+	return float64(ts.p) < float64(k)/float64(ts.p)*sortCost
 }
 
 // nodeRows returns the node's rows in some order.

@@ -1,0 +1,174 @@
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/hpsearch/hpsearch/datasets"
+	"github.com/hpsearch/hpsearch/serverless/emulate"
+	"github.com/hpsearch/hpsearch/serverless/lambdaexec"
+	"github.com/hpsearch/hpsearch/serverless/s3data"
+	_ "github.com/hpsearch/hpsearch/trainers/zoo"
+	"github.com/hpsearch/hpsearch/trial"
+	"github.com/hpsearch/hpsearch/worker"
+)
+
+// The emulated function's settings. The memory limit is what the
+// emulator enforces by killing a runtime whose resident set exceeds it;
+// the timeout is short so that the timeout tests are quick.
+const (
+	workers  = 3
+	memoryMB = 256
+	timeout  = 4 * time.Second
+)
+
+// Shared by every test: one emulation, started by TestMain.
+var (
+	emu *emulate.Emulation
+	// iris is the dataset pushed to the emulated S3, and base the study
+	// request pointing at it.
+	iris *datasets.Dataset
+	base worker.Request
+	// local is base with the bundled dataset, for worker.Run in process.
+	local worker.Request
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	dir, err := os.MkdirTemp("", "hpsearch-integration-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+
+	start := time.Now()
+	bootstrap := filepath.Join(dir, "bootstrap")
+	if err := emulate.BuildWorker(ctx, "./cmd/worker", bootstrap, ""); err != nil {
+		fmt.Fprintln(os.Stderr, "integration: build worker:", err)
+		return 1
+	}
+	built := time.Since(start)
+	emu, err = emulate.Start(ctx, emulate.Options{
+		Workers:   workers,
+		Dir:       filepath.Join(dir, "emulation"),
+		Bootstrap: bootstrap,
+		Memory:    memoryMB,
+		Timeout:   timeout,
+		Env: map[string]string{
+			worker.EnvTestFaults: "1",
+			// A fresh /tmp for the run, so that no dataset is cached from
+			// an earlier one.
+			"TMPDIR": mkdir(filepath.Join(dir, "tmp")),
+		},
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "integration: start emulation:", err)
+		return 1
+	}
+	defer emu.Close()
+	fmt.Fprintf(os.Stderr, "integration: worker built in %v, emulation started in %v: %v\n",
+		built.Round(time.Millisecond), (time.Since(start) - built).Round(time.Millisecond), emu)
+
+	// Point the SDK's standard chain at the emulation, as a user of
+	// 'hpsearch emulate' would.
+	for _, kv := range emu.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		os.Setenv(k, v)
+	}
+	for _, k := range []string{"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"} {
+		os.Unsetenv(k)
+	}
+	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	os.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "no-aws-config"))
+	os.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "no-aws-credentials"))
+
+	if iris, err = datasets.Load("iris", datasets.Options{}); err != nil {
+		fmt.Fprintln(os.Stderr, "integration:", err)
+		return 1
+	}
+	local = worker.Request{Study: "integration", Dataset: worker.DatasetRef{Name: "iris"}, Metric: "accuracy",
+		CV: trial.CV{Folds: 5, Seed: 3}}
+	ex, _ := newExecutor(ctx, lambdaexec.Config{})
+	if base, err = ex.Prepare(ctx, local, iris); err != nil {
+		fmt.Fprintln(os.Stderr, "integration: prepare:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+func mkdir(d string) string {
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// newExecutor returns an executor configured from the environment (as
+// 'hpsearch run' would be after 'hpsearch emulate'), with overrides from
+// cfg, and the recorder of its invocations.
+func newExecutor(ctx context.Context, over lambdaexec.Config) (*lambdaexec.Executor, *recorder) {
+	cfg, err := lambdaexec.ConfigFrom(nil, os.Getenv)
+	if err != nil {
+		panic(err)
+	}
+	if over.Concurrency != 0 {
+		cfg.Concurrency = over.Concurrency
+	}
+	if over.Function != "" {
+		cfg.Function = over.Function
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		panic(err)
+	}
+	rec := &recorder{inner: lambda.NewFromConfig(awsCfg)}
+	ex := lambdaexec.NewWithClients(cfg, lambdaexec.Clients{
+		Lambda:      rec,
+		S3:          s3data.NewClient(awsCfg, os.Getenv),
+		Credentials: awsCfg.Credentials,
+	})
+	ex.Base = base
+	return ex, rec
+}
+
+// recorder passes invocations through and keeps the worker's responses,
+// which say which runtime answered and how many GETs it had made.
+type recorder struct {
+	inner lambdaexec.LambdaAPI
+
+	mu        sync.Mutex
+	responses []worker.LambdaResponse
+}
+
+func (r *recorder) Invoke(ctx context.Context, in *lambda.InvokeInput, opts ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
+	out, err := r.inner.Invoke(ctx, in, opts...)
+	if err == nil && out.FunctionError == nil {
+		var resp worker.LambdaResponse
+		if json.Unmarshal(out.Payload, &resp) == nil {
+			r.mu.Lock()
+			r.responses = append(r.responses, resp)
+			r.mu.Unlock()
+		}
+	}
+	return out, err
+}
+
+func (r *recorder) GetFunction(ctx context.Context, in *lambda.GetFunctionInput, opts ...func(*lambda.Options)) (*lambda.GetFunctionOutput, error) {
+	return r.inner.GetFunction(ctx, in, opts...)
+}

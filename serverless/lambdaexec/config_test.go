@@ -1,0 +1,62 @@
+package lambdaexec
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+func TestConfigFrom(t *testing.T) {
+	defaults := Config{Function: DefaultFunction, Arch: DefaultArch, Concurrency: DefaultConcurrency, MaxRetries: DefaultMaxRetries}
+	with := func(f func(*Config)) Config {
+		c := defaults
+		f(&c)
+		return c
+	}
+	tests := []struct {
+		name    string
+		backend map[string]any
+		env     map[string]string
+		want    Config
+		wantErr string // substring of the error; "" means none
+	}{
+		{name: "defaults", want: defaults},
+		{name: "spec", backend: map[string]any{"type": "lambda", "function": "f", "region": "eu-west-1", "bucket": "b",
+			"memory_mb": 2048, "arch": "x86_64", "concurrency": 50, "max_retries": 5},
+			want: Config{Function: "f", Region: "eu-west-1", Bucket: "b", MemoryMB: 2048, Arch: "x86_64", Concurrency: 50, MaxRetries: 5}},
+		{name: "yaml and json numbers", backend: map[string]any{"memory_mb": 1024.0, "concurrency": "8"},
+			want: with(func(c *Config) { c.MemoryMB, c.Concurrency = 1024, 8 })},
+		{name: "env wins over spec",
+			backend: map[string]any{"function": "f", "bucket": "b", "region": "r", "concurrency": 5},
+			env:     map[string]string{EnvFunction: "g", EnvBucket: "c", EnvRegion: "s", EnvConcurrency: "7"},
+			want:    with(func(c *Config) { c.Function, c.Bucket, c.Region, c.Concurrency = "g", "c", "s", 7 })},
+		{name: "empty env keeps spec", backend: map[string]any{"function": "f"}, env: map[string]string{EnvFunction: ""},
+			want: with(func(c *Config) { c.Function = "f" })},
+		{name: "unknown key", backend: map[string]any{"funtion": "f"}, wantErr: "backend.funtion: unknown setting"},
+		{name: "wrong type", backend: map[string]any{"function": 3}, wantErr: "backend.function: must be a string"},
+		{name: "fractional", backend: map[string]any{"concurrency": 2.5}, wantErr: "backend.concurrency: must be an integer"},
+		{name: "bad arch", backend: map[string]any{"arch": "amd64"}, wantErr: "backend.arch"},
+		{name: "memory too small", backend: map[string]any{"memory_mb": 64}, wantErr: "backend.memory_mb"},
+		{name: "bad env concurrency", env: map[string]string{EnvConcurrency: "lots"}, wantErr: EnvConcurrency},
+		{name: "negative concurrency", backend: map[string]any{"concurrency": -1}, wantErr: "backend.concurrency"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ConfigFrom(tt.backend, func(k string) string { return tt.env[k] })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, trial.ErrBadInput) {
+					t.Fatalf("err = %v, want bad input containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
