@@ -25,9 +25,9 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/hpsearch/hpsearch/datasets"
+	_ "github.com/hpsearch/hpsearch/trainers/zoo"
 	"github.com/hpsearch/hpsearch/trial"
 	"github.com/hpsearch/hpsearch/worker"
-	_ "github.com/hpsearch/hpsearch/trainers/zoo"
 )
 
 // memS3 is an in-memory object store with one bucket.

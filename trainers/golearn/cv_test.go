@@ -1,4 +1,3 @@
-
 package golearn
 
 // Test helpers: a CSV loader, stratified k-fold, a standard scaler fitted
