@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -15,7 +16,6 @@ import (
 	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/search"
 	"github.com/hpsearch/hpsearch/trial"
-	"github.com/hpsearch/hpsearch/worker"
 )
 
 func init() {
@@ -38,6 +38,7 @@ Flags:
   --top K            leaderboard rows to print (default 10)
   --quiet            no progress output
   --json             print one JSON object with the outcome on stdout
+`+backendUsage+`
 
 Exit codes: 0 ok, 1 failure, 2 bad spec or usage, 130 interrupted (Ctrl-C:
 in-flight trials are cancelled and the journal stays consistent).
@@ -85,6 +86,8 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	top := fs.Int("top", 10, "")
 	quiet := fs.Bool("quiet", false, "")
 	asJSON := fs.Bool("json", false, "")
+	var bf backendFlags
+	bf.register(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -93,6 +96,17 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return usageErr("want one SPEC.yaml, got %d arguments", len(pos))
 	}
 	spec, base, err := loadSpec(ctx, pos[0], o)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(*dir, spec.Name)); err == nil {
+		return fmt.Errorf("%w: %s (choose another study name with `name:` in the spec or --name, or another directory with --dir)",
+			trial.ErrStudyExists, filepath.Join(*dir, spec.Name))
+	}
+	// The executor is built, and the Lambda backend checked and the
+	// dataset pushed, before the study directory exists: a backend that
+	// is not ready leaves nothing behind.
+	exec, parallel, err := newExecutor(ctx, spec, base, &bf, o.parallel)
 	if err != nil {
 		return err
 	}
@@ -109,7 +123,6 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	exec := &worker.Local{Worker: localWorker(), Base: *base}
 	var progress *progressReporter
 	if !*quiet {
 		progress = newProgress(e, spec)
@@ -118,7 +131,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		Sampler:   sampler,
 		Executor:  exec,
 		Store:     journal,
-		Parallel:  spec.Search.Parallel,
+		Parallel:  parallel,
 		MaxTrials: spec.Search.MaxTrials,
 		MaxFailed: spec.Stop.MaxFailedTrials,
 		Direction: spec.Direction,

@@ -173,6 +173,33 @@ func TestThrottlingIsAbsorbed(t *testing.T) {
 	}
 }
 
+// TestServiceFaultsAreRetried injects server errors, lost responses and
+// throttles at the router: every trial still completes once, and the
+// retried ones carry a higher attempt number.
+func TestServiceFaultsAreRetried(t *testing.T) {
+	emu.SetFaults(&emulate.RandomFaults{Seed: 7, Throttle: 0.1, ServerError: 0.2, DropResponse: 0.1})
+	defer emu.SetFaults(nil)
+	ex, _ := newExecutor(context.Background(), lambdaexec.Config{Concurrency: workers, MaxRetries: 10})
+	var trials []trial.Trial
+	for i := range 30 {
+		trials = append(trials, trial.Trial{Number: i, Model: "noop", Params: trial.Params{"x": float64(i)}})
+	}
+	results := runAll(t, ex, trials, workers)
+	retried := 0
+	for i, r := range results {
+		if r.State != trial.Complete || r.Number != i || r.Score != float64(i) {
+			t.Errorf("trial %d: %s %q number %d score %v", i, r.State, r.Error, r.Number, r.Score)
+		}
+		if r.Backend["attempt"] > 1 {
+			retried++
+		}
+	}
+	t.Logf("%d of %d trials needed more than one attempt", retried, len(trials))
+	if retried == 0 {
+		t.Error("no trial was retried; the faults were not injected")
+	}
+}
+
 // TestFailedTrials checks that a worker that panics, overruns its timeout
 // or its memory gives a failed trial with the reason, and that the
 // environment serves the next trial.
@@ -187,7 +214,7 @@ func TestFailedTrials(t *testing.T) {
 		{"lambda timeout", trial.Params{"_hang_ms": float64(2 * timeout / time.Millisecond)}, "Sandbox.Timedout"},
 		{"out of memory", trial.Params{"_alloc_mb": float64(memoryMB + 64), "_sleep_ms": 200.0}, "Runtime.OutOfMemory"},
 	}
-	ex, _ := newExecutor(context.Background(), lambdaexec.Config{Concurrency: workers})
+	ex, rec := newExecutor(context.Background(), lambdaexec.Config{Concurrency: workers})
 	trials := make([]trial.Trial, len(tests))
 	for i, tt := range tests {
 		trials[i] = trial.Trial{Number: i, Model: "noop", Params: tt.params}
@@ -209,6 +236,8 @@ func TestFailedTrials(t *testing.T) {
 			t.Errorf("trial %d after the failures: %s %q", i, r.State, r.Error)
 		}
 	}
+	// Restarted runtimes find the dataset in /tmp, which outlives them.
+	checkFetches(t, rec.responses)
 }
 
 // TestRefusedDataset checks that a request for a bucket the worker was

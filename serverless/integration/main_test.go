@@ -130,6 +130,9 @@ func newExecutor(ctx context.Context, over lambdaexec.Config) (*lambdaexec.Execu
 	if over.Concurrency != 0 {
 		cfg.Concurrency = over.Concurrency
 	}
+	if over.MaxRetries != 0 {
+		cfg.MaxRetries = over.MaxRetries
+	}
 	if over.Function != "" {
 		cfg.Function = over.Function
 	}

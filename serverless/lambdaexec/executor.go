@@ -244,8 +244,13 @@ func classify(err error) errorClass {
 		return retryable
 	case errors.As(err, &ae) && ae.ErrorFault() == smithy.FaultServer:
 		return retryable
-	case errors.As(err, &re):
+	case errors.As(err, &re) && re.HTTPStatusCode() >= 400:
 		return fatal
+	}
+	// No HTTP answer: the connection failed or the response was lost.
+	var send *smithyhttp.RequestSendError
+	if errors.As(err, &send) {
+		return retryable
 	}
 	if retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary {
 		return retryable

@@ -245,6 +245,9 @@ func TestExecuteRetries(t *testing.T) {
 		{"throttles are waited out", []error{&types.TooManyRequestsException{}, httpError(429), &types.TooManyRequestsException{}}, 0, nil, []int{1, 1, 1, 1}},
 		{"server errors are new attempts", []error{&types.ServiceException{}, httpError(502)}, 0, nil, []int{1, 2, 3}},
 		{"lost response is a new attempt", []error{&smithyhttp.RequestSendError{Err: io.ErrUnexpectedEOF}}, 0, nil, []int{1, 2}},
+		{"lost response as the SDK reports it", []error{&smithyhttp.ResponseError{
+			Response: &smithyhttp.Response{Response: &http.Response{}},
+			Err:      &smithyhttp.RequestSendError{Err: io.EOF}}}, 0, nil, []int{1, 2}},
 		{"server errors are bounded", []error{httpError(500), httpError(500), httpError(500)}, 2, ErrRetriesExhausted, []int{1, 2, 3}},
 		{"client errors are not retried", []error{&types.InvalidRequestContentException{}}, 0, &types.InvalidRequestContentException{}, []int{1}},
 	}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/hpsearch/hpsearch/datasets"
+	"github.com/hpsearch/hpsearch/scheduler"
+	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/serverless/lambdaexec"
+	"github.com/hpsearch/hpsearch/serverless/s3data"
+	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trial"
+	"github.com/hpsearch/hpsearch/worker"
+)
+
+// Backends.
+const (
+	backendLocal  = "local"
+	backendLambda = "lambda"
+)
+
+// backendFlags are the flags that choose and configure the executor. They
+// win over the HPSEARCH_ environment variables, which win over the spec's
+// backend: block.
+type backendFlags struct {
+	kind        string
+	function    string
+	bucket      string
+	region      string
+	concurrency int
+}
+
+func (b *backendFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&b.kind, "backend", "", "")
+	fs.StringVar(&b.function, "function", "", "")
+	fs.StringVar(&b.bucket, "bucket", "", "")
+	fs.StringVar(&b.region, "region", "", "")
+	fs.IntVar(&b.concurrency, "concurrency", 0, "")
+}
+
+const backendUsage = `  --backend B        local (default) or lambda; also backend: {type: lambda} in the spec
+  --function NAME    Lambda function (else $HPSEARCH_FUNCTION, backend.function, "hpsearch-worker")
+  --bucket B         S3 bucket for datasets (else $HPSEARCH_BUCKET, backend.bucket)
+  --region R         AWS region (else $HPSEARCH_REGION, backend.region, the AWS chain)
+  --concurrency N    Lambda invocations in flight (else $HPSEARCH_CONCURRENCY, backend.concurrency)
+`
+
+// backendKind resolves which backend a study runs on.
+func backendKind(spec *search.Spec, b *backendFlags) (string, error) {
+	kind := b.kind
+	if kind == "" {
+		if v, ok := spec.Backend["type"].(string); ok {
+			kind = v
+		}
+	}
+	if kind == "" {
+		kind = backendLocal
+	}
+	if kind != backendLocal && kind != backendLambda {
+		if b.kind != "" {
+			return "", usageErr("--backend must be local or lambda, got %q", b.kind)
+		}
+		return "", spec.Errorf("backend.type", "must be local or lambda, got %q", kind)
+	}
+	return kind, nil
+}
+
+// newExecutor builds the study's executor and returns it with the
+// parallelism to run it at. For Lambda it checks, before any trial runs,
+// that credentials, the function and the bucket are there, and pushes the
+// dataset to S3 once.
+func newExecutor(ctx context.Context, spec *search.Spec, base *worker.Request, b *backendFlags, parallelFlag int) (scheduler.Executor, int, error) {
+	kind, err := backendKind(spec, b)
+	if err != nil {
+		return nil, 0, err
+	}
+	parallel := spec.Search.Parallel
+	if kind == backendLocal {
+		w := localWorker()
+		if strings.HasPrefix(spec.Dataset, "s3://") {
+			d, err := fetchS3Dataset(ctx, spec, base)
+			if err != nil {
+				return nil, 0, err
+			}
+			w = worker.New(&worker.StaticSource{D: d})
+		}
+		return &worker.Local{Worker: w, Base: *base}, parallel, nil
+	}
+
+	cfg, err := lambdaexec.ConfigFrom(spec.Backend, os.Getenv)
+	if err != nil {
+		if ie, ok := err.(*trial.InputError); ok && ie.File == "" {
+			return nil, 0, spec.Errorf(ie.Field, "%s", ie.Msg)
+		}
+		return nil, 0, err
+	}
+	if b.function != "" {
+		cfg.Function = b.function
+	}
+	if b.bucket != "" {
+		cfg.Bucket = b.bucket
+	}
+	if b.region != "" {
+		cfg.Region = b.region
+	}
+	if b.concurrency > 0 {
+		cfg.Concurrency = b.concurrency
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, 0, err
+	}
+	ex, err := lambdaexec.New(ctx, cfg, os.Getenv)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := ex.Preflight(ctx); err != nil {
+		return nil, 0, err
+	}
+	var d *datasets.Dataset
+	if spec.Dataset != "" {
+		if strings.HasPrefix(spec.Dataset, "s3://") {
+			d, err = fetchS3Dataset(ctx, spec, base)
+		} else {
+			d, _, err = localWorker().Load(ctx, *base)
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	req, err := ex.Prepare(ctx, *base, d)
+	if err != nil {
+		return nil, 0, err
+	}
+	ex.Base = req
+	// Unless the spec or a flag asked for a parallelism, keep as many
+	// trials in flight as the function may run at once: the local CPU
+	// count says nothing about Lambda's.
+	if _, explicit := spec.Lines["search.parallel"]; !explicit && parallelFlag == 0 {
+		parallel = ex.Config().Concurrency
+	}
+	return ex, parallel, nil
+}
+
+// fetchS3Dataset reads a spec's s3:// dataset through the standard AWS
+// configuration, and checks it as loadSpec checks a local one.
+func fetchS3Dataset(ctx context.Context, spec *search.Spec, base *worker.Request) (*datasets.Dataset, error) {
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	d, err := s3data.Fetch(ctx, s3data.NewClient(awsCfg, os.Getenv), spec.Dataset, datasets.Options{
+		Target: spec.Target, Task: spec.Task, Encoding: spec.Preprocess.Encoding, AllowMissing: spec.Preprocess.Impute != "",
+	})
+	if err != nil {
+		return nil, spec.Errorf("dataset", "%v", err)
+	}
+	if spec.Task == "" || spec.Metric == "" {
+		if err := spec.SetTask(d.Task, trainers.Catalog); err != nil {
+			return nil, err
+		}
+		base.Task, base.Metric = spec.Task, spec.Metric
+	}
+	return d, nil
+}
