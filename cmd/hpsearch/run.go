@@ -38,7 +38,7 @@ Flags:
   --top K            leaderboard rows to print (default 10)
   --quiet            no progress output
   --json             print one JSON object with the outcome on stdout
-`+backendUsage+`
+` + backendUsage + `
 
 Exit codes: 0 ok, 1 failure, 2 bad spec or usage, 130 interrupted (Ctrl-C:
 in-flight trials are cancelled and the journal stays consistent).
