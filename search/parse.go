@@ -48,7 +48,7 @@ func Parse(r io.Reader, file string, cat trial.Catalog) (*Spec, error) {
 
 // topLevelKeys are the keys a spec may have, in documentation order.
 var topLevelKeys = []string{"name", "dataset", "target", "task", "model", "metric", "cv",
-	"preprocess", "search", "stop", "backend", "parameters", "models"}
+	"preprocess", "search", "early_stopping", "stop", "backend", "parameters", "models"}
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
@@ -144,11 +144,9 @@ func decode(raw []byte, file string) (*Spec, error) {
 		case "search":
 			err = d.search(v, field)
 		case "stop":
-			err = d.mapping(v, field, []string{"max_failed_trials"}, func(_ string, _, v *yaml.Node, f string) error {
-				var err error
-				s.Stop.MaxFailedTrials, err = d.int(v, f)
-				return err
-			})
+			err = d.stop(v, field)
+		case "early_stopping":
+			err = d.earlyStopping(v, field)
 		case "backend":
 			err = d.backend(v, field)
 		}
@@ -272,7 +270,7 @@ func (d *decoder) preprocess(n *yaml.Node, path string) error {
 }
 
 func (d *decoder) search(n *yaml.Node, path string) error {
-	return d.mapping(n, path, []string{"method", "max_trials", "parallel", "seed"}, func(key string, _, v *yaml.Node, f string) error {
+	return d.mapping(n, path, []string{"method", "max_trials", "parallel", "seed", "n_startup_trials", "startup"}, func(key string, _, v *yaml.Node, f string) error {
 		var err error
 		switch key {
 		case "method":
@@ -283,9 +281,92 @@ func (d *decoder) search(n *yaml.Node, path string) error {
 			d.s.Search.Parallel, err = d.int(v, f)
 		case "seed":
 			d.s.Search.Seed, err = d.uint(v, f)
+		case "n_startup_trials":
+			d.s.Search.NStartupTrials, err = d.int(v, f)
+		case "startup":
+			d.s.Search.Startup, err = d.str(v, f)
 		}
 		return err
 	})
+}
+
+// stopKeys are the keys of the stop: block.
+var stopKeys = []string{"max_failed_trials", "target", "patience", "max_time", "max_cost"}
+
+func (d *decoder) stop(n *yaml.Node, path string) error {
+	return d.mapping(n, path, stopKeys, func(key string, _, v *yaml.Node, f string) error {
+		var err error
+		switch key {
+		case "max_failed_trials":
+			d.s.Stop.MaxFailedTrials, err = d.int(v, f)
+		case "target":
+			if !isNull(deref(v)) {
+				var x float64
+				x, err = d.float(v, f)
+				d.s.Stop.Target = &x
+			}
+		case "patience":
+			d.s.Stop.Patience, err = d.int(v, f)
+		case "max_time":
+			d.s.Stop.MaxTime, err = d.str(v, f)
+		case "max_cost":
+			d.s.Stop.MaxCost, err = d.float(v, f)
+		}
+		return err
+	})
+}
+
+// earlyStoppingKeys are the keys of the early_stopping: block.
+var earlyStoppingKeys = []string{"type", "budget", "min", "max", "eta", "rungs", "brackets"}
+
+func (d *decoder) earlyStopping(n *yaml.Node, path string) error {
+	if isNull(deref(n)) {
+		return nil
+	}
+	es := &EarlyStopping{}
+	d.s.EarlyStopping = es
+	return d.mapping(n, path, earlyStoppingKeys, func(key string, _, v *yaml.Node, f string) error {
+		var err error
+		switch key {
+		case "type":
+			es.Type, err = d.str(v, f)
+		case "budget":
+			es.Budget, err = d.str(v, f)
+		case "min":
+			es.Min, err = d.float(v, f)
+		case "max":
+			es.Max, err = d.float(v, f)
+		case "eta":
+			es.Eta, err = d.int(v, f)
+		case "brackets":
+			es.Brackets, err = d.int(v, f)
+		case "rungs":
+			es.Rungs, err = d.floats(v, f)
+		}
+		return err
+	})
+}
+
+// floats decodes a list of numbers, recording each item's line as
+// field[i].
+func (d *decoder) floats(n *yaml.Node, field string) ([]float64, error) {
+	n = deref(n)
+	if isNull(n) {
+		return nil, nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, d.errf(n, field, "must be a list of numbers, not %s", describe(n))
+	}
+	out := make([]float64, len(n.Content))
+	for i, item := range n.Content {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		d.s.Lines[f] = deref(item).Line
+		var err error
+		if out[i], err = d.float(item, f); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // backend keeps the block as a free-form map and records the line of every

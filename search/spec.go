@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hpsearch/hpsearch/trial"
 )
@@ -39,6 +40,9 @@ type Spec struct {
 	Models []ModelSpace `json:"models"`
 	// Stop holds the study stop rules.
 	Stop StopRules `json:"stop,omitempty"`
+	// EarlyStopping, when set, runs each configuration at increasing
+	// budgets (rungs) and stops the unpromising ones early.
+	EarlyStopping *EarlyStopping `json:"early_stopping,omitempty"`
 	// Backend holds the executor settings (the Lambda issue fills it).
 	Backend map[string]any `json:"backend,omitempty"`
 
@@ -56,7 +60,7 @@ type Spec struct {
 
 // SearchSettings is the spec's search: block.
 type SearchSettings struct {
-	Method string `json:"method"` // grid | random | sobol (tpe later); default random
+	Method string `json:"method"` // grid | random | sobol | tpe; default random
 	// MaxTrials is how many trials the study runs. Zero in the YAML means
 	// the grid size for grid search and 20 otherwise; a grid is never run
 	// past its size, so a larger value is lowered to it.
@@ -66,11 +70,61 @@ type SearchSettings struct {
 	// Seed is the study seed; each trial's seed is TrialSeed(Seed, n).
 	// The zero value is a valid seed.
 	Seed uint64 `json:"seed"`
+	// NStartupTrials is how many configurations TPE draws from Startup
+	// before it models the results (tpe only); zero means 10.
+	NStartupTrials int `json:"n_startup_trials,omitempty"`
+	// Startup is the sampler of TPE's first configurations: random (the
+	// default, as Optuna) or sobol.
+	Startup string `json:"startup,omitempty"`
 }
 
 // StopRules is the spec's stop: block. Zero values mean "no such rule".
 type StopRules struct {
 	MaxFailedTrials int `json:"max_failed_trials,omitempty"`
+	// Target stops the study once a full-budget trial scores at least
+	// this well (>= when maximizing, <= when minimizing).
+	Target *float64 `json:"target,omitempty"`
+	// Patience stops the study after this many full-budget results in a
+	// row without a new best.
+	Patience int `json:"patience,omitempty"`
+	// MaxTime stops dispatching once this much time has passed since the
+	// study started, as a Go duration ("90s", "10m", "1h30m"); trials in
+	// flight finish. See Timeout.
+	MaxTime string `json:"max_time,omitempty"`
+	// MaxCost stops dispatching once the trials' summed cost reaches this
+	// many US dollars. Only backends that meter their cost accept it.
+	MaxCost float64 `json:"max_cost,omitempty"`
+}
+
+// Timeout returns MaxTime as a duration; zero when unset or invalid
+// (Validate rejects invalid ones).
+func (r StopRules) Timeout() time.Duration {
+	d, _ := time.ParseDuration(r.MaxTime)
+	return max(d, 0)
+}
+
+// EarlyStopping is the spec's early_stopping: block. A configuration first
+// runs at budget Min (rung 0); each rung multiplies the budget by Eta, up
+// to Max (the last rung). Budget names a parameter the model declares as
+// its training budget (n_estimators, max_iter) or "data_fraction", the
+// share of each training fold, which every model accepts.
+type EarlyStopping struct {
+	// Type is asha (asynchronous successive halving), hyperband
+	// (round-robin brackets of ASHA starting at different rungs) or
+	// median (continue while at least as good as the rung's median).
+	Type   string  `json:"type"`
+	Budget string  `json:"budget"`
+	Min    float64 `json:"min"`
+	Max    float64 `json:"max"`
+	// Eta is the reduction factor: a rung keeps the top 1/Eta (asha,
+	// hyperband) and its budget is Eta times the one below; zero means 3.
+	Eta int `json:"eta,omitempty"`
+	// Rungs lists the budgets explicitly instead of Min, Max and Eta
+	// (median only), in increasing order.
+	Rungs []float64 `json:"rungs,omitempty"`
+	// Brackets limits hyperband to its most aggressive brackets; zero
+	// means one bracket per rung.
+	Brackets int `json:"brackets,omitempty"`
 }
 
 // ModelSpace is one model family and the space of its parameters.

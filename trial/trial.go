@@ -18,6 +18,13 @@ type Budget struct {
 	Name  string  `json:"name,omitempty"`
 	Value float64 `json:"value,omitempty"`
 	Rung  int     `json:"rung,omitempty"`
+	// Config is the number of the trial that first ran this
+	// configuration (its lowest rung); every rung of one configuration
+	// shares it, and it equals Number on that first trial.
+	Config int `json:"config,omitempty"`
+	// Max is the study's full budget: a result with Value below Max is an
+	// intermediate rung, ranked as pruned (see results.StateOf).
+	Max float64 `json:"max,omitempty"`
 }
 
 // Trial is one parameter set to evaluate. Number is unique within a study

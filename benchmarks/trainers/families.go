@@ -14,11 +14,11 @@ import (
 // (preprocess.ScaleFor), the Python side with a StandardScaler in a
 // Pipeline.
 type setting struct {
-	Task     trial.Task
-	Family   string
-	Params   trial.Params
-	Peer     string
-	PeerArgs map[string]any
+	Task        trial.Task
+	Family      string
+	Params      trial.Params
+	Sklearn     string
+	SklearnArgs map[string]any
 }
 
 // settings is the comparison table. To add a family, add a row.

@@ -32,15 +32,13 @@ type response struct {
 
 var sink [][]byte
 
-func handle(ctx context.Context, r request) (response, error) {
+func handle(_ context.Context, r request) (response, error) {
 	if r.Log != "" {
 		fmt.Println(r.Log)
 	}
 	if r.SleepMS > 0 {
-		select {
-		case <-time.After(time.Duration(r.SleepMS) * time.Millisecond):
-		case <-ctx.Done():
-		}
+		// Deliberately deaf to ctx: a handler that overruns its deadline.
+		time.Sleep(time.Duration(r.SleepMS) * time.Millisecond)
 	}
 	if r.AllocMB > 0 {
 		for i := 0; i < r.AllocMB; i++ {
