@@ -41,7 +41,7 @@ Flags:
 Example:
   hpsearch emulate --workers 4 --dir /tmp/hp
   # in another shell, paste the printed export lines, then:
-  hpsearch run spec.yaml --executor lambda
+  hpsearch run spec.yaml --backend lambda
 `,
 		run: runEmulate,
 	})

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -167,8 +168,16 @@ func Start(ctx context.Context, opts Options) (_ *Emulation, err error) {
 			lambdaLn.Close()
 			return nil, fmt.Errorf("emulate: %w", err)
 		}
+		// Each environment has a /tmp of its own, as on Lambda, kept
+		// across runtime restarts of that environment.
+		tmp := filepath.Join(e.Dir, "env", strconv.Itoa(i), "tmp")
+		if err := os.MkdirAll(tmp, 0o755); err != nil {
+			lambdaLn.Close()
+			return nil, fmt.Errorf("emulate: %w", err)
+		}
+		envVars := append(slices.Clip(vars), "TMPDIR="+tmp)
 		env := &environment{
-			id: i, rieBin: rieBin, bootstrap: o.Bootstrap, env: vars,
+			id: i, rieBin: rieBin, bootstrap: o.Bootstrap, env: envVars,
 			memoryMB: o.Memory, timeout: time.Duration(timeoutSeconds(o.Timeout)) * time.Second,
 			logFile: f, log: newLogCapture(f),
 		}
