@@ -1,0 +1,363 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/hpsearch/hpsearch/cost"
+	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/scheduler"
+	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/serverless/lambdaexec"
+	"github.com/hpsearch/hpsearch/trial"
+	"github.com/hpsearch/hpsearch/worker"
+)
+
+func init() {
+	register(&command{
+		name:    "compare",
+		summary: "run a study locally and on Lambda and compare time and cost",
+		usage: `Usage: hpsearch compare SPEC.yaml [flags]
+
+Runs the same study (same seed, same trials) twice, first on this machine
+into DIR/NAME-local, then on the Lambda backend into DIR/NAME-lambda, and
+prints for each side the wall time, trials per second, compute seconds
+(CPU seconds locally, billed seconds on Lambda), cost, cost per trial and
+best score, then the speedup and the cost ratio. It writes the comparison
+to compare.json in both study directories, where 'hpsearch report' finds
+it.
+
+The Lambda side uses the standard AWS configuration and the HPSEARCH_*
+variables: real Lambda after 'hpsearch deploy', or the local emulation
+after 'hpsearch emulate' (paste its export lines first). The emulation runs
+on this machine's cores, so the output adds a projection for real Lambda
+at --concurrency: a model from the measured per-trial durations and cold
+starts, bounded by Lambda's scaling rate (1,000 new environments per 10 s).
+
+Lambda is priced from each invocation's REPORT line (billed duration, init
+phase included, memory) at the us-east-1 list prices; the local machine at
+--local-usd-per-hour for the wall time (default 0.0725, a c7g.large
+on-demand instance in us-east-1: 2 vCPUs).
+
+Flags:
+  --dir DIR                 parent of the study directories (default ./hpsearch-runs)
+  --name NAME               study name (default: the spec's); sides are NAME-local, NAME-lambda
+  --concurrency N           Lambda invocations at once (default $HPSEARCH_CONCURRENCY,
+                            the spec's backend.concurrency, else 10)
+  --parallel N              local trials at once (default: the spec's, else the CPU count)
+  --max-trials N            number of trials (default: the spec's)
+  --seed N                  study seed (default: the spec's)
+  --arch A                  price Lambda as arm64 or x86_64 (default: the spec's, else arm64)
+  --memory MB               price Lambda at MB when a REPORT line lacks Memory Size
+  --prices FILE             YAML or JSON price overrides (see package cost)
+  --local-usd-per-hour X    price of this machine per hour
+  --free-tier               subtract the monthly Lambda and S3 free tier
+  --quiet                   no progress output
+  --json                    print the comparison as one JSON object
+
+Example:
+  hpsearch emulate --workers 2 &     # then paste its export lines
+  hpsearch compare examples/digits-knn-grid.yaml --concurrency 100
+`,
+		run: runCompare,
+	})
+}
+
+func runCompare(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("compare")
+	dir := fs.String("dir", "hpsearch-runs", "")
+	o := &overrides{}
+	fs.StringVar(&o.name, "name", "", "")
+	fs.IntVar(&o.maxTrials, "max-trials", 0, "")
+	fs.Int64Var(&o.seed, "seed", -1, "")
+	concurrency := fs.Int("concurrency", 0, "")
+	parallel := fs.Int("parallel", 0, "")
+	arch := fs.String("arch", "", "")
+	memory := fs.Int("memory", 0, "")
+	pricesFile := fs.String("prices", "", "")
+	localUSD := fs.Float64("local-usd-per-hour", -1, "")
+	freeTier := fs.Bool("free-tier", false, "")
+	quiet := fs.Bool("quiet", false, "")
+	asJSON := fs.Bool("json", false, "")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) != 1:
+		return usageErr("want one SPEC.yaml, got %d arguments", len(pos))
+	case *concurrency < 0 || *parallel < 0:
+		return usageErr("--concurrency and --parallel must be positive")
+	}
+	prices, err := pricesFromFlags(*pricesFile, *localUSD, *freeTier)
+	if err != nil {
+		return err
+	}
+	spec, base, err := loadSpec(ctx, pos[0], o)
+	if err != nil {
+		return err
+	}
+	name := spec.Name
+	localDir, lambdaDir := filepath.Join(*dir, name+"-local"), filepath.Join(*dir, name+"-lambda")
+	for _, d := range []string{localDir, lambdaDir} {
+		if _, err := os.Lstat(d); err == nil {
+			return fmt.Errorf("compare: %w: %s (choose another name with --name, or another directory with --dir)", trial.ErrStudyExists, d)
+		}
+	}
+
+	// Make sure the Lambda side can run before spending time on the local one.
+	cfg, err := lambdaexec.ConfigFrom(spec.Backend, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if *concurrency > 0 {
+		cfg.Concurrency = *concurrency
+	}
+	if *arch != "" {
+		cfg.Arch = *arch
+	}
+	if *memory > 0 {
+		cfg.MemoryMB = *memory
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	lx, err := lambdaexec.New(ctx, cfg, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if err := lx.Preflight(ctx); err != nil {
+		return fmt.Errorf("compare: %w%s", err, emulationHint())
+	}
+	lambdaBase := *base
+	var s3Gets, s3Puts int
+	if base.Dataset != (worker.DatasetRef{}) {
+		d, _, err := localWorker().Load(ctx, *base)
+		if err != nil {
+			return spec.Errorf("dataset", "%v", err)
+		}
+		if lambdaBase, err = lx.Prepare(ctx, *base, d); err != nil {
+			return err
+		}
+		s3Gets, s3Puts = 1, 1 // a HEAD, and a PUT unless the object was there: at most
+	}
+
+	localParallel := spec.Search.Parallel
+	if *parallel > 0 {
+		localParallel = *parallel
+	}
+	cpu0, cpuKnown := cost.ProcessCPUSeconds()
+	spec.Name = name + "-local"
+	local, err := runStudy(ctx, e, *dir, spec, &worker.Local{Worker: localWorker(), Base: *base}, localParallel, *quiet)
+	if err != nil {
+		return err
+	}
+	cpu1, _ := cost.ProcessCPUSeconds()
+
+	spec.Name = name + "-lambda"
+	lambdaBase.Study = spec.Name
+	lx.Base = lambdaBase
+	remote, err := runStudy(ctx, e, *dir, spec, lx, cfg.Concurrency, *quiet)
+	if err != nil {
+		return err
+	}
+	spec.Name = name
+
+	localBackend := cost.Backend{Kind: cost.Local, WallSeconds: local.Wall.Seconds()}
+	if cpuKnown {
+		localBackend.CPUSeconds = cpu1 - cpu0
+	}
+	c := cost.Compare(
+		cost.Run{Dir: localDir, Results: local.Results, Backend: localBackend},
+		cost.Run{Dir: lambdaDir, Results: remote.Results, Backend: cost.Backend{
+			Kind: cost.Lambda, MemoryMB: cfg.MemoryMB, Arch: cfg.Arch,
+			WallSeconds: remote.Wall.Seconds(), S3Gets: s3Gets, S3Puts: s3Puts}},
+		spec.Direction, cfg.Concurrency, prices)
+	c.Study, c.Metric, c.Emulated = name, spec.Metric, emulated(os.Getenv)
+
+	doc, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return fmt.Errorf("compare: encode: %w", err)
+	}
+	doc = append(doc, '\n')
+	for _, d := range []string{localDir, lambdaDir} {
+		if err := os.WriteFile(filepath.Join(d, cost.ComparisonFile), doc, 0o644); err != nil {
+			return fmt.Errorf("compare: %w", err)
+		}
+	}
+	if *asJSON {
+		_, err := e.stdout.Write(doc)
+		return err
+	}
+	return writeComparison(e.stdout, c)
+}
+
+// pricesFromFlags is the default price table with --prices, then the
+// other price flags, applied.
+func pricesFromFlags(file string, localUSD float64, freeTier bool) (cost.Prices, error) {
+	p := cost.DefaultPrices
+	if file != "" {
+		f, err := os.Open(file)
+		if err != nil {
+			return p, fmt.Errorf("%w: --prices: %v", trial.ErrBadInput, err)
+		}
+		defer f.Close()
+		if p, err = cost.ParsePrices(f, p); err != nil {
+			return p, fmt.Errorf("%s: %w", file, err)
+		}
+	}
+	if localUSD >= 0 {
+		p.LocalUSDPerHour = localUSD
+		p.LocalSource = "--local-usd-per-hour"
+	}
+	p.FreeTier = p.FreeTier || freeTier
+	return p, nil
+}
+
+// runStudy runs spec on exec into a new study directory dir/spec.Name, as
+// hpsearch run does, and returns the outcome. An interruption is returned
+// as an error: a comparison of half a study means nothing.
+//
+// TODO(lead): this is runRun's middle; run.go could call it too.
+func runStudy(ctx context.Context, e *env, dir string, spec *search.Spec, exec scheduler.Executor, parallel int, quiet bool) (scheduler.Outcome, error) {
+	specJSON, err := json.MarshalIndent(spec, "", "  ")
+	if err != nil {
+		return scheduler.Outcome{}, fmt.Errorf("encode spec: %w", err)
+	}
+	journal, err := results.Create(dir, spec.Name, spec.Raw(), specJSON)
+	if err != nil {
+		return scheduler.Outcome{}, err
+	}
+	defer journal.Close()
+	sampler, err := search.NewSampler(spec)
+	if err != nil {
+		return scheduler.Outcome{}, err
+	}
+	cfg := scheduler.Config{
+		Sampler:   sampler,
+		Executor:  exec,
+		Store:     journal,
+		Parallel:  parallel,
+		MaxTrials: spec.Search.MaxTrials,
+		MaxFailed: spec.Stop.MaxFailedTrials,
+		Direction: spec.Direction,
+		Seed:      func(n int) uint64 { return search.TrialSeed(spec.Search.Seed, n) },
+	}
+	var progress *progressReporter
+	if !quiet {
+		progress = newProgress(e, spec)
+		cfg.Progress = progress.update
+	}
+	out, runErr := scheduler.Run(ctx, cfg)
+	if progress != nil {
+		progress.finish()
+	}
+	if err := journal.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	return out, runErr
+}
+
+// emulated reports whether the Lambda endpoint is on this machine.
+func emulated(getenv func(string) string) bool {
+	u, err := url.Parse(getenv("AWS_ENDPOINT_URL_LAMBDA"))
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
+}
+
+// emulationHint says what to do when the Lambda backend is not ready.
+func emulationHint() string {
+	if os.Getenv("AWS_ENDPOINT_URL_LAMBDA") != "" {
+		return fmt.Sprintf("\n(AWS_ENDPOINT_URL_LAMBDA is %s: is 'hpsearch emulate' still running there?)", os.Getenv("AWS_ENDPOINT_URL_LAMBDA"))
+	}
+	return "\n(to compare without an AWS account, run 'hpsearch emulate' in another shell and paste its export lines here first)"
+}
+
+// writeComparison prints c as a table for people.
+func writeComparison(w io.Writer, c cost.Comparison) error {
+	lambdaName := "lambda"
+	if c.Emulated {
+		lambdaName = "lambda (emulated)"
+	}
+	fmt.Fprintf(w, "compare %s: %d trials, %s (%s)\n\n", c.Study, c.Local.Trials, c.Metric, c.Direction)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "\tlocal\t%s\t\n", lambdaName)
+	fmt.Fprintf(tw, "concurrency\t%s\t%d\t\n", "-", c.Concurrency)
+	fmt.Fprintf(tw, "wall seconds\t%.2f\t%.2f\t\n", c.Local.WallSeconds, c.Lambda.WallSeconds)
+	fmt.Fprintf(tw, "trials/s\t%.2f\t%.2f\t\n", c.Local.TrialsPerSecond, c.Lambda.TrialsPerSecond)
+	fmt.Fprintf(tw, "compute seconds\t%.2f CPU\t%.2f billed\t\n", c.Local.ComputeSeconds, c.Lambda.ComputeSeconds)
+	fmt.Fprintf(tw, "cost USD\t%s\t%s\t\n", usd(c.Local.USD), usd(c.Lambda.USD))
+	fmt.Fprintf(tw, "cost/trial USD\t%s\t%s\t\n", usd(c.Local.USDPerTrial), usd(c.Lambda.USDPerTrial))
+	fmt.Fprintf(tw, "failed trials\t%d\t%d\t\n", c.Local.Failed, c.Lambda.Failed)
+	fmt.Fprintf(tw, "best %s\t%s\t%s\t\n", c.Metric, bestString(c.Local.Best), bestString(c.Lambda.Best))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	switch {
+	case c.Local.Best == nil || c.Lambda.Best == nil:
+		fmt.Fprintln(w, "best score: a side has no complete trial")
+	case c.SameBest:
+		fmt.Fprintf(w, "best score: equal on both sides")
+	default:
+		fmt.Fprintf(w, "best score: DIFFERS by %.6g (lambda - local)", c.BestScoreDifference)
+	}
+	if c.ScoresCompared > 0 {
+		fmt.Fprintf(w, "; %d of %d trials scored identically", c.ScoresCompared-c.ScoresDiffering, c.ScoresCompared)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "speedup (local wall / lambda wall): %.2fx\n", c.Speedup)
+	fmt.Fprintf(w, "cost ratio (lambda cost / local cost): %.2fx\n", c.CostRatio)
+
+	p := c.Projection
+	fmt.Fprintf(w, "\nPROJECTION for real Lambda at concurrency %d (a model from the measured durations, not a measurement):\n", p.Concurrency)
+	fmt.Fprintf(w, "  %d trials in %d wave(s) on %d environments; a trial %.3f s warm + %.3f s invoke overhead; cold start %.3f s\n",
+		p.Trials, p.Waves, p.ColdStarts, p.TrialSeconds, p.OverheadSeconds, p.ColdStartSeconds)
+	fmt.Fprintf(w, "  wall ~ %.2f s (%.1f trials/s), cost %s (%s a trial), speedup vs local %.1fx\n",
+		p.WallSeconds, p.TrialsPerSecond, usd(p.Cost.TotalUSD), usd(p.Cost.PerTrialUSD), ratioOf(c.Local.WallSeconds, p.WallSeconds))
+	if c.Emulated {
+		fmt.Fprintln(w, "  (durations measured on the emulation, i.e. on this machine's cores, not on Lambda's vCPUs)")
+	}
+	pr := c.Prices
+	fmt.Fprintf(w, "\nprices (%s, %s): Lambda %s $%.10g/GB-s, $%.2f per million requests; local $%.4g/h (%s)",
+		pr.Region, pr.Date, c.Arch, pr.GBSecond(c.Arch), pr.LambdaPerMillionRequests, pr.LocalUSDPerHour, pr.LocalSource)
+	if pr.FreeTier {
+		fmt.Fprint(w, "; free tier subtracted")
+	}
+	fmt.Fprintf(w, "\nstudies: %s %s\n  hpsearch report %s -o report.html\n", c.Local.Dir, c.Lambda.Dir, c.Lambda.Dir)
+	return nil
+}
+
+func usd(x float64) string {
+	switch {
+	case x == 0:
+		return "$0"
+	case x >= 0.01:
+		return fmt.Sprintf("$%.4f", x)
+	}
+	return fmt.Sprintf("$%.3g", x)
+}
+
+func bestString(b *cost.BestTrial) string {
+	if b == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.6g (trial %d)", b.Score, b.Trial)
+}
+
+func ratioOf(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
