@@ -44,7 +44,7 @@ func (e *Executor) Preflight(ctx context.Context) error {
 	_, err = e.clients.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(e.cfg.Bucket)})
 	switch {
 	case s3data.IsNotFound(err):
-		return fmt.Errorf("lambdaexec: %w: bucket %q does not exist: run 'hpsearch deploy' to create it, or 'hpsearch emulate' to run locally", ErrNotReady, e.cfg.Bucket)
+		return fmt.Errorf("lambdaexec: %w: bucket %q does not exist: create it with 'aws s3 mb s3://%s' (then 'hpsearch deploy --bucket %s'), or run 'hpsearch emulate' to work locally", ErrNotReady, e.cfg.Bucket, e.cfg.Bucket, e.cfg.Bucket)
 	case isForbidden(err):
 		return fmt.Errorf("lambdaexec: %w: not allowed to use bucket %q (it may belong to another account)", ErrNotReady, e.cfg.Bucket)
 	case err != nil:
