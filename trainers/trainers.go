@@ -145,3 +145,12 @@ func (catalog) Models() []trial.ModelInfo {
 	}
 	return out
 }
+
+// DataChecker is implemented by families with parameters whose valid range
+// depends on the data (knn's n_neighbors cannot exceed the rows of a
+// training fold). The CLI calls CheckData for every value a spec may
+// give a parameter, once the dataset is loaded, so such a value is refused
+// before any trial runs. It returns nil for parameters it does not check.
+type DataChecker interface {
+	CheckData(param string, value any, trainRows int) error
+}

@@ -109,6 +109,8 @@ func TestBadSpecsExit2WithLineAndCreateNothing(t *testing.T) {
 		{"unknown model", "name: s\ndataset: iris\nmodel: knnn\n", "spec.yaml:3: model"},
 		{"metric for other task", "name: s\ndataset: iris\nmodel: knn\nmetric: rmse\n", "spec.yaml:4: metric"},
 		{"unknown key", "name: s\ndataset: iris\nmodel: knn\nparalel: 2\n", "spec.yaml:4"},
+		{"n_neighbors above the training fold", "name: s\ndataset: iris\nmodel: knn\nparameters:\n  n_neighbors: {min: 1, max: 500}\n", "spec.yaml:5: parameters.n_neighbors: n_neighbors 500 is larger than the 120 rows"},
+		{"bad categorical value", "name: s\ndataset: iris\nmodel: knn\nparameters:\n  weights: {values: [uniformm]}\n", "spec.yaml:5"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			spec := writeFile(t, dir, "spec.yaml", tt.spec)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,8 +92,12 @@ func loadSpec(ctx context.Context, path string, o *overrides) (*search.Spec, *wo
 	} else if spec.Task != d.Task {
 		return nil, nil, spec.Errorf("task", "is %s, but target column %q of %s holds %s labels", spec.Task, d.Target, spec.Dataset, d.Task)
 	}
-	if _, err := w.Splits(d, spec.CV); err != nil {
+	splits, err := w.Splits(d, spec.CV)
+	if err != nil {
 		return nil, nil, spec.Errorf("cv", "%v", strings.TrimPrefix(err.Error(), trial.ErrBadInput.Error()+": "))
+	}
+	if err := checkAgainstData(spec, splits); err != nil {
+		return nil, nil, err
 	}
 	return spec, req, nil
 }
@@ -155,4 +160,42 @@ func firstNonEmpty(xs ...string) string {
 		}
 	}
 	return ""
+}
+
+// checkAgainstData asks each family whose parameters depend on the data
+// (trainers.DataChecker) about every value the spec may give them: the
+// bounds of a range and each listed value.
+func checkAgainstData(spec *search.Spec, splits []worker.Split) error {
+	trainRows := -1
+	for _, sp := range splits {
+		if trainRows < 0 || len(sp.Train) < trainRows {
+			trainRows = len(sp.Train)
+		}
+	}
+	for i, m := range spec.Models {
+		fam, ok := trainers.Lookup(m.Model)
+		if !ok {
+			continue
+		}
+		dc, ok := fam.(trainers.DataChecker)
+		if !ok {
+			continue
+		}
+		for _, dim := range m.Params {
+			values := dim.Values
+			if len(values) == 0 {
+				values = []any{dim.Min, dim.Max}
+			}
+			for _, v := range values {
+				if err := dc.CheckData(dim.Name, v, trainRows); err != nil {
+					field := "parameters." + dim.Name
+					if len(spec.Models) > 1 {
+						field = fmt.Sprintf("models[%d].parameters.%s", i, dim.Name)
+					}
+					return spec.Errorf(field, "%v", err)
+				}
+			}
+		}
+	}
+	return nil
 }
