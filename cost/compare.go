@@ -53,8 +53,10 @@ type Comparison struct {
 	Concurrency int `json:"concurrency"`
 	// Emulated says the Lambda side ran on the local emulation.
 	Emulated bool `json:"emulated"`
-	Local    Side `json:"local"`
-	Lambda   Side `json:"lambda"`
+	// Arch is the Lambda architecture priced: arm64 or x86_64.
+	Arch   string `json:"arch"`
+	Local  Side   `json:"local"`
+	Lambda Side   `json:"lambda"`
 	// SameBest says both sides found the same best score;
 	// BestScoreDifference is Lambda's best minus local's.
 	SameBest            bool    `json:"same_best"`
@@ -85,6 +87,10 @@ func Compare(local, lambda Run, dir trial.Direction, concurrency int, p Prices) 
 		Lambda:      side(lambda, dir, p),
 		Projection:  Project(lambda.Results, concurrency, lambda.Backend, p),
 		Prices:      p,
+		Arch:        lambda.Backend.Arch,
+	}
+	if c.Arch != "x86_64" {
+		c.Arch = "arm64"
 	}
 	if a, b := c.Local.Best, c.Lambda.Best; a != nil && b != nil {
 		c.BestScoreDifference = b.Score - a.Score
@@ -118,7 +124,11 @@ func side(r Run, dir trial.Direction, p Prices) Side {
 	}
 	s.TrialsPerSecond = ratio(float64(s.Trials), s.WallSeconds)
 	for _, res := range r.Results {
-		switch res.State {
+		state := res.State
+		if state == trial.Complete && res.Budget.Max > 0 && res.Budget.Value < res.Budget.Max {
+			state = trial.Pruned // an intermediate rung of early stopping
+		}
+		switch state {
 		case trial.Complete:
 			s.Complete++
 			if math.IsNaN(res.Score) {

@@ -106,7 +106,8 @@ func StudyCost(results []trial.Result, backend Backend, p Prices) Breakdown {
 		return b
 	}
 
-	b.S3Gets, b.S3Puts = backend.S3Gets, backend.S3Puts
+	b.S3Puts = backend.S3Puts
+	s3Gets := float64(backend.S3Gets) // fractional in projections
 	for _, r := range results {
 		ms, measured := BilledMS(r)
 		if !measured {
@@ -118,10 +119,11 @@ func StudyCost(results []trial.Result, backend Backend, p Prices) Breakdown {
 		b.BilledSeconds += ms / 1000
 		b.GBSeconds += ms / 1000 * memoryMB(r, backend) / 1024
 		b.Invocations += max(int(r.Backend["attempt"]), 1)
-		b.S3Gets += int(r.Backend["s3_gets"])
+		s3Gets += r.Backend["s3_gets"]
 	}
+	b.S3Gets = int(math.Round(s3Gets))
 	b.CPUSeconds = b.BilledSeconds
-	gbs, reqs, gets, puts := b.GBSeconds, float64(b.Invocations), float64(b.S3Gets), float64(b.S3Puts)
+	gbs, reqs, gets, puts := b.GBSeconds, float64(b.Invocations), s3Gets, float64(b.S3Puts)
 	if p.FreeTier {
 		gbs = max(gbs-p.FreeGBSeconds, 0)
 		reqs = max(reqs-p.FreeRequests, 0)

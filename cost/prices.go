@@ -35,11 +35,11 @@ type Prices struct {
 	// FreeTier subtracts the monthly free tier below from a study's
 	// usage, as if the study were the account's only use that month. Off
 	// by default: most accounts that run studies have used it up.
-	FreeTier          bool    `json:"free_tier" yaml:"free_tier"`
-	FreeGBSeconds     float64 `json:"free_gb_seconds" yaml:"free_gb_seconds"`
-	FreeRequests      float64 `json:"free_requests" yaml:"free_requests"`
-	FreeS3Gets        float64 `json:"free_s3_gets" yaml:"free_s3_gets"`
-	FreeS3Puts        float64 `json:"free_s3_puts" yaml:"free_s3_puts"`
+	FreeTier      bool    `json:"free_tier" yaml:"free_tier"`
+	FreeGBSeconds float64 `json:"free_gb_seconds" yaml:"free_gb_seconds"`
+	FreeRequests  float64 `json:"free_requests" yaml:"free_requests"`
+	FreeS3Gets    float64 `json:"free_s3_gets" yaml:"free_s3_gets"`
+	FreeS3Puts    float64 `json:"free_s3_puts" yaml:"free_s3_puts"`
 
 	// LocalUSDPerHour is what this machine costs per hour of wall time,
 	// for the local backend; LocalSource says what it is the price of.

@@ -68,18 +68,20 @@ func Project(results []trial.Result, concurrency int, backend Backend, p Prices)
 
 	warm := make([]float64, len(sorted)) // seconds
 	var inits, overheads []float64
-	var gets float64
+	var coldGets, warmGets []float64
 	for i, r := range sorted {
 		warm[i] = warmSeconds(r)
 		pr.TrialSeconds += warm[i]
 		init := r.Backend["init_ms"] / 1000
 		if init > 0 {
 			inits = append(inits, init)
+			coldGets = append(coldGets, r.Backend["s3_gets"])
+		} else {
+			warmGets = append(warmGets, r.Backend["s3_gets"])
 		}
 		if d, ok := r.Backend["duration_ms"]; ok && r.Seconds > 0 {
 			overheads = append(overheads, max(r.Seconds-d/1000-init, 0))
 		}
-		gets += r.Backend["s3_gets"]
 	}
 	pr.TrialSeconds /= float64(len(sorted))
 	pr.ColdStartSeconds = mean(inits)
@@ -106,11 +108,11 @@ func Project(results []trial.Result, concurrency int, backend Backend, p Prices)
 		pr.TrialsPerSecond = float64(pr.Trials) / pr.WallSeconds
 	}
 
-	// Each environment fetches the dataset once: keep the measured GETs
-	// per cold start.
-	perCold := gets
-	if n := len(inits); n > 0 {
-		perCold = gets / float64(n)
+	// A cold environment fetches the dataset; a warm one may not: keep
+	// the measured mean GETs of each kind of invocation.
+	getsCold, getsWarm := mean(coldGets), mean(warmGets)
+	if len(coldGets) == 0 {
+		getsCold = getsWarm
 	}
 	projected := make([]trial.Result, len(sorted))
 	for i, r := range sorted {
@@ -121,9 +123,10 @@ func Project(results []trial.Result, concurrency int, backend Backend, p Prices)
 		if m := r.Backend["memory_size_mb"]; m > 0 {
 			fig["memory_size_mb"] = m
 		}
+		fig["s3_gets"] = getsWarm
 		if i < pr.ColdStarts {
 			fig["init_ms"] = pr.ColdStartSeconds * 1000
-			fig["s3_gets"] = perCold
+			fig["s3_gets"] = getsCold
 		}
 		projected[i] = trial.Result{Number: r.Number, State: r.State, Backend: fig}
 	}

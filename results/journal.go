@@ -124,9 +124,15 @@ func Create(dir, name string, specYAML, specJSON []byte) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("results: create study: %w", err)
 	}
+	return startWriter(final, path, f), nil
+}
+
+// startWriter returns the journal of study directory dir appending to f,
+// the open journal file at path, with its writer running.
+func startWriter(dir, path string, f *os.File) *Journal {
 	ctx, cancel := context.WithCancel(context.Background())
 	j := &Journal{
-		dir:      final,
+		dir:      dir,
 		path:     path,
 		f:        f,
 		reqs:     make(chan *appendRequest),
@@ -136,12 +142,12 @@ func Create(dir, name string, specYAML, specJSON []byte) (*Journal, error) {
 	}
 	j.wg.Add(1)
 	go j.write(ctx)
-	return j, nil
+	return j
 }
 
 func existsError(path string) error {
-	return fmt.Errorf("results: %w: %s (choose another study name with `name:` in the spec, or another directory with --dir)",
-		trial.ErrStudyExists, path)
+	return fmt.Errorf("results: %w: %s (choose another study name with `name:` in the spec, or another directory with --dir; to continue it: hpsearch resume %s)",
+		trial.ErrStudyExists, path, path)
 }
 
 // Open returns the journal of the study directory studyDir, for reading.

@@ -16,12 +16,30 @@ type Row struct {
 	Result trial.Result
 }
 
+// StateOf is the state a result is counted and ranked in: its own, except
+// that a complete result below its study's full budget (Budget.Value <
+// Budget.Max, an intermediate rung of early stopping) is pruned, whether
+// or not its configuration went on to a higher rung.
+func StateOf(r trial.Result) trial.State {
+	if r.State == trial.Complete && r.Budget.Max > 0 && r.Budget.Value < r.Budget.Max {
+		return trial.Pruned
+	}
+	return r.State
+}
+
 // Leaderboard ranks trials from their results. Only the last final result
 // of each trial number counts (a retried trial is ranked by its last
-// attempt). Complete trials come first, best score in direction dir first,
-// ties broken by trial number; then pruned trials, those that reached the
-// highest rung first, then by score; then failed trials by number. A NaN
-// score ranks below every other. The results are not modified.
+// attempt). Under early stopping a configuration runs as several trials,
+// one per rung, sharing Budget.Config: it gets one row, its highest-budget
+// result that did not fail (its lower rungs are superseded), or its last
+// failure if all failed; the row's state is StateOf that result, so a
+// configuration stopped below the full budget shows as pruned.
+//
+// Complete trials come first, best score in direction dir first, ties
+// broken by trial number; then pruned trials, those that reached the
+// highest budget first, then by score; then failed trials by number. A
+// NaN score ranks below every other. Row.Result holds the result with its
+// State set to the row's state; the results are not modified.
 func Leaderboard(results []trial.Result, dir trial.Direction) []Row {
 	last := make(map[int]int, len(results)) // trial number → index in results
 	for i, r := range results {
@@ -29,9 +47,28 @@ func Leaderboard(results []trial.Result, dir trial.Direction) []Row {
 			last[r.Number] = i
 		}
 	}
-	rows := make([]Row, 0, len(last))
-	for _, i := range last {
-		rows = append(rows, Row{Result: results[i]})
+	// One row per configuration: trials without a budget are their own.
+	type key struct {
+		budgeted bool
+		n        int
+	}
+	pick := make(map[key]int, len(last))
+	for n, i := range last {
+		r := results[i]
+		k := key{n: n}
+		if r.Budget.Name != "" {
+			k = key{budgeted: true, n: r.Budget.Config}
+		}
+		j, seen := pick[k]
+		if !seen || supersedes(r, results[j]) {
+			pick[k] = i
+		}
+	}
+	rows := make([]Row, 0, len(pick))
+	for _, i := range pick {
+		r := results[i]
+		r.State = StateOf(r)
+		rows = append(rows, Row{Result: r})
 	}
 	slices.SortFunc(rows, func(a, b Row) int { return compareResults(a.Result, b.Result, dir) })
 	for i := range rows {
@@ -43,13 +80,29 @@ func Leaderboard(results []trial.Result, dir trial.Direction) []Row {
 	return rows
 }
 
+// supersedes reports whether r, a result of the same configuration as
+// old, stands for it on the leaderboard instead: a result that did not
+// fail beats one that did, then the higher budget, then the later trial.
+func supersedes(r, old trial.Result) bool {
+	if rf, of := r.State == trial.Failed, old.State == trial.Failed; rf != of {
+		return of
+	}
+	if r.Budget.Value != old.Budget.Value {
+		return r.Budget.Value > old.Budget.Value
+	}
+	return r.Number > old.Number
+}
+
 // compareResults orders results for the leaderboard: negative when a
-// ranks above b.
+// ranks above b. a and b are in their StateOf states.
 func compareResults(a, b trial.Result, dir trial.Direction) int {
 	if c := cmp.Compare(stateOrder(a.State), stateOrder(b.State)); c != 0 {
 		return c
 	}
 	if a.State == trial.Pruned {
+		if c := cmp.Compare(b.Budget.Value, a.Budget.Value); c != 0 {
+			return c
+		}
 		if c := cmp.Compare(b.Budget.Rung, a.Budget.Rung); c != 0 {
 			return c
 		}
@@ -93,7 +146,9 @@ func compareScores(a, b float64, dir trial.Direction) int {
 type Summary struct {
 	// Dispatched counts distinct trial numbers dispatched.
 	Dispatched int
-	// Complete, Pruned and Failed count trials by their last final result.
+	// Complete, Pruned and Failed count trials by the StateOf their last
+	// final result: under early stopping every rung below the full budget
+	// counts as pruned.
 	Complete, Pruned, Failed int
 	// Running counts trials dispatched without a final result: running,
 	// or in flight when the study stopped.
@@ -130,6 +185,7 @@ func Summarize(events []Event, dir trial.Direction) Summary {
 		}
 	}
 	for _, r := range final {
+		r.State = StateOf(r)
 		switch r.State {
 		case trial.Complete:
 			s.Complete++

@@ -16,8 +16,9 @@ import (
 
 // WriteTable writes the first top rows (all when top <= 0) as aligned
 // columns for people: rank, trial, state, model, score headed by the
-// metric's name, seconds and parameters. Unranked rows show "-" as rank,
-// failed rows "-" as score.
+// metric's name, seconds and parameters; under early stopping also the
+// rung and budget (name=value) after the state. Unranked rows show "-" as
+// rank, failed rows "-" as score.
 func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
 	if metric == "" {
 		metric = "score"
@@ -27,7 +28,12 @@ func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
 		shown = rows[:top]
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "RANK\tTRIAL\tSTATE\tMODEL\t%s\tSECONDS\tPARAMS\n", strings.ToUpper(metric))
+	budgeted := hasBudget(shown)
+	if budgeted {
+		fmt.Fprintf(tw, "RANK\tTRIAL\tSTATE\tRUNG\tBUDGET\tMODEL\t%s\tSECONDS\tPARAMS\n", strings.ToUpper(metric))
+	} else {
+		fmt.Fprintf(tw, "RANK\tTRIAL\tSTATE\tMODEL\t%s\tSECONDS\tPARAMS\n", strings.ToUpper(metric))
+	}
 	for _, row := range shown {
 		r := row.Result
 		rank, score := "-", "-"
@@ -36,6 +42,16 @@ func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
 		}
 		if r.State != trial.Failed {
 			score = strconv.FormatFloat(r.Score, 'g', 6, 64)
+		}
+		if budgeted {
+			rung, budget := "-", "-"
+			if r.Budget.Name != "" {
+				rung = strconv.Itoa(r.Budget.Rung)
+				budget = r.Budget.Name + "=" + trial.FormatValue(r.Budget.Value)
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\n",
+				rank, r.Number, r.State, rung, budget, r.Model, score, r.Seconds, r.Params.Format())
+			continue
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%.2f\t%s\n",
 			rank, r.Number, r.State, r.Model, score, r.Seconds, r.Params.Format())
@@ -53,8 +69,9 @@ func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
 
 // WriteCSV writes rows as CSV with a header: rank (empty when unranked),
 // trial, state, model, score (empty when failed), seconds, error,
-// fold_scores (separated by ";"), then one params_NAME column per
-// parameter name found in any row, sorted. Numbers keep full precision.
+// fold_scores (separated by ";"), under early stopping budget_name,
+// budget, rung and config, then one params_NAME column per parameter name
+// found in any row, sorted. Numbers keep full precision.
 func WriteCSV(w io.Writer, rows []Row) error {
 	var names []string
 	seen := map[string]bool{}
@@ -69,6 +86,10 @@ func WriteCSV(w io.Writer, rows []Row) error {
 	slices.Sort(names)
 	cw := csv.NewWriter(w)
 	header := []string{"rank", "trial", "state", "model", "score", "seconds", "error", "fold_scores"}
+	budgeted := hasBudget(rows)
+	if budgeted {
+		header = append(header, "budget_name", "budget", "rung", "config")
+	}
 	for _, name := range names {
 		header = append(header, "params_"+name)
 	}
@@ -88,6 +109,13 @@ func WriteCSV(w io.Writer, rows []Row) error {
 		}
 		record := []string{rank, strconv.Itoa(r.Number), string(r.State), r.Model, score,
 			formatFloat(r.Seconds), r.Error, strings.Join(folds, ";")}
+		if budgeted {
+			if b := r.Budget; b.Name != "" {
+				record = append(record, b.Name, formatFloat(b.Value), strconv.Itoa(b.Rung), strconv.Itoa(b.Config))
+			} else {
+				record = append(record, "", "", "", "")
+			}
+		}
 		for _, name := range names {
 			v, ok := r.Params[name]
 			f, isFloat := v.(float64)
@@ -111,6 +139,16 @@ func WriteCSV(w io.Writer, rows []Row) error {
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
+// hasBudget reports whether some row ran under early stopping.
+func hasBudget(rows []Row) bool {
+	for _, row := range rows {
+		if row.Result.Budget.Name != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // jsonRow is one element of WriteJSON's array.
 type jsonRow struct {
 	Rank       int          `json:"rank,omitempty"`
@@ -122,6 +160,8 @@ type jsonRow struct {
 	Seconds    jsonNumber   `json:"seconds"`
 	Error      string       `json:"error,omitempty"`
 	FoldScores []jsonNumber `json:"fold_scores,omitempty"`
+	// Budget is the rung's budget under early stopping.
+	Budget *trial.Budget `json:"budget,omitempty"`
 }
 
 // jsonNumber is a float64 that encodes NaN and infinities, which JSON
@@ -138,7 +178,8 @@ func (n jsonNumber) MarshalJSON() ([]byte, error) {
 
 // WriteJSON writes rows as an indented JSON array, best first. Each
 // element has rank (omitted when unranked), trial, state, model, params,
-// score (null when failed), seconds, error (when failed) and fold_scores.
+// score (null when failed), seconds, error (when failed), fold_scores
+// and, under early stopping, budget (name, value, rung, config, max).
 func WriteJSON(w io.Writer, rows []Row) error {
 	out := make([]jsonRow, len(rows))
 	for i, row := range rows {
@@ -147,6 +188,10 @@ func WriteJSON(w io.Writer, rows []Row) error {
 			Rank: row.Rank, Trial: r.Number, State: r.State, Model: r.Model,
 			Params: r.Params, Score: jsonNumber(r.Score), Seconds: jsonNumber(r.Seconds),
 			Error: r.Error,
+		}
+		if r.Budget.Name != "" {
+			b := r.Budget
+			out[i].Budget = &b
 		}
 		if out[i].Params == nil {
 			out[i].Params = trial.Params{}

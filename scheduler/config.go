@@ -43,6 +43,9 @@ type Config struct {
 	// means no limit. Trials in flight then still finish and are
 	// journaled.
 	MaxFailed int
+	// Stop holds the other stop rules (target, patience, time, cost);
+	// the zero value has none.
+	Stop StopRules
 	// Direction says which score is best, for Outcome.Best and progress.
 	Direction trial.Direction
 	// Seed returns the seed of trial n, such as search.TrialSeed bound to
@@ -54,6 +57,15 @@ type Config struct {
 	// called from Run's goroutine, never concurrently, and should return
 	// quickly: the loop waits for it.
 	Progress func(Snapshot)
+	// Prior holds the events of an earlier run of the same study, in
+	// journal order (its journal as read back, a torn tail dropped), for
+	// Run to continue; nil starts a new study. Trials with a final result
+	// there are not run again, the sampler is rebuilt by replaying the
+	// journal to it, numbering continues after the highest trial number,
+	// trials that were in flight run again first (same number, Attempt+1),
+	// and Outcome covers the whole study. The store must be the one that
+	// holds these events: Run appends after them. See Plan and resume.go.
+	Prior []results.Event
 	// Now returns the current time, for event times, Result.Started and
 	// Finished, and rates; nil means time.Now. It is called from several
 	// goroutines at once.
@@ -75,6 +87,9 @@ func (c *Config) check() error {
 	}
 	if c.Direction != trial.Maximize && c.Direction != trial.Minimize {
 		problems = append(problems, fmt.Errorf("Direction is %q, want %q or %q", c.Direction, trial.Maximize, trial.Minimize))
+	}
+	if c.Stop.Patience < 0 || c.Stop.MaxTime < 0 || c.Stop.MaxCost < 0 {
+		problems = append(problems, fmt.Errorf("Stop %+v: no limit may be negative", c.Stop))
 	}
 	if c.Parallel < 0 || c.MaxTrials < 0 || c.MaxFailed < 0 {
 		problems = append(problems, fmt.Errorf("Parallel %d, MaxTrials %d, MaxFailed %d: none may be negative",
@@ -98,7 +113,8 @@ type Snapshot struct {
 	Total int
 	// Elapsed is the time since Run started, by Config.Now.
 	Elapsed time.Duration
-	// TrialsPerSecond is Done / Elapsed.
+	// TrialsPerSecond is Done / Elapsed, counting only the trials this
+	// Run finished (not those of Config.Prior).
 	TrialsPerSecond float64
 }
 

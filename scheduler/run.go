@@ -52,6 +52,7 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.resume()
 	return s.run(ctx)
 }
 
@@ -71,6 +72,14 @@ type study struct {
 	unjournaled int
 	dropped     int // finished trials whose results were not journaled
 	failed      int // failed results collected, journaled or not
+	stop        stopper
+	// rerun holds trials of Config.Prior to run again before asking for
+	// new ones; redispatch the numbers among them already counted as
+	// dispatched; abandoned those left in flight (see resume.go).
+	rerun      []trial.Trial
+	redispatch map[int]bool
+	abandoned  int
+	priorDone  int // trials with a final result in Config.Prior
 }
 
 // execution is what a worker hands back.
@@ -109,6 +118,10 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 
 	var storeErr error
 	interrupted := ctx.Done()
+	s.stop = stopper{rules: s.cfg.Stop, dir: s.cfg.Direction}
+	s.observePrior()
+	timeUp, stopTimer := s.stop.deadline()
+	defer stopTimer()
 	for {
 		if s.out.StopReason == "" && storeErr == nil {
 			if batch := s.ask(ctx); len(batch) > 0 {
@@ -158,6 +171,11 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 		case <-interrupted:
 			interrupted = nil // stop selecting on it; keep collecting
 			s.out.StopReason = StopInterrupted
+		case <-timeUp:
+			timeUp = nil
+			if s.out.StopReason == "" {
+				s.out.StopReason = StopMaxTime
+			}
 		}
 	}
 
@@ -206,13 +224,16 @@ func (s *study) record(events []results.Event) {
 	for _, e := range events {
 		switch e.Type {
 		case results.EventDispatch:
-			s.out.Dispatched++
+			s.countDispatch(e.Trial.Number)
 		case results.EventResult:
 			r := *e.Result
 			s.unjournaled--
 			s.out.Results = append(s.out.Results, r)
 			s.cfg.Sampler.Tell(r)
 			s.count(r)
+			if reason := s.stop.observe(r); reason != "" && s.out.StopReason == "" {
+				s.out.StopReason = reason
+			}
 		}
 	}
 	if s.cfg.MaxFailed > 0 && s.out.Failed >= s.cfg.MaxFailed && s.out.StopReason == "" {
@@ -229,9 +250,20 @@ func (s *study) ask(ctx context.Context) []trial.Trial {
 			s.out.StopReason = StopInterrupted
 			break
 		}
+		if t, ok := s.popRerun(); ok {
+			batch = append(batch, t)
+			continue
+		}
 		if s.cfg.MaxTrials > 0 && s.next >= s.cfg.MaxTrials {
 			s.out.StopReason = StopMaxTrials
 			break
+		}
+		if s.stop.timeUp(s.start, s.now()) {
+			s.out.StopReason = StopMaxTime
+			break
+		}
+		if s.unjournaled > 0 && learns(s.cfg.Sampler) {
+			break // ask once the finished trials' results are told
 		}
 		t, ok := s.cfg.Sampler.Ask(s.next)
 		if !ok {
@@ -249,7 +281,15 @@ func (s *study) ask(ctx context.Context) []trial.Trial {
 	return batch
 }
 
+// learns reports whether the sampler wants every finished result told
+// before it is asked again (see Learner).
+func learns(smp Sampler) bool {
+	l, ok := smp.(Learner)
+	return ok && l.Learns()
+}
+
 func (s *study) count(r trial.Result) {
+	r.State = results.StateOf(r)
 	switch r.State {
 	case trial.Complete:
 		s.out.Complete++
@@ -269,14 +309,14 @@ func (s *study) done() int { return s.out.Complete + s.out.Pruned + s.out.Failed
 
 // report brings the summary's Running up to date and calls Progress.
 func (s *study) report() {
-	s.out.Running = s.inflight + s.unjournaled + s.dropped
+	s.out.Running = s.inflight + s.unjournaled + s.dropped + s.waiting()
 	if s.cfg.Progress == nil {
 		return
 	}
 	elapsed := s.now().Sub(s.start)
 	snap := Snapshot{Summary: s.out.Summary, Done: s.done(), Total: s.cfg.MaxTrials, Elapsed: elapsed}
 	if elapsed > 0 {
-		snap.TrialsPerSecond = float64(snap.Done) / elapsed.Seconds()
+		snap.TrialsPerSecond = float64(snap.Done-s.priorDone) / elapsed.Seconds()
 	}
 	s.cfg.Progress(snap)
 }

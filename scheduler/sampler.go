@@ -18,3 +18,15 @@ type Sampler interface {
 	Ask(n int) (t trial.Trial, ok bool)
 	Tell(r trial.Result)
 }
+
+// Learner is implemented by samplers whose proposals depend on the
+// results told so far (TPE, early stopping). Run asks a sampler whose
+// Learns returns true for a new trial only once every finished trial's
+// result has been journaled and told: a finished trial's slot is refilled
+// after its result is durable, not before. So what such a sampler
+// proposes depends on the order of tells, not on how fast the journal is
+// written; with Parallel 1 it sees every earlier result, as in a
+// sequential study.
+type Learner interface {
+	Learns() bool
+}

@@ -238,7 +238,7 @@ func TestParseErrors(t *testing.T) {
 		{"model task", head + "task: regression\nmodel: logistic\n", 4, "model", "does not support regression"},
 		{"no common task", head + "models:\n  - model: logistic\n  - model: ridge\n", 5, "models[1].model", "no task"},
 		{"unknown method", head + "model: knn\nsearch: {method: grdi}\n", 4, "search.method", `did you mean "grid"?`},
-		{"tpe", head + "model: knn\nsearch:\n  method: tpe\n", 5, "search.method", "not yet supported"},
+		{"bayes", head + "model: knn\nsearch:\n  method: bayes\n", 5, "search.method", "not yet supported"},
 		{"max_trials type", head + "model: knn\nsearch: {max_trials: many}\n", 4, "search.max_trials", "must be an integer"},
 		{"negative max_trials", head + "model: knn\nsearch:\n  max_trials: -1\n", 5, "search.max_trials", "negative"},
 		{"negative seed", head + "model: knn\nsearch: {seed: -1}\n", 4, "search.seed", "non-negative"},

@@ -8,24 +8,38 @@ import (
 
 // Sampler proposes trials, ask/tell style: the scheduler asks for trial n,
 // runs it, and tells the sampler the result. Samplers that learn from
-// results (TPE) and that stop trials early (ASHA) plug in here later.
+// results (TPE) and that stop trials early (ASHA) plug in here: they are
+// stateful, and their proposals depend on the order of asks and tells, so
+// the same seed and the same tell order give the same trials.
 //
 // A Sampler need not be safe for concurrent use: the scheduler calls it
 // from one goroutine. The grid, random and sobol samplers hold no state
-// after construction and are safe anyway.
+// after construction and are safe anyway; tpe and early stopping are not.
 type Sampler interface {
-	// Ask proposes trial n (0-based): it fills Model and Params only,
-	// with the searched parameters (the worker fills in defaults for the
-	// rest). ok is false once the space is exhausted (grid) or n is out
-	// of range.
+	// Ask proposes trial n (0-based): it fills Model and Params, with
+	// the searched parameters (the worker fills in defaults for the
+	// rest), and Budget under early stopping. ok is false once the space
+	// is exhausted (grid) or n is out of range.
 	Ask(n int) (t trial.Trial, ok bool)
 	// Tell reports a finished trial. Samplers that do not learn ignore it.
 	Tell(r trial.Result)
 }
 
-// NewSampler returns the sampler for s.Search.Method: "grid", "random" or
-// "sobol". s must have been validated.
+// NewSampler returns the sampler for s.Search.Method: "grid", "random",
+// "sobol" or "tpe", wrapped in early stopping (asha, hyperband, median)
+// when s.EarlyStopping is set. s must have been validated.
 func NewSampler(s *Spec) (Sampler, error) {
+	base, err := newBaseSampler(s)
+	if err != nil || s.EarlyStopping == nil {
+		return base, err
+	}
+	if len(s.EarlyStopping.Rungs) < 2 {
+		return nil, errUnvalidated("early_stopping without rungs")
+	}
+	return newHalving(s, base), nil
+}
+
+func newBaseSampler(s *Spec) (Sampler, error) {
 	switch s.Search.Method {
 	case "grid":
 		return newGridSampler(s)
@@ -33,6 +47,8 @@ func NewSampler(s *Spec) (Sampler, error) {
 		return newRandomSampler(s), nil
 	case "sobol":
 		return newSobolSampler(s)
+	case "tpe":
+		return newTPESampler(s)
 	}
 	return nil, s.Errorf("search.method", "unknown method %q", s.Search.Method)
 }

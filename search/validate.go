@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hpsearch/hpsearch/trial"
 )
@@ -26,11 +27,14 @@ const (
 )
 
 // Methods are the search methods NewSampler knows.
-var Methods = []string{"grid", "random", "sobol"}
+var Methods = []string{"grid", "random", "sobol", "tpe"}
 
 // comingMethods are methods users of other tools will try; they get "not
 // yet supported" rather than "unknown".
-var comingMethods = []string{"tpe", "bayes", "bayesian", "hyperband", "asha", "cmaes"}
+var comingMethods = []string{"bayes", "bayesian", "cmaes"}
+
+// DefaultNStartupTrials is TPE's n_startup_trials when the spec gives none.
+const DefaultNStartupTrials = 10
 
 var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
@@ -68,8 +72,38 @@ func (s *Spec) Validate(cat trial.Catalog) error {
 	if err := s.validateSearch(); err != nil {
 		return err
 	}
-	if s.Stop.MaxFailedTrials < 0 {
+	if err := s.validateEarlyStopping(infos); err != nil {
+		return err
+	}
+	return s.validateStop()
+}
+
+// validateStop checks the stop: block.
+func (s *Spec) validateStop() error {
+	st := s.Stop
+	switch {
+	case st.MaxFailedTrials < 0:
 		return s.Errorf("stop.max_failed_trials", "must not be negative")
+	case st.Patience < 0:
+		return s.Errorf("stop.patience", "must not be negative")
+	case st.MaxCost < 0:
+		return s.Errorf("stop.max_cost", "must not be negative")
+	case st.Target != nil && (math.IsNaN(*st.Target) || math.IsInf(*st.Target, 0)):
+		return s.Errorf("stop.target", "must be a finite number")
+	}
+	if st.MaxTime != "" {
+		d, err := time.ParseDuration(st.MaxTime)
+		if err != nil {
+			return s.Errorf("stop.max_time", "%q is not a duration; write one like 90s, 10m or 1h30m", st.MaxTime)
+		}
+		if d <= 0 {
+			return s.Errorf("stop.max_time", "must be positive, not %s", st.MaxTime)
+		}
+	}
+	if st.MaxCost > 0 {
+		if kind, _ := s.Backend["type"].(string); kind != "lambda" {
+			return s.Errorf("stop.max_cost", "max_cost needs backend: lambda (the cost of a local run is not metered)")
+		}
 	}
 	return nil
 }
@@ -275,6 +309,8 @@ func (s *Spec) validateSearch() error {
 		ss.Method = "random"
 	}
 	switch {
+	case ss.Method == "asha" || ss.Method == "hyperband" || ss.Method == "median":
+		return s.Errorf("search.method", "%s is early stopping, not a search method: keep method random, sobol or tpe and add early_stopping: {type: %s, budget: ..., min: ..., max: ...}", ss.Method, ss.Method)
 	case contains(comingMethods, ss.Method):
 		return s.Errorf("search.method", "%s is not yet supported; use %s", ss.Method, strings.Join(Methods, ", "))
 	case !contains(Methods, ss.Method):
@@ -285,6 +321,34 @@ func (s *Spec) validateSearch() error {
 	}
 	if ss.Parallel < 0 {
 		return s.Errorf("search.parallel", "must not be negative")
+	}
+	if ss.Method != "tpe" {
+		for _, k := range []string{"n_startup_trials", "startup"} {
+			if _, set := s.Lines["search."+k]; set {
+				return s.Errorf("search."+k, "applies to method: tpe only, not %s", ss.Method)
+			}
+		}
+	} else {
+		if _, set := s.Lines["search.n_startup_trials"]; set && ss.NStartupTrials < 1 {
+			return s.Errorf("search.n_startup_trials", "must be at least 1, not %d", ss.NStartupTrials)
+		}
+		if ss.NStartupTrials < 0 {
+			return s.Errorf("search.n_startup_trials", "must not be negative")
+		}
+		if ss.NStartupTrials == 0 {
+			ss.NStartupTrials = DefaultNStartupTrials
+		}
+		switch ss.Startup {
+		case "":
+			ss.Startup = "random"
+		case "random":
+		case "sobol":
+			if d := sobolDims(s); d > maxSobolDims {
+				return s.Errorf("search.startup", "sobol supports at most %d searched dimensions, this spec has %d; use startup: random", maxSobolDims, d)
+			}
+		default:
+			return s.Errorf("search.startup", "unknown startup sampler %q%s; use random or sobol", ss.Startup, didYouMean(ss.Startup, []string{"random", "sobol"}))
+		}
 	}
 	switch ss.Method {
 	case "grid":

@@ -36,9 +36,10 @@ type bench struct {
 	log    *slog.Logger
 }
 
-// measurement is the best of a side's repetitions.
+// measurement is what a side's repetitions gave.
 type measurement struct {
-	Score      float64   // mean CV score
+	Score      float64   // mean CV score, averaged over repetitions
+	Scores     []float64 // mean CV score of each repetition
 	FoldScores []float64 // of the last repetition
 	Wall, CPU  float64   // minimum seconds over repetitions
 	Err        string
@@ -51,7 +52,26 @@ func (m *measurement) add(score float64, folds []float64, wall, cpu float64) {
 	if m.CPU == 0 || cpu < m.CPU {
 		m.CPU = cpu
 	}
-	m.Score, m.FoldScores = score, folds
+	m.Scores = append(m.Scores, score)
+	m.FoldScores = folds
+	var sum float64
+	for _, s := range m.Scores {
+		sum += s
+	}
+	m.Score = sum / float64(len(m.Scores))
+}
+
+// spread is the range of the repetitions' scores: zero for a
+// deterministic side.
+func (m *measurement) spread() (lo, hi float64) {
+	if len(m.Scores) == 0 {
+		return 0, 0
+	}
+	lo, hi = m.Scores[0], m.Scores[0]
+	for _, s := range m.Scores {
+		lo, hi = min(lo, s), max(hi, s)
+	}
+	return lo, hi
 }
 
 // outcome is one row of the table.

@@ -51,6 +51,17 @@ func writeTable(w io.Writer, rows []outcome, withPeer bool) {
 			side string
 			m    measurement
 		}{{"ours", o.Ours}, {"sklearn", o.Peer}} {
+			if lo, hi := m.m.spread(); hi > lo {
+				fmt.Fprintf(w, "\n%s %s on %s: the score varied across repetitions, %.4f to %.4f (the table shows the mean)\n",
+					m.side, o.Family, o.Data, lo, hi)
+			}
+		}
+	}
+	for _, o := range rows {
+		for _, m := range []struct {
+			side string
+			m    measurement
+		}{{"ours", o.Ours}, {"sklearn", o.Peer}} {
 			if m.m.Err != "" {
 				fmt.Fprintf(w, "\n%s %s on %s failed: %s\n", m.side, o.Family, o.Data, firstLine(m.m.Err))
 			}

@@ -38,6 +38,8 @@ Flags:
   --top K            leaderboard rows to print (default 10)
   --quiet            no progress output
   --json             print one JSON object with the outcome on stdout
+  --resume           if the study exists, continue it (see hpsearch resume);
+                     the spec must describe the same search
 ` + backendUsage + `
 
 Exit codes: 0 ok, 1 failure, 2 bad spec or usage, 130 interrupted (Ctrl-C:
@@ -86,6 +88,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	top := fs.Int("top", 10, "")
 	quiet := fs.Bool("quiet", false, "")
 	asJSON := fs.Bool("json", false, "")
+	resume := fs.Bool("resume", false, "")
 	var bf backendFlags
 	bf.register(fs)
 	pos, err := parseFlags(fs, args)
@@ -99,8 +102,8 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(*dir, spec.Name)); err == nil {
-		return fmt.Errorf("%w: %s (choose another study name with `name:` in the spec or --name, or another directory with --dir)",
+	if _, err := os.Stat(filepath.Join(*dir, spec.Name)); err == nil && !*resume {
+		return fmt.Errorf("%w: %s (choose another study name with `name:` in the spec or --name, or another directory with --dir; --resume continues it)",
 			trial.ErrStudyExists, filepath.Join(*dir, spec.Name))
 	}
 	// The executor is built, and the Lambda backend checked and the
@@ -114,11 +117,15 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("run: encode spec: %w", err)
 	}
-	journal, err := results.Create(*dir, spec.Name, spec.Raw(), specJSON)
+	st, err := openStudy(ctx, e, *dir, spec, specJSON, *resume)
 	if err != nil {
 		return err
 	}
-	defer journal.Close()
+	defer st.close()
+	if st.finished {
+		return st.writeFinished(e, spec, *top, *asJSON)
+	}
+	journal := st.journal
 	sampler, err := search.NewSampler(spec)
 	if err != nil {
 		return err
@@ -134,12 +141,15 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		Parallel:  parallel,
 		MaxTrials: spec.Search.MaxTrials,
 		MaxFailed: spec.Stop.MaxFailedTrials,
+		Stop: scheduler.StopRules{Target: spec.Stop.Target, Patience: spec.Stop.Patience,
+			MaxTime: spec.Stop.Timeout(), MaxCost: spec.Stop.MaxCost},
 		Direction: spec.Direction,
 		Seed:      func(n int) uint64 { return search.TrialSeed(spec.Search.Seed, n) },
 	}
 	if progress != nil {
 		cfg.Progress = progress.update
 	}
+	cfg.Prior = st.prior
 	out, runErr := scheduler.Run(ctx, cfg)
 	if progress != nil {
 		progress.finish()

@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/dense"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -81,13 +82,15 @@ type Estimator struct {
 	task     trial.Task
 	classes  int
 
-	x     trainers.Matrix
-	y     []float64
-	norms []float64 // squared norm of each training row, for p = 2
+	x      trainers.Matrix
+	y      []float64
+	packed *dense.Packed // the training rows, transposed and packed for the distance kernels
+	norms  []float64     // squared norm of each training row, for p = 2
 }
 
-// Fit stores the training rows and, for Euclidean distance, their squared
-// norms. It fails when X has fewer rows than n_neighbors.
+// Fit stores the training rows, packed for the distance kernels, and, for
+// Euclidean distance, their squared norms. It fails when X has fewer rows
+// than n_neighbors.
 func (e *Estimator) Fit(ctx context.Context, X trainers.Matrix, y []float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -106,6 +109,7 @@ func (e *Estimator) Fit(ctx context.Context, X trainers.Matrix, y []float64) err
 		}
 	}
 	e.x, e.y = X, y
+	e.packed = dense.PackRight(true, X.Cols, X.Rows, X.Data, X.Cols)
 	e.norms = nil
 	if e.p == 2 {
 		e.norms = rowNorms(X)

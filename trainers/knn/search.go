@@ -5,10 +5,8 @@ import (
 	"math"
 	"slices"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
-
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/dense"
 )
 
 // neighbor is one of the k nearest training rows of a query: its index j,
@@ -55,63 +53,35 @@ func (e *Estimator) search(X trainers.Matrix, visit func(i int, nb []neighbor)) 
 
 // squaredEuclidean fills d (q.Rows×n) with squared distances from the
 // rows of q to the training rows: ||a||² + ||b||² − 2a·b, the product
-// done by Gemm. Rounding can make an exact match slightly negative, so
-// values are clamped at 0.
+// done by dense.GemmRight. Rounding can make an exact match slightly
+// negative, so values are clamped at 0.
 func (e *Estimator) squaredEuclidean(q trainers.Matrix, d []float64) {
 	n := e.x.Rows
 	if q.Cols == 0 {
 		clear(d)
 		return
 	}
-	blas64.Gemm(blas.NoTrans, blas.Trans, -2,
-		blas64.General{Rows: q.Rows, Cols: q.Cols, Stride: q.Cols, Data: q.Data},
-		blas64.General{Rows: n, Cols: e.x.Cols, Stride: e.x.Cols, Data: e.x.Data},
-		0, blas64.General{Rows: q.Rows, Cols: n, Stride: n, Data: d})
+	dense.GemmRight(false, q.Rows, -2, q.Data, q.Cols, e.packed, 0, d, n)
 	for i := range q.Rows {
 		var qn float64
 		for _, v := range q.Row(i) {
 			qn += v * v
 		}
 		row := d[i*n : (i+1)*n]
-		for j, nj := range e.norms {
-			row[j] = max(row[j]+qn+nj, 0)
+		for j, nj := range e.norms[:len(row)] {
+			v := row[j] + qn + nj
+			if v < 0 {
+				v = 0
+			}
+			row[j] = v
 		}
 	}
 }
 
 // manhattan fills d (q.Rows×n) with L1 distances from the rows of q to
-// the training rows. Four training rows are compared with a query row at
-// once, so each query cell is loaded once per four distances.
+// the training rows.
 func (e *Estimator) manhattan(q trainers.Matrix, d []float64) {
-	n, cols := e.x.Rows, e.x.Cols
-	x := e.x.Data
-	for i := range q.Rows {
-		a := q.Row(i)
-		row := d[i*n : (i+1)*n]
-		j := 0
-		for ; j+4 <= n; j += 4 {
-			b0 := x[j*cols : j*cols+len(a)]
-			b1 := x[(j+1)*cols : (j+1)*cols+len(a)]
-			b2 := x[(j+2)*cols : (j+2)*cols+len(a)]
-			b3 := x[(j+3)*cols : (j+3)*cols+len(a)]
-			var s0, s1, s2, s3 float64
-			for c, v := range a {
-				s0 += math.Abs(v - b0[c])
-				s1 += math.Abs(v - b1[c])
-				s2 += math.Abs(v - b2[c])
-				s3 += math.Abs(v - b3[c])
-			}
-			row[j], row[j+1], row[j+2], row[j+3] = s0, s1, s2, s3
-		}
-		for ; j < n; j++ {
-			b := x[j*cols : j*cols+len(a)]
-			var s float64
-			for c, v := range a {
-				s += math.Abs(v - b[c])
-			}
-			row[j] = s
-		}
-	}
+	dense.L1Distances(q.Rows, q.Data, q.Cols, e.packed, d, e.x.Rows)
 }
 
 // weigh turns squared distances into distances and sets the weights:

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/dense"
 )
 
 // standard is what every family here reports as its default scaling.
@@ -64,12 +65,13 @@ func softmaxInPlace(z []float64) float64 {
 	}
 	var s float64
 	for i, v := range z {
-		e := math.Exp(v - m)
+		e := dense.Exp(v - m)
 		z[i] = e
 		s += e
 	}
+	inv := 1 / s
 	for i := range z {
-		z[i] /= s
+		z[i] *= inv
 	}
 	return m + math.Log(s)
 }

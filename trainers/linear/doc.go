@@ -4,7 +4,10 @@
 //   - logistic_regression: multinomial (softmax) logistic regression with
 //     an L2 penalty, minimizing C·Σ log-loss + ½‖W‖² with an unpenalized
 //     intercept, solved by L-BFGS with an analytic gradient, like
-//     LogisticRegression(solver="lbfgs"). It predicts probabilities.
+//     LogisticRegression(solver="lbfgs"), stopping where scipy's L-BFGS-B
+//     does by default (gtol = tol, ftol = 1e7·eps). Its two products per
+//     evaluation run on trainers/internal/dense with the training rows
+//     packed once. It predicts probabilities.
 //   - linear_svm: a linear support vector classifier with the squared hinge
 //     loss and an L2 penalty, one-vs-rest, solved in the dual by coordinate
 //     descent with shrinking, like LinearSVC (liblinear). As in liblinear

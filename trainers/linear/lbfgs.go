@@ -18,6 +18,10 @@ type lbfgs struct {
 	// GTol stops when the largest absolute gradient component is at most
 	// GTol (scipy's pgtol, sklearn's tol).
 	GTol float64
+	// FTol stops when the objective's relative decrease in an iteration,
+	// (f_k - f_k+1)/max(|f_k|, |f_k+1|, 1), is at most FTol; 0 means
+	// 64 machine epsilons.
+	FTol float64
 	// Memory is the number of correction pairs kept; 10 like scipy.
 	Memory int
 }
@@ -42,7 +46,11 @@ func (o lbfgs) minimize(ctx context.Context, f objective, x []float64) (int, err
 	}
 	fx := f(x, g)
 	stored, head := 0, 0 // pairs in memory; index of the next slot
-	const c1, ftol = 1e-4, 64 * 2.220446049250313e-16
+	const c1 = 1e-4
+	ftol := o.FTol
+	if ftol == 0 {
+		ftol = 64 * 2.220446049250313e-16
+	}
 	for it := 0; it < o.MaxIter; it++ {
 		if err := ctx.Err(); err != nil {
 			return it, err

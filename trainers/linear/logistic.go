@@ -3,12 +3,17 @@ package linear
 import (
 	"context"
 	"math"
+	"math/bits"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/dense"
 	"github.com/hpsearch/hpsearch/trial"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 )
+
+// scipyFTol is the relative-decrease tolerance of scipy's L-BFGS-B by
+// default (factr 1e7 times machine epsilon), which scikit-learn 1.2 does
+// not override: sklearn stops there, so we do too.
+const scipyFTol = 1e7 * 2.220446049250313e-16
 
 func init() { trainers.Register(Logistic{}) }
 
@@ -79,50 +84,97 @@ func (m *logisticModel) Fit(ctx context.Context, X trainers.Matrix, y []float64)
 	for i, v := range y {
 		labels[i] = int(v)
 	}
-	// W is k×d so both products are short dot and axpy runs over one
-	// sample's features, everything in L1 cache: Z = X·Wᵀ, ∇W = Rᵀ·X.
-	xs := blas64.General{Rows: n, Cols: d, Stride: d, Data: X.Data}
-	z := blas64.General{Rows: n, Cols: k, Stride: k, Data: make([]float64, n*k)}
+	// W is k×d, so Z = X·Wᵀ and ∇W = Rᵀ·X + W/C are two products with
+	// the long dimension n outside. X is packed once for each of them.
+	xl := dense.PackLeft(false, n, d, X.Data, d)
+	xr := dense.PackRight(false, n, d, X.Data, d)
+	z := make([]float64, n*k)
 	invC := 1 / m.c
 	f := func(w, grad []float64) float64 {
-		wm := blas64.General{Rows: k, Cols: d, Stride: d, Data: w[:d*k]}
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1, xs, wm, 0, z)
-		b := w[d*k:]
-		gb := grad[d*k:]
+		wm, b := w[:d*k], w[d*k:]
+		gw, gb := grad[:d*k], grad[d*k:]
+		dense.GemmLeft(xl, true, k, 1, wm, d, 0, z, k)
 		clear(gb)
 		var loss float64
-		for i := 0; i < n; i++ {
-			zi := z.Data[i*k : (i+1)*k]
-			for j := range zi {
-				zi[j] += b[j]
-			}
-			if k == 1 { // binary: loss = log(1+e^z) - y·z, residual σ(z) - y
-				t := zi[0]
-				loss += logOnePlusExp(t)
-				r := sigmoid(t)
-				if labels[i] == 1 {
-					loss -= t
-					r--
-				}
-				zi[0] = r
-			} else {
-				zy := zi[labels[i]]
-				loss += softmaxInPlace(zi) - zy
-				zi[labels[i]]--
-			}
-			for j, r := range zi {
-				gb[j] += r
-			}
+		if k == 1 {
+			loss = binaryResiduals(z, b[0], labels, gb)
+		} else {
+			loss = softmaxResiduals(z, k, b, labels, gb)
 		}
-		gw := blas64.General{Rows: k, Cols: d, Stride: d, Data: grad[:d*k]}
-		copy(gw.Data, wm.Data)
-		scale(invC, gw.Data)
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, z, xs, 1, gw)
-		return loss + 0.5*invC*dot(wm.Data, wm.Data)
+		for j, v := range wm {
+			gw[j] = invC * v
+		}
+		dense.GemmRight(true, k, 1, z, k, xr, 1, gw, d)
+		return loss + 0.5*invC*dot(wm, wm)
 	}
 	m.w = make([]float64, d*k+k)
-	_, err := lbfgs{MaxIter: m.maxIter, GTol: m.tol, Memory: 10}.minimize(ctx, f, m.w)
+	_, err := lbfgs{MaxIter: m.maxIter, GTol: m.tol, FTol: scipyFTol, Memory: 10}.minimize(ctx, f, m.w)
 	return err
+}
+
+// binaryResiduals turns the scores z (one per row) into residuals σ(z+b)
+// - y, adds them up in gb[0], and returns the summed log-loss
+// log(1+e^z) - y·z.
+func binaryResiduals(z []float64, b float64, labels []int, gb []float64) float64 {
+	var loss, sum float64
+	for i, c := range labels {
+		t := z[i] + b
+		loss += logOnePlusExp(t)
+		r := sigmoid(t)
+		if c == 1 {
+			loss -= t
+			r--
+		}
+		z[i] = r
+		sum += r
+	}
+	gb[0] += sum
+	return loss
+}
+
+// softmaxResiduals turns the scores z (n×k, row-major) into residuals
+// softmax(z_i+b) - onehot(y_i), adds them up by class in gb, and returns
+// the summed log-loss log Σ_j e^(z_ij+b_j) - (z_iy+b_y).
+//
+// The log-sum-exp of a row is its largest score plus the log of a sum
+// between 1 and k. Those sums are multiplied together and the product is
+// logged once per chunk of rows, small enough that it cannot overflow:
+// that saves most of the calls to math.Log.
+func softmaxResiduals(z []float64, k int, b []float64, labels []int, gb []float64) float64 {
+	b, gb = b[:k], gb[:k]
+	var loss, logs float64
+	prod, inProd := 1.0, 0
+	chunk := max(1, 1000/bits.Len(uint(k))) // k^chunk < 2^1000
+	for i, c := range labels {
+		zi := z[i*k : (i+1)*k : (i+1)*k]
+		mx := math.Inf(-1)
+		for j, bj := range b {
+			v := zi[j] + bj
+			zi[j] = v
+			mx = max(mx, v)
+		}
+		loss += mx - zi[c]
+		var s float64
+		for j, v := range zi {
+			e := dense.Exp(v - mx)
+			zi[j] = e
+			s += e
+		}
+		prod *= s
+		if inProd++; inProd == chunk {
+			logs += math.Log(prod)
+			prod, inProd = 1, 0
+		}
+		inv := 1 / s
+		for j, e := range zi {
+			r := e * inv
+			zi[j] = r
+			gb[j] += r
+		}
+		zi[c]--
+		gb[c]--
+	}
+	return loss + logs + math.Log(prod)
 }
 
 // scores writes the linear scores of row x into z (length k).
@@ -172,16 +224,16 @@ func (m *logisticModel) PredictProba(X trainers.Matrix) trainers.Matrix {
 
 func sigmoid(t float64) float64 {
 	if t >= 0 {
-		return 1 / (1 + math.Exp(-t))
+		return 1 / (1 + dense.Exp(-t))
 	}
-	e := math.Exp(t)
+	e := dense.Exp(t)
 	return e / (1 + e)
 }
 
 // logOnePlusExp is log(1+e^t) without overflow.
 func logOnePlusExp(t float64) float64 {
 	if t > 0 {
-		return t + math.Log1p(math.Exp(-t))
+		return t + math.Log1p(dense.Exp(-t))
 	}
-	return math.Log1p(math.Exp(t))
+	return math.Log1p(dense.Exp(t))
 }

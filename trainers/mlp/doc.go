@@ -10,7 +10,7 @@
 // hidden_layer_sizes is a categorical parameter whose choices are strings
 // of comma-separated layer widths ("100", "64,32"); it also accepts a
 // number, meaning one hidden layer of that width, so a search can sample
-// widths as integers. The matrix products use gonum's blas64.Gemm.
+// widths as integers. The matrix products use trainers/internal/dense.
 // Training is deterministic from Config.Seed, which drives initialization
 // and shuffling; it checks ctx between epochs.
 package mlp

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/hpsearch/hpsearch/trainers"
-	"gonum.org/v1/gonum/blas"
+	"github.com/hpsearch/hpsearch/trainers/internal/dense"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
@@ -38,8 +38,11 @@ func parseActivation(s string) (activation, error) {
 func (a activation) apply(z []float64) {
 	switch a {
 	case relu:
+		// Clearing negatives through the sign bit avoids a branch that
+		// would mispredict for half the units.
 		for i, v := range z {
-			z[i] = max(v, 0)
+			b := math.Float64bits(v)
+			z[i] = math.Float64frombits(b &^ uint64(int64(b)>>63))
 		}
 	case tanh:
 		for i, v := range z {
@@ -56,10 +59,15 @@ func (a activation) apply(z []float64) {
 func (a activation) backprop(act, delta []float64) {
 	switch a {
 	case relu:
+		// Half the units are off, at random: a branch would mispredict,
+		// so the mask is built without one.
+		delta = delta[:len(act)]
 		for i, v := range act {
-			if v <= 0 {
-				delta[i] = 0
+			var keep uint64
+			if v > 0 {
+				keep = ^uint64(0)
 			}
+			delta[i] = math.Float64frombits(math.Float64bits(delta[i]) & keep)
 		}
 	case tanh:
 		for i, v := range act {
@@ -135,7 +143,7 @@ func (n *network) forward(acts []blas64.General) {
 		for i := 0; i < z.Rows; i++ {
 			copy(z.Data[i*z.Stride:i*z.Stride+z.Cols], ly.b.Data)
 		}
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, a, ly.w, 1, z)
+		gemm(false, false, 1, a, ly.w, 1, z)
 		if l < len(n.layers)-1 {
 			n.act.apply(z.Data[:z.Rows*z.Stride])
 			continue
@@ -175,9 +183,9 @@ func (n *network) forwardAll(X trainers.Matrix) blas64.General {
 
 func sigmoid(t float64) float64 {
 	if t >= 0 {
-		return 1 / (1 + math.Exp(-t))
+		return 1 / (1 + dense.Exp(-t))
 	}
-	e := math.Exp(t)
+	e := dense.Exp(t)
 	return e / (1 + e)
 }
 
@@ -188,11 +196,21 @@ func softmax(z []float64) {
 	}
 	var s float64
 	for i, v := range z {
-		z[i] = math.Exp(v - m)
+		z[i] = dense.Exp(v - m)
 		s += z[i]
 	}
 	inv := 1 / s
 	for i := range z {
 		z[i] *= inv
 	}
+}
+
+// gemm is dense.Gemm on blas64.General operands: c = alpha·op(a)·op(b) +
+// beta·c, op transposing when the flag is set.
+func gemm(transA, transB bool, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
+	k := a.Cols
+	if transA {
+		k = a.Rows
+	}
+	dense.Gemm(transA, transB, c.Rows, c.Cols, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
 }

@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/hpsearch/hpsearch/trainers"
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
@@ -120,7 +119,7 @@ func (n *network) backward(acts, deltas []blas64.General, y []float64, alpha flo
 			gw.Data[i] = alpha * w * inv
 			sq += w * w
 		}
-		blas64.Gemm(blas.Trans, blas.NoTrans, inv, acts[l], d, 1, gw)
+		gemm(true, false, inv, acts[l], d, 1, gw)
 		clear(ly.gb)
 		for i := 0; i < b; i++ {
 			for j, v := range d.Data[i*d.Stride : i*d.Stride+d.Cols] {
@@ -129,7 +128,7 @@ func (n *network) backward(acts, deltas []blas64.General, y []float64, alpha flo
 		}
 		if l > 0 {
 			prev := deltas[l-1]
-			blas64.Gemm(blas.NoTrans, blas.Trans, 1, d, ly.w, 0, prev)
+			gemm(false, true, 1, d, ly.w, 0, prev)
 			n.act.backprop(acts[l].Data[:b*acts[l].Stride], prev.Data[:b*prev.Stride])
 		}
 	}
@@ -147,6 +146,7 @@ func (n *network) adam(lr float64, t int) {
 }
 
 func adamUpdate(p, g, m, v []float64, rate float64) {
+	p, m, v = p[:len(g)], m[:len(g)], v[:len(g)]
 	for i, gi := range g {
 		m[i] = beta1*m[i] + (1-beta1)*gi
 		v[i] = beta2*v[i] + (1-beta2)*gi*gi

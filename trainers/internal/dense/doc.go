@@ -7,8 +7,13 @@
 // Gemm packs its operands into panels and runs a 4×8 register-tiled
 // micro-kernel: AVX2+FMA assembly on amd64 CPUs that have it, a pure-Go
 // kernel elsewhere (arm64 Lambda, where the Go compiler fuses the
-// multiply-adds itself). The order of the arithmetic depends only on the
-// shapes, never on scheduling, so results are deterministic on a given
-// machine; they may differ in the last bits between machines with and
-// without fused multiply-add.
+// multiply-adds itself) and with the purego build tag. PackLeft and
+// PackRight pack a matrix once for trainers that multiply their training
+// rows at every iteration. L1Distances, for knn, runs the same blocking
+// with |a-b| in place of a·b, and Exp is a faster math.Exp for softmax.
+//
+// The order of the arithmetic depends only on the shapes, never on
+// scheduling, so results are deterministic on a given machine; they may
+// differ in the last bits between machines with and without fused
+// multiply-add.
 package dense

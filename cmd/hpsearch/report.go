@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/hpsearch/hpsearch/report"
+)
+
+func init() {
+	register(&command{
+		name:    "report",
+		summary: "write a study's report: one self-contained HTML file, or PNG charts",
+		usage: `Usage: hpsearch report STUDY_DIR -o OUT [--format html|png] [flags]
+
+Reads a study directory and writes its report. html (the default) is one
+self-contained file that opens without network access: the leaderboard,
+the best score over time and over trial number, the score against each
+parameter (log axes for log parameters), a parallel-coordinates view of the
+top trials, the rungs of an early-stopping study, the cost and time, and
+the local-versus-Lambda comparison when 'hpsearch compare' ran the study.
+png writes the charts as PNG files into the directory OUT, for papers and
+READMEs.
+
+Flags:
+  -o, --out OUT             the HTML file, or the directory for PNG files ("-": stdout, html only)
+  --format F                html or png (default html)
+  --top K                   leaderboard rows in the HTML (default 50; 0 = all)
+  --prices FILE             YAML or JSON price overrides for the cost section
+  --local-usd-per-hour X    price of this machine per hour (default 0.0725)
+
+Example:
+  hpsearch report hpsearch-runs/digits-knn-grid -o report.html
+  hpsearch report hpsearch-runs/digits-knn-grid --format png -o figures/
+`,
+		run: runReport,
+	})
+}
+
+func runReport(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("report")
+	var out string
+	fs.StringVar(&out, "o", "", "")
+	fs.StringVar(&out, "out", "", "")
+	format := fs.String("format", "html", "")
+	top := fs.Int("top", 50, "")
+	pricesFile := fs.String("prices", "", "")
+	localUSD := fs.Float64("local-usd-per-hour", -1, "")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) != 1:
+		return usageErr("want one STUDY_DIR, got %d arguments", len(pos))
+	case out == "":
+		return usageErr("-o OUT is required")
+	case *format != "html" && *format != "png":
+		return usageErr("--format must be html or png, got %q", *format)
+	case *format == "png" && out == "-":
+		return usageErr("--format png writes files into a directory; -o - is for html")
+	}
+	prices, err := pricesFromFlags(*pricesFile, *localUSD, false)
+	if err != nil {
+		return err
+	}
+	st, err := report.Load(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	for _, w := range st.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
+	st.Prices = &prices
+	if *format == "png" {
+		paths, err := report.WritePNG(out, st)
+		if err != nil {
+			return err
+		}
+		for _, p := range paths {
+			fmt.Fprintln(e.stdout, p)
+		}
+		return nil
+	}
+	if out == "-" {
+		return report.WriteHTML(e.stdout, st, report.Options{Top: *top})
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := report.WriteHTML(f, st, report.Options{Top: *top}); err != nil {
+		f.Close()
+		os.Remove(out)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	fmt.Fprintln(e.stdout, out)
+	return nil
+}

@@ -1,0 +1,330 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hpsearch/hpsearch/datasets"
+	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/scheduler"
+	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+func init() {
+	register(&command{
+		name:    "resume",
+		summary: "continue an interrupted study from its journal",
+		usage: `Usage: hpsearch resume STUDY_DIR [flags]
+
+Continues a study that was interrupted (Ctrl-C, a crash, a kill) from its
+journal, with the spec it was started with (its spec.yaml, seed and
+max_trials). Trials with a result in the journal are not run again; trials
+that were running when it stopped run again (same number, next attempt);
+new trials continue the numbering, and are the ones an uninterrupted run
+would have run (exactly, for grid, random and sobol). A study with nothing
+left to run prints its leaderboard. The same as
+  hpsearch run SPEC.yaml --resume
+from where the study was started, which also checks that SPEC.yaml still
+describes the study's search.
+
+Flags: those of 'hpsearch run' except --dir and --name: --parallel,
+--max-trials (raise it to run more trials), --top, --quiet, --json and the
+backend flags.
+
+One process runs a study at a time: a second one is refused (exit 1)
+naming the owner from the study's LOCK file. A lock left by a process that
+died is taken over.
+
+Exit codes: 0 ok (also when nothing was left), 1 failure (the study is in
+use, its journal is damaged), 2 not a study directory, a spec that changes
+the search, or usage, 130 interrupted.
+
+Example:
+  hpsearch resume hpsearch-runs/digits-knn-grid --parallel 4
+`,
+		run: runResume,
+	})
+}
+
+// runResume runs the study's own spec.yaml through run --resume, with the
+// settings run's flags may have changed (seed, max_trials) taken from its
+// resolved spec.json.
+func runResume(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usageErr("want a STUDY_DIR")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		return flag.ErrHelp
+	}
+	if strings.HasPrefix(args[0], "-") {
+		return usageErr("STUDY_DIR comes first: hpsearch resume STUDY_DIR [flags]")
+	}
+	dir, rest := filepath.Clean(args[0]), args[1:]
+	for _, a := range rest {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && (name == "dir" || name == "name" || name == "resume") {
+			return usageErr("resume takes the study directory, not --%s", name)
+		}
+		if a == "-h" || a == "--help" || a == "-help" {
+			return flag.ErrHelp
+		}
+	}
+	stored, err := readStudySpec(dir)
+	if err != nil {
+		return err
+	}
+	if err := checkDatasetReachable(dir, stored); err != nil {
+		return err
+	}
+	argv := []string{filepath.Join(dir, results.SpecYAMLFile), "--max-trials", strconv.Itoa(stored.Search.MaxTrials)}
+	if stored.Search.Seed <= math.MaxInt64 {
+		argv = append(argv, "--seed", strconv.FormatUint(stored.Search.Seed, 10))
+	}
+	argv = append(argv, rest...)
+	argv = append(argv, "--dir", filepath.Dir(dir), "--name", filepath.Base(dir), "--resume")
+	return runRun(ctx, e, argv)
+}
+
+// readStudySpec reads the resolved spec of study directory dir, or says
+// that dir is not one.
+func readStudySpec(dir string) (*search.Spec, error) {
+	for _, f := range []string{results.SpecJSONFile, results.SpecYAMLFile, results.JournalFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			return nil, fmt.Errorf("%w: %s is not a study directory (it has no %s); give the directory hpsearch run created, such as hpsearch-runs/NAME",
+				trial.ErrBadInput, dir, f)
+		}
+	}
+	path := filepath.Join(dir, results.SpecJSONFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var spec search.Spec
+	if err := json.Unmarshal(b, &spec); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, path, err)
+	}
+	return &spec, nil
+}
+
+// checkDatasetReachable explains the one thing resume cannot know: where
+// a relative dataset path was relative to. The spec file it was relative
+// to is not in the study directory.
+func checkDatasetReachable(dir string, spec *search.Spec) error {
+	ds := spec.Dataset
+	if ds == "" || filepath.IsAbs(ds) || strings.HasPrefix(ds, "s3://") || datasets.IsBundled(ds) {
+		return nil
+	}
+	for _, c := range []string{filepath.Join(dir, ds), ds} {
+		if _, err := os.Stat(c); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: the study's dataset %q is a path relative to its spec file, which is not in %s; resume it from where it was started with: hpsearch run SPEC.yaml --resume --dir %s",
+		trial.ErrBadInput, ds, dir, filepath.Dir(dir))
+}
+
+// openedStudy is a study directory opened for a run: its journal open for
+// appending and its lock held until close. A resumed study also has the
+// events of its journal; finished says it has nothing left to run, and
+// outcome then holds what it did.
+type openedStudy struct {
+	journal  *results.Journal
+	lock     *results.Lock
+	prior    []results.Event
+	finished bool
+	outcome  scheduler.Outcome
+}
+
+// openStudy creates the study directory dir/NAME, or with resume reopens
+// it if it exists, and takes its lock. A new study is locked just after
+// it appears: a resume started in that instant may take it first, and
+// then runs it while this run is refused, which still leaves one owner.
+func openStudy(ctx context.Context, e *env, dir string, spec *search.Spec, specJSON []byte, resume bool) (*openedStudy, error) {
+	if resume {
+		if _, err := os.Lstat(filepath.Join(dir, spec.Name)); err == nil {
+			return reopenStudy(ctx, e, filepath.Join(dir, spec.Name), spec, specJSON)
+		}
+	}
+	j, err := results.Create(dir, spec.Name, spec.Raw(), specJSON)
+	if err != nil {
+		return nil, err
+	}
+	lock, err := results.LockStudy(j.Dir())
+	if err != nil {
+		j.Close()
+		return nil, err
+	}
+	return &openedStudy{journal: j, lock: lock}, nil
+}
+
+// reopenStudy takes the lock of an existing study, checks that spec
+// describes the same search, and reopens its journal for appending. It
+// changes nothing in the study until all of that has passed.
+func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec, specJSON []byte) (st *openedStudy, err error) {
+	if _, err := readStudySpec(studyDir); err != nil {
+		return nil, err
+	}
+	lock, err := results.LockStudy(studyDir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			lock.Unlock()
+		}
+	}()
+	if lock.Stale != nil {
+		fmt.Fprintf(e.stderr, "hpsearch: taking the study over from %s, which no longer holds it (killed, or its machine restarted)\n", *lock.Stale)
+	}
+	stored, err := os.ReadFile(filepath.Join(studyDir, results.SpecJSONFile))
+	if err != nil {
+		return nil, err
+	}
+	diffs, err := specDiff(stored, specJSON)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, filepath.Join(studyDir, results.SpecJSONFile), err)
+	}
+	if len(diffs) > 0 {
+		return nil, fmt.Errorf("%w: %s describes another search than the study in %s (field: study's value -> spec's value):\n  %s\nwhen resuming only %s may change; to search differently, start a new study with --name",
+			trial.ErrBadInput, spec.File, studyDir, strings.Join(diffs, "\n  "), strings.Join(resumeMayChange, ", "))
+	}
+	j, rp, err := results.Reopen(ctx, studyDir)
+	if err != nil {
+		var ce *results.CorruptError
+		if errors.As(err, &ce) {
+			return nil, fmt.Errorf("%w\nthe study was left as it was. A crash only ever tears the last record, so the journal was damaged some other way. "+
+				"To resume from the records before line %d (trials recorded after it then run again), keep the journal and cut it there:\n"+
+				"  mv %[3]s %[3]s.damaged && head -n %[4]d %[3]s.damaged > %[3]s", err, ce.Line, ce.File, ce.Line-1)
+		}
+		return nil, err
+	}
+	for _, w := range rp.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
+	st = &openedStudy{journal: j, lock: lock, prior: rp.Events}
+	plan := scheduler.PlanResume(rp.Events, spec.Direction)
+	reason, done := plan.Finished(spec.Search.MaxTrials, spec.Stop.MaxFailedTrials)
+	if !done {
+		fmt.Fprintf(e.stderr, "hpsearch: resuming %s: %d trials done, %d to run again, new trials from %d\n",
+			studyDir, plan.Complete+plan.Pruned+plan.Failed, len(plan.Rerun), plan.Next)
+		return st, nil
+	}
+	if plan.StopReason != reason {
+		// It died after its last result, before its stop record.
+		if err := j.Append(ctx, results.StopEvent(reason, time.Now().UTC())); err != nil {
+			j.Close()
+			return nil, err
+		}
+	}
+	st.finished = true
+	st.outcome = scheduler.Outcome{Results: results.Results(rp.Events), Summary: plan.Summary}
+	st.outcome.StopReason = reason
+	return st, nil
+}
+
+// writeFinished reports a resumed study that had nothing left to run, as
+// run reports one it ran.
+func (st *openedStudy) writeFinished(e *env, spec *search.Spec, top int, asJSON bool) error {
+	fmt.Fprintf(e.stderr, "hpsearch: study %s has finished (%s); nothing left to run\n", st.journal.Dir(), st.outcome.StopReason)
+	if asJSON {
+		return writeRunJSON(e.stdout, st.journal.Dir(), spec, st.outcome)
+	}
+	writeRunText(e.stdout, st.journal.Dir(), spec, st.outcome, top)
+	return nil
+}
+
+// close closes the journal, then gives up the lock.
+func (st *openedStudy) close() error {
+	return errors.Join(st.journal.Close(), st.lock.Unlock())
+}
+
+// resumeMayChange lists the fields of a resolved spec that may differ
+// between a study and the spec resuming it: they change how many trials
+// run, how many at once, where and when to stop, never what a trial is.
+// Everything else (dataset, task, metric, cv, preprocessing, method,
+// seed, the models and their spaces) decides what trial n is and scores
+// it, so a change there would splice two different searches together.
+var resumeMayChange = []string{"name", "search.parallel", "search.max_trials", "stop", "backend"}
+
+// specDiff compares two resolved specs as JSON, field by field, and
+// returns a line per difference outside resumeMayChange, sorted by field.
+func specDiff(study, spec []byte) ([]string, error) {
+	var a, b any
+	if err := json.Unmarshal(study, &a); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(spec, &b); err != nil {
+		return nil, err
+	}
+	fa, fb := map[string]string{}, map[string]string{}
+	flatten("", a, fa)
+	flatten("", b, fb)
+	var diffs []string
+	for _, m := range []map[string]string{fa, fb} {
+		for field := range m {
+			va, ina := fa[field]
+			vb, inb := fb[field]
+			if va == vb && ina == inb || mayChange(field) || slices.ContainsFunc(diffs, func(d string) bool { return strings.HasPrefix(d, field+": ") }) {
+				continue
+			}
+			if !ina {
+				va = "(none)"
+			}
+			if !inb {
+				vb = "(none)"
+			}
+			diffs = append(diffs, fmt.Sprintf("%s: %s -> %s", field, va, vb))
+		}
+	}
+	slices.Sort(diffs)
+	return diffs, nil
+}
+
+func mayChange(field string) bool {
+	for _, p := range resumeMayChange {
+		if field == p || strings.HasPrefix(field, p+".") || strings.HasPrefix(field, p+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// flatten records every leaf of a decoded JSON value under its path
+// ("models[0].parameters[1].max"), as JSON.
+func flatten(path string, v any, out map[string]string) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, child := range x {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			flatten(p, child, out)
+		}
+		if len(x) == 0 && path != "" {
+			out[path] = "{}"
+		}
+	case []any:
+		for i, child := range x {
+			flatten(fmt.Sprintf("%s[%d]", path, i), child, out)
+		}
+		if len(x) == 0 {
+			out[path] = "[]"
+		}
+	default:
+		b, _ := json.Marshal(x)
+		out[path] = string(b)
+	}
+}

@@ -1,0 +1,160 @@
+package scheduler
+
+import (
+	"slices"
+
+	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// Plan is what a study's journal says is left to do when the study is
+// resumed. PlanResume computes it; Run follows it when Config.Prior is
+// set.
+type Plan struct {
+	// Next is the number of the first trial never dispatched: one more
+	// than the highest trial number in the journal.
+	Next int
+	// Rerun holds the trials dispatched without a final result — in
+	// flight when the study stopped — by number, each as last dispatched
+	// but with Attempt one higher. They are run again.
+	Rerun []trial.Trial
+	// Summary counts the journal's trials; its StopReason is that of the
+	// last stop event, empty when the study died without one.
+	results.Summary
+}
+
+// PlanResume reads the events of an interrupted study's journal, in
+// order. dir says which score is best, for Summary.Best.
+func PlanResume(events []results.Event, dir trial.Direction) Plan {
+	p := Plan{Summary: results.Summarize(events, dir)}
+	last := map[int]trial.Trial{}
+	final := map[int]bool{}
+	for _, e := range events {
+		switch e.Type {
+		case results.EventDispatch:
+			last[e.Trial.Number] = *e.Trial
+			p.Next = max(p.Next, e.Trial.Number+1)
+		case results.EventResult:
+			final[e.Result.Number] = true
+			p.Next = max(p.Next, e.Result.Number+1)
+		}
+	}
+	for n, t := range last {
+		if !final[n] {
+			t.Attempt = max(t.Attempt, 1) + 1
+			t.Params = t.Params.Clone()
+			p.Rerun = append(p.Rerun, t)
+		}
+	}
+	slices.SortFunc(p.Rerun, func(a, b trial.Trial) int { return a.Number - b.Number })
+	return p
+}
+
+// Finished reports whether resuming the study under these limits has
+// nothing to run, and why (a stop reason): no trial is left to run again,
+// and maxTrials trials were dispatched, or maxFailed trials failed, or
+// the sampler was exhausted when the study last stopped. Zero limits mean
+// none, as in Config.
+func (p Plan) Finished(maxTrials, maxFailed int) (reason string, finished bool) {
+	for _, t := range p.Rerun {
+		if maxTrials == 0 || t.Number < maxTrials {
+			return "", false
+		}
+	}
+	switch {
+	case maxFailed > 0 && p.Failed >= maxFailed:
+		return StopMaxFailed, true
+	case maxTrials > 0 && p.Next >= maxTrials:
+		return StopMaxTrials, true
+	case p.StopReason == StopExhausted:
+		return StopExhausted, true
+	}
+	return "", false
+}
+
+// resume prepares the study to continue Config.Prior. The sampler is
+// rebuilt by replaying the journal to it in journal order: Ask(n) at the
+// first dispatch of trial n (the proposal is discarded: the journal holds
+// what was run) and Tell at every result. The counts and Outcome.Results
+// start from the journal's, numbering continues at Plan.Next, and the
+// trials in flight at the interruption are queued to run again, before
+// any new trial, with the same number and Attempt+1.
+func (s *study) resume() {
+	if len(s.cfg.Prior) == 0 {
+		return
+	}
+	plan := PlanResume(s.cfg.Prior, s.cfg.Direction)
+	s.rerun = plan.Rerun
+	s.redispatch = make(map[int]bool, len(plan.Rerun))
+	for _, t := range plan.Rerun {
+		s.redispatch[t.Number] = true
+	}
+	for _, e := range s.cfg.Prior {
+		switch e.Type {
+		case results.EventDispatch:
+			// A journal has no gaps in its numbering, but a number
+			// missing from it would be a trial never run: ask for it
+			// now and run it as new.
+			for ; s.next <= e.Trial.Number; s.next++ {
+				t, ok := s.cfg.Sampler.Ask(s.next)
+				if s.next < e.Trial.Number && ok {
+					t.Number, t.Seed, t.Attempt = s.next, s.cfg.Seed(s.next), max(t.Attempt, 1)
+					s.rerun = append(s.rerun, t)
+				}
+			}
+		case results.EventResult:
+			s.cfg.Sampler.Tell(*e.Result)
+		}
+	}
+	s.next = max(s.next, plan.Next)
+	s.out.Summary = plan.Summary
+	s.out.StopReason = ""
+	s.out.Results = results.Results(s.cfg.Prior)
+	s.failed = s.out.Failed
+	s.priorDone = s.out.Complete + s.out.Pruned + s.out.Failed
+	if s.cfg.MaxFailed > 0 && s.failed >= s.cfg.MaxFailed {
+		s.out.StopReason = StopMaxFailed
+	}
+}
+
+// observePrior gives the stop rules the results of Config.Prior in
+// journal order, so that Target, Patience and MaxCost judge the whole
+// study, as an uninterrupted run would have (MaxTime counts from this
+// Run's start). A rule the journal already meets stops the study before
+// it dispatches anything.
+func (s *study) observePrior() {
+	for _, r := range results.Results(s.cfg.Prior) {
+		if reason := s.stop.observe(r); reason != "" && s.out.StopReason == "" {
+			s.out.StopReason = reason
+		}
+	}
+}
+
+// popRerun returns the next trial to run again, if any. Trials numbered
+// beyond MaxTrials (lowered since the interruption) are left in flight.
+func (s *study) popRerun() (trial.Trial, bool) {
+	for len(s.rerun) > 0 {
+		t := s.rerun[0]
+		s.rerun = s.rerun[1:]
+		if s.cfg.MaxTrials > 0 && t.Number >= s.cfg.MaxTrials {
+			s.abandoned++
+			continue
+		}
+		return t, true
+	}
+	return trial.Trial{}, false
+}
+
+// countDispatch counts a journaled dispatch of trial n, once per number:
+// a trial run again after a resume was counted from the journal.
+func (s *study) countDispatch(n int) {
+	if s.redispatch[n] {
+		delete(s.redispatch, n)
+		return
+	}
+	s.out.Dispatched++
+}
+
+// waiting counts the trials in flight at the interruption that have not
+// been dispatched again.
+func (s *study) waiting() int { return len(s.rerun) + s.abandoned }

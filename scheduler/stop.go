@@ -1,0 +1,101 @@
+package scheduler
+
+import (
+	"time"
+
+	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// Reasons for the stop rules of StopRules.
+const (
+	// StopTarget: a full-budget result reached StopRules.Target.
+	StopTarget = "target"
+	// StopPatience: StopRules.Patience full-budget results in a row did
+	// not improve on the best.
+	StopPatience = "patience"
+	// StopMaxTime: StopRules.MaxTime passed since Run started.
+	StopMaxTime = "max_time"
+	// StopMaxCost: the results' summed cost reached StopRules.MaxCost.
+	StopMaxCost = "max_cost"
+)
+
+// CostKey is the key of trial.Result.Backend under which an executor that
+// meters its cost reports the cost of one execution, in US dollars.
+const CostKey = "cost_usd"
+
+// StopRules are the study stop rules beyond MaxTrials and MaxFailed. The
+// zero value has none. Like those, a rule stops dispatching; trials in
+// flight finish and are journaled, then Run writes the stop event with
+// the rule's reason.
+//
+// Rules are judged on journaled results in journal order, so they are as
+// reproducible as the study. Only full-budget results count for Target
+// and Patience (see results.StateOf): under early stopping a low rung's
+// score is not comparable with the final ones.
+type StopRules struct {
+	// Target stops the study once a full-budget result scores at least
+	// this well in Config.Direction (>= when maximizing, <= when
+	// minimizing). nil: no target.
+	Target *float64
+	// Patience stops the study after this many full-budget results in a
+	// row without a strictly better score than the best before them. 0:
+	// no limit.
+	Patience int
+	// MaxTime stops dispatching once this much time (by Config.Now) has
+	// passed since Run started. 0: no limit.
+	MaxTime time.Duration
+	// MaxCost stops dispatching once the journaled results' costs,
+	// Result.Backend[CostKey], add up to this many US dollars. 0: no
+	// limit.
+	MaxCost float64
+}
+
+// stopper applies StopRules to results as they become durable.
+type stopper struct {
+	rules    StopRules
+	dir      trial.Direction
+	best     float64
+	haveBest bool
+	stale    int // full-budget results since the last improvement
+	cost     float64
+}
+
+// observe takes one journaled result and returns the reason to stop, or
+// "" to go on.
+func (st *stopper) observe(r trial.Result) string {
+	st.cost += r.Backend[CostKey]
+	if st.rules.MaxCost > 0 && st.cost >= st.rules.MaxCost {
+		return StopMaxCost
+	}
+	if results.StateOf(r) != trial.Complete {
+		return ""
+	}
+	if t := st.rules.Target; t != nil && !st.dir.Better(*t, r.Score) {
+		return StopTarget
+	}
+	if !st.haveBest || st.dir.Better(r.Score, st.best) {
+		st.best, st.haveBest, st.stale = r.Score, true, 0
+		return ""
+	}
+	st.stale++
+	if st.rules.Patience > 0 && st.stale >= st.rules.Patience {
+		return StopPatience
+	}
+	return ""
+}
+
+// timeUp reports whether MaxTime has passed since start.
+func (st *stopper) timeUp(start, now time.Time) bool {
+	return st.rules.MaxTime > 0 && now.Sub(start) >= st.rules.MaxTime
+}
+
+// deadline returns a channel that fires when MaxTime has passed in wall
+// time, to wake the loop when no trial finishes; nil without MaxTime.
+func (st *stopper) deadline() (<-chan time.Time, func()) {
+	if st.rules.MaxTime <= 0 {
+		return nil, func() {}
+	}
+	t := time.NewTimer(st.rules.MaxTime)
+	return t.C, func() { t.Stop() }
+}
