@@ -225,7 +225,7 @@ func pricesFromFlags(file string, localUSD float64, freeTier bool) (cost.Prices,
 // hpsearch run does, and returns the outcome. An interruption is returned
 // as an error: a comparison of half a study means nothing.
 //
-// TODO(lead): this is runRun's middle; run.go could call it too.
+// It shares schedulerConfig with run, so stop rules apply alike.
 func runStudy(ctx context.Context, e *env, dir string, spec *search.Spec, exec scheduler.Executor, parallel int, quiet bool) (scheduler.Outcome, error) {
 	specJSON, err := json.MarshalIndent(spec, "", "  ")
 	if err != nil {
@@ -240,16 +240,7 @@ func runStudy(ctx context.Context, e *env, dir string, spec *search.Spec, exec s
 	if err != nil {
 		return scheduler.Outcome{}, err
 	}
-	cfg := scheduler.Config{
-		Sampler:   sampler,
-		Executor:  exec,
-		Store:     journal,
-		Parallel:  parallel,
-		MaxTrials: spec.Search.MaxTrials,
-		MaxFailed: spec.Stop.MaxFailedTrials,
-		Direction: spec.Direction,
-		Seed:      func(n int) uint64 { return search.TrialSeed(spec.Search.Seed, n) },
-	}
+	cfg := schedulerConfig(spec, sampler, exec, journal, parallel)
 	var progress *progressReporter
 	if !quiet {
 		progress = newProgress(e, spec)

@@ -218,3 +218,21 @@ parameters:
 		t.Errorf("all trials ran despite the interrupt")
 	}
 }
+
+// run --estimate runs a short calibration, prints the expected wall time
+// and cost, and creates no study.
+func TestRunEstimate(t *testing.T) {
+	dir := t.TempDir()
+	code, out, stderr := run(t, "run", "../../examples/digits-knn-grid.yaml", "--dir", dir, "--estimate", "--calibrate", "2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"30 trials, from a calibration of 2 trials", "wall time", "cost"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("estimate lacks %q:\n%s", want, out)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("--estimate created %v", entries)
+	}
+}

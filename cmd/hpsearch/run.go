@@ -12,6 +12,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/hpsearch/hpsearch/cost"
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/search"
@@ -38,6 +39,10 @@ Flags:
   --top K            leaderboard rows to print (default 10)
   --quiet            no progress output
   --json             print one JSON object with the outcome on stdout
+  --estimate         print the expected wall time, invocations, GB-seconds and
+                     cost, from --calibrate N trials (default 3, run but not
+                     recorded) or from an earlier study (--from STUDY_DIR),
+                     and exit without running the study
   --resume           if the study exists, continue it (see hpsearch resume);
                      the spec must describe the same search
 ` + backendUsage + `
@@ -89,6 +94,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	quiet := fs.Bool("quiet", false, "")
 	asJSON := fs.Bool("json", false, "")
 	resume := fs.Bool("resume", false, "")
+	estimate := fs.Bool("estimate", false, "")
+	calibrateN := fs.Int("calibrate", 3, "")
+	from := fs.String("from", "", "")
 	var bf backendFlags
 	bf.register(fs)
 	pos, err := parseFlags(fs, args)
@@ -113,6 +121,21 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *estimate {
+		calib, source := []trial.Result(nil), ""
+		if *from != "" {
+			calib, source = nil, "the results of "+*from
+			if calib, err = calibrationFrom(ctx, e, *from); err != nil {
+				return err
+			}
+		} else {
+			source = fmt.Sprintf("a calibration of %d trials", *calibrateN)
+			if calib, err = calibrate(ctx, spec, exec, *calibrateN, parallel); err != nil {
+				return err
+			}
+		}
+		return writeEstimate(e.stdout, spec, exec, parallel, calib, source, cost.DefaultPrices)
+	}
 	specJSON, err := json.MarshalIndent(spec, "", "  ")
 	if err != nil {
 		return fmt.Errorf("run: encode spec: %w", err)
@@ -134,18 +157,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if !*quiet {
 		progress = newProgress(e, spec)
 	}
-	cfg := scheduler.Config{
-		Sampler:   sampler,
-		Executor:  exec,
-		Store:     journal,
-		Parallel:  parallel,
-		MaxTrials: spec.Search.MaxTrials,
-		MaxFailed: spec.Stop.MaxFailedTrials,
-		Stop: scheduler.StopRules{Target: spec.Stop.Target, Patience: spec.Stop.Patience,
-			MaxTime: spec.Stop.Timeout(), MaxCost: spec.Stop.MaxCost},
-		Direction: spec.Direction,
-		Seed:      func(n int) uint64 { return search.TrialSeed(spec.Search.Seed, n) },
-	}
+	cfg := schedulerConfig(spec, sampler, exec, journal, parallel)
 	if progress != nil {
 		cfg.Progress = progress.update
 	}
@@ -168,6 +180,24 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		writeRunText(e.stdout, journal.Dir(), spec, out, *top)
 	}
 	return runErr
+}
+
+// schedulerConfig is the scheduler's configuration for a study: the one
+// place that turns a spec's search and stop settings into it, for run,
+// resume and compare alike.
+func schedulerConfig(spec *search.Spec, sampler scheduler.Sampler, exec scheduler.Executor, store results.Store, parallel int) scheduler.Config {
+	return scheduler.Config{
+		Sampler:   sampler,
+		Executor:  exec,
+		Store:     store,
+		Parallel:  parallel,
+		MaxTrials: spec.Search.MaxTrials,
+		MaxFailed: spec.Stop.MaxFailedTrials,
+		Stop: scheduler.StopRules{Target: spec.Stop.Target, Patience: spec.Stop.Patience,
+			MaxTime: spec.Stop.Timeout(), MaxCost: spec.Stop.MaxCost},
+		Direction: spec.Direction,
+		Seed:      func(n int) uint64 { return search.TrialSeed(spec.Search.Seed, n) },
+	}
 }
 
 func writeRunJSON(w io.Writer, dir string, spec *search.Spec, out scheduler.Outcome) error {
