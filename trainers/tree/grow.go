@@ -85,6 +85,12 @@ func newGrower(ts *trainingSet, rule growRule) *grower {
 func (g *grower) grow(ctx context.Context, rng *rand.Rand) (*model, error) {
 	ts := g.ts
 	g.rng, g.ctx, g.built = rng, ctx, 0
+	// Feature sampling permutes g.feats in place; start every tree from
+	// the same order, so that a tree depends only on its own seed and not
+	// on the trees this grower grew before (which differ with n_jobs).
+	for f := range g.feats {
+		g.feats[f] = f
+	}
 	if g.presorted {
 		g.bagOrders()
 	} else {
