@@ -25,6 +25,8 @@ const (
 	backendLambda = "lambda"
 )
 
+var _ scheduler.Executor = (*worker.Local)(nil)
+
 // backendFlags are the flags that choose and configure the executor. They
 // win over the HPSEARCH_ environment variables, which win over the spec's
 // backend: block.
