@@ -109,6 +109,10 @@ type Snapshot struct {
 	results.Summary
 	// Done is Complete + Pruned + Failed.
 	Done int
+	// Executing counts the trials an executor is running right now; the
+	// Summary's Running also counts finished trials whose results are
+	// still being journaled.
+	Executing int
 	// Total is Config.MaxTrials; 0 when unbounded.
 	Total int
 	// Elapsed is the time since Run started, by Config.Now.

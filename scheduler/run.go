@@ -314,7 +314,7 @@ func (s *study) report() {
 		return
 	}
 	elapsed := s.now().Sub(s.start)
-	snap := Snapshot{Summary: s.out.Summary, Done: s.done(), Total: s.cfg.MaxTrials, Elapsed: elapsed}
+	snap := Snapshot{Summary: s.out.Summary, Done: s.done(), Executing: s.inflight, Total: s.cfg.MaxTrials, Elapsed: elapsed}
 	if elapsed > 0 {
 		snap.TrialsPerSecond = float64(snap.Done-s.priorDone) / elapsed.Seconds()
 	}

@@ -282,7 +282,7 @@ func (p *progressReporter) finish() {
 }
 
 func (p *progressReporter) describe(s scheduler.Snapshot) string {
-	d := fmt.Sprintf("%s running %d failed %d", p.spec.Name, s.Running, s.Failed)
+	d := fmt.Sprintf("%s running %d failed %d", p.spec.Name, s.Executing, s.Failed)
 	if s.Best != nil {
 		d += fmt.Sprintf(" best %s %.4g", p.spec.Metric, s.Best.Score)
 	}
@@ -294,7 +294,7 @@ func (p *progressReporter) line(s scheduler.Snapshot) string {
 	if s.Total > 0 {
 		total = fmt.Sprint(s.Total)
 	}
-	l := fmt.Sprintf("%s: %d/%s done, %d running, %d failed, %.1f trials/s", p.spec.Name, s.Done, total, s.Running, s.Failed, s.TrialsPerSecond)
+	l := fmt.Sprintf("%s: %d/%s done, %d running, %d failed, %.1f trials/s", p.spec.Name, s.Done, total, s.Executing, s.Failed, s.TrialsPerSecond)
 	if s.Best != nil {
 		l += fmt.Sprintf(", best %s %.6g (trial %d)", p.spec.Metric, s.Best.Score, s.Best.Number)
 	}
