@@ -1,9 +1,8 @@
 package trainers
 
 import (
+	"errors"
 	"fmt"
-	"math"
-	"slices"
 
 	"github.com/hpsearch/hpsearch/trial"
 )
@@ -40,130 +39,65 @@ func Resolve(info trial.ModelInfo, p trial.Params) (trial.Params, error) {
 	return out, nil
 }
 
-// CheckValue checks one value against its declaration and returns it in
-// canonical form. Its errors say what is allowed.
+// CheckValue checks one value against its declaration (with
+// trial.ParamDecl.Check, as spec validation does) and returns it in
+// canonical form. Its errors say what is allowed, in the words the worker
+// has always used.
 func CheckValue(d trial.ParamDecl, v any) (any, error) {
-	switch d.Kind {
-	case trial.Int:
-		var i int
-		switch x := v.(type) {
-		case int:
-			i = x
-		case int64:
-			i = int(x)
-		case float64:
-			if x != math.Trunc(x) {
-				return nil, fmt.Errorf("%v is not an integer", x)
-			}
-			i = int(x)
-		default:
-			return nil, fmt.Errorf("%v is not an integer", v)
-		}
-		if err := inRange(d, float64(i)); err != nil {
-			return nil, err
-		}
-		return i, nil
-	case trial.Float:
-		var f float64
-		switch x := v.(type) {
-		case int:
-			f = float64(x)
-		case int64:
-			f = float64(x)
-		case float64:
-			f = x
-		default:
-			return nil, fmt.Errorf("%v is not a number", v)
-		}
-		if err := inRange(d, f); err != nil {
-			return nil, err
-		}
-		return f, nil
-	case trial.Bool:
-		b, ok := v.(bool)
-		if !ok {
-			return nil, fmt.Errorf("%v is not true or false", v)
-		}
-		return b, nil
-	case trial.Categorical:
-		for _, c := range d.Choices {
-			if equalValue(c, v) {
-				return c, nil
-			}
-		}
-		if d.AlsoNumeric {
-			if f, ok := toFloat(v); ok {
-				if err := inRange(d, f); err != nil {
-					return nil, fmt.Errorf("%v is not one of %v and %w", v, formatChoices(d.Choices), err)
-				}
-				return f, nil
-			}
-		}
-		if d.AlsoNumeric {
-			return nil, fmt.Errorf("%v is not one of %v nor a number in %s", v, formatChoices(d.Choices), RangeString(d))
-		}
-		return nil, fmt.Errorf("%v is not one of %v", v, formatChoices(d.Choices))
+	cv, err := d.Check(v)
+	var ve *trial.ValueError
+	if errors.As(err, &ve) {
+		return nil, valueError(ve)
 	}
-	return nil, fmt.Errorf("unknown kind %q", d.Kind)
+	return cv, err
 }
 
-func inRange(d trial.ParamDecl, f float64) error {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return fmt.Errorf("%v is not finite", f)
-	}
-	if d.Min != nil && d.MinOpen && f <= *d.Min {
-		return fmt.Errorf("%v must be greater than %g", f, *d.Min)
-	}
-	if d.Min != nil && f < *d.Min {
-		return fmt.Errorf("%v must be at least %g", f, *d.Min)
-	}
-	if d.Max != nil && f > *d.Max {
+// valueError words a refused value for Resolve's "model: param: ..."
+// context, which already names the parameter.
+func valueError(e *trial.ValueError) error {
+	d, v := e.Decl, e.Value
+	switch e.Problem {
+	case trial.NotInteger:
+		return fmt.Errorf("%v is not an integer", v)
+	case trial.NotNumber:
+		return fmt.Errorf("%v is not a number", v)
+	case trial.NotBool:
+		return fmt.Errorf("%v is not true or false", v)
+	case trial.NotFinite:
+		return fmt.Errorf("%v is not finite", v)
+	case trial.OutOfRange:
+		f := v.(float64)
+		switch {
+		case d.Min != nil && d.MinOpen && f <= *d.Min:
+			return fmt.Errorf("%v must be greater than %g", f, *d.Min)
+		case d.Min != nil && f < *d.Min:
+			return fmt.Errorf("%v must be at least %g", f, *d.Min)
+		}
 		return fmt.Errorf("%v must be at most %g", f, *d.Max)
+	case trial.NotChoice:
+		cs := make([]string, len(d.Choices))
+		for i, c := range d.Choices {
+			cs[i] = trial.FormatValue(c)
+		}
+		switch {
+		case e.Range != nil:
+			return fmt.Errorf("%v is not one of %v and %w", v, cs, valueError(e.Range))
+		case d.AlsoNumeric:
+			return fmt.Errorf("%v is not one of %v nor a number in %s", v, cs, RangeString(d))
+		}
+		return fmt.Errorf("%v is not one of %v", v, cs)
 	}
-	return nil
-}
-
-func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case float64:
-		return x, true
-	}
-	return 0, false
-}
-
-func equalValue(a, b any) bool {
-	fa, oka := toFloat(a)
-	fb, okb := toFloat(b)
-	if oka && okb {
-		return fa == fb
-	}
-	return a == b
-}
-
-func formatChoices(cs []any) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = trial.FormatValue(c)
-	}
-	return slices.Clip(out)
+	return fmt.Errorf("unknown kind %q", d.Kind)
 }
 
 // RangeString renders a declaration's bounds as "[1, 30]", "(0, inf)" or
-// "[1, inf)".
+// "[1, inf)", as trial.ParamDecl.RangeString does except that an
+// unbounded minimum keeps the "[-inf" that `hpsearch models` has always
+// shown.
 func RangeString(d trial.ParamDecl) string {
-	lo, hi := "[-inf", "inf)"
-	if d.Min != nil {
-		lo = fmt.Sprintf("[%g", *d.Min)
-		if d.MinOpen {
-			lo = fmt.Sprintf("(%g", *d.Min)
-		}
+	s := d.RangeString()
+	if d.Min == nil {
+		s = "[" + s[1:]
 	}
-	if d.Max != nil {
-		hi = fmt.Sprintf("%g]", *d.Max)
-	}
-	return lo + ", " + hi
+	return s
 }

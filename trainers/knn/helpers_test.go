@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/trainertest"
 	"github.com/hpsearch/hpsearch/trainers/knn"
 	"github.com/hpsearch/hpsearch/trial"
 )
@@ -54,13 +55,7 @@ func dataset(rows [][]float64) (trainers.Matrix, []float64) {
 
 // subset returns the rows idx of X and y.
 func subset(X trainers.Matrix, y []float64, idx []int) (trainers.Matrix, []float64) {
-	S := trainers.NewMatrix(len(idx), X.Cols)
-	sy := make([]float64, len(idx))
-	for i, j := range idx {
-		copy(S.Row(i), X.Row(j))
-		sy[i] = y[j]
-	}
-	return S, sy
+	return trainertest.Subset(X, y, idx)
 }
 
 // digitsFolds loads digits.csv and the fold of each row under scikit-learn's
@@ -83,16 +78,7 @@ func digitsFolds(tb testing.TB) (X trainers.Matrix, y []float64, folds [5][2][]i
 
 func newEstimator(tb testing.TB, p trial.Params, cfg trainers.Config) *knn.Estimator {
 	tb.Helper()
-	f := knn.Family{}
-	rp, err := trainers.Resolve(f.Info(), p)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	e, err := f.New(rp, cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return e.(*knn.Estimator)
+	return trainertest.New(tb, knn.Family{}, p, cfg).(*knn.Estimator)
 }
 
 // crossValPredict returns the out-of-fold predictions of a knn with p.
