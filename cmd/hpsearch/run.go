@@ -140,13 +140,16 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("run: encode spec: %w", err)
 	}
-	st, err := openStudy(ctx, e, *dir, spec, specJSON, *resume)
+	st, err := openStudy(ctx, e, *dir, spec, specJSON, *resume, lostResults(exec, spec))
 	if err != nil {
 		return err
 	}
 	defer st.close()
 	if st.finished {
 		return st.writeFinished(e, spec, *top, *asJSON)
+	}
+	if err := storeResults(ctx, exec, st); err != nil {
+		return err
 	}
 	journal := st.journal
 	sampler, err := search.NewSampler(spec)

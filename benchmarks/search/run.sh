@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Search and early stopping against Optuna 3.1, side by side in one run.
+# Needs Debian's python3-optuna (/usr/bin/python3 has optuna 3.1).
+#   bash benchmarks/search/run.sh [speed|quality|asha|all]
+# SEEDS=20 BUDGETS=50,100,200 TRIALS=1000 ASHA_TRIALS=120 override the sizes.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+what="${1:-all}"
+seeds="${SEEDS:-20}"; budgets="${BUDGETS:-50,100,200}"; trials="${TRIALS:-1000}"
+if [ "${NOBUILD:-0}" != 1 ]; then # NOBUILD=1 reuses the binaries of the last run
+  go build -o /tmp/hpsearch-bench ./cmd/hpsearch
+  go build -o /tmp/search-bench ./benchmarks/search
+fi
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+echo "date $(date -u +%Y-%m-%dT%H:%MZ)  load average $(cut -d' ' -f1-3 /proc/loadavg)  cpus $(nproc)"
+
+if [ "$what" = speed ] || [ "$what" = all ]; then
+  cat > "$out/tpe.yaml" <<YAML
+name: tpe-speed
+model: branin
+search: {method: tpe, max_trials: $trials, parallel: 1, seed: 0}
+parameters:
+  x1: {min: -5, max: 10}
+  x2: {min: 0, max: 15}
+YAML
+  for i in 1 2 3; do /tmp/search-bench speed -trials "$trials"; done | tee "$out/mem.txt"
+  for i in 1 2 3; do
+    s=$(/tmp/hpsearch-bench run "$out/tpe.yaml" --dir "$out/runs" --name "r$i" --quiet --json |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["wall_seconds"])')
+    echo "hpsearch run trials=$trials journal=fsync wall_seconds=$s"
+  done | tee "$out/cli.txt"
+  /usr/bin/python3 benchmarks/search/optuna_tpe.py speed --trials "$trials" | tee "$out/optuna.txt"
+  python3 - "$out" <<'PY'
+import re, sys
+d = sys.argv[1]
+def best(f): return min(float(re.search(r"wall_seconds=([0-9.]+)", l).group(1)) for l in open(f"{d}/{f}"))
+m, c, o = best("mem.txt"), best("cli.txt"), best("optuna.txt")
+print(f"speed: optuna {o:.2f}s, hpsearch in memory {m:.3f}s ({o/m:.0f}x), hpsearch run with fsync'd journal {c:.2f}s ({o/c:.1f}x)")
+PY
+fi
+
+if [ "$what" = quality ] || [ "$what" = all ]; then
+  for f in branin hartmann6 rosenbrock; do
+    /tmp/search-bench quality -function "$f" -seeds "$seeds" -budgets "$budgets" > "$out/h-$f.jsonl" &
+    /usr/bin/python3 benchmarks/search/optuna_tpe.py quality --function "$f" --seeds "$seeds" --budgets "$budgets" > "$out/o-$f.jsonl"
+    wait
+  done
+  python3 - "$out" "$budgets" <<'PY'
+import json, sys, statistics
+d, budgets = sys.argv[1], sys.argv[2].split(",")
+def q(xs, p):
+    xs = sorted(xs); k = (len(xs) - 1) * p; i = int(k)
+    return xs[i] + (xs[min(i + 1, len(xs) - 1)] - xs[i]) * (k - i)
+print("| function | trials | hpsearch TPE median | hpsearch IQR | Optuna TPE median | Optuna IQR | ours at least as good |")
+print("|---|---|---|---|---|---|---|")
+for f in ["branin", "hartmann6", "rosenbrock"]:
+    h = [json.loads(l)["best"] for l in open(f"{d}/h-{f}.jsonl")]
+    o = [json.loads(l)["best"] for l in open(f"{d}/o-{f}.jsonl")]
+    for b in budgets:
+        hs, os_ = [x[b] for x in h], [x[b] for x in o]
+        hm, om = statistics.median(hs), statistics.median(os_)
+        print(f"| {f} | {b} | {hm:.4f} | {q(hs,.75)-q(hs,.25):.4f} | {om:.4f} | {q(os_,.75)-q(os_,.25):.4f} | {'yes' if hm <= om else 'no'} |")
+PY
+fi
+
+if [ "$what" = asha ] || [ "$what" = all ]; then
+  /tmp/search-bench asha -max-trials "${ASHA_TRIALS:-120}" -seed 1 | tee "$out/asha.json"
+  python3 - "$out/asha.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+a, f = r["asha"], r["full"]
+print(f"| study | configurations | invocations | best CV accuracy | fit seconds (sum) |")
+print(f"|---|---|---|---|---|")
+print(f"| full budget (max_iter 81) | {r['configurations']} | {f['trials']} | {f['best']:.4f} | {f['fit_seconds']:.1f} |")
+print(f"| ASHA (max_iter 3..81, eta 3) | {r['configurations']} | {a['trials']} | {a['best']:.4f} | {a['fit_seconds']:.1f} |")
+print(f"gap {f['best']-a['best']:+.4f} (goal <= 0.005), fit seconds ratio {a['fit_seconds']/f['fit_seconds']:.2f} (goal <= 0.33)")
+PY
+fi
