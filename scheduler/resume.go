@@ -124,6 +124,7 @@ func (s *study) resume() {
 // it dispatches anything.
 func (s *study) observePrior() {
 	for _, r := range results.Results(s.cfg.Prior) {
+		s.stop.spend(r)
 		if reason := s.stop.observe(r); reason != "" && s.out.StopReason == "" {
 			s.out.StopReason = reason
 		}

@@ -208,6 +208,7 @@ func (s *study) collect(batch []execution, broken bool) {
 		}
 		s.pending = append(s.pending, results.ResultEvent(e.result, at))
 		s.unjournaled++
+		s.stop.spend(e.result)
 		if e.result.State == trial.Failed {
 			s.failed++
 		}
@@ -260,6 +261,10 @@ func (s *study) ask(ctx context.Context) []trial.Trial {
 		}
 		if s.stop.timeUp(s.start, s.now()) {
 			s.out.StopReason = StopMaxTime
+			break
+		}
+		if s.stop.overBudget(s.inflight + len(batch)) {
+			s.out.StopReason = StopMaxCost
 			break
 		}
 		if s.unjournaled > 0 && learns(s.cfg.Sampler) {

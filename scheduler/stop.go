@@ -45,9 +45,11 @@ type StopRules struct {
 	// MaxTime stops dispatching once this much time (by Config.Now) has
 	// passed since Run started. 0: no limit.
 	MaxTime time.Duration
-	// MaxCost stops dispatching once the journaled results' costs,
-	// Result.Backend[CostKey], add up to this many US dollars. 0: no
-	// limit.
+	// MaxCost stops dispatching before the study would exceed this many
+	// US dollars: a trial is dispatched only while the journaled results'
+	// costs (Result.Backend[CostKey]) plus the expected cost of the trials
+	// in flight and of the new one (each at the mean cost so far) stay
+	// within it. 0: no limit.
 	MaxCost float64
 }
 
@@ -59,12 +61,12 @@ type stopper struct {
 	haveBest bool
 	stale    int // full-budget results since the last improvement
 	cost     float64
+	costed   int // results that reported a cost
 }
 
 // observe takes one journaled result and returns the reason to stop, or
 // "" to go on.
 func (st *stopper) observe(r trial.Result) string {
-	st.cost += r.Backend[CostKey]
 	if st.rules.MaxCost > 0 && st.cost >= st.rules.MaxCost {
 		return StopMaxCost
 	}
@@ -83,6 +85,26 @@ func (st *stopper) observe(r trial.Result) string {
 		return StopPatience
 	}
 	return ""
+}
+
+// spend counts the cost of a finished execution as soon as it is known,
+// journaled or not: money spent is spent.
+func (st *stopper) spend(r trial.Result) {
+	if c, ok := r.Backend[CostKey]; ok {
+		st.cost += c
+		st.costed++
+	}
+}
+
+// overBudget reports whether dispatching one more trial, with inflight
+// trials already running, could take the study past MaxCost, each
+// unfinished trial expected to cost the mean of those finished.
+func (st *stopper) overBudget(inflight int) bool {
+	if st.rules.MaxCost <= 0 || st.costed == 0 {
+		return false
+	}
+	mean := st.cost / float64(st.costed)
+	return st.cost+float64(inflight+1)*mean > st.rules.MaxCost
 }
 
 // timeUp reports whether MaxTime has passed since start.

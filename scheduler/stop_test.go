@@ -119,3 +119,27 @@ func TestLearnerSeesEveryFinishedResult(t *testing.T) {
 		}
 	}
 }
+
+// max_cost counts the trials in flight: with three at a time, the study
+// stops dispatching while the journaled cost plus the expected cost of
+// the unfinished trials is within the budget, so it never goes over.
+func TestStopMaxCostCountsInFlight(t *testing.T) {
+	ex := &fakeExecutor{run: func(ctx context.Context, tr trial.Trial) (trial.Result, error) {
+		r := complete(tr)
+		r.Backend = map[string]float64{CostKey: 0.25}
+		return r, nil
+	}}
+	cfg := testConfig(&fakeSampler{}, ex)
+	cfg.Parallel, cfg.MaxTrials, cfg.Stop = 3, 100, StopRules{MaxCost: 1.1}
+	out, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spent float64
+	for _, r := range out.Results {
+		spent += r.Backend[CostKey]
+	}
+	if out.StopReason != StopMaxCost || spent > 1.1 || spent < 0.75 {
+		t.Errorf("stopped for %q having spent $%.2f; want max_cost within $1.10", out.StopReason, spent)
+	}
+}
