@@ -25,6 +25,9 @@ const (
 	// EnvDatasetsPrefix is the key prefix datasets must live under
 	// (default DefaultDatasetsPrefix).
 	EnvDatasetsPrefix = "HPSEARCH_DATASETS_PREFIX"
+	// EnvResultsPrefix is the key prefix results must be stored under
+	// (default DefaultResultsPrefix).
+	EnvResultsPrefix = "HPSEARCH_RESULTS_PREFIX"
 	// EnvTestFaults, set to "1", enables the fault hooks of the
 	// integration tests (see LambdaConfig.TestFaults). Never set it in a
 	// real deployment.
@@ -39,6 +42,9 @@ type LambdaConfig struct {
 	// DatasetsPrefix must begin every dataset key; "" means
 	// DefaultDatasetsPrefix.
 	DatasetsPrefix string
+	// ResultsPrefix must begin every results prefix a request names;
+	// "" means DefaultResultsPrefix.
+	ResultsPrefix string
 	// CacheDir keeps fetched datasets across runtime restarts of one
 	// execution environment; "" means DefaultCacheDir().
 	CacheDir string
@@ -63,6 +69,7 @@ func LambdaConfigFromEnv(getenv func(string) string) LambdaConfig {
 	return LambdaConfig{
 		Bucket:         getenv(EnvBucket),
 		DatasetsPrefix: getenv(EnvDatasetsPrefix),
+		ResultsPrefix:  getenv(EnvResultsPrefix),
 		TestFaults:     getenv(EnvTestFaults) == "1",
 	}
 }
@@ -77,6 +84,10 @@ type LambdaResponse struct {
 	// Environment identifies the execution environment (random, chosen
 	// when the runtime starts).
 	Environment string `json:"environment,omitempty"`
+	// Stored says what became of the result object the request asked
+	// for (LambdaRequest.Results): StoredWritten, StoredExists, or why it
+	// could not be stored. Empty when none was asked for.
+	Stored string `json:"stored,omitempty"`
 }
 
 // LambdaHandler serves trial Requests in AWS Lambda by calling Worker.Run,
@@ -121,6 +132,9 @@ func NewLambdaHandlerWith(cfg LambdaConfig, client ObjectGetter) *LambdaHandler 
 	if cfg.DatasetsPrefix == "" {
 		cfg.DatasetsPrefix = DefaultDatasetsPrefix
 	}
+	if cfg.ResultsPrefix == "" {
+		cfg.ResultsPrefix = DefaultResultsPrefix
+	}
 	if cfg.CacheDir == "" {
 		cfg.CacheDir = DefaultCacheDir()
 	}
@@ -139,27 +153,46 @@ func NewLambdaHandlerWith(cfg LambdaConfig, client ObjectGetter) *LambdaHandler 
 	return &LambdaHandler{worker: New(src), src: src, cfg: cfg, env: hex.EncodeToString(id[:])}
 }
 
-// Invoke implements lambda.Handler: it decodes a Request, runs it and
-// encodes the LambdaResponse. Only an undecodable payload is an error (a
-// Lambda function error); a trial that fails is a response with State
+// Invoke implements lambda.Handler: it decodes a LambdaRequest, runs it
+// and encodes the LambdaResponse. Only an undecodable payload is an error
+// (a Lambda function error); a trial that fails is a response with State
 // failed.
 func (h *LambdaHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	var req Request
+	var req LambdaRequest
 	if err := json.Unmarshal(payload, &req); err != nil {
 		return nil, fmt.Errorf("worker: decode request: %w", err)
 	}
 	return json.Marshal(h.Handle(ctx, req))
 }
 
-// Handle runs one request with ctx's deadline brought forward by the
-// deadline margin.
-func (h *LambdaHandler) Handle(ctx context.Context, req Request) LambdaResponse {
+// Handle runs one request with ctx's deadline (or the request's trial
+// timeout, when sooner) brought forward by the deadline margin. When the
+// request names a results location, the result is stored there before
+// Handle returns, whatever its state; a location outside the worker's
+// bucket and results prefix fails the trial without running it.
+func (h *LambdaHandler) Handle(ctx context.Context, lreq LambdaRequest) LambdaResponse {
+	req := lreq.Request
 	runCtx, margin := ctx, time.Duration(0)
-	if dl, ok := ctx.Deadline(); ok {
+	dl, ok := ctx.Deadline()
+	limit := "the Lambda timeout"
+	if lreq.TrialTimeoutMS > 0 {
+		if tdl := time.Now().Add(time.Duration(lreq.TrialTimeoutMS) * time.Millisecond); !ok || tdl.Before(dl) {
+			dl, ok = tdl, true
+			limit = fmt.Sprintf("the trial timeout (%v)", time.Duration(lreq.TrialTimeoutMS)*time.Millisecond)
+		}
+	}
+	if ok {
 		margin = min(h.cfg.DeadlineMargin, time.Until(dl)/10)
 		var cancel context.CancelFunc
 		runCtx, cancel = context.WithDeadline(ctx, dl.Add(-margin))
 		defer cancel()
+	}
+	if lreq.Results != nil {
+		if err := h.checkResults(lreq.Results); err != nil {
+			return LambdaResponse{Result: trial.Result{Number: req.Trial.Number, Model: req.Trial.Model, Params: req.Trial.Params,
+				Seed: req.Trial.Seed, Budget: req.Trial.Budget, State: trial.Failed, Error: err.Error()},
+				S3Gets: h.src.Gets(), Environment: h.env}
+		}
 	}
 	params := req.Trial.Params
 	var f faults
@@ -173,9 +206,19 @@ func (h *LambdaHandler) Handle(ctx context.Context, req Request) LambdaResponse 
 	}
 	res.Params = params
 	if res.State == trial.Failed && errors.Is(runCtx.Err(), context.DeadlineExceeded) && !errors.Is(ctx.Err(), context.Canceled) {
-		res.Error = fmt.Sprintf("worker: timed out: the trial did not finish within the Lambda timeout (stopped %v before the deadline): %s", margin.Round(time.Millisecond), res.Error)
+		res.Error = fmt.Sprintf("worker: timed out: the trial did not finish within %s (stopped %v before the deadline): %s", limit, margin.Round(time.Millisecond), res.Error)
 	}
-	return LambdaResponse{Result: res, S3Gets: h.src.Gets(), Environment: h.env}
+	resp := LambdaResponse{Result: res, S3Gets: h.src.Gets(), Environment: h.env}
+	if lreq.Results != nil {
+		stored, err := h.storeResult(ctx, lreq, res)
+		if err != nil {
+			// The answer still carries the result: storing it is what
+			// lets a lost answer be recovered, not what makes it count.
+			stored = err.Error()
+		}
+		resp.Stored = stored
+	}
+	return resp
 }
 
 // Gets returns how many S3 GET requests the handler has made.

@@ -15,7 +15,13 @@ mkdir -p "$out"
 bin="$out/trainers-bench"
 go build -o "$bin" ./benchmarks/trainers
 
-echo "# $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- trainers worker datasets || echo ' + uncommitted changes in trainers/worker/datasets')"
+# The tree may hold other people's uncommitted work: name the commit and
+# fingerprint the working tree the binary was built from.
+dirty=""
+if ! git diff --quiet HEAD -- trainers worker datasets || [ -n "$(git ls-files --others --exclude-standard -- trainers worker datasets)" ]; then
+  dirty=" + uncommitted changes in trainers/worker/datasets (fingerprint $( { git diff HEAD -- trainers worker datasets; git ls-files --others --exclude-standard -z -- trainers worker datasets | xargs -0r cat; } | sha256sum | cut -c1-12))"
+fi
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git rev-parse --short HEAD)$dirty"
 echo "# $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(go version | cut -d' ' -f3); scikit-learn $(/usr/bin/python3 -c 'import sklearn; print(sklearn.__version__)')"
 echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 git status --short -- trainers worker datasets | sed 's/^/# changed: /'

@@ -5,11 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/hpsearch/hpsearch/datasets"
+	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/search"
 	"github.com/hpsearch/hpsearch/serverless/lambdaexec"
@@ -146,7 +149,106 @@ func newExecutor(ctx context.Context, spec *search.Spec, base *worker.Request, b
 	if _, explicit := spec.Lines["search.parallel"]; !explicit && parallelFlag == 0 {
 		parallel = ex.Config().Concurrency
 	}
+	if k := ex.Config().StragglerK; k > 0 {
+		return &scheduler.Speculative{Executor: ex, K: k, MinSamples: ex.Config().StragglerMinTrials}, parallel, nil
+	}
 	return ex, parallel, nil
+}
+
+// lambdaOf returns the Lambda executor inside exec, or nil when the study
+// does not run on Lambda.
+func lambdaOf(exec scheduler.Executor) *lambdaexec.Executor {
+	switch x := exec.(type) {
+	case *lambdaexec.Executor:
+		return x
+	case *scheduler.Speculative:
+		return lambdaOf(x.Executor)
+	}
+	return nil
+}
+
+// storeResults has the Lambda workers store each result of the study in
+// S3 under the study's own prefix (see lambdaexec.StudyResults), where a
+// resume finds the results whose answers were lost. Other backends need
+// nothing.
+func storeResults(ctx context.Context, exec scheduler.Executor, st *openedStudy) error {
+	ex := lambdaOf(exec)
+	if ex == nil {
+		return nil
+	}
+	events := st.prior
+	if len(events) == 0 {
+		rp, err := st.journal.Replay(ctx)
+		if err != nil {
+			return err
+		}
+		events = rp.Events
+	}
+	if len(events) > 0 && events[0].Type == results.EventStudy {
+		ex.Results = lambdaexec.StudyResults(ex.Config().Bucket, events[0])
+	}
+	return nil
+}
+
+// recoverFunc brings the events of a study's journal up to date before a
+// resume plans what is left, and returns them.
+type recoverFunc func(ctx context.Context, e *env, j *results.Journal, events []results.Event) ([]results.Event, error)
+
+// lostResults returns, for a study on Lambda, the recoverFunc that
+// journals the results its workers stored in S3 for trials that were in
+// flight when it was interrupted (their answers were lost with the
+// scheduler), so that those trials are done, not run again. A trial that
+// ran without its dispatch reaching the journal gets a dispatch too, if
+// its seed is the study's for its number. For other backends it returns
+// nil.
+func lostResults(exec scheduler.Executor, spec *search.Spec) recoverFunc {
+	ex := lambdaOf(exec)
+	if ex == nil {
+		return nil
+	}
+	return func(ctx context.Context, e *env, j *results.Journal, events []results.Event) ([]results.Event, error) {
+		if len(events) == 0 || events[0].Type != results.EventStudy {
+			return events, nil
+		}
+		ex.Results = lambdaexec.StudyResults(ex.Config().Bucket, events[0])
+		found, err := ex.Recover(ctx, events)
+		if err != nil {
+			return nil, fmt.Errorf("recover results from S3: %w", err)
+		}
+		if len(found) == 0 {
+			return events, nil
+		}
+		dispatched := map[int]bool{}
+		for _, ev := range events {
+			if ev.Type == results.EventDispatch {
+				dispatched[ev.Trial.Number] = true
+			}
+		}
+		now := time.Now().UTC()
+		var recovered []results.Event
+		var numbers []string
+		for _, r := range found {
+			if !dispatched[r.Number] {
+				if r.Seed != search.TrialSeed(spec.Search.Seed, r.Number) {
+					fmt.Fprintf(e.stderr, "warning: ignoring the stored result of trial %d: its seed is not the study's\n", r.Number)
+					continue
+				}
+				recovered = append(recovered, results.DispatchEvent(trial.Trial{Number: r.Number, Model: r.Model, Params: r.Params,
+					Seed: r.Seed, Budget: r.Budget, Attempt: int(r.Backend["attempt"])}, now))
+			}
+			recovered = append(recovered, results.ResultEvent(r, now))
+			numbers = append(numbers, strconv.Itoa(r.Number))
+		}
+		if len(numbers) == 0 {
+			return events, nil
+		}
+		if err := j.Append(ctx, recovered...); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(e.stderr, "hpsearch: recovered from S3 the results of %d trials whose answers were lost (%s); they are not run again\n",
+			len(numbers), strings.Join(numbers, ", "))
+		return append(events, recovered...), nil
+	}
 }
 
 // fetchS3Dataset reads a spec's s3:// dataset through the standard AWS

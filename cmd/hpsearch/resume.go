@@ -151,10 +151,13 @@ type openedStudy struct {
 // it if it exists, and takes its lock. A new study is locked just after
 // it appears: a resume started in that instant may take it first, and
 // then runs it while this run is refused, which still leaves one owner.
-func openStudy(ctx context.Context, e *env, dir string, spec *search.Spec, specJSON []byte, resume bool) (*openedStudy, error) {
+//
+// recoverLost, when not nil, brings a reopened journal up to date (see
+// lostResults) before the resume is planned.
+func openStudy(ctx context.Context, e *env, dir string, spec *search.Spec, specJSON []byte, resume bool, recoverLost recoverFunc) (*openedStudy, error) {
 	if resume {
 		if _, err := os.Lstat(filepath.Join(dir, spec.Name)); err == nil {
-			return reopenStudy(ctx, e, filepath.Join(dir, spec.Name), spec, specJSON)
+			return reopenStudy(ctx, e, filepath.Join(dir, spec.Name), spec, specJSON, recoverLost)
 		}
 	}
 	j, err := results.Create(dir, spec.Name, spec.Raw(), specJSON)
@@ -172,7 +175,7 @@ func openStudy(ctx context.Context, e *env, dir string, spec *search.Spec, specJ
 // reopenStudy takes the lock of an existing study, checks that spec
 // describes the same search, and reopens its journal for appending. It
 // changes nothing in the study until all of that has passed.
-func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec, specJSON []byte) (st *openedStudy, err error) {
+func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec, specJSON []byte, recoverLost recoverFunc) (st *openedStudy, err error) {
 	if _, err := readStudySpec(studyDir); err != nil {
 		return nil, err
 	}
@@ -212,6 +215,12 @@ func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec
 	}
 	for _, w := range rp.Warnings {
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
+	if recoverLost != nil {
+		if rp.Events, err = recoverLost(ctx, e, j, rp.Events); err != nil {
+			j.Close()
+			return nil, err
+		}
 	}
 	st = &openedStudy{journal: j, lock: lock, prior: rp.Events}
 	plan := scheduler.PlanResume(rp.Events, spec.Direction)

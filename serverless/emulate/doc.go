@@ -18,7 +18,8 @@
 //
 // The router is where faults are injected (see [Faults]), so that the
 // executor's retry and error handling can be tested against throttling,
-// server errors, lost responses and latency.
+// server errors, lost responses, latency, workers that crash
+// mid-invocation and invocations that time out.
 //
 // What the runtime interface emulator does not reproduce and the router
 // adds: function errors are reported with X-Amz-Function-Error, timeouts

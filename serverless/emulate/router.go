@@ -133,7 +133,9 @@ func (rt *router) invoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := newRequestID()
-	inv := env.invoke(r.Context(), id, payload, r.Header.Get("X-Amz-Client-Context"))
+	rt.stats.running.Add(1)
+	inv := rt.run(r.Context(), env, fault, id, payload, r.Header.Get("X-Amz-Client-Context"))
+	rt.stats.running.Add(-1)
 	rt.idle <- env // never blocks: the pool has room for every environment
 	if inv.functionError != "" {
 		rt.stats.functionErrors.Add(1)
@@ -241,10 +243,13 @@ type Stats struct {
 	FunctionErrors int64
 	// Injected is the number of faults injected (delays not counted).
 	Injected int64
+	// Running is the number of invocations running in an environment
+	// now (a fault that holds one, such as Timeout, included).
+	Running int64
 }
 
 type statsCounter struct {
-	invocations, throttled, functionErrors, injected atomic.Int64
+	invocations, throttled, functionErrors, injected, running atomic.Int64
 }
 
 func (s *statsCounter) snapshot() Stats {
@@ -253,5 +258,6 @@ func (s *statsCounter) snapshot() Stats {
 		Throttled:      s.throttled.Load(),
 		FunctionErrors: s.functionErrors.Load(),
 		Injected:       s.injected.Load(),
+		Running:        s.running.Load(),
 	}
 }

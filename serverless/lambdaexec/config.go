@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hpsearch/hpsearch/trial"
 )
@@ -51,11 +52,28 @@ type Config struct {
 	// MaxRetries bounds the retries of one trial after server errors or
 	// lost responses (DefaultMaxRetries); negative means none.
 	MaxRetries int `json:"max_retries,omitempty"`
+	// TrialTimeout bounds each invocation of a trial: the executor stops
+	// waiting for an answer after it, and the worker stops the trial
+	// itself just before, so the trial fails with a timeout instead of
+	// Lambda killing the runtime. It must be below the function's
+	// timeout (Preflight checks). 0 means only the function's timeout
+	// applies. In a spec: a duration ("90s") or seconds.
+	TrialTimeout time.Duration `json:"trial_timeout,omitempty"`
+	// StragglerK turns on speculative execution of stragglers: a trial
+	// running longer than StragglerK times the p95 duration of the
+	// trials completed at its budget gets a duplicate (see
+	// scheduler.Speculative). 0 means off.
+	StragglerK float64 `json:"straggler_k,omitempty"`
+	// StragglerMinTrials is how many trials must have completed at a
+	// budget before any straggler there is duplicated; 0 means
+	// scheduler.DefaultStragglerMinSamples.
+	StragglerMinTrials int `json:"straggler_min_trials,omitempty"`
 }
 
 // backendKeys are the keys a spec's backend: map may hold. "type" names
 // the backend itself and is the caller's business.
-var backendKeys = []string{"arch", "bucket", "concurrency", "function", "max_retries", "memory_mb", "region", "type"}
+var backendKeys = []string{"arch", "bucket", "concurrency", "function", "max_retries", "memory_mb", "region",
+	"straggler_k", "straggler_min_trials", "trial_timeout", "type"}
 
 // ConfigFrom resolves a Config from a spec's backend: map and the
 // environment (HPSEARCH_FUNCTION, HPSEARCH_BUCKET, HPSEARCH_REGION,
@@ -87,6 +105,12 @@ func ConfigFrom(backend map[string]any, getenv func(string) string) (Config, err
 			c.Concurrency, err = integer(v)
 		case "max_retries":
 			c.MaxRetries, err = integer(v)
+		case "trial_timeout":
+			c.TrialTimeout, err = duration(v)
+		case "straggler_k":
+			c.StragglerK, err = number(v)
+		case "straggler_min_trials":
+			c.StragglerMinTrials, err = integer(v)
 		case "type":
 		default:
 			err = fmt.Errorf("unknown setting (known: %s)", strings.Join(backendKeys, ", "))
@@ -145,6 +169,14 @@ func (c Config) Validate() error {
 		return bad("concurrency", "must be positive, not %d", c.Concurrency)
 	case c.MemoryMB != 0 && (c.MemoryMB < 128 || c.MemoryMB > 10240):
 		return bad("memory_mb", "must be between 128 and 10240 (Lambda's limits), not %d", c.MemoryMB)
+	case c.TrialTimeout < 0 || c.TrialTimeout > 0 && c.TrialTimeout < 100*time.Millisecond:
+		return bad("trial_timeout", "must be at least 100ms, not %v", c.TrialTimeout)
+	case c.TrialTimeout > 15*time.Minute:
+		return bad("trial_timeout", "must be below the function's timeout, at most 15m (Lambda's limit), not %v", c.TrialTimeout)
+	case c.StragglerK < 0 || c.StragglerK > 0 && c.StragglerK <= 1:
+		return bad("straggler_k", "must be above 1 (a multiple of the p95 duration), or 0 for no speculation, not %v", c.StragglerK)
+	case c.StragglerMinTrials < 0:
+		return bad("straggler_min_trials", "must be positive, not %d", c.StragglerMinTrials)
 	}
 	return nil
 }
@@ -155,6 +187,39 @@ func str(v any) (string, error) {
 		return "", fmt.Errorf("must be a string, not %v", v)
 	}
 	return s, nil
+}
+
+// duration reads a duration such as "90s", or a number of seconds.
+func duration(v any) (time.Duration, error) {
+	if s, ok := v.(string); ok {
+		if d, err := time.ParseDuration(strings.TrimSpace(s)); err == nil {
+			return d, nil
+		}
+	}
+	if f, err := number(v); err == nil {
+		return time.Duration(f * float64(time.Second)), nil
+	}
+	return 0, fmt.Errorf("must be a duration such as \"90s\" or a number of seconds, not %v", v)
+}
+
+func number(v any) (float64, error) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), nil
+	case int64:
+		return float64(x), nil
+	case uint64:
+		return float64(x), nil
+	case float64:
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			return x, nil
+		}
+	case string:
+		if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
+			return f, nil
+		}
+	}
+	return 0, fmt.Errorf("must be a number, not %v", v)
 }
 
 func integer(v any) (int, error) {

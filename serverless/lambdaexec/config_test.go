@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hpsearch/hpsearch/trial"
 )
@@ -41,6 +42,13 @@ func TestConfigFrom(t *testing.T) {
 		{name: "memory too small", backend: map[string]any{"memory_mb": 64}, wantErr: "backend.memory_mb"},
 		{name: "bad env concurrency", env: map[string]string{EnvConcurrency: "lots"}, wantErr: EnvConcurrency},
 		{name: "negative concurrency", backend: map[string]any{"concurrency": -1}, wantErr: "backend.concurrency"},
+		{name: "faults", backend: map[string]any{"trial_timeout": "90s", "straggler_k": 3, "straggler_min_trials": "20"},
+			want: with(func(c *Config) { c.TrialTimeout, c.StragglerK, c.StragglerMinTrials = 90*time.Second, 3, 20 })},
+		{name: "timeout in seconds", backend: map[string]any{"trial_timeout": 2.5},
+			want: with(func(c *Config) { c.TrialTimeout = 2500 * time.Millisecond })},
+		{name: "bad timeout", backend: map[string]any{"trial_timeout": "soon"}, wantErr: "backend.trial_timeout: must be a duration"},
+		{name: "timeout too long", backend: map[string]any{"trial_timeout": "1h"}, wantErr: "backend.trial_timeout"},
+		{name: "straggler k of 1", backend: map[string]any{"straggler_k": 1}, wantErr: "backend.straggler_k: must be above 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

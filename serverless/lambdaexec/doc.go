@@ -10,6 +10,12 @@
 // function error (a handler error, a crash, a timeout, running out of
 // memory) is a failed trial carrying Lambda's message, never retried.
 //
+// With Executor.Results set, the worker stores each result in S3 under
+// the study's prefix before it answers, with a conditional write, and
+// Executor.Recover finds the results of trials whose answers were lost
+// with the scheduler, for resume. Config.TrialTimeout bounds each
+// invocation below the function's timeout.
+//
 // Figures from the invocation's REPORT log line (billed and init
 // duration, max memory used) are recorded in Result.Backend.
 package lambdaexec

@@ -55,6 +55,7 @@ type LambdaAPI interface {
 type S3API interface {
 	s3data.API
 	HeadBucket(ctx context.Context, in *s3.HeadBucketInput, opts ...func(*s3.Options)) (*s3.HeadBucketOutput, error)
+	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, opts ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
 }
 
 // Clients are the executor's connections to AWS, for NewWithClients.
@@ -77,6 +78,11 @@ type Executor struct {
 	// Base holds the study-level settings of every request (see Prepare);
 	// Execute fills in the trial. Set it before the first Execute.
 	Base worker.Request
+	// Results, when set, has the worker store each trial's result in S3
+	// under this study's prefix (see StudyResults) before it answers, so
+	// that Recover finds the results whose answers were lost. Set it
+	// before the first Execute.
+	Results *worker.ResultsRef
 
 	cfg     Config
 	clients Clients
@@ -166,7 +172,8 @@ func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, er
 	}
 	var throttles, retries int
 	for {
-		payload, err := json.Marshal(req)
+		payload, err := json.Marshal(worker.LambdaRequest{Request: req, Results: e.Results,
+			TrialTimeoutMS: e.cfg.TrialTimeout.Milliseconds()})
 		if err != nil {
 			return trial.Result{}, fmt.Errorf("lambdaexec: trial %d: encode request: %w", t.Number, err)
 		}
@@ -174,12 +181,18 @@ func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, er
 			return trial.Result{}, fmt.Errorf("lambdaexec: trial %d: %w (%d bytes)", t.Number, ErrPayloadTooLarge, len(payload))
 		}
 		start := time.Now()
-		out, err := e.clients.Lambda.Invoke(ctx, &lambda.InvokeInput{
+		invokeCtx, cancel := ctx, context.CancelFunc(func() {})
+		if e.cfg.TrialTimeout > 0 {
+			invokeCtx, cancel = context.WithTimeout(ctx, e.cfg.TrialTimeout)
+		}
+		out, err := e.clients.Lambda.Invoke(invokeCtx, &lambda.InvokeInput{
 			FunctionName:   aws.String(e.cfg.Function),
 			InvocationType: types.InvocationTypeRequestResponse,
 			LogType:        types.LogTypeTail,
 			Payload:        payload,
 		}, noSDKRetries)
+		timedOut := errors.Is(invokeCtx.Err(), context.DeadlineExceeded)
+		cancel()
 		elapsed := time.Since(start)
 		if err == nil {
 			res := e.result(req.Trial, out, elapsed)
@@ -189,6 +202,14 @@ func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, er
 		}
 		if ctx.Err() != nil {
 			return trial.Result{}, ctx.Err()
+		}
+		if timedOut {
+			// Not retried: the trial is as likely to overrun again, and
+			// this invocation may still be running.
+			return trial.Result{Number: t.Number, Model: t.Model, Params: t.Params, Seed: t.Seed, Budget: t.Budget,
+				State: trial.Failed, Seconds: elapsed.Seconds(),
+				Error:   fmt.Sprintf("lambda: timed out: no answer within the trial timeout (backend.trial_timeout %v); the invocation may still be running", e.cfg.TrialTimeout),
+				Backend: map[string]float64{"throttles": float64(throttles), "attempt": float64(req.Trial.Attempt)}}, nil
 		}
 		switch classify(err) {
 		case throttled:
@@ -327,6 +348,21 @@ func (e *Executor) result(t trial.Trial, out *lambda.InvokeOutput, elapsed time.
 				res.Backend = map[string]float64{}
 			}
 			res.Backend["s3_gets"] = float64(resp.S3Gets)
+			switch {
+			case e.Results == nil:
+			case resp.Stored == worker.StoredWritten:
+				res.Backend["stored"] = 1
+			case resp.Stored == worker.StoredExists:
+				// Another invocation of this attempt stored its result
+				// first: a speculative duplicate, or a run the journal
+				// never heard of.
+				res.Backend["stored"] = 1
+				res.Backend["stored_by_another"] = 1
+			default:
+				res.Backend["stored"] = 0
+				e.log.Warn("result not stored in S3; it cannot be recovered if this study is interrupted before journaling it",
+					"trial", t.Number, "attempt", t.Attempt, "reason", resp.Stored)
+			}
 			if !ok {
 				figures = map[string]float64{"duration_ms": res.Seconds * 1000}
 			}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -60,11 +61,37 @@ func (m *memS3) PutObject(_ context.Context, in *s3.PutObjectInput, _ ...func(*s
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if _, ok := m.objects[aws.ToString(in.Key)]; ok && aws.ToString(in.IfNoneMatch) == "*" {
+		return nil, httpError(http.StatusPreconditionFailed)
+	}
 	if m.objects == nil {
 		m.objects = map[string][]byte{}
 	}
 	m.objects[aws.ToString(in.Key)] = b
 	return &s3.PutObjectOutput{}, nil
+}
+
+// ListObjectsV2 lists in pages of two keys, to exercise continuation.
+func (m *memS3) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input, _ ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var keys []string
+	for k := range m.objects {
+		if strings.HasPrefix(k, aws.ToString(in.Prefix)) && k > aws.ToString(in.ContinuationToken) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	out := &s3.ListObjectsV2Output{}
+	if len(keys) > 2 {
+		keys = keys[:2]
+		out.IsTruncated = aws.Bool(true)
+		out.NextContinuationToken = aws.String(keys[1])
+	}
+	for _, k := range keys {
+		out.Contents = append(out.Contents, s3types.Object{Key: aws.String(k)})
+	}
+	return out, nil
 }
 
 func (m *memS3) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
@@ -143,7 +170,15 @@ func (f *fakeLambda) Invoke(ctx context.Context, in *lambda.InvokeInput, opts ..
 		return nil, scripted
 	}
 	time.Sleep(f.delay)
-	return f.run(ctx, in.Payload), nil
+	// The SDK gives up when ctx ends; the invocation runs on.
+	answer := make(chan *lambda.InvokeOutput, 1)
+	go func() { answer <- f.run(ctx, in.Payload) }()
+	select {
+	case out := <-answer:
+		return out, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("fake: invoke: %w", ctx.Err())
+	}
 }
 
 // run invokes the handler as aws-lambda-go does, turning a panic into an
@@ -159,7 +194,8 @@ func (f *fakeLambda) run(ctx context.Context, payload []byte) (out *lambda.Invok
 		tail := fmt.Sprintf("START RequestId: x\nEND RequestId: x\nREPORT RequestId: x\tDuration: %.2f ms\tBilled Duration: %.0f ms\tMemory Size: 512 MB\tMax Memory Used: 42 MB\t\n", ms, ms+1)
 		out.LogResult = aws.String(base64.StdEncoding.EncodeToString([]byte(tail)))
 	}()
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	// The function's deadline is its own timeout, not the caller's.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	b, err := f.handler.Invoke(ctx, payload)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -12,15 +13,17 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/hpsearch/hpsearch/serverless/s3data"
+	"github.com/hpsearch/hpsearch/trial"
 )
 
 // ErrNotReady is wrapped by every Preflight error.
 var ErrNotReady = errors.New("lambda backend not ready")
 
 // Preflight checks, before any trial runs, that credentials are found,
-// the function exists and the bucket (when configured) exists, and
-// returns one error saying what is wrong and what to run. Credentials
-// themselves never appear in its messages.
+// the function exists, with a timeout above Config.TrialTimeout, and the
+// bucket (when configured) exists, and returns one error saying what is
+// wrong and what to run (a *trial.InputError for the trial timeout).
+// Credentials themselves never appear in its messages.
 func (e *Executor) Preflight(ctx context.Context) error {
 	if e.clients.Credentials != nil {
 		creds, err := e.clients.Credentials.Retrieve(ctx)
@@ -28,9 +31,14 @@ func (e *Executor) Preflight(ctx context.Context) error {
 			return fmt.Errorf("lambdaexec: %w: no AWS credentials found (configure a profile with 'aws configure' or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or run 'hpsearch emulate' to work locally)", ErrNotReady)
 		}
 	}
-	_, err := e.clients.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(e.cfg.Function)})
+	fn, err := e.clients.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(e.cfg.Function)})
 	var nf *types.ResourceNotFoundException
 	switch {
+	case err == nil && e.cfg.TrialTimeout > 0 && fn.Configuration != nil && fn.Configuration.Timeout != nil &&
+		e.cfg.TrialTimeout >= time.Duration(*fn.Configuration.Timeout)*time.Second:
+		return &trial.InputError{Field: "backend.trial_timeout", Msg: fmt.Sprintf(
+			"%v must be below the timeout of function %q (%ds), so that a trial fails with its own timeout before Lambda kills it",
+			e.cfg.TrialTimeout, e.cfg.Function, *fn.Configuration.Timeout)}
 	case errors.As(err, &nf):
 		return fmt.Errorf("lambdaexec: %w: function %q does not exist%s: run 'hpsearch deploy' to create it, or 'hpsearch emulate' to run it locally", ErrNotReady, e.cfg.Function, e.inRegion())
 	case isForbidden(err):
