@@ -22,6 +22,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/hpsearch/hpsearch/cost"
 	"github.com/hpsearch/hpsearch/datasets"
 	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/serverless/s3data"
@@ -198,6 +199,10 @@ func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, er
 			res := e.result(req.Trial, out, elapsed)
 			res.Backend["throttles"] = float64(throttles)
 			res.Backend["attempt"] = float64(req.Trial.Attempt)
+			// What this execution cost at list prices, for the study's
+			// stop.max_cost (scheduler.CostKey).
+			res.Backend[scheduler.CostKey] = cost.StudyCost([]trial.Result{res},
+				cost.Backend{Kind: cost.Lambda, MemoryMB: e.cfg.MemoryMB, Arch: e.cfg.Arch}, cost.DefaultPrices).TotalUSD
 			return res, nil
 		}
 		if ctx.Err() != nil {

@@ -26,6 +26,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/hpsearch/hpsearch/datasets"
+	"github.com/hpsearch/hpsearch/scheduler"
 	_ "github.com/hpsearch/hpsearch/trainers/zoo"
 	"github.com/hpsearch/hpsearch/trial"
 	"github.com/hpsearch/hpsearch/worker"
@@ -266,6 +267,11 @@ func TestExecuteMatchesLocalRun(t *testing.T) {
 		}
 		if got.Backend["s3_gets"] != 1 {
 			t.Errorf("trial %d: s3_gets %v, want 1", n, got.Backend["s3_gets"])
+		}
+		// Priced at list prices from the REPORT line: at least the request
+		// charge, and far below a cent for a trial of milliseconds.
+		if c := got.Backend[scheduler.CostKey]; c < 0.2e-6 || c > 0.01 {
+			t.Errorf("trial %d: cost_usd %v, want the invocation's price", n, c)
 		}
 	}
 }
