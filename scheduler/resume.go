@@ -89,15 +89,26 @@ func (s *study) resume() {
 	for _, t := range plan.Rerun {
 		s.redispatch[t.Number] = true
 	}
+	// Numbers the journal knows, wherever they stand in it: a trial
+	// recovered after an interruption (from results a Lambda worker
+	// stored) is appended after trials numbered above it.
+	known := map[int]bool{}
 	for _, e := range s.cfg.Prior {
 		switch e.Type {
 		case results.EventDispatch:
-			// A journal has no gaps in its numbering, but a number
-			// missing from it would be a trial never run: ask for it
-			// now and run it as new.
+			known[e.Trial.Number] = true
+		case results.EventResult:
+			known[e.Result.Number] = true
+		}
+	}
+	for _, e := range s.cfg.Prior {
+		switch e.Type {
+		case results.EventDispatch:
+			// A number missing from the journal altogether would be a
+			// trial never run: ask for it now and run it as new.
 			for ; s.next <= e.Trial.Number; s.next++ {
 				t, ok := s.cfg.Sampler.Ask(s.next)
-				if s.next < e.Trial.Number && ok {
+				if s.next < e.Trial.Number && ok && !known[s.next] {
 					t.Number, t.Seed, t.Attempt = s.next, s.cfg.Seed(s.next), max(t.Attempt, 1)
 					s.rerun = append(s.rerun, t)
 				}

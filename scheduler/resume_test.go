@@ -288,3 +288,34 @@ func TestRunResumeStopRulesSeeTheJournal(t *testing.T) {
 		}
 	}
 }
+
+// A trial recovered after an interruption is appended to the journal
+// after trials numbered above it; resuming again must not take its
+// number for a gap and run it again.
+func TestResumeRecoveredOutOfOrder(t *testing.T) {
+	s := &fakeSampler{}
+	ex := &fakeExecutor{}
+	cfg := testConfig(s, ex)
+	at := time.Unix(0, 0)
+	tr := func(n int) trial.Trial { return trial.Trial{Number: n, Model: "m", Seed: testSeed(n), Attempt: 1} }
+	res := func(n int) trial.Result { return complete(tr(n)) }
+	cfg.Prior = []results.Event{
+		results.StudyEvent("s", at),
+		results.DispatchEvent(tr(0), at), results.ResultEvent(res(0), at),
+		results.DispatchEvent(tr(2), at), results.ResultEvent(res(2), at),
+		// Trial 1 ran, but only its stored result was found on resume.
+		results.DispatchEvent(tr(1), at), results.ResultEvent(res(1), at),
+	}
+	cfg.MaxTrials = 5
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range ex.Calls() {
+		if c.Trial.Number < 3 {
+			t.Errorf("trial %d ran again although the journal has its result", c.Trial.Number)
+		}
+	}
+	if n := len(ex.Calls()); n != 2 {
+		t.Errorf("ran %d trials, want 2 (3 and 4)", n)
+	}
+}

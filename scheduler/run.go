@@ -56,6 +56,10 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	return s.run(ctx)
 }
 
+// dispatchDelay bounds how long dispatch events wait for a result to
+// share their journal write.
+const dispatchDelay = 5 * time.Millisecond
+
 // study is the state of one Run, touched only by Run's goroutine.
 type study struct {
 	cfg      Config
@@ -68,11 +72,12 @@ type study struct {
 	// pending holds the events not yet handed to the store, in order;
 	// unjournaled counts the results among them and in the batch being
 	// written.
-	pending     []results.Event
-	unjournaled int
-	dropped     int // finished trials whose results were not journaled
-	failed      int // failed results collected, journaled or not
-	stop        stopper
+	pending        []results.Event
+	pendingResults int // result events in pending
+	unjournaled    int
+	dropped        int // finished trials whose results were not journaled
+	failed         int // failed results collected, journaled or not
+	stop           stopper
 	// rerun holds trials of Config.Prior to run again before asking for
 	// new ones; redispatch the numbers among them already counted as
 	// dispatched; abandoned those left in flight (see resume.go).
@@ -111,6 +116,10 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 	// At most one flush is in flight; its goroutine sends exactly once.
 	flushed := make(chan flush, 1)
 	flushing := false
+	// flushSoon fires when dispatches alone have waited dispatchDelay for
+	// a result to share their write; dispatchDue then writes them.
+	var flushSoon <-chan time.Time
+	dispatchDue := false
 	// The loop below keeps at most s.parallel workers in flight; the
 	// WaitGroup only makes sure none outlives Run.
 	var workers sync.WaitGroup
@@ -134,10 +143,19 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 				s.report()
 			}
 		}
-		if !flushing && len(s.pending) > 0 && storeErr == nil {
-			flushing = true
+		// Dispatch events need not be durable on their own (see Run), so
+		// a batch of dispatches alone waits up to dispatchDelay to share
+		// the write and fsync of a result that follows soon: a study of
+		// fast trials pays one fsync per trial, not two, and a slow
+		// trial's dispatch is still on disk a moment after it starts.
+		if !flushing && len(s.pending) > 0 && storeErr == nil && s.pendingResults == 0 && s.inflight > 0 && !dispatchDue {
+			if flushSoon == nil {
+				flushSoon = time.After(dispatchDelay)
+			}
+		} else if !flushing && len(s.pending) > 0 && storeErr == nil {
+			flushing, flushSoon, dispatchDue = true, nil, false
 			events := s.pending
-			s.pending = nil
+			s.pending, s.pendingResults = nil, 0
 			go func() { flushed <- flush{events, s.cfg.Store.Append(jctx, events...)} }()
 		}
 		if s.inflight == 0 && !flushing {
@@ -171,6 +189,8 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 		case <-interrupted:
 			interrupted = nil // stop selecting on it; keep collecting
 			s.out.StopReason = StopInterrupted
+		case <-flushSoon:
+			flushSoon, dispatchDue = nil, true
 		case <-timeUp:
 			timeUp = nil
 			if s.out.StopReason == "" {
@@ -207,6 +227,7 @@ func (s *study) collect(batch []execution, broken bool) {
 			continue
 		}
 		s.pending = append(s.pending, results.ResultEvent(e.result, at))
+		s.pendingResults++
 		s.unjournaled++
 		s.stop.spend(e.result)
 		if e.result.State == trial.Failed {

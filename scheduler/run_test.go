@@ -454,7 +454,7 @@ func TestRunStoreFailure(t *testing.T) {
 		return trial.Result{}, ctx.Err()
 	}}
 	store := &failingStore{Store: results.NewMemory()}
-	store.ok.Store(1) // the dispatch of trials 0 and 1
+	store.ok.Store(0) // the first write: the dispatch of trials 0 and 1 with trial 0's result
 	cfg := testConfig(&fakeSampler{}, ex)
 	cfg.Store, cfg.Parallel, cfg.MaxTrials = store, 2, 10
 	done := make(chan struct{})

@@ -2,7 +2,7 @@
 # Every model family against scikit-learn (same folds, same preprocessing,
 # single-threaded), and datasets.Load on CSV and Parquet, 10k to 1M rows.
 # Needs Debian's python3-sklearn for /usr/bin/python3.
-#   bash benchmarks/trainers/run.sh [REPS]            # everything, ~30 min on 2 cores
+#   bash benchmarks/trainers/run.sh [REPS]            # everything, about 15 min at low load on 2 cores
 #   PARTS="digits diabetes" bash benchmarks/trainers/run.sh
 # PARTS is any of: digits diabetes synth20k slow20k load (default: all).
 # Tables go to stdout and to $OUT/*.md (default /tmp/hpsearch-trainers-bench).
