@@ -108,3 +108,36 @@ func TestLambdaNotReadyIsOneClearMessage(t *testing.T) {
 		})
 	}
 }
+
+// Early stopping and TPE run unchanged on the Lambda backend: with one
+// trial at a time, the same rungs, promotions and scores as locally.
+func TestEarlyStoppingAndTPEOnEmulatedLambda(t *testing.T) {
+	startEmulation(t, 2)
+	for _, example := range []string{"digits-knn-median", "cancer-models-tpe"} {
+		t.Run(example, func(t *testing.T) {
+			dir := t.TempDir()
+			args := []string{"run", "../../examples/" + example + ".yaml", "--quiet", "--parallel", "1", "--max-trials", "16"}
+			if code, _, stderr := run(t, append(args, "--dir", filepath.Join(dir, "local"))...); code != 0 {
+				t.Fatalf("local run: exit %d: %s", code, stderr)
+			}
+			if code, _, stderr := run(t, append(args, "--dir", filepath.Join(dir, "lambda"), "--backend", "lambda")...); code != 0 {
+				t.Fatalf("lambda run: exit %d: %s", code, stderr)
+			}
+			local := leaderboardJSON(t, filepath.Join(dir, "local", example))
+			lambda := leaderboardJSON(t, filepath.Join(dir, "lambda", example))
+			a, _ := json.Marshal(stripSeconds(local))
+			b, _ := json.Marshal(stripSeconds(lambda))
+			if string(a) != string(b) {
+				t.Errorf("leaderboards differ:\nlocal  %s\nlambda %s", a, b)
+			}
+		})
+	}
+}
+
+// stripSeconds drops the timing fields, which differ between runs.
+func stripSeconds(rows []map[string]any) []map[string]any {
+	for _, r := range rows {
+		delete(r, "seconds")
+	}
+	return rows
+}
