@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/hpsearch/hpsearch/report"
 )
@@ -86,16 +87,28 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if out == "-" {
 		return report.WriteHTML(e.stdout, st, report.Options{Top: *top})
 	}
-	f, err := os.Create(out)
+	// Written beside the target and renamed into place, so a failure
+	// leaves an earlier report at that path as it was.
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(out), ".report-*.html")
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
+	defer os.Remove(f.Name())
 	if err := report.WriteHTML(f, st, report.Options{Top: *top}); err != nil {
 		f.Close()
-		os.Remove(out)
 		return err
 	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return fmt.Errorf("report: %w", err)
+	}
 	if err := f.Close(); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := os.Rename(f.Name(), out); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	fmt.Fprintln(e.stdout, out)
