@@ -86,13 +86,13 @@ func (c *Config) check() error {
 		}
 	}
 	if c.Direction != trial.Maximize && c.Direction != trial.Minimize {
-		problems = append(problems, fmt.Errorf("Direction is %q, want %q or %q", c.Direction, trial.Maximize, trial.Minimize))
+		problems = append(problems, fmt.Errorf("field Direction is %q, want %q or %q", c.Direction, trial.Maximize, trial.Minimize))
 	}
 	if c.Stop.Patience < 0 || c.Stop.MaxTime < 0 || c.Stop.MaxCost < 0 {
-		problems = append(problems, fmt.Errorf("Stop %+v: no limit may be negative", c.Stop))
+		problems = append(problems, fmt.Errorf("field Stop %+v: no limit may be negative", c.Stop))
 	}
 	if c.Parallel < 0 || c.MaxTrials < 0 || c.MaxFailed < 0 {
-		problems = append(problems, fmt.Errorf("Parallel %d, MaxTrials %d, MaxFailed %d: none may be negative",
+		problems = append(problems, fmt.Errorf("fields Parallel %d, MaxTrials %d, MaxFailed %d: none may be negative",
 			c.Parallel, c.MaxTrials, c.MaxFailed))
 	}
 	if err := errors.Join(problems...); err != nil {

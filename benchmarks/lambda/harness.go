@@ -91,12 +91,6 @@ func (r *recorder) GetFunction(ctx context.Context, in *lambda.GetFunctionInput,
 	return r.inner.GetFunction(ctx, in, opts...)
 }
 
-// reset forgets the responses recorded so far.
-func (r *recorder) reset() {
-	r.mu.Lock()
-	r.responses = nil
-	r.mu.Unlock()
-}
 
 // snapshot returns a copy of the responses recorded so far.
 func (r *recorder) snapshot() []worker.LambdaResponse {

@@ -114,7 +114,9 @@ func (m *svmModel) solve(ctx context.Context, X trainers.Matrix, y, qd []float64
 		index[i] = i
 	}
 	active := n
-	pgMaxOld, pgMinOld := math.Inf(1), math.Inf(-1)
+	// Only the upper shrinking threshold applies: the squared hinge has
+	// no upper bound on alpha, so liblinear's PGmin_old never shrinks.
+	pgMaxOld := math.Inf(1)
 	for it := 0; it < m.maxIter; it++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -149,15 +151,12 @@ func (m *svmModel) solve(ctx context.Context, X trainers.Matrix, y, qd []float64
 				break
 			}
 			active = n // converged on the active set: re-check everything
-			pgMaxOld, pgMinOld = math.Inf(1), math.Inf(-1)
+			pgMaxOld = math.Inf(1)
 			continue
 		}
-		pgMaxOld, pgMinOld = pgMax, pgMin
+		pgMaxOld = pgMax
 		if pgMaxOld <= 0 {
 			pgMaxOld = math.Inf(1)
-		}
-		if pgMinOld >= 0 {
-			pgMinOld = math.Inf(-1)
 		}
 	}
 	return w, nil
