@@ -140,6 +140,12 @@ func TestParsePrices(t *testing.T) {
 		{name: "empty keeps defaults", doc: "", check: func(p Prices) bool { return p == DefaultPrices }},
 		{name: "unknown field", doc: "lambda_gb_second: 1\n", wantErr: true},
 		{name: "negative", doc: "s3_usd_per_thousand_put: -1\n", wantErr: true},
+		{name: "zero price", doc: "lambda_usd_per_gb_second_arm64: 0\n", wantErr: true},
+		{name: "zero local price", doc: `{"local_usd_per_hour": 0}`, wantErr: true},
+		{name: "not a number", doc: "lambda_usd_per_million_requests: .nan\n", wantErr: true},
+		{name: "infinite", doc: "s3_usd_per_thousand_get: .inf\n", wantErr: true},
+		{name: "negative free tier", doc: "free_requests: -1\n", wantErr: true},
+		{name: "no free tier", doc: "free_gb_seconds: 0\n", check: func(p Prices) bool { return p.FreeGBSeconds == 0 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

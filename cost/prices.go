@@ -3,6 +3,7 @@ package cost
 import (
 	"fmt"
 	"io"
+	"math"
 
 	"gopkg.in/yaml.v3"
 
@@ -87,25 +88,34 @@ func ParsePrices(r io.Reader, base Prices) (Prices, error) {
 	return p, nil
 }
 
-// Validate reports a negative price, which is always a mistake.
+// Validate reports a price that is not a positive number, and a
+// negative or non-finite free-tier allowance: a zero price would make a
+// cost, and every ratio and budget built on it, silently zero. Errors are
+// *trial.InputError naming the field.
 func (p Prices) Validate() error {
 	for _, f := range []struct {
-		name string
-		v    float64
+		name      string
+		v         float64
+		allowZero bool
 	}{
-		{"lambda_usd_per_gb_second_x86_64", p.LambdaGBSecondX86},
-		{"lambda_usd_per_gb_second_arm64", p.LambdaGBSecondARM},
-		{"lambda_usd_per_million_requests", p.LambdaPerMillionRequests},
-		{"s3_usd_per_thousand_get", p.S3GetPerThousand},
-		{"s3_usd_per_thousand_put", p.S3PutPerThousand},
-		{"free_gb_seconds", p.FreeGBSeconds},
-		{"free_requests", p.FreeRequests},
-		{"free_s3_gets", p.FreeS3Gets},
-		{"free_s3_puts", p.FreeS3Puts},
-		{"local_usd_per_hour", p.LocalUSDPerHour},
+		{"lambda_usd_per_gb_second_x86_64", p.LambdaGBSecondX86, false},
+		{"lambda_usd_per_gb_second_arm64", p.LambdaGBSecondARM, false},
+		{"lambda_usd_per_million_requests", p.LambdaPerMillionRequests, false},
+		{"s3_usd_per_thousand_get", p.S3GetPerThousand, false},
+		{"s3_usd_per_thousand_put", p.S3PutPerThousand, false},
+		{"local_usd_per_hour", p.LocalUSDPerHour, false},
+		{"free_gb_seconds", p.FreeGBSeconds, true},
+		{"free_requests", p.FreeRequests, true},
+		{"free_s3_gets", p.FreeS3Gets, true},
+		{"free_s3_puts", p.FreeS3Puts, true},
 	} {
-		if f.v < 0 {
+		switch {
+		case math.IsNaN(f.v) || math.IsInf(f.v, 0):
+			return &trial.InputError{Field: f.name, Msg: fmt.Sprintf("must be a finite number, not %g", f.v)}
+		case f.allowZero && f.v < 0:
 			return &trial.InputError{Field: f.name, Msg: fmt.Sprintf("must not be negative, not %g", f.v)}
+		case !f.allowZero && f.v <= 0:
+			return &trial.InputError{Field: f.name, Msg: fmt.Sprintf("must be a positive price in US dollars, not %g", f.v)}
 		}
 	}
 	return nil

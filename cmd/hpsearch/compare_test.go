@@ -110,3 +110,61 @@ func TestReportPNGAndUsage(t *testing.T) {
 		t.Errorf("report of a non-study: exit %d, %q", code, stderr)
 	}
 }
+
+// Bad input to compare is refused before either side runs: exit 2, a
+// message naming the field, and nothing written to --dir.
+func TestCompareBadInput(t *testing.T) {
+	t.Setenv("HPSEARCH_REGION", "")
+	example, err := os.ReadFile("../../examples/digits-knn-grid.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := t.TempDir()
+	spec := func(name, extra string) string { return writeFile(t, in, name, string(example)+extra) }
+	tests := []struct {
+		name string
+		args []string
+		want []string // substrings of stderr
+	}{
+		{name: "max_cost without a priced backend",
+			args: []string{spec("maxcost.yaml", "stop: {max_cost: 1}\n")},
+			want: []string{"maxcost.yaml:", "stop.max_cost", "needs backend: lambda"}},
+		{name: "zero price",
+			args: []string{"../../examples/digits-knn-grid.yaml", "--prices", writeFile(t, in, "zero.yaml", "lambda_usd_per_gb_second_arm64: 0\n")},
+			want: []string{"zero.yaml", "lambda_usd_per_gb_second_arm64", "must be a positive price"}},
+		{name: "negative price",
+			args: []string{"../../examples/digits-knn-grid.yaml", "--prices", writeFile(t, in, "neg.json", `{"s3_usd_per_thousand_put": -1}`)},
+			want: []string{"neg.json", "s3_usd_per_thousand_put", "not -1"}},
+		{name: "misspelt price",
+			args: []string{"../../examples/digits-knn-grid.yaml", "--prices", writeFile(t, in, "typo.yaml", "lambda_gb_second: 1\n")},
+			want: []string{"typo.yaml", "lambda_gb_second"}},
+		{name: "unknown region",
+			args: []string{spec("region.yaml", "backend: {type: lambda, region: us-east}\n")},
+			want: []string{"backend.region", `"us-east" is not an AWS region`}},
+		{name: "unknown architecture in the spec",
+			args: []string{spec("arch.yaml", "backend: {type: lambda, arch: amd64}\n")},
+			want: []string{"backend.arch", "arm64 or x86_64"}},
+		{name: "unknown architecture flag",
+			args: []string{"../../examples/digits-knn-grid.yaml", "--arch", "aarch64"},
+			want: []string{"arch", `"aarch64"`}},
+		{name: "no spec", args: nil, want: []string{"want one SPEC.yaml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append([]string{"compare", "--dir", dir, "--quiet"}, tt.args...)
+			code, _, stderr := run(t, args...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2; stderr %q", code, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q lacks %q", stderr, w)
+				}
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("compare created %d entries in --dir", len(entries))
+			}
+		})
+	}
+}

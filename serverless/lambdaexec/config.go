@@ -3,6 +3,7 @@ package lambdaexec
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -157,12 +158,20 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// regionRE is the form of every AWS region name (us-east-1,
+// ap-southeast-2, us-gov-west-1, eu-isoe-west-1). The SDK sends any string
+// it is given, so a misspelt region would otherwise fail late, as an
+// unresolvable endpoint.
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+
 // Validate checks the settings; errors are *trial.InputError.
 func (c Config) Validate() error {
 	bad := func(field, format string, args ...any) error {
 		return &trial.InputError{Field: "backend." + field, Msg: fmt.Sprintf(format, args...)}
 	}
 	switch {
+	case c.Region != "" && !regionRE.MatchString(c.Region):
+		return bad("region", "%q is not an AWS region name (such as us-east-1 or eu-west-2)", c.Region)
 	case c.Arch != "" && c.Arch != "arm64" && c.Arch != "x86_64":
 		return bad("arch", "must be arm64 or x86_64, not %q", c.Arch)
 	case c.Concurrency < 0:
