@@ -91,7 +91,6 @@ func (r *recorder) GetFunction(ctx context.Context, in *lambda.GetFunctionInput,
 	return r.inner.GetFunction(ctx, in, opts...)
 }
 
-
 // snapshot returns a copy of the responses recorded so far.
 func (r *recorder) snapshot() []worker.LambdaResponse {
 	r.mu.Lock()
