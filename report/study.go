@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/hpsearch/hpsearch/cost"
@@ -40,7 +41,7 @@ func Load(ctx context.Context, dir string) (*Study, error) {
 	specPath := filepath.Join(dir, results.SpecJSONFile)
 	b, err := os.ReadFile(specPath)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 			return nil, fmt.Errorf("report: %w: %s is not a study directory (it has no %s)", trial.ErrBadInput, dir, results.SpecJSONFile)
 		}
 		return nil, fmt.Errorf("report: %w", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -115,6 +116,10 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	// Make sure the Lambda side can run before spending time on the local one.
 	cfg, err := lambdaexec.ConfigFrom(spec.Backend, os.Getenv)
 	if err != nil {
+		var ie *trial.InputError
+		if errors.As(err, &ie) && ie.File == "" {
+			return spec.Errorf(ie.Field, "%s", ie.Msg)
+		}
 		return err
 	}
 	if *concurrency > 0 {
@@ -210,14 +215,26 @@ func pricesFromFlags(file string, localUSD float64, freeTier bool) (cost.Prices,
 		}
 		defer f.Close()
 		if p, err = cost.ParsePrices(f, p); err != nil {
+			var ie *trial.InputError
+			if errors.As(err, &ie) && ie.File == "" {
+				ie.File = file
+				return p, ie
+			}
 			return p, fmt.Errorf("%s: %w", file, err)
 		}
 	}
-	if localUSD >= 0 {
+	if localUSD != -1 { // -1 is the flag's "not given"
 		p.LocalUSDPerHour = localUSD
 		p.LocalSource = "--local-usd-per-hour"
 	}
 	p.FreeTier = p.FreeTier || freeTier
+	if err := p.Validate(); err != nil {
+		var ie *trial.InputError
+		if errors.As(err, &ie) && ie.Field == "local_usd_per_hour" {
+			ie.File, ie.Field = "--local-usd-per-hour", ""
+		}
+		return p, err
+	}
 	return p, nil
 }
 
