@@ -405,6 +405,22 @@ func resize(s []int32, n int) []int32 {
 func (t *tpeSampler) sampleNumber(rng *rand.Rand, st *tpeFamily, j int, a axis) any {
 	sc := &t.scratch
 	d := st.dims[j]
+	t.estimators(st, j)
+	bestScore, bestV := math.Inf(-1), any(nil)
+	for range tpeCandidates {
+		v := d.external(a, sc.l.sample(rng))
+		x, _ := d.internal(a, v)
+		if s := sc.l.logPDF(x) - sc.g.logPDF(x); s > bestScore || bestV == nil {
+			bestScore, bestV = s, v
+		}
+	}
+	return bestV
+}
+
+// estimators builds l and g of numeric axis j in scratch, from the split.
+func (t *tpeSampler) estimators(st *tpeFamily, j int) {
+	sc := &t.scratch
+	d := st.dims[j]
 	prior := (d.low + d.high) / 2
 	m := sc.above
 	build := func(mx *mixture, below bool) {
@@ -420,7 +436,10 @@ func (t *tpeSampler) sampleNumber(rng *rand.Rand, st *tpeFamily, j int, a axis) 
 			if !in {
 				continue
 			}
-			if priorAt < 0 && o.x[j] >= prior {
+			// The prior goes after observations equal to it, where
+			// Optuna's argsort puts it (it is appended last): on a
+			// lattice the order of ties changes their sigmas.
+			if priorAt < 0 && o.x[j] > prior {
 				priorAt = len(sc.mus)
 				sc.mus, sc.ws = append(sc.mus, prior), append(sc.ws, priorWeight)
 			}
@@ -438,15 +457,6 @@ func (t *tpeSampler) sampleNumber(rng *rand.Rand, st *tpeFamily, j int, a axis) 
 	}
 	build(&sc.l, true)
 	build(&sc.g, false)
-	bestScore, bestV := math.Inf(-1), any(nil)
-	for range tpeCandidates {
-		v := d.external(a, sc.l.sample(rng))
-		x, _ := d.internal(a, v)
-		if s := sc.l.logPDF(x) - sc.g.logPDF(x); s > bestScore || bestV == nil {
-			bestScore, bestV = s, v
-		}
-	}
-	return bestV
 }
 
 // sampleCategory draws categorical axis j from l, keeping the candidate
