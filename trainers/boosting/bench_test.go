@@ -60,3 +60,27 @@ func BenchmarkSynthetic(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSyntheticClasses fits 100 iterations of three trees (three
+// classes) on 16,000×20 continuous data, the shape of one training fold
+// of the benchmarks/trainers synth20k-class row.
+func BenchmarkSyntheticClasses(b *testing.B) {
+	d := synthetic(16000, 20, 2)
+	for i, v := range d.y {
+		d.y[i] = float64(min(2, max(0, int(v+1))))
+	}
+	p, err := trainers.Resolve(GradientBoosting{}.Info(), trial.Params{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := trainers.Config{Task: trial.Classification, Classes: 3, Seed: 1}
+	for b.Loop() {
+		e, err := GradientBoosting{}.New(p, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := e.Fit(b.Context(), d.X, d.y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

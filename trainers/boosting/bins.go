@@ -49,6 +49,125 @@ func fitBins(X trainers.Matrix, maxBins int, rng *rand.Rand) *binMapper {
 	return bm
 }
 
+// binColumns is fitBins followed by transform (row-major bins), in one
+// sort per column: each column's non-NaN values are radix-sorted with
+// their row numbers, the edges come from the sorted values as in
+// fitBins, and the bins are assigned walking the sorted order, so no
+// value needs a binary search. Above binSubsample rows, where the edges
+// come from a sample, it is fitBins and transform.
+func binColumns(X trainers.Matrix, maxBins int, rng *rand.Rand) (*binMapper, []uint8) {
+	if X.Rows > binSubsample {
+		bm := fitBins(X, maxBins, rng)
+		return bm, bm.transform(X)
+	}
+	n, p := X.Rows, X.Cols
+	bm := &binMapper{edges: make([][]float64, p), offset: make([]int, p+1)}
+	out := make([]uint8, n*p)
+	var s radixSorter
+	vals := make([]float64, 0, n)
+	for f := range p {
+		s.reset()
+		for i := range n {
+			if v := X.Data[i*p+f]; !math.IsNaN(v) {
+				s.add(v, int32(i))
+			}
+		}
+		keys, rows := s.sort()
+		vals = vals[:len(keys)]
+		for k, key := range keys {
+			vals[k] = fromOrderedKey(key)
+		}
+		e := edges(vals, maxBins)
+		bm.edges[f] = e
+		bm.offset[f+1] = bm.offset[f] + len(e) + 2
+		// The first edge >= v, as bin finds it, for ascending v.
+		b := 0
+		for k, v := range vals {
+			for b < len(e) && e[b] < v {
+				b++
+			}
+			out[int(rows[k])*p+f] = uint8(b)
+		}
+		nan := uint8(len(e) + 1)
+		for i := range n {
+			if math.IsNaN(X.Data[i*p+f]) {
+				out[i*p+f] = nan
+			}
+		}
+	}
+	return bm, out
+}
+
+// orderedKey maps a float64 to a uint64 whose unsigned order is the
+// float order (−0 just below +0, which compare equal anyway).
+func orderedKey(v float64) uint64 {
+	b := math.Float64bits(v)
+	if b>>63 != 0 {
+		return ^b
+	}
+	return b | 1<<63
+}
+
+func fromOrderedKey(k uint64) float64 {
+	if k>>63 != 0 {
+		return math.Float64frombits(k &^ (1 << 63))
+	}
+	return math.Float64frombits(^k)
+}
+
+// radixSorter sorts float keys with their row numbers, least significant
+// byte first, skipping the bytes every key shares. It keeps its buffers
+// between columns.
+type radixSorter struct {
+	keys, keys2 []uint64
+	rows, rows2 []int32
+}
+
+func (s *radixSorter) reset() { s.keys, s.rows = s.keys[:0], s.rows[:0] }
+
+func (s *radixSorter) add(v float64, row int32) {
+	s.keys = append(s.keys, orderedKey(v))
+	s.rows = append(s.rows, row)
+}
+
+// sort returns the keys in ascending order and their rows; equal keys
+// keep the order they were added in.
+func (s *radixSorter) sort() ([]uint64, []int32) {
+	n := len(s.keys)
+	s.keys2 = slices.Grow(s.keys2[:0], n)[:n]
+	s.rows2 = slices.Grow(s.rows2[:0], n)[:n]
+	var counts [8][256]int
+	for _, k := range s.keys {
+		for d := range 8 {
+			counts[d][byte(k>>(8*d))]++
+		}
+	}
+	src, dst := s.keys, s.keys2
+	srcR, dstR := s.rows, s.rows2
+	for d := range 8 {
+		c := &counts[d]
+		if n == 0 || c[byte(src[0]>>(8*d))] == n {
+			continue // every key has this byte
+		}
+		pos := 0
+		for b := range c {
+			c[b], pos = pos, pos+c[b]
+		}
+		shift := 8 * d
+		for j, k := range src {
+			b := byte(k >> shift)
+			dst[c[b]] = k
+			dstR[c[b]] = srcR[j]
+			c[b]++
+		}
+		src, dst = dst, src
+		srcR, dstR = dstR, srcR
+	}
+	s.keys, s.keys2 = src, dst
+	s.rows, s.rows2 = srcR, dstR
+	return src, srcR
+}
+
 // edges returns the bin edges of sorted values: midpoints between
 // distinct values when there are at most maxBins of them, otherwise the
 // maxBins-quantiles interpolated at midpoints (numpy's
@@ -81,8 +200,18 @@ func (bm *binMapper) bin(f int, v float64) uint8 {
 	if math.IsNaN(v) {
 		return uint8(len(e) + 1)
 	}
-	k, _ := slices.BinarySearch(e, v)
-	return uint8(k)
+	// The first edge >= v, as slices.BinarySearch finds it, without its
+	// generic NaN-aware comparisons (v is not NaN here).
+	lo, hi := 0, len(e)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if e[mid] < v {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return uint8(lo)
 }
 
 // transform bins every value of X, row-major.

@@ -113,8 +113,7 @@ func (e *estimator) Fit(ctx context.Context, X trainers.Matrix, y []float64) err
 		return err
 	}
 	n, k := X.Rows, e.outputs()
-	bm := fitBins(X, e.maxBins, rand.New(rand.NewPCG(e.cfg.Seed, 0)))
-	bins := bm.transform(X)
+	data := newBinned(X, e.maxBins, rand.New(rand.NewPCG(e.cfg.Seed, 0)))
 	base := baseline(y, k, e.regression())
 	raw := make([]float64, n*k)
 	for i := range n {
@@ -123,7 +122,7 @@ func (e *estimator) Fit(ctx context.Context, X trainers.Matrix, y []float64) err
 	grad, hess := make([]float64, n*k), make([]float64, n*k)
 	growers := make([]*grower, min(e.jobs, k))
 	for j := range growers {
-		growers[j] = newGrower(bins, n, X.Cols, bm, e.rule)
+		growers[j] = newGrower(data, e.rule, e.regression())
 	}
 	trees := make([][]*tree, 0, e.iters)
 	for range e.iters {

@@ -1,6 +1,11 @@
 package boosting
 
-import "slices"
+import (
+	"math/rand/v2"
+	"slices"
+
+	"github.com/hpsearch/hpsearch/trainers"
+)
 
 // growRule holds the tree-shape parameters.
 type growRule struct {
@@ -24,23 +29,58 @@ type node struct {
 	split      splitInfo
 }
 
+// binned is a training set cut into bins, shared read-only by the
+// growers of one Fit.
+type binned struct {
+	rows []uint8 // row-major, p per row: histograms read a row at a time
+	cols []uint8 // column-major, n per feature: partitions read a column
+	n, p int
+	bm   *binMapper
+	// rootCounts is the root's row count per bucket (countRoot), the same
+	// for every tree.
+	rootCounts []int
+}
+
+func newBinned(X trainers.Matrix, maxBins int, rng *rand.Rand) *binned {
+	n, p := X.Rows, X.Cols
+	bm, rows := binColumns(X, maxBins, rng)
+	d := &binned{rows: rows, cols: make([]uint8, n*p), n: n, p: p, bm: bm}
+	for i := range n {
+		for f, b := range d.rows[i*p : i*p+p] {
+			d.cols[f*n+i] = b
+		}
+	}
+	d.rootCounts = countRoot(d.rows, p, bm.offset)
+	return d
+}
+
 // grower grows trees on one binned training set. It keeps its buffers
 // between trees and is not safe for concurrent use; give each goroutine
 // its own.
 type grower struct {
-	bins   []uint8 // row-major, p per row
-	p      int
-	bm     *binMapper
-	rule   growRule
-	rows   []int32 // rows of each node are contiguous
-	tmp    []int32
-	pool   []histogram
-	open   []*node
-	leaves []*node
+	data *binned
+	bm   *binMapper
+	// unitHess says every hessian is 1 (squared error): histograms
+	// then sum counts instead of hessians.
+	unitHess bool
+	rule     growRule
+	inv      []float64 // with unitHess, reciprocals for bestSplit
+	rows     []int32   // rows of each node are contiguous
+	tmp      []int32
+	pool     []histogram
+	open     []*node
+	leaves   []*node
 }
 
-func newGrower(bins []uint8, n, p int, bm *binMapper, rule growRule) *grower {
-	return &grower{bins: bins, p: p, bm: bm, rule: rule, rows: make([]int32, n), tmp: make([]int32, n)}
+func newGrower(data *binned, rule growRule, unitHess bool) *grower {
+	g := &grower{
+		data: data, bm: data.bm, unitHess: unitHess, rule: rule,
+		rows: make([]int32, data.n), tmp: make([]int32, data.n),
+	}
+	if unitHess {
+		g.inv = reciprocals(data.n, rule.l2)
+	}
+	return g
 }
 
 func (g *grower) getHist() histogram {
@@ -50,7 +90,7 @@ func (g *grower) getHist() histogram {
 		clear(h)
 		return h
 	}
-	return make(histogram, g.bm.offset[g.p])
+	return make(histogram, g.bm.offset[g.data.p])
 }
 
 func (g *grower) putHist(n *node) {
@@ -74,7 +114,7 @@ func (g *grower) grow(grad, hess, raw []float64, stride int) *tree {
 	}
 	root.sum.n = len(g.rows)
 	root.hist = g.getHist()
-	root.hist.build(g.rows, g.bins, g.p, g.bm.offset, grad, hess)
+	root.hist.buildRoot(g.data.rows, g.data.p, g.bm.offset, grad, hess, g.unitHess, g.data.rootCounts)
 	g.open, g.leaves = g.open[:0], g.leaves[:0]
 	g.consider(root)
 	for nLeaves := 1; len(g.open) > 0; nLeaves++ {
@@ -97,7 +137,7 @@ func (g *grower) grow(grad, hess, raw []float64, stride int) *tree {
 	}
 	for _, n := range g.leaves {
 		v := -g.rule.learningRate * n.sum.g / (n.sum.h + g.rule.l2 + 1e-15)
-		t.value[n.id] = v
+		t.nodes[n.id].value = v
 		for _, i := range g.rows[n.start:n.end] {
 			raw[int(i)*stride] += v
 		}
@@ -112,7 +152,7 @@ func (g *grower) consider(n *node) {
 		g.finish(n)
 		return
 	}
-	n.split = n.hist.bestSplit(n.sum, g.bm.offset, r.limits)
+	n.split = n.hist.bestSplit(n.sum, g.bm.offset, r.limits, g.inv)
 	if n.split.feature < 0 {
 		g.finish(n)
 		return
@@ -129,24 +169,29 @@ func (g *grower) finish(n *node) {
 // children; last says the children will be leaves whatever they hold.
 func (g *grower) splitNode(t *tree, n *node, grad, hess []float64, last bool) {
 	s := n.split
-	t.feature[n.id] = int32(s.feature)
-	t.threshold[n.id] = g.bm.threshold(s.feature, s.bin)
+	t.nodes[n.id].feature = int32(s.feature)
+	t.nodes[n.id].threshold = g.bm.threshold(s.feature, s.bin)
 	seg := g.rows[n.start:n.end]
 	l, r := 0, 0
+	// Branch-free: a split's sides are unpredictable row by row, so
+	// every row is written to both sides and only one index advances.
+	tmp := g.tmp[:len(seg)]
+	col := g.data.cols[s.feature*g.data.n : (s.feature+1)*g.data.n]
 	for _, i := range seg {
-		if g.bins[int(i)*g.p+s.feature] <= s.bin {
-			seg[l] = i
-			l++
-		} else {
-			g.tmp[r] = i
-			r++
+		left := 0
+		if col[i] <= s.bin {
+			left = 1
 		}
+		seg[l] = i
+		tmp[r] = i
+		l += left
+		r += 1 - left
 	}
 	copy(seg[l:], g.tmp[:r])
 	right := bucket{g: n.sum.g - s.left.g, h: n.sum.h - s.left.h, n: n.sum.n - s.left.n}
 	lc := &node{id: t.addNode(), start: n.start, end: n.start + l, depth: n.depth + 1, sum: s.left}
 	rc := &node{id: t.addNode(), start: n.start + l, end: n.end, depth: n.depth + 1, sum: right}
-	t.left[n.id], t.right[n.id] = lc.id, rc.id
+	t.nodes[n.id].left, t.nodes[n.id].right = lc.id, rc.id
 	if last {
 		g.putHist(n)
 		g.finish(lc)
@@ -158,7 +203,7 @@ func (g *grower) splitNode(t *tree, n *node, grad, hess []float64, last bool) {
 		small, large = rc, lc
 	}
 	small.hist = g.getHist()
-	small.hist.build(g.rows[small.start:small.end], g.bins, g.p, g.bm.offset, grad, hess)
+	small.hist.build(g.rows[small.start:small.end], g.data.rows, g.data.p, g.bm.offset, grad, hess, g.unitHess)
 	large.hist, n.hist = n.hist, nil
 	large.hist.subtract(small.hist)
 	g.consider(lc)

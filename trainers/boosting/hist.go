@@ -11,12 +11,30 @@ type bucket struct {
 type histogram []bucket
 
 // build sums the gradients of rows into h, which must be zeroed. bins is
-// row-major with p features per row.
-func (h histogram) build(rows []int32, bins []uint8, p int, offset []int, grad, hess []float64) {
+// row-major with p features per row. When unitHess is set every hessian
+// is 1 and only counts are summed, h being set from them at the end.
+func (h histogram) build(rows []int32, bins []uint8, p int, offset []int, grad, hess []float64, unitHess bool) {
 	off := offset[:p]
+	if unitHess {
+		for _, i := range rows {
+			g := grad[i]
+			row := bins[int(i)*p : int(i)*p+p]
+			off := off[:len(row)]
+			for f, b := range row {
+				e := &h[off[f]+int(b)]
+				e.g += g
+				e.n++
+			}
+		}
+		for k := range h {
+			h[k].h = float64(h[k].n)
+		}
+		return
+	}
 	for _, i := range rows {
 		g, hs := grad[i], hess[i]
 		row := bins[int(i)*p : int(i)*p+p]
+		off := off[:len(row)]
 		for f, b := range row {
 			e := &h[off[f]+int(b)]
 			e.g += g
@@ -24,6 +42,55 @@ func (h histogram) build(rows []int32, bins []uint8, p int, offset []int, grad, 
 			e.n++
 		}
 	}
+}
+
+// buildRoot is build over every row, in order, for a root node: the
+// per-bin row counts of the root are the same for every tree, so they are
+// copied from counts (countRoot) instead of being summed again, and with
+// unitHess so are the hessians.
+func (h histogram) buildRoot(bins []uint8, p int, offset []int, grad, hess []float64, unitHess bool, counts []int) {
+	off := offset[:p]
+	n := len(bins) / p
+	grad = grad[:n]
+	if unitHess {
+		for i, g := range grad {
+			row := bins[i*p : i*p+p]
+			off := off[:len(row)]
+			for f, b := range row {
+				h[off[f]+int(b)].g += g
+			}
+		}
+		for k, c := range counts[:len(h)] {
+			h[k].n, h[k].h = c, float64(c)
+		}
+		return
+	}
+	hess = hess[:n]
+	for i, g := range grad {
+		hs := hess[i]
+		row := bins[i*p : i*p+p]
+		off := off[:len(row)]
+		for f, b := range row {
+			e := &h[off[f]+int(b)]
+			e.g += g
+			e.h += hs
+		}
+	}
+	for k, c := range counts[:len(h)] {
+		h[k].n = c
+	}
+}
+
+// countRoot returns the number of rows in every bucket of a histogram
+// over all rows of bins.
+func countRoot(bins []uint8, p int, offset []int) []int {
+	counts := make([]int, offset[p])
+	for i := 0; i+p <= len(bins); i += p {
+		for f, b := range bins[i : i+p] {
+			counts[offset[f]+int(b)]++
+		}
+	}
+	return counts
 }
 
 // subtract sets h to h − o, turning a parent's histogram into one
@@ -54,8 +121,14 @@ type limits struct {
 }
 
 // bestSplit returns the node's best split over all features; feature is
-// -1 when no split has positive gain. tot sums the node's rows.
-func (h histogram) bestSplit(tot bucket, offset []int, lim limits) splitInfo {
+// -1 when no split has positive gain. tot sums the node's rows. inv, when
+// not nil, says every hessian is 1 and holds 1/(k + l2) for k = 0..n: the
+// gain's denominators are then row counts and its two divisions per bin
+// become table look-ups.
+func (h histogram) bestSplit(tot bucket, offset []int, lim limits, inv []float64) splitInfo {
+	if inv != nil {
+		return h.bestSplitUnit(tot, offset, lim, inv)
+	}
 	best := splitInfo{feature: -1}
 	parent := tot.g * tot.g / (tot.h + lim.l2)
 	for f := range len(offset) - 1 {
@@ -83,4 +156,47 @@ func (h histogram) bestSplit(tot bucket, offset []int, lim limits) splitInfo {
 		}
 	}
 	return best
+}
+
+// bestSplitUnit is bestSplit when every hessian is 1 (h == n in every
+// bucket). minHess is met by any non-empty side (a count of at least 1
+// against minHessianToSplit = 1e-3), so only min_samples_leaf is checked.
+func (h histogram) bestSplitUnit(tot bucket, offset []int, lim limits, inv []float64) splitInfo {
+	best := splitInfo{feature: -1}
+	inv = inv[:tot.n+1]
+	parent := tot.g * tot.g * inv[tot.n]
+	for f := range len(offset) - 1 {
+		var l bucket
+		hb := h[offset[f]:offset[f+1]]
+		for b := 0; b+1 < len(hb); b++ {
+			l.g += hb[b].g
+			l.n += hb[b].n
+			if l.n < lim.minLeaf || float64(l.n) < lim.minHess {
+				continue
+			}
+			rn := tot.n - l.n
+			if rn < lim.minLeaf {
+				break
+			}
+			if float64(rn) < lim.minHess {
+				continue
+			}
+			rg := tot.g - l.g
+			gain := l.g*l.g*inv[l.n] + rg*rg*inv[rn] - parent
+			if gain > best.gain && gain > 0 {
+				l.h = float64(l.n)
+				best = splitInfo{feature: f, bin: uint8(b), gain: gain, left: l}
+			}
+		}
+	}
+	return best
+}
+
+// reciprocals returns 1/(k + l2) for k = 0..n (bestSplit's inv).
+func reciprocals(n int, l2 float64) []float64 {
+	inv := make([]float64, n+1)
+	for k := range inv {
+		inv[k] = 1 / (float64(k) + l2)
+	}
+	return inv
 }

@@ -1,6 +1,10 @@
 package boosting
 
-import "math"
+import (
+	"math"
+
+	"github.com/hpsearch/hpsearch/trainers/internal/dense"
+)
 
 // probEps keeps baseline probabilities away from 0 and 1.
 const probEps = 1e-15
@@ -70,7 +74,9 @@ func gradients(grad, hess, raw, y []float64, k int, regression bool) {
 	}
 }
 
-func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+// sigmoid and softmax use dense.Exp (within 2 ulps of math.Exp, about
+// twice as fast): they run once per row and class every iteration.
+func sigmoid(x float64) float64 { return 1 / (1 + dense.Exp(-x)) }
 
 // softmax writes the softmax of raw into p.
 func softmax(p, raw []float64) {
@@ -80,7 +86,7 @@ func softmax(p, raw []float64) {
 	}
 	s := 0.0
 	for c, v := range raw {
-		p[c] = math.Exp(v - m)
+		p[c] = dense.Exp(v - m)
 		s += p[c]
 	}
 	for c := range p {

@@ -1,34 +1,37 @@
 package boosting
 
 // tree is one fitted regression tree over raw feature values. Node 0 is
-// the root; a leaf has feature -1 and its value (already scaled by the
-// learning rate) in value.
+// the root. Nodes are packed in one slice so that a prediction's walk
+// touches one cache line per level.
 type tree struct {
-	feature   []int32
-	threshold []float64
-	left      []int32
-	right     []int32
-	value     []float64
+	nodes []treeNode
+}
+
+// treeNode is a split (feature ≥ 0: rows with x <= threshold go to left,
+// others and NaN to right) or a leaf (feature -1) whose value is already
+// scaled by the learning rate.
+type treeNode struct {
+	threshold   float64
+	value       float64
+	feature     int32
+	left, right int32
 }
 
 func (t *tree) addNode() int32 {
-	t.feature = append(t.feature, -1)
-	t.threshold = append(t.threshold, 0)
-	t.left = append(t.left, -1)
-	t.right = append(t.right, -1)
-	t.value = append(t.value, 0)
-	return int32(len(t.feature) - 1)
+	t.nodes = append(t.nodes, treeNode{feature: -1, left: -1, right: -1})
+	return int32(len(t.nodes) - 1)
 }
 
 // predict returns the value of the leaf row reaches. NaN goes right.
 func (t *tree) predict(row []float64) float64 {
-	k := int32(0)
-	for t.feature[k] >= 0 {
-		if row[t.feature[k]] <= t.threshold[k] {
-			k = t.left[k]
+	nodes := t.nodes
+	nd := &nodes[0]
+	for nd.feature >= 0 {
+		if row[nd.feature] <= nd.threshold {
+			nd = &nodes[nd.left]
 		} else {
-			k = t.right[k]
+			nd = &nodes[nd.right]
 		}
 	}
-	return t.value[k]
+	return nd.value
 }

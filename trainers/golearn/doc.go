@@ -15,8 +15,12 @@
 //     would panic; this package returns an error instead).
 //   - id3: trees.ID3DecisionTree's algorithm (information gain, binary
 //     splits at midpoints of numeric features) through trees.InferID3Tree,
-//     with a rule generator that adds min_samples_split and checks ctx.
-//     Each node's majority class is recomputed after fitting with ties
+//     with this package's rule generator: golearn's information-gain rule
+//     (same thresholds and entropy) reimplemented so that it scans
+//     attributes in column order and classes in index order, since
+//     golearn's own one breaks ties between attributes in map order (a
+//     trial's score varied between runs); it also adds min_samples_split
+//     and checks ctx. Each node's majority class is recomputed after fitting with ties
 //     going to the lowest class index, since golearn breaks them in map
 //     order. golearn's pruning (PruneSplit) is not offered: with numeric
 //     features its Prune never recurses below the root and draws its

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/dense"
 	"github.com/hpsearch/hpsearch/trial"
 	"gonum.org/v1/gonum/mat"
 )
@@ -43,6 +44,9 @@ func (Ridge) New(p trial.Params, cfg trainers.Config) (trainers.Estimator, error
 	return &ridgeModel{alpha: a}, nil
 }
 
+// ridgeBlockRows is how many centred rows Fit multiplies at a time.
+const ridgeBlockRows = 512
+
 type ridgeModel struct {
 	alpha     float64
 	w         []float64
@@ -50,7 +54,9 @@ type ridgeModel struct {
 }
 
 // Fit centres X and y, so the intercept is unpenalized, and solves
-// (XcᵀXc + alpha·I) w = Xcᵀyc by Cholesky.
+// (XcᵀXc + alpha·I) w = Xcᵀyc by Cholesky. Xc and yc go side by side into
+// one n×(d+1) matrix A so that a single AᵀA product (the dense package's
+// kernel) gives both XcᵀXc and Xcᵀyc in one pass over the data.
 func (m *ridgeModel) Fit(ctx context.Context, X trainers.Matrix, y []float64) error {
 	if err := checkXY("ridge", X, y, 0); err != nil {
 		return err
@@ -67,28 +73,39 @@ func (m *ridgeModel) Fit(ctx context.Context, X trainers.Matrix, y []float64) er
 	}
 	scale(1/float64(n), xMean)
 	yMean /= float64(n)
-	xc := mat.NewDense(n, d, nil)
-	yc := mat.NewVecDense(n, nil)
-	for i := 0; i < n; i++ {
-		row := X.Row(i)
-		for j := range row {
-			xc.Set(i, j, row[j]-xMean[j])
+	// Centre blocks of rows into a small buffer that stays in cache and
+	// accumulate AᵀA block by block.
+	w1 := d + 1
+	block := min(n, ridgeBlockRows)
+	a := make([]float64, block*w1)
+	g := make([]float64, w1*w1)
+	for i0 := 0; i0 < n; i0 += block {
+		rows := min(block, n-i0)
+		for r := range rows {
+			i := i0 + r
+			row, ar := X.Row(i), a[r*w1:(r+1)*w1]
+			for j, v := range row {
+				ar[j] = v - xMean[j]
+			}
+			ar[d] = y[i] - yMean
 		}
-		yc.SetVec(i, y[i]-yMean)
+		dense.Gemm(true, false, w1, w1, rows, 1, a, w1, a, w1, 1, g, w1)
 	}
-	a := mat.NewSymDense(d, nil)
-	a.SymOuterK(1, xc.T())
+	sym := mat.NewSymDense(d, nil)
+	b := mat.NewVecDense(d, nil)
 	for j := 0; j < d; j++ {
-		a.SetSym(j, j, a.At(j, j)+m.alpha)
+		for k := j; k < d; k++ {
+			sym.SetSym(j, k, g[j*w1+k])
+		}
+		sym.SetSym(j, j, g[j*w1+j]+m.alpha)
+		b.SetVec(j, g[j*w1+d])
 	}
-	var b mat.VecDense
-	b.MulVec(xc.T(), yc)
 	var chol mat.Cholesky
-	if !chol.Factorize(a) {
+	if !chol.Factorize(sym) {
 		return fmt.Errorf("ridge: fit: XᵀX + alpha·I is singular (alpha=%g); use alpha > 0", m.alpha)
 	}
 	var w mat.VecDense
-	if err := chol.SolveVecTo(&w, &b); err != nil {
+	if err := chol.SolveVecTo(&w, b); err != nil {
 		return fmt.Errorf("ridge: fit: %w", err)
 	}
 	m.w = make([]float64, d)
