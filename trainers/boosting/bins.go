@@ -191,9 +191,6 @@ func edges(sorted []float64, maxBins int) []float64 {
 	return out
 }
 
-// bins returns the number of bins of feature f, its NaN bin included.
-func (bm *binMapper) bins(f int) int { return bm.offset[f+1] - bm.offset[f] }
-
 // bin returns v's bin in feature f.
 func (bm *binMapper) bin(f int, v float64) uint8 {
 	e := bm.edges[f]
