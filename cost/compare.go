@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/hpsearch/hpsearch/trial"
@@ -110,8 +111,8 @@ func Compare(local, lambda Run, dir trial.Direction, concurrency int, p Prices) 
 			}
 		}
 	}
-	c.Speedup = ratio(c.Local.WallSeconds, c.Lambda.WallSeconds)
-	c.CostRatio = ratio(c.Lambda.USD, c.Local.USD)
+	c.Speedup = Ratio(c.Local.WallSeconds, c.Lambda.WallSeconds)
+	c.CostRatio = Ratio(c.Lambda.USD, c.Local.USD)
 	return c
 }
 
@@ -122,7 +123,7 @@ func side(r Run, dir trial.Direction, p Prices) Side {
 		WallSeconds: b.WallSeconds, ComputeSeconds: b.CPUSeconds,
 		USD: b.TotalUSD, USDPerTrial: b.PerTrialUSD, Cost: b,
 	}
-	s.TrialsPerSecond = ratio(float64(s.Trials), s.WallSeconds)
+	s.TrialsPerSecond = Ratio(float64(s.Trials), s.WallSeconds)
 	for _, res := range r.Results {
 		state := res.State
 		if state == trial.Complete && res.Budget.Max > 0 && res.Budget.Value < res.Budget.Max {
@@ -145,9 +146,23 @@ func side(r Run, dir trial.Direction, p Prices) Side {
 	return s
 }
 
-func ratio(a, b float64) float64 {
+// Ratio returns a/b, or 0 when b is 0 (a side that cost or took nothing).
+func Ratio(a, b float64) float64 {
 	if b == 0 {
 		return 0
 	}
 	return a / b
+}
+
+// FormatUSD renders an amount in US dollars for tables: four decimals
+// from a cent up, three significant digits below (trials cost fractions
+// of a cent).
+func FormatUSD(x float64) string {
+	switch {
+	case x == 0:
+		return "$0"
+	case x >= 0.01:
+		return fmt.Sprintf("$%.4f", x)
+	}
+	return fmt.Sprintf("$%.3g", x)
 }

@@ -18,14 +18,14 @@ import (
 var pageTemplate string
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"usd":       usd,
+	"usd":       cost.FormatUSD,
 	"num":       func(f float64) string { return strconv.FormatFloat(f, 'g', 6, 64) },
 	"fixed":     func(f float64, prec int) string { return strconv.FormatFloat(f, 'f', prec, 64) },
 	"ratio":     func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) + "×" },
 	"params":    func(p trial.Params) string { return p.Format() },
 	"best":      bestString,
-	"speedup":   func(a, b float64) string { return strconv.FormatFloat(safeRatio(a, b), 'f', 1, 64) + "×" },
-	"costratio": func(a, b float64) string { return strconv.FormatFloat(safeRatio(a, b), 'f', 2, 64) + "×" },
+	"speedup":   func(a, b float64) string { return strconv.FormatFloat(cost.Ratio(a, b), 'f', 1, 64) + "×" },
+	"costratio": func(a, b float64) string { return strconv.FormatFloat(cost.Ratio(a, b), 'f', 2, 64) + "×" },
 }).Parse(pageTemplate))
 
 // Options tunes WriteHTML. The zero value is the defaults.
@@ -127,26 +127,9 @@ func WriteHTML(w io.Writer, s *Study, o Options) error {
 	return nil
 }
 
-func usd(x float64) string {
-	switch {
-	case x == 0:
-		return "$0"
-	case x >= 0.01:
-		return fmt.Sprintf("$%.4f", x)
-	}
-	return fmt.Sprintf("$%.3g", x)
-}
-
 func bestString(b *cost.BestTrial) string {
 	if b == nil {
 		return "–"
 	}
 	return fmt.Sprintf("%.6g (trial %d)", b.Score, b.Trial)
-}
-
-func safeRatio(a, b float64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return a / b
 }

@@ -304,8 +304,8 @@ func writeComparison(w io.Writer, c cost.Comparison) error {
 	fmt.Fprintf(tw, "wall seconds\t%.2f\t%.2f\t\n", c.Local.WallSeconds, c.Lambda.WallSeconds)
 	fmt.Fprintf(tw, "trials/s\t%.2f\t%.2f\t\n", c.Local.TrialsPerSecond, c.Lambda.TrialsPerSecond)
 	fmt.Fprintf(tw, "compute seconds\t%.2f CPU\t%.2f billed\t\n", c.Local.ComputeSeconds, c.Lambda.ComputeSeconds)
-	fmt.Fprintf(tw, "cost USD\t%s\t%s\t\n", usd(c.Local.USD), usd(c.Lambda.USD))
-	fmt.Fprintf(tw, "cost/trial USD\t%s\t%s\t\n", usd(c.Local.USDPerTrial), usd(c.Lambda.USDPerTrial))
+	fmt.Fprintf(tw, "cost USD\t%s\t%s\t\n", cost.FormatUSD(c.Local.USD), cost.FormatUSD(c.Lambda.USD))
+	fmt.Fprintf(tw, "cost/trial USD\t%s\t%s\t\n", cost.FormatUSD(c.Local.USDPerTrial), cost.FormatUSD(c.Lambda.USDPerTrial))
 	fmt.Fprintf(tw, "failed trials\t%d\t%d\t\n", c.Local.Failed, c.Lambda.Failed)
 	fmt.Fprintf(tw, "best %s\t%s\t%s\t\n", c.Metric, bestString(c.Local.Best), bestString(c.Lambda.Best))
 	if err := tw.Flush(); err != nil {
@@ -332,7 +332,7 @@ func writeComparison(w io.Writer, c cost.Comparison) error {
 	fmt.Fprintf(w, "  %d trials in %d wave(s) on %d environments; a trial %.3f s warm + %.3f s invoke overhead; cold start %.3f s\n",
 		p.Trials, p.Waves, p.ColdStarts, p.TrialSeconds, p.OverheadSeconds, p.ColdStartSeconds)
 	fmt.Fprintf(w, "  wall ~ %.2f s (%.1f trials/s), cost %s (%s a trial), speedup vs local %.1fx\n",
-		p.WallSeconds, p.TrialsPerSecond, usd(p.Cost.TotalUSD), usd(p.Cost.PerTrialUSD), ratioOf(c.Local.WallSeconds, p.WallSeconds))
+		p.WallSeconds, p.TrialsPerSecond, cost.FormatUSD(p.Cost.TotalUSD), cost.FormatUSD(p.Cost.PerTrialUSD), cost.Ratio(c.Local.WallSeconds, p.WallSeconds))
 	if c.Emulated {
 		fmt.Fprintln(w, "  (durations measured on the emulation, i.e. on this machine's cores, not on Lambda's vCPUs)")
 	}
@@ -346,26 +346,9 @@ func writeComparison(w io.Writer, c cost.Comparison) error {
 	return nil
 }
 
-func usd(x float64) string {
-	switch {
-	case x == 0:
-		return "$0"
-	case x >= 0.01:
-		return fmt.Sprintf("$%.4f", x)
-	}
-	return fmt.Sprintf("$%.3g", x)
-}
-
 func bestString(b *cost.BestTrial) string {
 	if b == nil {
 		return "-"
 	}
 	return fmt.Sprintf("%.6g (trial %d)", b.Score, b.Trial)
-}
-
-func ratioOf(a, b float64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return a / b
 }
