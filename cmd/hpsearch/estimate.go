@@ -15,6 +15,29 @@ import (
 	"github.com/hpsearch/hpsearch/trial"
 )
 
+// estimate prints what the study is expected to take and cost, from the
+// results of the earlier study in from, or else from a calibration of n
+// trials run (not recorded) on exec: run --estimate and validate
+// --estimate.
+func estimate(ctx context.Context, e *env, spec *search.Spec, exec scheduler.Executor, parallel int, from string, n int) error {
+	var (
+		calib  []trial.Result
+		source string
+		err    error
+	)
+	if from != "" {
+		source = "the results of " + from
+		calib, err = calibrationFrom(ctx, e, from)
+	} else {
+		source = fmt.Sprintf("a calibration of %d trials", n)
+		calib, err = calibrate(ctx, spec, exec, n, parallel)
+	}
+	if err != nil {
+		return err
+	}
+	return writeEstimate(e.stdout, spec, exec, parallel, calib, source, cost.DefaultPrices)
+}
+
 // calibrate runs the first n trials the study's sampler proposes through
 // exec, at most parallel at once, and returns their results: the short
 // calibration behind run --estimate. Nothing is journaled.
@@ -111,14 +134,14 @@ func writeEstimate(w io.Writer, spec *search.Spec, exec scheduler.Executor, para
 		}
 		fmt.Fprintf(w, "  invocations     %d (%d cold starts)\n", f.Invocations, f.ColdStarts)
 		fmt.Fprintf(w, "  GB-seconds      %.1f to %.1f\n", f.GBSecondsLow, f.GBSecondsHigh)
-		fmt.Fprintf(w, "  cost            $%.4f to $%.4f on Lambda (%s, %s)\n", f.USDLow, f.USDHigh, orDefault(cfg.Arch, "arm64"), p.Source)
+		fmt.Fprintf(w, "  cost            %s to %s on Lambda (%s, %s)\n", cost.FormatUSD(f.USDLow), cost.FormatUSD(f.USDHigh), orDefault(cfg.Arch, "arm64"), p.Source)
 		if !f.Billed {
 			fmt.Fprintln(w, "  (durations measured outside Lambda; a Lambda vCPU may be slower or faster)")
 		}
 		return nil
 	}
 	usd := waves * mean / 3600 * p.LocalUSDPerHour
-	fmt.Fprintf(w, "  cost            about $%.4f of this machine at $%.4f/h (%s)\n", usd, p.LocalUSDPerHour, p.LocalSource)
+	fmt.Fprintf(w, "  cost            about %s of this machine at $%.4f/h (%s)\n", cost.FormatUSD(usd), p.LocalUSDPerHour, p.LocalSource)
 	return nil
 }
 

@@ -235,4 +235,8 @@ func TestRunEstimate(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("--estimate created %v", entries)
 	}
+	code, out, stderr = run(t, "validate", "../../examples/digits-knn-grid.yaml", "--estimate", "--calibrate", "2")
+	if code != 0 || !strings.Contains(out, "30 points") || !strings.Contains(out, "wall time") {
+		t.Errorf("validate --estimate: exit %d: %s\n%s", code, stderr, out)
+	}
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/hpsearch/hpsearch/cost"
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/search"
@@ -94,7 +93,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	quiet := fs.Bool("quiet", false, "")
 	asJSON := fs.Bool("json", false, "")
 	resume := fs.Bool("resume", false, "")
-	estimate := fs.Bool("estimate", false, "")
+	wantEstimate := fs.Bool("estimate", false, "")
 	calibrateN := fs.Int("calibrate", 3, "")
 	from := fs.String("from", "", "")
 	var bf backendFlags
@@ -121,20 +120,8 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *estimate {
-		calib, source := []trial.Result(nil), ""
-		if *from != "" {
-			calib, source = nil, "the results of "+*from
-			if calib, err = calibrationFrom(ctx, e, *from); err != nil {
-				return err
-			}
-		} else {
-			source = fmt.Sprintf("a calibration of %d trials", *calibrateN)
-			if calib, err = calibrate(ctx, spec, exec, *calibrateN, parallel); err != nil {
-				return err
-			}
-		}
-		return writeEstimate(e.stdout, spec, exec, parallel, calib, source, cost.DefaultPrices)
+	if *wantEstimate {
+		return estimate(ctx, e, spec, exec, parallel, *from, *calibrateN)
 	}
 	specJSON, err := json.MarshalIndent(spec, "", "  ")
 	if err != nil {

@@ -19,8 +19,14 @@ the task, the dataset file and its target column. Prints the size of the
 space: the number of grid points, or "continuous". Exits 2 with the file,
 line and field of the first problem.
 
+With --estimate it also prints the expected wall time and, on Lambda, the
+invocations, GB-seconds and cost range, as 'run --estimate' does: from
+--calibrate N trials (default 3, run but not recorded) or from an earlier
+study (--from STUDY_DIR). The backend flags of 'run' choose the backend.
+
 Example:
   hpsearch validate examples/digits-knn-grid.yaml
+  hpsearch validate examples/digits-knn-grid.yaml --estimate --backend lambda
 `,
 		run: runValidate,
 	})
@@ -28,6 +34,11 @@ Example:
 
 func runValidate(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("validate")
+	est := fs.Bool("estimate", false, "")
+	calibrateN := fs.Int("calibrate", 3, "")
+	from := fs.String("from", "", "")
+	var bf backendFlags
+	bf.register(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -35,7 +46,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageErr("want one SPEC.yaml, got %d arguments", len(pos))
 	}
-	spec, _, err := loadSpec(ctx, pos[0], nil)
+	spec, base, err := loadSpec(ctx, pos[0], nil)
 	if err != nil {
 		return err
 	}
@@ -47,7 +58,14 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "%s: ok\n  study: %s\n  models: %s\n  metric: %s (%s)\n  space: %s\n  search: %s, %d trials, %d in parallel, seed %d\n",
 		pos[0], spec.Name, modelNames(spec), spec.Metric, spec.Direction, size,
 		spec.Search.Method, spec.Search.MaxTrials, spec.Search.Parallel, spec.Search.Seed)
-	return nil
+	if !*est {
+		return nil
+	}
+	exec, parallel, err := newExecutor(ctx, spec, base, &bf, 0)
+	if err != nil {
+		return err
+	}
+	return estimate(ctx, e, spec, exec, parallel, *from, *calibrateN)
 }
 
 func modelNames(s *search.Spec) string {
