@@ -116,7 +116,7 @@ func (g *grower) grow(grad, hess, raw []float64, stride int) *tree {
 	root.hist = g.getHist()
 	root.hist.buildRoot(g.data.rows, g.data.p, g.bm.offset, grad, hess, g.unitHess, g.data.rootCounts)
 	g.open, g.leaves = g.open[:0], g.leaves[:0]
-	g.consider(root)
+	g.consider(root, nil)
 	for nLeaves := 1; len(g.open) > 0; nLeaves++ {
 		if nLeaves >= g.rule.maxLeaves {
 			for _, n := range g.open {
@@ -145,14 +145,24 @@ func (g *grower) grow(grad, hess, raw []float64, stride int) *tree {
 	return t
 }
 
-// consider finds n's best split and queues n, or makes it a leaf.
-func (g *grower) consider(n *node) {
+// splittable says whether n's depth and row count allow a split.
+func (g *grower) splittable(n *node) bool {
 	r := g.rule
-	if (r.maxDepth > 0 && n.depth >= r.maxDepth) || n.sum.n < 2*r.minLeaf {
+	return !(r.maxDepth > 0 && n.depth >= r.maxDepth) && n.sum.n >= 2*r.minLeaf
+}
+
+// consider finds n's best split and queues n, or makes it a leaf. sub,
+// when not nil, is subtracted from n.hist during the scan (see
+// bestSplit): until then n.hist holds the parent's sums, which is harmless
+// if n becomes a leaf without a scan, its histogram only going back to
+// the pool.
+func (g *grower) consider(n *node, sub histogram) {
+	r := g.rule
+	if !g.splittable(n) {
 		g.finish(n)
 		return
 	}
-	n.split = n.hist.bestSplit(n.sum, g.bm.offset, r.limits, g.inv)
+	n.split = n.hist.bestSplit(n.sum, g.bm.offset, r.limits, g.inv, sub)
 	if n.split.feature < 0 {
 		g.finish(n)
 		return
@@ -202,10 +212,27 @@ func (g *grower) splitNode(t *tree, n *node, grad, hess []float64, last bool) {
 	if rc.end-rc.start < lc.end-lc.start {
 		small, large = rc, lc
 	}
+	if !g.splittable(large) {
+		// Neither child can split (small has no more rows than large):
+		// no histogram is needed.
+		g.putHist(n)
+		g.finish(lc)
+		g.finish(rc)
+		return
+	}
 	small.hist = g.getHist()
 	small.hist.build(g.rows[small.start:small.end], g.data.rows, g.data.p, g.bm.offset, grad, hess, g.unitHess)
 	large.hist, n.hist = n.hist, nil
-	large.hist.subtract(small.hist)
-	g.consider(lc)
-	g.consider(rc)
+	// large.hist becomes parent − small inside its split scan. small's
+	// histogram may be back in the pool by then (if small is considered
+	// first and made a leaf), but pooled histograms keep their contents
+	// until getHist, which is not called before both are considered.
+	sub := small.hist
+	if lc == large {
+		g.consider(lc, sub)
+		g.consider(rc, nil)
+	} else {
+		g.consider(lc, nil)
+		g.consider(rc, sub)
+	}
 }

@@ -12,7 +12,8 @@ type histogram []bucket
 
 // build sums the gradients of rows into h, which must be zeroed. bins is
 // row-major with p features per row. When unitHess is set every hessian
-// is 1 and only counts are summed, h being set from them at the end.
+// is 1 and only counts are summed: the buckets' hessian sums are left at
+// zero, bestSplitUnit reading the counts instead.
 func (h histogram) build(rows []int32, bins []uint8, p int, offset []int, grad, hess []float64, unitHess bool) {
 	off := offset[:p]
 	if unitHess {
@@ -25,9 +26,6 @@ func (h histogram) build(rows []int32, bins []uint8, p int, offset []int, grad, 
 				e.g += g
 				e.n++
 			}
-		}
-		for k := range h {
-			h[k].h = float64(h[k].n)
 		}
 		return
 	}
@@ -46,8 +44,8 @@ func (h histogram) build(rows []int32, bins []uint8, p int, offset []int, grad, 
 
 // buildRoot is build over every row, in order, for a root node: the
 // per-bin row counts of the root are the same for every tree, so they are
-// copied from counts (countRoot) instead of being summed again, and with
-// unitHess so are the hessians.
+// copied from counts (countRoot) instead of being summed again; with
+// unitHess the hessians are not summed at all (see build).
 func (h histogram) buildRoot(bins []uint8, p int, offset []int, grad, hess []float64, unitHess bool, counts []int) {
 	off := offset[:p]
 	n := len(bins) / p
@@ -61,7 +59,7 @@ func (h histogram) buildRoot(bins []uint8, p int, offset []int, grad, hess []flo
 			}
 		}
 		for k, c := range counts[:len(h)] {
-			h[k].n, h[k].h = c, float64(c)
+			h[k].n = c
 		}
 		return
 	}
@@ -94,9 +92,17 @@ func countRoot(bins []uint8, p int, offset []int) []int {
 }
 
 // subtract sets h to h − o, turning a parent's histogram into one
-// child's given the other's.
-func (h histogram) subtract(o histogram) {
+// child's given the other's. With unitHess the hessian sums, unused, are
+// left alone.
+func (h histogram) subtract(o histogram, unitHess bool) {
 	o = o[:len(h)]
+	if unitHess {
+		for k := range h {
+			h[k].g -= o[k].g
+			h[k].n -= o[k].n
+		}
+		return
+	}
 	for k := range h {
 		h[k].g -= o[k].g
 		h[k].h -= o[k].h
@@ -124,16 +130,22 @@ type limits struct {
 // -1 when no split has positive gain. tot sums the node's rows. inv, when
 // not nil, says every hessian is 1 and holds 1/(k + l2) for k = 0..n: the
 // gain's denominators are then row counts and its two divisions per bin
-// become table look-ups.
-func (h histogram) bestSplit(tot bucket, offset []int, lim limits, inv []float64) splitInfo {
+// become table look-ups. sub, when not nil, is subtracted from h first,
+// feature by feature as the scan reaches it (h is a larger child's copy of
+// its parent's histogram and sub its sibling's), so that the subtraction's
+// result is still in cache when scanned.
+func (h histogram) bestSplit(tot bucket, offset []int, lim limits, inv []float64, sub histogram) splitInfo {
 	if inv != nil {
-		return h.bestSplitUnit(tot, offset, lim, inv)
+		return h.bestSplitUnit(tot, offset, lim, inv, sub)
 	}
 	best := splitInfo{feature: -1}
 	parent := tot.g * tot.g / (tot.h + lim.l2)
 	for f := range len(offset) - 1 {
 		var l bucket
 		hb := h[offset[f]:offset[f+1]]
+		if sub != nil {
+			hb.subtract(sub[offset[f]:offset[f+1]], false)
+		}
 		for b := 0; b+1 < len(hb); b++ {
 			l.g += hb[b].g
 			l.h += hb[b].h
@@ -148,8 +160,10 @@ func (h histogram) bestSplit(tot bucket, offset []int, lim limits, inv []float64
 			if rh < lim.minHess {
 				continue
 			}
+			// One division instead of two: l²/dl + r²/dr = (l²dr + r²dl)/(dl dr).
 			rg := tot.g - l.g
-			gain := l.g*l.g/(l.h+lim.l2) + rg*rg/(rh+lim.l2) - parent
+			dl, dr := l.h+lim.l2, rh+lim.l2
+			gain := (l.g*l.g*dr+rg*rg*dl)/(dl*dr) - parent
 			if gain > best.gain && gain > 0 {
 				best = splitInfo{feature: f, bin: uint8(b), gain: gain, left: l}
 			}
@@ -161,13 +175,16 @@ func (h histogram) bestSplit(tot bucket, offset []int, lim limits, inv []float64
 // bestSplitUnit is bestSplit when every hessian is 1 (h == n in every
 // bucket). minHess is met by any non-empty side (a count of at least 1
 // against minHessianToSplit = 1e-3), so only min_samples_leaf is checked.
-func (h histogram) bestSplitUnit(tot bucket, offset []int, lim limits, inv []float64) splitInfo {
+func (h histogram) bestSplitUnit(tot bucket, offset []int, lim limits, inv []float64, sub histogram) splitInfo {
 	best := splitInfo{feature: -1}
 	inv = inv[:tot.n+1]
 	parent := tot.g * tot.g * inv[tot.n]
 	for f := range len(offset) - 1 {
 		var l bucket
 		hb := h[offset[f]:offset[f+1]]
+		if sub != nil {
+			hb.subtract(sub[offset[f]:offset[f+1]], true)
+		}
 		for b := 0; b+1 < len(hb); b++ {
 			l.g += hb[b].g
 			l.n += hb[b].n
