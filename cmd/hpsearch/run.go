@@ -45,7 +45,6 @@ Flags:
   --resume           if the study exists, continue it (see hpsearch resume);
                      the spec must describe the same search
 ` + backendUsage + `
-
 Exit codes: 0 ok, 1 failure, 2 bad spec or usage, 130 interrupted (Ctrl-C:
 in-flight trials are cancelled and the journal stays consistent).
 
