@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/trainertest"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -17,10 +18,10 @@ func TestCVMatchesSklearn(t *testing.T) {
 	refs := map[string]float64{"digits": 0.8406, "breast_cancer": 0.9387, "iris": 0.9560}
 	for name, ref := range refs {
 		t.Run(name, func(t *testing.T) {
-			ds := loadCSV(t, name, trial.Classification)
+			ds := trainertest.LoadCSV(t, name, trial.Classification)
 			var sum float64
 			for s := range 10 {
-				sum += cvScore(t, Gaussian{}, trial.Params{}, ds, false, uint64(s))
+				sum += trainertest.FiveFold(t, Gaussian{}, trial.Params{}, ds, false, uint64(s))
 			}
 			got := sum / 10
 			t.Logf("ours %.4f, sklearn %.4f", got, ref)
@@ -34,7 +35,7 @@ func TestCVMatchesSklearn(t *testing.T) {
 // TestProbaMatchesPrediction: probabilities sum to one and their argmax
 // is the prediction.
 func TestProbaMatchesPrediction(t *testing.T) {
-	ds := loadCSV(t, "iris", trial.Classification)
+	ds := trainertest.LoadCSV(t, "iris", trial.Classification)
 	est := fit(t, ds, trial.Params{})
 	proba := est.(trainers.ProbaEstimator).PredictProba(ds.X)
 	pred := est.Predict(ds.X)
@@ -58,7 +59,7 @@ func TestProbaMatchesPrediction(t *testing.T) {
 func TestKnownPosterior(t *testing.T) {
 	X := trainers.Matrix{Rows: 4, Cols: 1, Data: []float64{-1, 1, 3, 5}}
 	y := []float64{0, 0, 1, 1}
-	est := fit(t, dataset{X: X, y: y, classes: 2}, trial.Params{"var_smoothing": 0.0})
+	est := fit(t, trainertest.Dataset{X: X, Y: y, Classes: 2}, trial.Params{"var_smoothing": 0.0})
 	p := est.(trainers.ProbaEstimator).PredictProba(trainers.Matrix{Rows: 1, Cols: 1, Data: []float64{2.5}})
 	// μ0=0, μ1=4, v=1: logit = 4·(2.5-2) = 2.
 	want := 1 / (1 + math.Exp(-2))
@@ -69,7 +70,7 @@ func TestKnownPosterior(t *testing.T) {
 
 func TestAbsentClassNeverPredicted(t *testing.T) {
 	X := trainers.Matrix{Rows: 4, Cols: 1, Data: []float64{0, 0.5, 3, 3.5}}
-	est := fit(t, dataset{X: X, y: []float64{0, 0, 2, 2}, classes: 3}, trial.Params{})
+	est := fit(t, trainertest.Dataset{X: X, Y: []float64{0, 0, 2, 2}, Classes: 3}, trial.Params{})
 	for _, p := range est.Predict(trainers.Matrix{Rows: 3, Cols: 1, Data: []float64{-5, 1.7, 9}}) {
 		if p == 1 {
 			t.Fatal("predicted class 1, absent from training")
@@ -78,12 +79,12 @@ func TestAbsentClassNeverPredicted(t *testing.T) {
 }
 
 func TestFitHonoursCancelledContext(t *testing.T) {
-	ds := loadCSV(t, "iris", trial.Classification)
+	ds := trainertest.LoadCSV(t, "iris", trial.Classification)
 	p, _ := trainers.Resolve(Gaussian{}.Info(), nil)
 	est, _ := Gaussian{}.New(p, trainers.Config{Task: trial.Classification, Classes: 3})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := est.Fit(ctx, ds.X, ds.y); !errors.Is(err, context.Canceled) {
+	if err := est.Fit(ctx, ds.X, ds.Y); !errors.Is(err, context.Canceled) {
 		t.Errorf("Fit = %v, want context.Canceled", err)
 	}
 }
@@ -98,17 +99,17 @@ func TestRegistered(t *testing.T) {
 	}
 }
 
-func fit(tb testing.TB, ds dataset, p trial.Params) trainers.Estimator {
+func fit(tb testing.TB, ds trainertest.Dataset, p trial.Params) trainers.Estimator {
 	tb.Helper()
 	rp, err := trainers.Resolve(Gaussian{}.Info(), p)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	est, err := Gaussian{}.New(rp, trainers.Config{Task: trial.Classification, Classes: ds.classes})
+	est, err := Gaussian{}.New(rp, trainers.Config{Task: trial.Classification, Classes: ds.Classes})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := est.Fit(context.Background(), ds.X, ds.y); err != nil {
+	if err := est.Fit(context.Background(), ds.X, ds.Y); err != nil {
 		tb.Fatal(err)
 	}
 	return est
@@ -118,10 +119,10 @@ func fit(tb testing.TB, ds dataset, p trial.Params) trainers.Estimator {
 // takes 0.0147 s CPU for the same (bayes_refs.py). x_sklearn is
 // ours/sklearn.
 func BenchmarkDigits5Fold(b *testing.B) {
-	ds := loadCSV(b, "digits", trial.Classification)
+	ds := trainertest.LoadCSV(b, "digits", trial.Classification)
 	b.ResetTimer()
 	for range b.N {
-		cvScore(b, Gaussian{}, trial.Params{}, ds, false, 0)
+		trainertest.FiveFold(b, Gaussian{}, trial.Params{}, ds, false, 0)
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/0.0147, "x_sklearn")
 }

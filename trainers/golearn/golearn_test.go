@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/trainertest"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -29,10 +30,10 @@ func TestCVMatchesSklearn(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			ds := loadCSV(t, c.data, trial.Classification)
+			ds := trainertest.LoadCSV(t, c.data, trial.Classification)
 			var sum float64
 			for s := range 5 {
-				sum += cvScore(t, c.learner, trial.Params{}, ds, false, uint64(s))
+				sum += trainertest.FiveFold(t, c.learner, trial.Params{}, ds, false, uint64(s))
 			}
 			got := sum / 5
 			t.Logf("ours %.4f, sklearn %.4f", got, c.ref)
@@ -46,7 +47,7 @@ func TestCVMatchesSklearn(t *testing.T) {
 // TestSilentOnStdout runs Fit and Predict with os.Stdout swapped for a
 // pipe and fails if golearn wrote anything.
 func TestSilentOnStdout(t *testing.T) {
-	ds := loadCSV(t, "iris", trial.Classification)
+	ds := trainertest.LoadCSV(t, "iris", trial.Classification)
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +73,7 @@ func TestSilentOnStdout(t *testing.T) {
 // 0.844 across repetitions of one trial).
 func TestDeterministic(t *testing.T) {
 	for _, data := range []string{"wine", "digits"} {
-		ds := loadCSV(t, data, trial.Classification)
+		ds := trainertest.LoadCSV(t, data, trial.Classification)
 		for _, l := range []trainers.Learner{Bernoulli{}, ID3{}} {
 			t.Run(data+"/"+l.Info().Name, func(t *testing.T) {
 				want := fit(t, l, trial.Params{}, ds, 1).Predict(ds.X)
@@ -90,12 +91,12 @@ func TestDeterministic(t *testing.T) {
 // benchmark: predictions on rows the tree did not see, where the choice
 // between tied attributes shows.
 func TestID3HeldOutDeterministic(t *testing.T) {
-	ds := loadCSV(t, "digits", trial.Classification)
+	ds := trainertest.LoadCSV(t, "digits", trial.Classification)
 	n := ds.X.Rows * 4 / 5
-	train := dataset{
+	train := trainertest.Dataset{
 		X:       trainers.Matrix{Rows: n, Cols: ds.X.Cols, Data: ds.X.Data[:n*ds.X.Cols]},
-		y:       ds.y[:n],
-		classes: ds.classes,
+		Y:       ds.Y[:n],
+		Classes: ds.Classes,
 	}
 	test := trainers.Matrix{Rows: ds.X.Rows - n, Cols: ds.X.Cols, Data: ds.X.Data[n*ds.X.Cols:]}
 	want := fit(t, ID3{}, trial.Params{}, train, 3).Predict(test)
@@ -112,10 +113,10 @@ func TestBinarizeThreshold(t *testing.T) {
 	// The second column, present only in class 0, keeps golearn from
 	// seeing a class with no present feature.
 	X2 := trainers.Matrix{Rows: 4, Cols: 2, Data: []float64{1, 9, 2, 9, 8, 0, 9, 0}}
-	ds := dataset{X: X2, y: []float64{0, 0, 1, 1}, classes: 2}
+	ds := trainertest.Dataset{X: X2, Y: []float64{0, 0, 1, 1}, Classes: 2}
 	got := fit(t, Bernoulli{}, trial.Params{"binarize": 5.0}, ds, 0).Predict(X2)
-	if !slices.Equal(got, ds.y) {
-		t.Errorf("predictions %v, want %v", got, ds.y)
+	if !slices.Equal(got, ds.Y) {
+		t.Errorf("predictions %v, want %v", got, ds.Y)
 	}
 }
 
@@ -137,17 +138,17 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-func fit(tb testing.TB, l trainers.Learner, p trial.Params, ds dataset, seed uint64) trainers.Estimator {
+func fit(tb testing.TB, l trainers.Learner, p trial.Params, ds trainertest.Dataset, seed uint64) trainers.Estimator {
 	tb.Helper()
 	rp, err := trainers.Resolve(l.Info(), p)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	est, err := l.New(rp, trainers.Config{Task: trial.Classification, Classes: ds.classes, Seed: seed})
+	est, err := l.New(rp, trainers.Config{Task: trial.Classification, Classes: ds.Classes, Seed: seed})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := est.Fit(context.Background(), ds.X, ds.y); err != nil {
+	if err := est.Fit(context.Background(), ds.X, ds.Y); err != nil {
 		tb.Fatal(err)
 	}
 	return est
@@ -160,10 +161,10 @@ func BenchmarkBernoulliDigits5Fold(b *testing.B) { benchDigits(b, Bernoulli{}, 0
 func BenchmarkID3Digits5Fold(b *testing.B) { benchDigits(b, ID3{}, 0.1) }
 
 func benchDigits(b *testing.B, l trainers.Learner, sklearn float64) {
-	ds := loadCSV(b, "digits", trial.Classification)
+	ds := trainertest.LoadCSV(b, "digits", trial.Classification)
 	b.ResetTimer()
 	for range b.N {
-		cvScore(b, l, trial.Params{}, ds, false, 0)
+		trainertest.FiveFold(b, l, trial.Params{}, ds, false, 0)
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/sklearn, "x_sklearn")
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/trainertest"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -22,11 +23,11 @@ var sklearnSeconds = map[string]float64{
 }
 
 func benchCV(b *testing.B, l trainers.Learner, p trial.Params, name string, task trial.Task) {
-	ds := loadCSV(b, name, task)
+	ds := trainertest.LoadCSV(b, name, task)
 	b.ResetTimer()
 	cpu := cpuSeconds()
 	for range b.N {
-		cvScore(b, l, p, ds, true, 0)
+		trainertest.FiveFold(b, l, p, ds, true, 0)
 	}
 	perRun := (cpuSeconds() - cpu) / float64(b.N)
 	b.ReportMetric(perRun, "cpu-s/op")

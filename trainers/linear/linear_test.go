@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/trainertest"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -34,10 +35,10 @@ func TestCVMatchesSklearn(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			ds := loadCSV(t, c.data, c.task)
+			ds := trainertest.LoadCSV(t, c.data, c.task)
 			var sum float64
 			for s := range c.seeds {
-				sum += cvScore(t, c.learner, c.params, ds, true, uint64(s))
+				sum += trainertest.FiveFold(t, c.learner, c.params, ds, true, uint64(s))
 			}
 			got := sum / float64(c.seeds)
 			slack := 0.01
@@ -53,9 +54,9 @@ func TestCVMatchesSklearn(t *testing.T) {
 }
 
 func TestLogisticProbaSumsToOne(t *testing.T) {
-	ds := loadCSV(t, "iris", trial.Classification)
+	ds := trainertest.LoadCSV(t, "iris", trial.Classification)
 	for _, classes := range []int{2, 3} {
-		X, y := ds.X, ds.y
+		X, y := ds.X, ds.Y
 		if classes == 2 { // setosa vs the rest
 			y = slices.Clone(y)
 			for i := range y {
@@ -82,11 +83,11 @@ func TestLogisticProbaSumsToOne(t *testing.T) {
 }
 
 func TestSameSeedSamePredictions(t *testing.T) {
-	ds := loadCSV(t, "breast_cancer", trial.Classification)
-	standardize(ds.X, trainers.Matrix{})
+	ds := trainertest.LoadCSV(t, "breast_cancer", trial.Classification)
+	trainertest.Standardize(ds.X, trainers.Matrix{})
 	for _, l := range []trainers.Learner{Logistic{}, SVM{}} {
-		a := fit(t, l, trial.Params{"max_iter": 5}, ds.X, ds.y, 2, 7).Predict(ds.X)
-		b := fit(t, l, trial.Params{"max_iter": 5}, ds.X, ds.y, 2, 7).Predict(ds.X)
+		a := fit(t, l, trial.Params{"max_iter": 5}, ds.X, ds.Y, 2, 7).Predict(ds.X)
+		b := fit(t, l, trial.Params{"max_iter": 5}, ds.X, ds.Y, 2, 7).Predict(ds.X)
 		if !slices.Equal(a, b) {
 			t.Errorf("%s: predictions differ for the same seed", l.Info().Name)
 		}
@@ -94,7 +95,7 @@ func TestSameSeedSamePredictions(t *testing.T) {
 }
 
 func TestFitHonoursCancelledContext(t *testing.T) {
-	ds := loadCSV(t, "iris", trial.Classification)
+	ds := trainertest.LoadCSV(t, "iris", trial.Classification)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, l := range []trainers.Learner{Logistic{}, SVM{}, Ridge{}} {
@@ -107,7 +108,7 @@ func TestFitHonoursCancelledContext(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := est.Fit(ctx, ds.X, ds.y); !errors.Is(err, context.Canceled) {
+		if err := est.Fit(ctx, ds.X, ds.Y); !errors.Is(err, context.Canceled) {
 			t.Errorf("%s: Fit with cancelled ctx = %v, want context.Canceled", l.Info().Name, err)
 		}
 	}

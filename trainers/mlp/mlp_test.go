@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/trainertest"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -34,8 +35,8 @@ func TestCVMatchesSklearn(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			ds := loadCSV(t, c.data, c.task)
-			got := cvScore(t, MLP{}, c.params, ds, true, 0)
+			ds := trainertest.LoadCSV(t, c.data, c.task)
+			got := trainertest.FiveFold(t, MLP{}, c.params, ds, true, 0)
 			slack := 0.01
 			if c.task == trial.Regression {
 				slack = 0.02
@@ -49,8 +50,8 @@ func TestCVMatchesSklearn(t *testing.T) {
 }
 
 func TestSameSeedSamePredictions(t *testing.T) {
-	ds := loadCSV(t, "breast_cancer", trial.Classification)
-	standardize(ds.X, trainers.Matrix{})
+	ds := trainertest.LoadCSV(t, "breast_cancer", trial.Classification)
+	trainertest.Standardize(ds.X, trainers.Matrix{})
 	p := trial.Params{"hidden_layer_sizes": 16.0, "max_iter": 5}
 	a := fit(t, p, ds, 3).Predict(ds.X)
 	b := fit(t, p, ds, 3).Predict(ds.X)
@@ -89,27 +90,27 @@ func TestParseLayers(t *testing.T) {
 }
 
 func TestFitHonoursCancelledContext(t *testing.T) {
-	ds := loadCSV(t, "iris", trial.Classification)
+	ds := trainertest.LoadCSV(t, "iris", trial.Classification)
 	rp, _ := trainers.Resolve(MLP{}.Info(), nil)
 	est, _ := MLP{}.New(rp, trainers.Config{Task: trial.Classification, Classes: 3})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := est.Fit(ctx, ds.X, ds.y); !errors.Is(err, context.Canceled) {
+	if err := est.Fit(ctx, ds.X, ds.Y); !errors.Is(err, context.Canceled) {
 		t.Errorf("Fit = %v, want context.Canceled", err)
 	}
 }
 
-func fit(tb testing.TB, p trial.Params, ds dataset, seed uint64) trainers.Estimator {
+func fit(tb testing.TB, p trial.Params, ds trainertest.Dataset, seed uint64) trainers.Estimator {
 	tb.Helper()
 	rp, err := trainers.Resolve(MLP{}.Info(), p)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	est, err := MLP{}.New(rp, trainers.Config{Task: trial.Classification, Classes: ds.classes, Seed: seed})
+	est, err := MLP{}.New(rp, trainers.Config{Task: trial.Classification, Classes: ds.Classes, Seed: seed})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := est.Fit(context.Background(), ds.X, ds.y); err != nil {
+	if err := est.Fit(context.Background(), ds.X, ds.Y); err != nil {
 		tb.Fatal(err)
 	}
 	return est
@@ -126,11 +127,11 @@ const sklearnDigitsCPUSeconds = 2.285
 // It reports CPU seconds per run and x_sklearn, ours/sklearn in CPU time
 // (below 1 is faster); run with -cpu 1 to match sklearn's single thread.
 func BenchmarkDigits5Fold(b *testing.B) {
-	ds := loadCSV(b, "digits", trial.Classification)
+	ds := trainertest.LoadCSV(b, "digits", trial.Classification)
 	b.ResetTimer()
 	cpu := cpuSeconds()
 	for range b.N {
-		cvScore(b, MLP{}, trial.Params{}, ds, true, 0)
+		trainertest.FiveFold(b, MLP{}, trial.Params{}, ds, true, 0)
 	}
 	perRun := (cpuSeconds() - cpu) / float64(b.N)
 	b.ReportMetric(perRun, "cpu-s/op")

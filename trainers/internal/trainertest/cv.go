@@ -159,3 +159,17 @@ func R2(pred, y []float64) float64 {
 	}
 	return 1 - ssRes/ssTot
 }
+
+// FiveFold is the cross-validation that the bayes, golearn, linear and mlp
+// tests, and the scikit-learn reference figures stored in them, were
+// written with: five stratified folds shuffled by seed, fold i's
+// estimator seeded with seed+i, each fold standardized when scale is set.
+func FiveFold(tb testing.TB, l trainers.Learner, p trial.Params, d Dataset, scale bool, seed uint64) float64 {
+	tb.Helper()
+	cv := CV{
+		Split:       Split{K: 5, Seed: seed, Stream: 0x5eed, Contiguous: true},
+		Scale:       scale,
+		SeedPerFold: true,
+	}
+	return cv.Score(tb, l, p, d)
+}
