@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/trainertest"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -45,7 +46,7 @@ func BenchmarkDigitsCV5(b *testing.B) {
 				splits = append(splits, s)
 			}
 			ctx := context.Background()
-			cpu := cpuSeconds()
+			cpu := trainertest.CPUSeconds()
 			for b.Loop() {
 				for _, s := range splits {
 					e := newEstimator(b, p, trainers.Config{Task: trial.Classification, Classes: 10})
@@ -55,7 +56,7 @@ func BenchmarkDigitsCV5(b *testing.B) {
 					_ = e.Predict(s.Xva)
 				}
 			}
-			perRun := (cpuSeconds() - cpu) / float64(b.N)
+			perRun := (trainertest.CPUSeconds() - cpu) / float64(b.N)
 			b.ReportMetric(perRun, "cpu-s/op")
 			b.ReportMetric(perRun/sklearnDigitsCPUSeconds[pow], "x_sklearn")
 		})

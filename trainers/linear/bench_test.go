@@ -25,11 +25,11 @@ var sklearnSeconds = map[string]float64{
 func benchCV(b *testing.B, l trainers.Learner, p trial.Params, name string, task trial.Task) {
 	ds := trainertest.LoadCSV(b, name, task)
 	b.ResetTimer()
-	cpu := cpuSeconds()
+	cpu := trainertest.CPUSeconds()
 	for range b.N {
 		trainertest.FiveFold(b, l, p, ds, true, 0)
 	}
-	perRun := (cpuSeconds() - cpu) / float64(b.N)
+	perRun := (trainertest.CPUSeconds() - cpu) / float64(b.N)
 	b.ReportMetric(perRun, "cpu-s/op")
 	b.ReportMetric(perRun/sklearnSeconds[l.Info().Name], "x_sklearn")
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/trainertest"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -28,7 +29,7 @@ func BenchmarkRidgeFit16k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cpu := cpuSeconds()
+	cpu := trainertest.CPUSeconds()
 	for b.Loop() {
 		est, err := Ridge{}.New(p, trainers.Config{Task: trial.Regression})
 		if err != nil {
@@ -38,5 +39,5 @@ func BenchmarkRidgeFit16k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric((cpuSeconds()-cpu)/float64(b.N)*1e3, "cpu-ms/op")
+	b.ReportMetric((trainertest.CPUSeconds()-cpu)/float64(b.N)*1e3, "cpu-ms/op")
 }

@@ -129,11 +129,11 @@ const sklearnDigitsCPUSeconds = 2.285
 func BenchmarkDigits5Fold(b *testing.B) {
 	ds := trainertest.LoadCSV(b, "digits", trial.Classification)
 	b.ResetTimer()
-	cpu := cpuSeconds()
+	cpu := trainertest.CPUSeconds()
 	for range b.N {
 		trainertest.FiveFold(b, MLP{}, trial.Params{}, ds, true, 0)
 	}
-	perRun := (cpuSeconds() - cpu) / float64(b.N)
+	perRun := (trainertest.CPUSeconds() - cpu) / float64(b.N)
 	b.ReportMetric(perRun, "cpu-s/op")
 	b.ReportMetric(perRun/sklearnDigitsCPUSeconds, "x_sklearn")
 }
