@@ -39,6 +39,10 @@ type backendFlags struct {
 	bucket      string
 	region      string
 	concurrency int
+	// arch and memory describe the function for pricing; compare sets
+	// them from its own flags.
+	arch   string
+	memory int
 }
 
 func (b *backendFlags) register(fs *flag.FlagSet) {
@@ -98,51 +102,10 @@ func newExecutor(ctx context.Context, spec *search.Spec, base *worker.Request, b
 		return &worker.Local{Worker: w, Base: *base}, parallel, nil
 	}
 
-	cfg, err := lambdaexec.ConfigFrom(spec.Backend, os.Getenv)
-	if err != nil {
-		if ie, ok := err.(*trial.InputError); ok && ie.File == "" {
-			return nil, 0, spec.Errorf(ie.Field, "%s", ie.Msg)
-		}
-		return nil, 0, err
-	}
-	if b.function != "" {
-		cfg.Function = b.function
-	}
-	if b.bucket != "" {
-		cfg.Bucket = b.bucket
-	}
-	if b.region != "" {
-		cfg.Region = b.region
-	}
-	if b.concurrency > 0 {
-		cfg.Concurrency = b.concurrency
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, 0, err
-	}
-	ex, err := lambdaexec.New(ctx, cfg, os.Getenv)
+	ex, err := lambdaExecutor(ctx, spec, base, b)
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := ex.Preflight(ctx); err != nil {
-		return nil, 0, err
-	}
-	var d *datasets.Dataset
-	if spec.Dataset != "" {
-		if strings.HasPrefix(spec.Dataset, "s3://") {
-			d, err = fetchS3Dataset(ctx, spec, base)
-		} else {
-			d, _, err = localWorker().Load(ctx, *base)
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-	}
-	req, err := ex.Prepare(ctx, *base, d)
-	if err != nil {
-		return nil, 0, err
-	}
-	ex.Base = req
 	// Unless the spec or a flag asked for a parallelism, keep as many
 	// trials in flight as the function may run at once: the local CPU
 	// count says nothing about Lambda's.
@@ -249,6 +212,66 @@ func lostResults(exec scheduler.Executor, spec *search.Spec) recoverFunc {
 			len(numbers), strings.Join(numbers, ", "))
 		return append(events, recovered...), nil
 	}
+}
+
+// lambdaExecutor resolves the Lambda backend's settings (the spec's
+// backend: block, then HPSEARCH_ variables, then flags), checks before any
+// trial runs that credentials, the function and the bucket are there
+// (lambdaexec.ErrNotReady otherwise), pushes the dataset to S3 once, and
+// returns the executor with its Base request set.
+func lambdaExecutor(ctx context.Context, spec *search.Spec, base *worker.Request, b *backendFlags) (*lambdaexec.Executor, error) {
+	cfg, err := lambdaexec.ConfigFrom(spec.Backend, os.Getenv)
+	if err != nil {
+		if ie, ok := err.(*trial.InputError); ok && ie.File == "" {
+			return nil, spec.Errorf(ie.Field, "%s", ie.Msg)
+		}
+		return nil, err
+	}
+	if b.function != "" {
+		cfg.Function = b.function
+	}
+	if b.bucket != "" {
+		cfg.Bucket = b.bucket
+	}
+	if b.region != "" {
+		cfg.Region = b.region
+	}
+	if b.concurrency > 0 {
+		cfg.Concurrency = b.concurrency
+	}
+	if b.arch != "" {
+		cfg.Arch = b.arch
+	}
+	if b.memory > 0 {
+		cfg.MemoryMB = b.memory
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ex, err := lambdaexec.New(ctx, cfg, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := ex.Preflight(ctx); err != nil {
+		return nil, err
+	}
+	var d *datasets.Dataset
+	if spec.Dataset != "" {
+		if strings.HasPrefix(spec.Dataset, "s3://") {
+			d, err = fetchS3Dataset(ctx, spec, base)
+		} else {
+			d, _, err = localWorker().Load(ctx, *base)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	req, err := ex.Prepare(ctx, *base, d)
+	if err != nil {
+		return nil, err
+	}
+	ex.Base = req
+	return ex, nil
 }
 
 // fetchS3Dataset reads a spec's s3:// dataset through the standard AWS

@@ -114,43 +114,16 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	}
 
 	// Make sure the Lambda side can run before spending time on the local one.
-	cfg, err := lambdaexec.ConfigFrom(spec.Backend, os.Getenv)
+	lx, err := lambdaExecutor(ctx, spec, base, &backendFlags{concurrency: *concurrency, arch: *arch, memory: *memory})
 	if err != nil {
-		var ie *trial.InputError
-		if errors.As(err, &ie) && ie.File == "" {
-			return spec.Errorf(ie.Field, "%s", ie.Msg)
+		if errors.Is(err, lambdaexec.ErrNotReady) {
+			return fmt.Errorf("compare: %w%s", err, emulationHint())
 		}
 		return err
 	}
-	if *concurrency > 0 {
-		cfg.Concurrency = *concurrency
-	}
-	if *arch != "" {
-		cfg.Arch = *arch
-	}
-	if *memory > 0 {
-		cfg.MemoryMB = *memory
-	}
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	lx, err := lambdaexec.New(ctx, cfg, os.Getenv)
-	if err != nil {
-		return err
-	}
-	if err := lx.Preflight(ctx); err != nil {
-		return fmt.Errorf("compare: %w%s", err, emulationHint())
-	}
-	lambdaBase := *base
+	cfg, lambdaBase := lx.Config(), lx.Base
 	var s3Gets, s3Puts int
 	if base.Dataset != (worker.DatasetRef{}) {
-		d, _, err := localWorker().Load(ctx, *base)
-		if err != nil {
-			return spec.Errorf("dataset", "%v", err)
-		}
-		if lambdaBase, err = lx.Prepare(ctx, *base, d); err != nil {
-			return err
-		}
 		s3Gets, s3Puts = 1, 1 // a HEAD, and a PUT unless the object was there: at most
 	}
 

@@ -11,7 +11,6 @@ import (
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/search"
-	"github.com/hpsearch/hpsearch/serverless/lambdaexec"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -125,7 +124,7 @@ func writeEstimate(w io.Writer, spec *search.Spec, exec scheduler.Executor, para
 	fmt.Fprintf(w, "  trial seconds   mean %.3f (min %.3f, max %.3f) over %d trials\n", mean, lo, hi, len(secs))
 	fmt.Fprintf(w, "  wall time       about %.1fs at %d in parallel (%.0f waves of the mean trial)\n", waves*mean, parallel, waves)
 
-	if lx, ok := exec.(*lambdaexec.Executor); ok {
+	if lx := lambdaOf(exec); lx != nil {
 		cfg := lx.Config()
 		f, err := cost.Estimate(cost.Plan{Trials: trials, Concurrency: cfg.Concurrency}, calib,
 			cost.Backend{Kind: cost.Lambda, MemoryMB: cfg.MemoryMB, Arch: cfg.Arch}, p)
