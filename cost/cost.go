@@ -44,6 +44,15 @@ type Backend struct {
 	S3Puts int `json:"s3_puts,omitempty"`
 }
 
+// DatasetPushGets and DatasetPushPuts bound the S3 requests of pushing a
+// study's dataset before its first Lambda trial: a HEAD, priced as a GET,
+// and a PUT unless the object was already there. Both compare and report
+// count the bound, so their Lambda totals agree.
+const (
+	DatasetPushGets = 1
+	DatasetPushPuts = 1
+)
+
 // Breakdown is what a study cost and why.
 type Breakdown struct {
 	Kind string `json:"kind"`

@@ -169,3 +169,25 @@ func TestLoadRefusesNonStudy(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A Lambda study's cost includes pushing its dataset to S3, bounded as
+// compare bounds it, so the report and compare.json agree on the total.
+func TestCostCountsDatasetPush(t *testing.T) {
+	r := trial.Result{Number: 0, State: trial.Complete, Score: 0.9,
+		Backend: map[string]float64{"billed_ms": 800, "duration_ms": 800, "s3_gets": 1}}
+	events := []results.Event{results.ResultEvent(r, time.Now())}
+	prices := cost.DefaultPrices
+	prices.FreeTier = false
+
+	withData := &report.Study{Spec: &search.Spec{Dataset: "iris.csv"}, Events: events, Prices: &prices}
+	noData := &report.Study{Spec: &search.Spec{}, Events: events, Prices: &prices}
+	got, base := withData.Cost(), noData.Cost()
+	if got.S3Gets != base.S3Gets+cost.DatasetPushGets || got.S3Puts != base.S3Puts+cost.DatasetPushPuts {
+		t.Errorf("with a dataset: %d GETs, %d PUTs; without: %d, %d; want the push's %d and %d more",
+			got.S3Gets, got.S3Puts, base.S3Gets, base.S3Puts, cost.DatasetPushGets, cost.DatasetPushPuts)
+	}
+	want := cost.StudyCost([]trial.Result{r}, cost.Backend{Kind: cost.Lambda, S3Gets: 1, S3Puts: 1}, prices)
+	if got.TotalUSD != want.TotalUSD {
+		t.Errorf("total %v, want %v (what compare prices for the same run)", got.TotalUSD, want.TotalUSD)
+	}
+}

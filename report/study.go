@@ -116,7 +116,9 @@ func (s *Study) span() (start time.Time, wall time.Duration) {
 }
 
 // Cost prices the study on the backend its results came from: Lambda
-// when they carry REPORT figures, this machine otherwise.
+// when they carry REPORT figures, this machine otherwise. A Lambda study
+// with a dataset also pays for pushing it to S3, counted as compare counts
+// it (cost.DatasetPushGets, cost.DatasetPushPuts).
 func (s *Study) Cost() cost.Breakdown {
 	p := cost.DefaultPrices
 	if s.Prices != nil {
@@ -136,6 +138,9 @@ func (s *Study) Cost() cost.Breakdown {
 		}
 		if m, ok := s.Spec.Backend["memory_mb"].(float64); ok {
 			b.MemoryMB = int(m)
+		}
+		if s.Spec.Dataset != "" {
+			b.S3Gets, b.S3Puts = cost.DatasetPushGets, cost.DatasetPushPuts
 		}
 	}
 	if _, wall := s.span(); wall > 0 {

@@ -124,7 +124,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	cfg, lambdaBase := lx.Config(), lx.Base
 	var s3Gets, s3Puts int
 	if base.Dataset != (worker.DatasetRef{}) {
-		s3Gets, s3Puts = 1, 1 // a HEAD, and a PUT unless the object was there: at most
+		s3Gets, s3Puts = cost.DatasetPushGets, cost.DatasetPushPuts
 	}
 
 	localParallel := spec.Search.Parallel
