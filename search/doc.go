@@ -23,8 +23,9 @@
 // search method: grid (the cartesian product in a documented order),
 // random (independent draws, trial n a function of the seed and n) and
 // sobol (a scrambled low-discrepancy sequence, point n a function of the
-// seed and n) and tpe (Optuna's Tree-structured Parzen Estimator, with a
-// constant liar for trials in flight). With an early_stopping: block the
+// seed and n) and tpe (Optuna's Tree-structured Parzen Estimator,
+// multivariate unless the spec says multivariate: false, with a constant
+// liar for trials in flight). With an early_stopping: block the
 // sampler is wrapped in asha, hyperband or median early stopping, which
 // runs configurations at growing budgets (trial.Budget) and promotes the
 // promising ones. TrialSeed gives every trial its own seed.

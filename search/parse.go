@@ -270,7 +270,7 @@ func (d *decoder) preprocess(n *yaml.Node, path string) error {
 }
 
 func (d *decoder) search(n *yaml.Node, path string) error {
-	return d.mapping(n, path, []string{"method", "max_trials", "parallel", "seed", "n_startup_trials", "startup"}, func(key string, _, v *yaml.Node, f string) error {
+	return d.mapping(n, path, []string{"method", "max_trials", "parallel", "seed", "n_startup_trials", "startup", "multivariate"}, func(key string, _, v *yaml.Node, f string) error {
 		var err error
 		switch key {
 		case "method":
@@ -285,6 +285,10 @@ func (d *decoder) search(n *yaml.Node, path string) error {
 			d.s.Search.NStartupTrials, err = d.int(v, f)
 		case "startup":
 			d.s.Search.Startup, err = d.str(v, f)
+		case "multivariate":
+			var b bool
+			b, err = d.bool(v, f)
+			d.s.Search.Multivariate = &b
 		}
 		return err
 	})

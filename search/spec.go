@@ -76,6 +76,12 @@ type SearchSettings struct {
 	// Startup is the sampler of TPE's first configurations: random (the
 	// default, as Optuna) or sobol.
 	Startup string `json:"startup,omitempty"`
+	// Multivariate makes TPE model each family's parameters jointly, as
+	// Optuna's TPESampler(multivariate=True) but with Scott's bandwidth
+	// (see tpe_multivariate.go); false models them one by one, as
+	// Optuna's default TPESampler (tpe only). Nil means
+	// DefaultMultivariate (true); Validate fills it in.
+	Multivariate *bool `json:"multivariate,omitempty"`
 }
 
 // StopRules is the spec's stop: block. Zero values mean "no such rule".

@@ -11,11 +11,14 @@ import (
 
 // tpeSampler is the Tree-structured Parzen Estimator (Bergstra et al.,
 // "Algorithms for Hyper-Parameter Optimization", NeurIPS 2011) with the
-// defaults of Optuna 3.1's TPESampler: independent sampling per
-// parameter, gamma(n) = min(ceil(0.1·n), 25), 24 candidates drawn from
-// l(x) and the one maximizing l(x)/g(x) kept, prior weight 1, magic clip,
-// endpoints not considered, older observations of g down-weighted by
-// Optuna's ramp once there are more than 25 (see parzen.go).
+// defaults of Optuna 3.1's TPESampler: gamma(n) = min(ceil(0.1·n), 25),
+// 24 candidates drawn from l(x) and the one maximizing l(x)/g(x) kept,
+// prior weight 1, magic clip, endpoints not considered, older
+// observations of g down-weighted by Optuna's ramp once there are more
+// than 25. By default a family's parameters are modelled jointly, one
+// multivariate l and g per family (tpe_multivariate.go); with
+// multivariate: false each parameter is modelled on its own, as Optuna's
+// default TPESampler, line by line (parzen.go).
 //
 // The model family is a categorical parameter over every configuration;
 // each family's parameters are modelled on that family's configurations
@@ -44,6 +47,9 @@ type tpeSampler struct {
 	seed     uint64
 	nStartup int
 	startup  Sampler
+	// multivariate models each family's parameters jointly (see
+	// tpe_multivariate.go) rather than one by one.
+	multivariate bool
 
 	states   []*tpeFamily
 	order    []tpeRef       // every configuration, in ask order
@@ -115,11 +121,16 @@ type tpeScratch struct {
 	above       int // observations in g, from split
 	l, g        mixture
 	cl, cg      categorical
+	jl, jg      jointMixture
 }
 
 func newTPESampler(s *Spec) (*tpeSampler, error) {
 	t := &tpeSampler{fams: compile(s), dir: s.Direction, seed: s.Search.Seed,
-		nStartup: s.Search.NStartupTrials, byNumber: map[int]tpeRef{}}
+		nStartup: s.Search.NStartupTrials, byNumber: map[int]tpeRef{},
+		multivariate: DefaultMultivariate}
+	if s.Search.Multivariate != nil {
+		t.multivariate = *s.Search.Multivariate
+	}
 	if t.nStartup == 0 {
 		t.nStartup = DefaultNStartupTrials
 	}
@@ -257,20 +268,32 @@ func (t *tpeSampler) Ask(n int) (trial.Trial, bool) {
 		}
 	} else {
 		t.split(st)
-		for j, a := range f.axes {
-			d := st.dims[j]
-			switch d.kind {
-			case dimConst:
-				p[a.dim.Name] = d.external(a, 0)
-			case dimCat:
-				p[a.dim.Name] = d.external(a, float64(t.sampleCategory(rng, st, j)))
-			default:
-				p[a.dim.Name] = t.sampleNumber(rng, st, j, a)
-			}
-		}
+		t.sampleFamilyParams(rng, f, st, p)
 	}
 	t.addPending(n, f.model, p)
 	return trial.Trial{Model: f.model, Params: p}, true
+}
+
+// sampleFamilyParams fills p with family f's parameters drawn from l and
+// g, jointly or one by one. split must have run.
+func (t *tpeSampler) sampleFamilyParams(rng *rand.Rand, f family, st *tpeFamily, p trial.Params) {
+	if t.multivariate {
+		for j, v := range t.sampleJoint(rng, f, st) {
+			p[f.axes[j].dim.Name] = v
+		}
+		return
+	}
+	for j, a := range f.axes {
+		d := st.dims[j]
+		switch d.kind {
+		case dimConst:
+			p[a.dim.Name] = d.external(a, 0)
+		case dimCat:
+			p[a.dim.Name] = d.external(a, float64(t.sampleCategory(rng, st, j)))
+		default:
+			p[a.dim.Name] = t.sampleNumber(rng, st, j, a)
+		}
+	}
 }
 
 // addPending records an asked configuration as pending.

@@ -1,10 +1,12 @@
 package search
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trial"
@@ -18,9 +20,18 @@ func braninValue(p trial.Params) float64 {
 	return math.Pow(x2-b*x1*x1+c*x1-r, 2) + s*(1-t)*math.Cos(x1) + s
 }
 
+// braninSpec is a Branin study by method; method may carry more search
+// settings, as in "tpe, multivariate: false".
 func braninSpec(tb testing.TB, method string, seed uint64) *Spec {
 	tb.Helper()
 	return parse(tb, fmt.Sprintf("name: b\nmodel: branin\nsearch: {method: %s, seed: %d}\nparameters:\n  x1: {min: -5, max: 10}\n  x2: {min: 0, max: 15}\n", method, seed))
+}
+
+// tpeVariants are TPE's two ways of modelling a family, for tests that
+// both must pass.
+var tpeVariants = []struct{ name, method string }{
+	{"multivariate", "tpe"},
+	{"univariate", "tpe, multivariate: false"},
 }
 
 // tellBranin reports trial tr (number n) with its Branin value.
@@ -52,20 +63,33 @@ func median(xs []float64) float64 {
 }
 
 func TestTPEBeatsRandomOnBranin(t *testing.T) {
-	var tpe, rnd []float64
+	var rnd []float64
 	for seed := range uint64(10) {
-		tpe = append(tpe, bestAfter(t, "tpe", seed, 60))
 		rnd = append(rnd, bestAfter(t, "random", seed, 60))
 	}
-	t.Logf("median best after 60 trials: tpe %.4f, random %.4f", median(tpe), median(rnd))
-	if median(tpe) >= median(rnd) {
-		t.Errorf("TPE's median best %.4f is not better than random's %.4f", median(tpe), median(rnd))
+	for _, v := range tpeVariants {
+		t.Run(v.name, func(t *testing.T) {
+			var tpe []float64
+			for seed := range uint64(10) {
+				tpe = append(tpe, bestAfter(t, v.method, seed, 60))
+			}
+			t.Logf("median best after 60 trials: tpe %.4f, random %.4f", median(tpe), median(rnd))
+			if median(tpe) >= median(rnd) {
+				t.Errorf("TPE's median best %.4f is not better than random's %.4f", median(tpe), median(rnd))
+			}
+		})
 	}
 }
 
 func TestTPEReproducible(t *testing.T) {
+	for _, v := range tpeVariants {
+		t.Run(v.name, func(t *testing.T) { testTPEReproducible(t, v.method) })
+	}
+}
+
+func testTPEReproducible(t *testing.T, method string) {
 	run := func(seed uint64) []string {
-		smp := newSampler(t, braninSpec(t, "tpe", seed))
+		smp := newSampler(t, braninSpec(t, method, seed))
 		var out []string
 		var pending []trial.Trial
 		for n := range 50 {
@@ -110,10 +134,16 @@ func spread(ts []trial.Trial) float64 {
 // TestTPEConstantLiarSpreadsBatch: eight asks with no result in between
 // spread out more than eight asks that each see only the told results.
 func TestTPEConstantLiarSpreadsBatch(t *testing.T) {
+	for _, v := range tpeVariants {
+		t.Run(v.name, func(t *testing.T) { testTPEConstantLiar(t, v.method) })
+	}
+}
+
+func testTPEConstantLiar(t *testing.T, method string) {
 	var liar, alone []float64
 	for seed := range uint64(8) {
 		history := func() Sampler {
-			smp := newSampler(t, braninSpec(t, "tpe", seed))
+			smp := newSampler(t, braninSpec(t, method, seed))
 			for n := range 30 {
 				tr, _ := smp.Ask(n)
 				tellBranin(smp, n, tr)
@@ -140,10 +170,16 @@ func TestTPEConstantLiarSpreadsBatch(t *testing.T) {
 // stepped, log and categorical parameters of several families lies in
 // the space, and TPE favours the better family.
 func TestTPEKindsAndFamilies(t *testing.T) {
+	for _, v := range tpeVariants {
+		t.Run(v.name, func(t *testing.T) { testTPEKindsAndFamilies(t, v.method) })
+	}
+}
+
+func testTPEKindsAndFamilies(t *testing.T, method string) {
 	s := parse(t, `name: k
 dataset: iris
 task: classification
-search: {method: tpe, seed: 3, n_startup_trials: 5}
+search: {method: `+method+`, seed: 3, n_startup_trials: 5}
 models:
   - model: knn
     parameters:
@@ -197,5 +233,138 @@ models:
 func BenchmarkTPEAsk1000(b *testing.B) {
 	for range b.N {
 		bestAfter(b, "tpe", 1, 1000)
+	}
+}
+
+// TestJointMixtureByHand checks the multivariate estimator on four
+// observations of a continuous, a quantized and a categorical parameter
+// against the bandwidths and the density computed by hand.
+func TestJointMixtureByHand(t *testing.T) {
+	s := parse(t, `name: j
+dataset: iris
+model: logistic
+search: {method: tpe}
+parameters:
+  l1_ratio: {min: 0, max: 1}
+  C: {min: 1, max: 9, step: 2}
+  fit_intercept: [true, false]
+`)
+	smp, err := newTPESampler(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l1 := []float64{0.1, 0.2, 0.4, 0.7}
+	fit := []bool{true, false, true, true}
+	for n := range l1 {
+		smp.addPending(n, "logistic", trial.Params{"l1_ratio": l1[n], "C": 1.0, "fit_intercept": fit[n]})
+	}
+	var m jointMixture
+	m.build(smp.states[0], func(int) (float64, bool) { return 1, true })
+
+	// Scott's rule: sd of l1 is sqrt(0.07); 4 observations, 3 parameters.
+	wantL1 := 1.06 * math.Sqrt(0.07) * math.Pow(4, -1.0/7)
+	// C: all four at 1, sd 0, so the magic clip: width 10 (cells of 2
+	// from 0 to 10) over min(100, 4+2).
+	wantC := 10.0 / 6
+	if got := m.axes[0].sigma; math.Abs(got-wantL1) > 1e-12 {
+		t.Errorf("l1_ratio bandwidth %v, want %v", got, wantL1)
+	}
+	if got := m.axes[1].sigma; math.Abs(got-wantC) > 1e-12 {
+		t.Errorf("C bandwidth %v, want %v", got, wantC)
+	}
+
+	// The density at (0.3, 3, true), component by component: weight 1/5
+	// each (four observations and the prior), truncated normals on [0, 1]
+	// and the mass of the cell [2, 4] of [0, 10], and the categorical
+	// kernel (1 + f)/(1 + 2f) on the observed value, f/(1 + 2f) on the
+	// other, f = 1/5; the prior is N(0.5, 1), N(5, 10), uniform.
+	cdf := func(x, mu, s float64) float64 { return 0.5 * (1 + math.Erf((x-mu)/(s*math.Sqrt2))) }
+	pdf := func(x, mu, s, lo, hi float64) float64 {
+		z := (x - mu) / s
+		return math.Exp(-z*z/2) / (s * math.Sqrt(2*math.Pi)) / (cdf(hi, mu, s) - cdf(lo, mu, s))
+	}
+	mass := func(a, b, mu, s, lo, hi float64) float64 {
+		return (cdf(b, mu, s) - cdf(a, mu, s)) / (cdf(hi, mu, s) - cdf(lo, mu, s))
+	}
+	var want float64
+	for c := range 5 {
+		k := 0.5 * pdf(0.3, 0.5, 1, 0, 1) * mass(2, 4, 5, 10, 0, 10)
+		if c < 4 {
+			cat := 0.2 / 1.4
+			if fit[c] {
+				cat = 1.2 / 1.4
+			}
+			k = cat * pdf(0.3, l1[c], wantL1, 0, 1) * mass(2, 4, 1, wantC, 0, 10)
+		}
+		want += k / 5
+	}
+	got := m.logPDF([]float64{0.3, 3, 0}) // internal: category index 0 is true
+	if math.Abs(got-math.Log(want)) > 1e-12 {
+		t.Errorf("log density %.15f, want %.15f", got, math.Log(want))
+	}
+}
+
+// TestTPESpecMultivariate: multivariate defaults to true for tpe, false
+// selects univariate TPE, and misuse is reported at its line and field.
+func TestTPESpecMultivariate(t *testing.T) {
+	const head = "name: s\nmodel: branin\n" // lines 1-2
+	if s := parse(t, head+"search: {method: tpe}\n"); s.Search.Multivariate == nil || !*s.Search.Multivariate {
+		t.Errorf("multivariate resolved to %v, want true", s.Search.Multivariate)
+	}
+	if s := parse(t, head+"search: {method: tpe, multivariate: false}\n"); s.Search.Multivariate == nil || *s.Search.Multivariate {
+		t.Errorf("multivariate: false resolved to %v", s.Search.Multivariate)
+	}
+	if s := parse(t, head+"search: {method: random}\n"); s.Search.Multivariate != nil {
+		t.Errorf("random search resolved multivariate to %v, want unset", *s.Search.Multivariate)
+	}
+	tests := []struct {
+		name, yaml string
+		line       int
+		field, msg string
+	}{
+		{"not tpe", head + "search:\n  method: sobol\n  multivariate: true\n", 5, "search.multivariate", "tpe only"},
+		{"not a bool", head + "search:\n  method: tpe\n  multivariate: joint\n", 5, "search.multivariate", "true or false"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(strings.NewReader(tt.yaml), "spec.yaml", testCatalog)
+			var ie *trial.InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("error %v is not a *trial.InputError", err)
+			}
+			if ie.Line != tt.line || ie.Field != tt.field || !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("got line %d field %q: %v; want line %d field %q containing %q", ie.Line, ie.Field, err, tt.line, tt.field, tt.msg)
+			}
+		})
+	}
+}
+
+// TestTPEMultivariateFollowsValley: on a narrow diagonal valley, where
+// the good configurations have x1 ≈ x2 but each coordinate alone is
+// spread over [0, 1], joint proposals stay near the diagonal, and
+// proposals drawn coordinate by coordinate do not.
+func TestTPEMultivariateFollowsValley(t *testing.T) {
+	offDiagonal := func(method string) float64 {
+		var gaps []float64
+		for seed := range uint64(5) {
+			smp := newSampler(t, parse(t, "name: v\nmodel: noop\nsearch: {method: "+method+", seed: "+fmt.Sprint(seed)+"}\n"+
+				"parameters:\n  x1: {min: 0.0, max: 1.0}\n  x2: {min: 0.0, max: 1.0}\n"))
+			for n := range 80 {
+				tr, _ := smp.Ask(n)
+				x1, _ := tr.Params.Float("x1")
+				x2, _ := tr.Params.Float("x2")
+				if n >= 40 {
+					gaps = append(gaps, math.Abs(x1-x2))
+				}
+				v := 1000*(x1-x2)*(x1-x2) + 0.01*(x1+x2-1)*(x1+x2-1)
+				smp.Tell(trial.Result{Number: n, State: trial.Complete, Model: tr.Model, Params: tr.Params, Score: v})
+			}
+		}
+		return median(gaps)
+	}
+	joint, alone := offDiagonal("tpe"), offDiagonal("tpe, multivariate: false")
+	t.Logf("median |x1-x2| of trials 40-79: multivariate %.3f, univariate %.3f", joint, alone)
+	if joint >= 0.7*alone {
+		t.Errorf("multivariate proposals are %.3f off the diagonal, not clearly closer than univariate's %.3f", joint, alone)
 	}
 }

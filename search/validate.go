@@ -36,6 +36,12 @@ var comingMethods = []string{"bayes", "bayesian", "cmaes"}
 // DefaultNStartupTrials is TPE's n_startup_trials when the spec gives none.
 const DefaultNStartupTrials = 10
 
+// DefaultMultivariate is TPE's multivariate when the spec gives none: one
+// joint Parzen estimator per family, which found better optima than
+// independent ones and than Optuna's TPESampler on the quality benchmark
+// (benchmarks/RESULTS.md).
+const DefaultMultivariate = true
+
 var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 // Validate checks the spec against the model catalog and fills in its
@@ -323,7 +329,7 @@ func (s *Spec) validateSearch() error {
 		return s.Errorf("search.parallel", "must not be negative")
 	}
 	if ss.Method != "tpe" {
-		for _, k := range []string{"n_startup_trials", "startup"} {
+		for _, k := range []string{"n_startup_trials", "startup", "multivariate"} {
 			if _, set := s.Lines["search."+k]; set {
 				return s.Errorf("search."+k, "applies to method: tpe only, not %s", ss.Method)
 			}
@@ -337,6 +343,10 @@ func (s *Spec) validateSearch() error {
 		}
 		if ss.NStartupTrials == 0 {
 			ss.NStartupTrials = DefaultNStartupTrials
+		}
+		if ss.Multivariate == nil {
+			mv := DefaultMultivariate
+			ss.Multivariate = &mv
 		}
 		switch ss.Startup {
 		case "":

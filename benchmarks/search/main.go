@@ -2,14 +2,15 @@
 // benchmarks; run.sh runs it beside optuna_tpe.py and writes the tables.
 //
 //	go run ./benchmarks/search speed [-trials 1000]
-//	go run ./benchmarks/search quality -function branin [-seeds 20] [-budgets 50,100,200]
+//	go run ./benchmarks/search quality -function branin [-seeds 20] [-budgets 50,100,200] [-search "multivariate: false"]
 //	go run ./benchmarks/search asha [-max-trials 60] [-seed 1]
 //
 // speed runs TPE on Branin through the scheduler with the local executor
 // and an in-memory journal (Optuna's side runs in memory too) and prints
 // "hpsearch trials=N wall_seconds=S best=B". quality prints one JSON line
 // per seed, {"function", "seed", "best": {"50": v, ...}}, the best value
-// among the first 50, 100, ... trials of a sequential TPE study. asha runs
+// among the first 50, 100, ... trials of a sequential TPE study with the
+// defaults, or with the search: settings given by -search. asha runs
 // ASHA (random proposals) over gradient-boosted trees on the digits, then
 // the same configurations at the full budget, and prints one JSON object
 // with both studies' best CV accuracy and summed fit seconds.
@@ -36,10 +37,14 @@ import (
 	"github.com/hpsearch/hpsearch/worker"
 )
 
+// boxes are the search spaces, the same as optuna_tpe.py's. Rosenbrock's
+// x3 and x4 are free-form parameters, whose kind is inferred from the
+// bounds: written -2.0 and 2.0 they are floats, as in Optuna (-2 and 2
+// would search the integers -2..2).
 var boxes = map[string]string{
 	"branin":     "  x1: {min: -5, max: 10}\n  x2: {min: 0, max: 15}\n",
 	"hartmann6":  "  x1: {min: 0, max: 1}\n  x2: {min: 0, max: 1}\n  x3: {min: 0, max: 1}\n  x4: {min: 0, max: 1}\n  x5: {min: 0, max: 1}\n  x6: {min: 0, max: 1}\n",
-	"rosenbrock": "  x1: {min: -2, max: 2}\n  x2: {min: -2, max: 2}\n  x3: {min: -2, max: 2}\n  x4: {min: -2, max: 2}\n",
+	"rosenbrock": "  x1: {min: -2.0, max: 2.0}\n  x2: {min: -2.0, max: 2.0}\n  x3: {min: -2.0, max: 2.0}\n  x4: {min: -2.0, max: 2.0}\n",
 }
 
 func main() {
@@ -52,6 +57,7 @@ func main() {
 	function := fs.String("function", "branin", "quality: branin, hartmann6 or rosenbrock")
 	seeds := fs.Int("seeds", 20, "quality: seeds 0..N-1")
 	budgets := fs.String("budgets", "50,100,200", "quality: trial budgets")
+	options := fs.String("search", "", `quality: more search: settings, as YAML ("multivariate: false, startup: sobol")`)
 	maxTrials := fs.Int("max-trials", 60, "asha: invocations of the ASHA study")
 	seed := fs.Uint64("seed", 1, "asha: study seed")
 	fs.Parse(os.Args[2:])
@@ -60,7 +66,7 @@ func main() {
 	case "speed":
 		err = speed(*trials)
 	case "quality":
-		err = quality(*function, *seeds, *budgets)
+		err = quality(*function, *seeds, *budgets, *options)
 	case "asha":
 		err = asha(*maxTrials, *seed)
 	default:
@@ -105,7 +111,7 @@ func speed(trials int) error {
 	return nil
 }
 
-func quality(function string, seeds int, budgetList string) error {
+func quality(function string, seeds int, budgetList, options string) error {
 	box, ok := boxes[function]
 	if !ok {
 		return fmt.Errorf("unknown function %q", function)
@@ -119,8 +125,12 @@ func quality(function string, seeds int, budgetList string) error {
 		budgets = append(budgets, n)
 	}
 	n := slices.Max(budgets)
+	extra := ""
+	if options != "" {
+		extra = ", " + options
+	}
 	for seed := range seeds {
-		spec := fmt.Sprintf("name: q\nmodel: %s\nsearch: {method: tpe, max_trials: %d, parallel: 1, seed: %d}\nparameters:\n%s", function, n, seed, box)
+		spec := fmt.Sprintf("name: q\nmodel: %s\nsearch: {method: tpe, max_trials: %d, parallel: 1, seed: %d%s}\nparameters:\n%s", function, n, seed, extra, box)
 		out, err := study(spec, 1)
 		if err != nil {
 			return err
