@@ -411,6 +411,10 @@ func (s *Spec) resolveDimension(info trial.ModelInfo, dim *Dimension, field stri
 		return s.errorAt(field, trial.ErrUnknownParam, "unknown parameter %q for model %s%s (parameters: %s)",
 			dim.Name, info.Name, didYouMean(dim.Name, names), strings.Join(names, ", "))
 	}
+	if !declared && info.Extra != nil {
+		decl, declared = *info.Extra, true
+		decl.Name = dim.Name
+	}
 	var dp *trial.ParamDecl
 	if declared {
 		dp = &decl

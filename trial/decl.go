@@ -50,6 +50,11 @@ type ModelInfo struct {
 	Param []ParamDecl `json:"params"`
 	// FreeForm models (noop) accept any parameter name and value.
 	FreeForm bool `json:"free_form,omitempty"`
+	// Extra, for a free-form model, declares the parameters it does not
+	// name (rosenbrock's x3, x4, ...): their kind, range and default, with
+	// Name empty. Nil leaves their kind to the spec, inferred from how it
+	// writes them ({min: -2, max: 2} is an int range, as in W&B sweeps).
+	Extra *ParamDecl `json:"extra,omitempty"`
 	// Objective models (branin, hartmann6, rosenbrock, noop) need no
 	// dataset: their score is a function of the parameters alone.
 	Objective bool `json:"objective,omitempty"`

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
+	"github.com/hpsearch/hpsearch/search"
 	"github.com/hpsearch/hpsearch/trainers"
 	"github.com/hpsearch/hpsearch/trainers/objective"
 	"github.com/hpsearch/hpsearch/trial"
@@ -170,5 +172,26 @@ func BenchmarkNoop(b *testing.B) {
 		if _, err := obj.Evaluate(ctx, p); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Rosenbrock's extra coordinates are declared floats in [-5, 10]: a spec
+// that writes x3: {min: -2, max: 2} searches the real interval, as for x1
+// and x2, not the integers -2..2, and a bound outside the domain is an
+// error at validation.
+func TestRosenbrockExtraCoordinates(t *testing.T) {
+	const head = "name: r\nmodel: rosenbrock\nsearch: {method: random, max_trials: 5}\nparameters:\n  x1: {min: -2, max: 2}\n  x2: {min: -2, max: 2}\n"
+	spec, err := search.Parse(strings.NewReader(head+"  x3: {min: -2, max: 2}\n"), "r.yaml", trainers.Catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range spec.Models[0].Params {
+		if d.Kind != trial.Float {
+			t.Errorf("%s: kind %s, want float", d.Name, d.Kind)
+		}
+	}
+	_, err = search.Parse(strings.NewReader(head+"  x3: {min: -6, max: 2}\n"), "r.yaml", trainers.Catalog)
+	if err == nil || !strings.Contains(err.Error(), "r.yaml:7") || !strings.Contains(err.Error(), "x3.min") {
+		t.Errorf("x3.min -6: got %v, want an error at r.yaml:7 naming x3.min", err)
 	}
 }

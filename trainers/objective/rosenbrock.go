@@ -25,10 +25,12 @@ func Rosenbrock(x []float64) float64 {
 var rosenbrockDim = floatDecl("", -5, 10, 0)
 
 // rosenbrock declares x1 and x2 and is free-form so that a spec can add
-// x3, x4, ... to search more dimensions. Resolve does not check free-form
-// parameters, so eval checks the extra ones: every name must be x<k>, the
-// indices must run 1..N without a gap, and every value must be a number in
-// [-5, 10]. The dimension N is the number of coordinates given.
+// x3, x4, ... to search more dimensions, declared by rosenbrockDim (so a
+// spec's {min: -2, max: 2} is a float range). Resolve does not check the
+// names of free-form parameters, so eval checks them: every name must be
+// x<k>, the indices must run 1..N without a gap, and every value must be
+// a number in [-5, 10]. The dimension N is the number of coordinates
+// given.
 var rosenbrock = function{
 	info: trial.ModelInfo{
 		Name: "rosenbrock",
@@ -38,6 +40,7 @@ var rosenbrock = function{
 			floatDecl("x2", -5, 10, 0),
 		},
 		FreeForm: true,
+		Extra:    &rosenbrockDim,
 	},
 	eval: func(p trial.Params) (float64, error) {
 		x := make([]float64, len(p))
