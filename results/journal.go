@@ -24,10 +24,14 @@ const (
 	JournalFile  = "journal.jsonl"
 )
 
-// Journal is the Store of a study directory: journal.jsonl, appended to
-// by a background writer that gathers every Append waiting for it into one
-// write and one fsync (group commit), so N concurrent appenders pay for
-// about one fsync, not N.
+// Journal is the Store of a study directory: journal.jsonl. An Append
+// that finds no other commit in progress writes and fsyncs its events
+// itself, in its own goroutine: a lone appender, such as the scheduler of
+// a sequential study, then pays for the write and the fsync and for no
+// hand-off to another goroutine and back. Appends that find a commit in
+// progress go to a background writer that gathers every Append waiting
+// for it into one write and one fsync (group commit), so N concurrent
+// appenders pay for about one fsync, not N.
 //
 // A Journal from Create is open for appending until Close, which stops
 // the writer. A Journal from Open is read-only.
@@ -44,6 +48,13 @@ type Journal struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	// commitMu is held by whoever writes and fsyncs f: an appender
+	// committing inline or the writer. It guards broken and closed.
+	commitMu sync.Mutex
+	// broken is the error of the first failed commit: after a failed
+	// fsync the file's contents are unknown, so every later commit fails.
+	broken error
+	closed bool // f is closed
 	// fileMu keeps readers from seeing half of a batch being written.
 	fileMu sync.Mutex
 	// syncFile is f.Sync, replaceable in tests; syncs counts the calls.
@@ -186,6 +197,17 @@ func (j *Journal) Append(ctx context.Context, events ...Event) error {
 	if err != nil {
 		return fmt.Errorf("results: append: %w", err)
 	}
+	// The fast path: no commit in progress, so commit here rather than
+	// wake the writer and wait to be woken by it. A commit already in
+	// progress means concurrent appenders, who share the writer's next
+	// fsync instead.
+	if j.commitMu.TryLock() {
+		defer j.commitMu.Unlock()
+		if j.closed {
+			return fmt.Errorf("results: append: %w", ErrClosed)
+		}
+		return j.commit(data)
+	}
 	r := &appendRequest{data: data, done: make(chan error, 1)}
 	select {
 	case j.reqs <- r:
@@ -207,9 +229,8 @@ func (j *Journal) Append(ctx context.Context, events ...Event) error {
 func (j *Journal) write(ctx context.Context) {
 	defer j.wg.Done()
 	var (
-		batch  []*appendRequest
-		buf    bytes.Buffer
-		broken error
+		batch []*appendRequest
+		buf   bytes.Buffer
 	)
 	for {
 		select {
@@ -231,31 +252,35 @@ func (j *Journal) write(ctx context.Context) {
 				break gather
 			}
 		}
-		err := broken
-		if err == nil {
-			buf.Reset()
-			for _, r := range batch {
-				buf.Write(r.data)
-			}
-			err = j.commit(buf.Bytes())
-			broken = err
+		buf.Reset()
+		for _, r := range batch {
+			buf.Write(r.data)
 		}
+		j.commitMu.Lock()
+		err := j.commit(buf.Bytes())
+		j.commitMu.Unlock()
 		for _, r := range batch {
 			r.done <- err
 		}
 	}
 }
 
+// commit writes data and fsyncs the file. The caller holds commitMu.
 func (j *Journal) commit(data []byte) error {
+	if j.broken != nil {
+		return j.broken
+	}
 	j.fileMu.Lock()
 	_, err := j.f.Write(data)
 	j.fileMu.Unlock()
 	if err != nil {
-		return fmt.Errorf("results: append to %s: %w", j.path, err)
+		j.broken = fmt.Errorf("results: append to %s: %w", j.path, err)
+		return j.broken
 	}
 	j.syncs.Add(1)
 	if err := j.syncFile(j.f); err != nil {
-		return fmt.Errorf("results: append to %s: fsync: %w", j.path, err)
+		j.broken = fmt.Errorf("results: append to %s: fsync: %w", j.path, err)
+		return j.broken
 	}
 	return nil
 }
@@ -283,8 +308,9 @@ func (j *Journal) Replay(ctx context.Context) (Replay, error) {
 	return ReadJournal(bytes.NewReader(data), j.path)
 }
 
-// Close waits for the writer to commit the Appends it has taken, stops it
-// and closes the file. Appends still waiting fail with ErrClosed.
+// Close waits for the commits in progress (the writer's and any Append's
+// own), stops the writer and closes the file. Appends still waiting fail
+// with ErrClosed.
 func (j *Journal) Close() error {
 	j.closeOnce.Do(func() {
 		if j.f == nil {
@@ -292,6 +318,9 @@ func (j *Journal) Close() error {
 		}
 		j.cancel()
 		j.wg.Wait()
+		j.commitMu.Lock()
+		defer j.commitMu.Unlock()
+		j.closed = true
 		if err := j.f.Close(); err != nil {
 			j.closeErr = fmt.Errorf("results: close journal: %w", err)
 		}

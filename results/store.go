@@ -32,10 +32,11 @@ var (
 //   - When Append returns nil the events are durable: for a Journal they
 //     are on disk (fsync'd) and survive a crash of the process or machine.
 //   - If ctx is already done, Append records nothing and returns ctx.Err()
-//     wrapped. If ctx ends while Append waits for the disk, it returns
-//     ctx.Err() wrapped and the events may or may not be recorded; callers
-//     that must know pass a context that is not cancelled (see
-//     context.WithoutCancel).
+//     wrapped. If ctx ends while Append waits for another appender's
+//     commit, it returns ctx.Err() wrapped and the events may or may not be
+//     recorded; callers that must know pass a context that is not
+//     cancelled (see context.WithoutCancel). An Append already writing its
+//     events itself finishes the write and fsync and reports how they went.
 //   - Events returns every recorded event in order. It may be called
 //     after Close.
 //   - Append after Close returns ErrClosed. Close is idempotent.

@@ -7,7 +7,10 @@
 // Run is the whole loop. One goroutine — the one that called Run — makes
 // every decision and owns the sampler, the counts and the store's writes;
 // the Parallel worker goroutines only call Execute and hand back what it
-// returned. The plumbing (sampler, executor, store, clock, progress
+// returned. At Parallel 1 Run's goroutine mostly calls Execute itself, and
+// writes a batch itself when nothing is executing: a sequential study of
+// fast trials then hands nothing from one goroutine to another between
+// trials. The plumbing (sampler, executor, store, clock, progress
 // callback) is injected through Config, so tests drive the loop with a
 // fake executor that records what it was given and when.
 package scheduler

@@ -131,16 +131,42 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 	s.observePrior()
 	timeUp, stopTimer := s.stop.deadline()
 	defer stopTimer()
+	// write appends events for a flush goroutine; on failure it cancels
+	// the trials in flight at once, which may run in this goroutine.
+	write := func(events []results.Event) flush {
+		err := s.cfg.Store.Append(jctx, events...)
+		if err != nil {
+			cancelExec()
+		}
+		return flush{events, err}
+	}
 	for {
 		if s.out.StopReason == "" && storeErr == nil {
 			if batch := s.ask(ctx); len(batch) > 0 {
+				// At Parallel 1 a trial runs in this goroutine when no
+				// flush is in flight (see here), saving a goroutine and
+				// two hand-offs per trial.
+				here := s.parallel == 1 && !flushing
 				at := s.now()
 				for _, t := range batch {
 					s.pending = append(s.pending, results.DispatchEvent(t, at))
 					s.inflight++
-					workers.Go(func() { finished <- s.execute(execCtx, t) })
+					if !here {
+						workers.Go(func() { finished <- s.execute(execCtx, t) })
+					}
 				}
 				s.report()
+				if here {
+					var e execution
+					flushSoon, dispatchDue = nil, false
+					e, flushing = s.executeHere(execCtx, batch[0], flushed, write)
+					s.inflight--
+					s.collect([]execution{e}, false)
+					// Ask again before writing the result: a sampler that
+					// does not learn has the next trial run while it is
+					// written, as on a worker.
+					continue
+				}
 			}
 		}
 		// Dispatch events need not be durable on their own (see Run), so
@@ -153,10 +179,22 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 				flushSoon = time.After(dispatchDelay)
 			}
 		} else if !flushing && len(s.pending) > 0 && storeErr == nil {
-			flushing, flushSoon, dispatchDue = true, nil, false
+			flushSoon, dispatchDue = nil, false
 			events := s.pending
 			s.pending, s.pendingResults = nil, 0
-			go func() { flushed <- flush{events, s.cfg.Store.Append(jctx, events...)} }()
+			if s.inflight == 0 {
+				// Nothing is executing, so nothing can happen while the
+				// batch is written that this goroutine must see at once
+				// (cancellation and time-up only stop dispatch, which
+				// ask checks anyway): write it here, without a goroutine
+				// to start and to be woken by. This is a sequential study
+				// of a learning sampler, between a result and the next
+				// ask, and the end of every study.
+				storeErr = s.flushed(flush{events, s.cfg.Store.Append(jctx, events...)}, cancelExec)
+				continue
+			}
+			flushing = true
+			go func() { flushed <- write(events) }()
 		}
 		if s.inflight == 0 && !flushing {
 			break
@@ -177,15 +215,7 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 			s.collect(batch, storeErr != nil)
 		case f := <-flushed:
 			flushing = false
-			if f.err != nil {
-				storeErr = f.err
-				cancelExec()
-				s.dropped += s.unjournaled
-				s.unjournaled = 0
-				s.pending = nil
-				continue
-			}
-			s.record(f.events)
+			storeErr = s.flushed(f, cancelExec)
 		case <-interrupted:
 			interrupted = nil // stop selecting on it; keep collecting
 			s.out.StopReason = StopInterrupted
@@ -214,6 +244,45 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 			s.done(), trial.ErrInterrupted, context.Cause(ctx))
 	}
 	return s.out, nil
+}
+
+// executeHere runs t in Run's goroutine; Run calls it at Parallel 1 when
+// no flush is in flight. The events waiting meanwhile go to the store as
+// the loop would send them while t ran on a worker: with a result among
+// them, at once; dispatches alone, after dispatchDelay if t is still
+// running then (a slow trial's dispatch is on disk soon after it starts,
+// a fast one's shares its result's fsync). It returns t's execution and
+// whether a flush is in flight, whose outcome then arrives on flushed.
+func (s *study) executeHere(ctx context.Context, t trial.Trial, flushed chan<- flush, write func([]results.Event) flush) (execution, bool) {
+	events := s.pending
+	s.pending = nil
+	if s.pendingResults > 0 {
+		s.pendingResults = 0
+		go func() { flushed <- write(events) }()
+		return s.execute(ctx, t), true
+	}
+	late := time.AfterFunc(dispatchDelay, func() { flushed <- write(events) })
+	e := s.execute(ctx, t)
+	if late.Stop() {
+		s.pending = events // nothing was added meanwhile
+		return e, false
+	}
+	return e, true
+}
+
+// flushed acts on a batch the store has finished writing: on success it
+// records the events; on failure it cancels the trials in flight, counts
+// every result not journaled as dropped, and returns the store's error.
+func (s *study) flushed(f flush, cancelExec context.CancelFunc) error {
+	if f.err != nil {
+		cancelExec()
+		s.dropped += s.unjournaled
+		s.unjournaled = 0
+		s.pending = nil
+		return f.err
+	}
+	s.record(f.events)
+	return nil
 }
 
 // collect queues the results of finished executions for the journal.

@@ -444,38 +444,86 @@ func (s *failingStore) Append(ctx context.Context, events ...results.Event) erro
 }
 
 func TestRunStoreFailure(t *testing.T) {
-	// Trial 0 completes at once; 1 blocks until cancelled, which only a
-	// store failure (on trial 0's result) can do.
-	ex := &fakeExecutor{run: func(ctx context.Context, t trial.Trial) (trial.Result, error) {
-		if t.Number == 0 {
-			return complete(t), nil
+	// At Parallel 1 trial 1 runs in Run's own goroutine while trial 0's
+	// result is written; the failed write must still cancel it.
+	for _, parallel := range []int{1, 2} {
+		t.Run(fmt.Sprintf("parallel=%d", parallel), func(t *testing.T) {
+			// Trial 0 completes at once; 1 blocks until cancelled, which
+			// only a store failure (on trial 0's result) can do.
+			ex := &fakeExecutor{run: func(ctx context.Context, t trial.Trial) (trial.Result, error) {
+				if t.Number == 0 {
+					return complete(t), nil
+				}
+				<-ctx.Done()
+				return trial.Result{}, ctx.Err()
+			}}
+			store := &failingStore{Store: results.NewMemory()}
+			store.ok.Store(0) // the first write: the dispatch of trials 0 and 1 with trial 0's result
+			cfg := testConfig(&fakeSampler{}, ex)
+			cfg.Store, cfg.Parallel, cfg.MaxTrials = store, parallel, 10
+			done := make(chan struct{})
+			var out Outcome
+			var err error
+			go func() {
+				defer close(done)
+				out, err = Run(context.Background(), cfg)
+			}()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("Run did not return after the store failed")
+			}
+			if !errors.Is(err, errDisk) || errors.Is(err, trial.ErrInterrupted) {
+				t.Errorf("Run = %v, want the store's error", err)
+			}
+			// Trials 0 and 1, and perhaps one more dispatched while trial
+			// 0's result was being written, never got a result journaled.
+			if out.StopReason != StopError || out.Running < 2 {
+				t.Errorf("outcome = %+v", out.Summary)
+			}
+		})
+	}
+}
+
+// TestRunSlowTrialDispatchDurable: a dispatch waits at most about
+// dispatchDelay for a result to share its write, so a slow trial's
+// dispatch is in the journal while it runs — also at Parallel 1, where
+// the trial runs in Run's own goroutine, and for a learning sampler,
+// which is asked only once the previous result is journaled.
+func TestRunSlowTrialDispatchDurable(t *testing.T) {
+	for _, learns := range []bool{false, true} {
+		for _, parallel := range []int{1, 2} {
+			t.Run(fmt.Sprintf("learns=%v/parallel=%d", learns, parallel), func(t *testing.T) {
+				var store results.Store = results.NewMemory()
+				ex := &fakeExecutor{run: func(ctx context.Context, tr trial.Trial) (trial.Result, error) {
+					deadline := time.Now().Add(2 * time.Second)
+					for time.Now().Before(deadline) {
+						for _, e := range journalEvents(t, store) {
+							if e.Type == results.EventDispatch && e.Trial.Number == tr.Number {
+								return complete(tr), nil
+							}
+						}
+						time.Sleep(time.Millisecond)
+					}
+					return trial.Result{}, fmt.Errorf("trial %d: its dispatch is not in the journal after 2s", tr.Number)
+				}}
+				var smp Sampler = &fakeSampler{}
+				if learns {
+					smp = &learningSampler{}
+				}
+				cfg := Config{Sampler: smp, Executor: ex, Store: store, Parallel: parallel, MaxTrials: 6,
+					Direction: trial.Maximize, Seed: testSeed}
+				out, err := Run(context.Background(), cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range out.Results {
+					if r.State != trial.Complete {
+						t.Error(r.Error)
+					}
+				}
+			})
 		}
-		<-ctx.Done()
-		return trial.Result{}, ctx.Err()
-	}}
-	store := &failingStore{Store: results.NewMemory()}
-	store.ok.Store(0) // the first write: the dispatch of trials 0 and 1 with trial 0's result
-	cfg := testConfig(&fakeSampler{}, ex)
-	cfg.Store, cfg.Parallel, cfg.MaxTrials = store, 2, 10
-	done := make(chan struct{})
-	var out Outcome
-	var err error
-	go func() {
-		defer close(done)
-		out, err = Run(context.Background(), cfg)
-	}()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after the store failed")
-	}
-	if !errors.Is(err, errDisk) || errors.Is(err, trial.ErrInterrupted) {
-		t.Errorf("Run = %v, want the store's error", err)
-	}
-	// Trials 0 and 1, and perhaps one more dispatched while trial 0's
-	// result was being written, never got a result journaled.
-	if out.StopReason != StopError || out.Running < 2 {
-		t.Errorf("outcome = %+v", out.Summary)
 	}
 }
 

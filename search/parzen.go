@@ -3,6 +3,7 @@ package search
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // This file holds the Parzen estimators of TPE, following Optuna 3.1's
@@ -31,6 +32,13 @@ const (
 	// farTerms: mixture terms this far (in log) below the largest add
 	// less than e^-30 and are skipped.
 	farTerms = 30.0
+	// blockSize components, consecutive by mean, share a bound on their
+	// terms, so that a continuous logPDF skips the blocks far from x
+	// without computing their terms.
+	blockSize = 16
+	// blockMargin covers the rounding of a bound against the terms it
+	// bounds, many orders of magnitude over.
+	blockMargin = 1.0
 )
 
 // mixture is a truncated-normal Parzen estimator ready to evaluate.
@@ -43,8 +51,26 @@ type mixture struct {
 	// comment for the missing log σ); quantized, cst also has -log σ.
 	invs, cst []float64
 	// cum are the cumulative normalized weights, for sampling.
-	cum          []float64
+	cum []float64
+	// blocks bound the terms of blockSize components at a time.
+	blocks       []termBlock
 	terms, exact []float64 // scratch for logPDF
+	bounds       []float64 // scratch: each block's bound at x
+}
+
+// termBlock bounds the continuous terms cst - ½((x-µ)/σ)² of components
+// [first, end): none exceeds cst - ½(d/σ)², d the distance from x to
+// [lo, hi], σ and cst the block's largest.
+type termBlock struct {
+	first, end int32
+	lo, hi     float64 // the means of the first and last component
+	invs, cst  float64 // 1/σ for the largest σ, and the largest cst
+}
+
+// bound is the largest term the block can hold at x.
+func (b *termBlock) bound(x float64) float64 {
+	z := max(b.lo-x, x-b.hi, 0) * b.invs
+	return b.cst - 0.5*z*z
 }
 
 // reset empties m for reuse over [low, high] with quantization q.
@@ -52,6 +78,7 @@ func (m *mixture) reset(low, high, q float64) {
 	m.low, m.high, m.q = low, high, q
 	m.mu, m.sigma, m.logw = m.mu[:0], m.sigma[:0], m.logw[:0]
 	m.invs, m.cst, m.cum = m.invs[:0], m.cst[:0], m.cum[:0]
+	m.blocks = m.blocks[:0]
 }
 
 // build computes the components from mus sorted ascending (the prior's
@@ -101,6 +128,12 @@ func (m *mixture) build(mus, ws []float64, prior int) {
 	for _, w := range ws {
 		c += w / total
 		m.cum = append(m.cum, c)
+	}
+	for first := 0; first < n; first += blockSize {
+		end := min(first+blockSize, n)
+		b := termBlock{first: int32(first), end: int32(end), lo: mus[first], hi: mus[end-1],
+			invs: 1 / slices.Max(m.sigma[first:end]), cst: slices.Max(m.cst[first:end])}
+		m.blocks = append(m.blocks, b)
 	}
 }
 
@@ -153,28 +186,14 @@ func (m *mixture) sample(rng *rand.Rand) float64 {
 // skipped; quantized terms are first estimated by density × q and only the
 // ones that matter get the exact (erfc) mass.
 func (m *mixture) logPDF(x float64) float64 {
-	top := math.Inf(-1)
-	logq := 0.0
-	if m.q > 0 {
-		logq = math.Log(m.q)
-	}
-	terms := m.terms[:0]
-	for i, mu := range m.mu {
-		z := (x - mu) * m.invs[i]
-		t := m.cst[i] - 0.5*z*z
-		terms = append(terms, t)
-		top = max(top, t)
-	}
-	m.terms = terms
 	if m.q == 0 {
-		var sum float64
-		for _, t := range terms {
-			if t > top-farTerms {
-				sum += math.Exp(t - top)
-			}
-		}
-		return top + math.Log(sum)
+		return m.logDensity(x)
 	}
+	n := len(m.mu)
+	m.terms = slices.Grow(m.terms[:0], n)[:n]
+	top := m.computeTerms(x, 0, n)
+	logq := math.Log(m.q)
+	terms := m.terms
 	// Quantized: density × q is within a few percent of the mass when
 	// σ >> q, and within a factor e^10 of it in the tails that matter, so
 	// it picks the terms worth an exact (erfc) mass.
@@ -202,6 +221,106 @@ func (m *mixture) logPDF(x float64) float64 {
 	}
 	return best + math.Log(sum)
 }
+
+// computeTerms sets terms[i] to cst - ½((x-µ)/σ)² for the components
+// [first, end) and returns the largest, or -Inf if there are none.
+func (m *mixture) computeTerms(x float64, first, end int) float64 {
+	top := math.Inf(-1)
+	mu, invs, cst := m.mu[first:end], m.invs[first:end], m.cst[first:end]
+	terms := m.terms[first:end]
+	invs, cst, terms = invs[:len(mu)], cst[:len(mu)], terms[:len(mu)]
+	for i := range mu {
+		z := (x - mu[i]) * invs[i]
+		t := cst[i] - 0.5*z*z
+		terms[i] = t
+		if t > top {
+			top = t
+		}
+	}
+	return top
+}
+
+// logDensity is the log density of a continuous mixture at x: log Σ
+// exp(term), the sum over the terms within farTerms of the largest, in
+// component order. Most of a large mixture's components lie far from x
+// (their σ is a gap between neighbours), so it computes the terms of the
+// block whose bound is highest, then only of the blocks whose bound comes
+// within farTerms of the largest term so far: every block skipped holds
+// only terms the sum would skip, so it adds the same terms in the same
+// order as a sum over every component (parzen_test.go checks it).
+func (m *mixture) logDensity(x float64) float64 {
+	n := len(m.mu)
+	m.terms = slices.Grow(m.terms[:0], n)[:n]
+	bounds := slices.Grow(m.bounds[:0], len(m.blocks))[:len(m.blocks)]
+	m.bounds = bounds
+	first := 0
+	for k := range m.blocks {
+		bounds[k] = m.blocks[k].bound(x)
+		if bounds[k] > bounds[first] {
+			first = k
+		}
+	}
+	b := &m.blocks[first]
+	top := m.computeTerms(x, int(b.first), int(b.end))
+	skip := top - farTerms - blockMargin
+	for k := range m.blocks {
+		if k == first {
+			continue
+		}
+		if bounds[k] < skip {
+			bounds[k] = math.Inf(-1) // marks the block skipped
+			continue
+		}
+		b := &m.blocks[k]
+		if t := m.computeTerms(x, int(b.first), int(b.end)); t > top {
+			top, skip = t, t-farTerms-blockMargin
+		}
+	}
+	var sum float64
+	cut := top - farTerms
+	for k := range m.blocks {
+		if bounds[k] == math.Inf(-1) {
+			continue
+		}
+		b := &m.blocks[k]
+		for _, t := range m.terms[b.first:b.end] {
+			if t > cut {
+				sum += expNeg(t - top)
+			}
+		}
+	}
+	return top + math.Log(sum)
+}
+
+// expNeg is e^x for -708 < x <= 0, within 2 ulp of math.Exp and twice as
+// fast: logDensity's sum spends most of its time here. It is the usual
+// reduction x = (k/N)·ln 2 + r, |r| <= ln 2/2N, with 2^(j/N) from a table
+// and e^r from its Taylor polynomial (error below r^6/720 < 1e-18).
+func expNeg(x float64) float64 {
+	const shift = 0x1.8p52 // adding it rounds to an integer, held in the low bits
+	kd := x*(expN/math.Ln2) + shift
+	k := math.Float64bits(kd)
+	kd -= shift
+	r := x - kd*ln2NHi - kd*ln2NLo
+	s := math.Float64frombits(exp2Table[k%expN] + (k/expN)<<52)
+	return s + s*(r+r*r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
+}
+
+const (
+	expBits = 7
+	expN    = 1 << expBits
+	// ln 2/N in two parts (fdlibm's), kd·ln2NHi exact for the kd here.
+	ln2NHi = 6.93147180369123816490e-01 / expN
+	ln2NLo = 1.90821492927058770002e-10 / expN
+)
+
+// exp2Table[j] holds the bits of 2^(j/N).
+var exp2Table = func() (t [expN]uint64) {
+	for j := range t {
+		t[j] = math.Float64bits(math.Exp2(float64(j) / expN))
+	}
+	return t
+}()
 
 // categorical is a Parzen estimator over k categories, as Optuna 3.1
 // builds it: each of the n observations is the distribution (one-hot +

@@ -3,6 +3,8 @@ package search
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trial"
@@ -101,4 +103,73 @@ func TestCategoricalMatchesOptuna31(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestExpNeg checks the exponential of logDensity's sum against math.Exp.
+func TestExpNeg(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	xs := []float64{0, -1e-300, -math.Ln2, -1, -29.9999, -30, -700}
+	for range 200_000 {
+		xs = append(xs, -30*rng.Float64(), -700*rng.Float64())
+	}
+	for _, x := range xs {
+		got, want := expNeg(x), math.Exp(x)
+		if math.Abs(got-want) > 2*0x1p-52*want {
+			t.Fatalf("expNeg(%v) = %v, math.Exp %v", x, got, want)
+		}
+	}
+}
+
+// TestLogDensitySkipsOnlyFarTerms compares the log density, which skips
+// blocks of components far from x, with the sum over every component.
+func TestLogDensitySkipsOnlyFarTerms(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 2, 15, 16, 17, 100, 1000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			low, high := -5.0, 10.0
+			mus := make([]float64, n)
+			ws := make([]float64, n)
+			for i := range mus {
+				// Clustered, as TPE's observations are: half near 3.
+				mus[i] = low + (high-low)*rng.Float64()
+				if i%2 == 0 {
+					mus[i] = min(max(3+0.2*rng.NormFloat64(), low), high)
+				}
+				ws[i] = 0.05 + rng.Float64()
+			}
+			prior := (low + high) / 2
+			mus = append(mus, prior)
+			ws = append(ws, priorWeight)
+			slices.Sort(mus)
+			var m mixture
+			m.reset(low, high, 0)
+			m.build(mus, ws, slices.Index(mus, prior))
+			for range 200 {
+				x := low + (high-low)*rng.Float64()
+				got, want := m.logPDF(x), fullLogDensity(&m, x)
+				if math.Abs(got-want) > 1e-14*max(1, math.Abs(want)) {
+					t.Fatalf("logPDF(%v) = %.17g, over every component %.17g", x, got, want)
+				}
+			}
+		})
+	}
+}
+
+// fullLogDensity is log Σ exp(term) over every component of m within
+// farTerms of the largest, as logDensity was before it skipped blocks.
+func fullLogDensity(m *mixture, x float64) float64 {
+	terms := make([]float64, len(m.mu))
+	top := math.Inf(-1)
+	for i, mu := range m.mu {
+		z := (x - mu) / m.sigma[i]
+		terms[i] = m.cst[i] - 0.5*z*z
+		top = max(top, terms[i])
+	}
+	var sum float64
+	for _, t := range terms {
+		if t > top-farTerms {
+			sum += math.Exp(t - top)
+		}
+	}
+	return top + math.Log(sum)
 }
