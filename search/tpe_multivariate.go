@@ -252,7 +252,7 @@ func (m *jointMixture) logPDF(x []float64) float64 {
 	var sum float64
 	for _, t := range m.acc {
 		if t > top-farTerms {
-			sum += math.Exp(t - top)
+			sum += expNeg(t - top)
 		}
 	}
 	return top + math.Log(sum)
