@@ -146,11 +146,18 @@ func (ax *jointAxis) buildNumeric(st *tpeFamily, idx []int, d int) {
 	n := len(idx)
 	ax.sigma = scottSigma(ax.mus, d, ax.low, ax.high)
 	ax.mus = append(ax.mus, (ax.low+ax.high)/2)
+	// Every observation's kernel has the bandwidth ax.sigma; only the
+	// prior's differs.
+	logNorm := math.Log(ax.sigma) + logSqrt2Pi
 	for c, mu := range ax.mus {
 		s := ax.sigmaOf(c, n)
 		k := -logAccept(ax.low, ax.high, mu, s)
 		if ax.q == 0 {
-			k -= math.Log(s) + logSqrt2Pi
+			if c == n {
+				k -= math.Log(s) + logSqrt2Pi
+			} else {
+				k -= logNorm
+			}
 		}
 		ax.cst = append(ax.cst, k)
 	}
