@@ -178,12 +178,13 @@ func (e *estimator) rawPredict(X trainers.Matrix) trainers.Matrix {
 	k := len(e.base)
 	out := trainers.NewMatrix(X.Rows, k)
 	for i := range X.Rows {
-		row, r := X.Row(i), out.Row(i)
-		copy(r, e.base)
-		for _, iter := range e.trees {
-			for c, t := range iter {
-				r[c] += t.predict(row)
-			}
+		copy(out.Row(i), e.base)
+	}
+	// Tree by tree, so that a tree's nodes stay in cache; every score
+	// still adds its trees in order.
+	for _, iter := range e.trees {
+		for c, t := range iter {
+			t.addTo(X, out.Data[c:], k)
 		}
 	}
 	return out

@@ -114,7 +114,7 @@ func (g *grower) grow(grad, hess, raw []float64, stride int) *tree {
 	}
 	root.sum.n = len(g.rows)
 	root.hist = g.getHist()
-	root.hist.buildRoot(g.data.rows, g.data.p, g.bm.offset, grad, hess, g.unitHess, g.data.rootCounts)
+	root.hist.buildRoot(g.rows, g.data.rows, g.data.p, g.bm.offset, grad, hess, g.unitHess, g.data.rootCounts)
 	g.open, g.leaves = g.open[:0], g.leaves[:0]
 	g.consider(root, nil)
 	for nLeaves := 1; len(g.open) > 0; nLeaves++ {
@@ -201,7 +201,8 @@ func (g *grower) splitNode(t *tree, n *node, grad, hess []float64, last bool) {
 	right := bucket{g: n.sum.g - s.left.g, h: n.sum.h - s.left.h, n: n.sum.n - s.left.n}
 	lc := &node{id: t.addNode(), start: n.start, end: n.start + l, depth: n.depth + 1, sum: s.left}
 	rc := &node{id: t.addNode(), start: n.start + l, end: n.end, depth: n.depth + 1, sum: right}
-	t.nodes[n.id].left, t.nodes[n.id].right = lc.id, rc.id
+	t.nodes[n.id].next = [2]int32{lc.id, rc.id}
+	t.depth = max(t.depth, n.depth+1)
 	if last {
 		g.putHist(n)
 		g.finish(lc)

@@ -13,69 +13,70 @@ type histogram []bucket
 // build sums the gradients of rows into h, which must be zeroed. bins is
 // row-major with p features per row. When unitHess is set every hessian
 // is 1 and only counts are summed: the buckets' hessian sums are left at
-// zero, bestSplitUnit reading the counts instead.
+// zero, the split scan (scanUnit) reading the counts instead.
 func (h histogram) build(rows []int32, bins []uint8, p int, offset []int, grad, hess []float64, unitHess bool) {
-	off := offset[:p]
 	if unitHess {
+		hess = nil
+	}
+	addRows(h, rows, bins, p, offset[:p], grad, hess, true)
+}
+
+// buildRoot is build for a root node, whose rows are all rows: the
+// per-bin row counts of the root are the same for every tree, so they are
+// copied from counts (countRoot) instead of being summed again; with
+// unitHess the hessians are not summed at all (see build).
+func (h histogram) buildRoot(rows []int32, bins []uint8, p int, offset []int, grad, hess []float64, unitHess bool, counts []int) {
+	if unitHess {
+		hess = nil
+	}
+	addRows(h, rows, bins, p, offset[:p], grad, hess, false)
+	for k, c := range counts[:len(h)] {
+		h[k].n = c
+	}
+}
+
+// addRowsGo adds the gradients of rows, and their hessians unless hess is
+// nil, to the buckets of h that their bins select (feature f's bins start
+// at off[f]); with count it also counts the rows. It is the portable
+// addRows.
+func addRowsGo(h histogram, rows []int32, bins []uint8, p int, off []int, grad, hess []float64, count bool) {
+	off = off[:p]
+	switch {
+	case hess == nil && count:
 		for _, i := range rows {
 			g := grad[i]
-			row := bins[int(i)*p : int(i)*p+p]
-			off := off[:len(row)]
-			for f, b := range row {
+			for f, b := range bins[int(i)*p : int(i)*p+p] {
 				e := &h[off[f]+int(b)]
 				e.g += g
 				e.n++
 			}
 		}
-		return
-	}
-	for _, i := range rows {
-		g, hs := grad[i], hess[i]
-		row := bins[int(i)*p : int(i)*p+p]
-		off := off[:len(row)]
-		for f, b := range row {
-			e := &h[off[f]+int(b)]
-			e.g += g
-			e.h += hs
-			e.n++
-		}
-	}
-}
-
-// buildRoot is build over every row, in order, for a root node: the
-// per-bin row counts of the root are the same for every tree, so they are
-// copied from counts (countRoot) instead of being summed again; with
-// unitHess the hessians are not summed at all (see build).
-func (h histogram) buildRoot(bins []uint8, p int, offset []int, grad, hess []float64, unitHess bool, counts []int) {
-	off := offset[:p]
-	n := len(bins) / p
-	grad = grad[:n]
-	if unitHess {
-		for i, g := range grad {
-			row := bins[i*p : i*p+p]
-			off := off[:len(row)]
-			for f, b := range row {
+	case hess == nil:
+		for _, i := range rows {
+			g := grad[i]
+			for f, b := range bins[int(i)*p : int(i)*p+p] {
 				h[off[f]+int(b)].g += g
 			}
 		}
-		for k, c := range counts[:len(h)] {
-			h[k].n = c
+	case count:
+		for _, i := range rows {
+			g, hs := grad[i], hess[i]
+			for f, b := range bins[int(i)*p : int(i)*p+p] {
+				e := &h[off[f]+int(b)]
+				e.g += g
+				e.h += hs
+				e.n++
+			}
 		}
-		return
-	}
-	hess = hess[:n]
-	for i, g := range grad {
-		hs := hess[i]
-		row := bins[i*p : i*p+p]
-		off := off[:len(row)]
-		for f, b := range row {
-			e := &h[off[f]+int(b)]
-			e.g += g
-			e.h += hs
+	default:
+		for _, i := range rows {
+			g, hs := grad[i], hess[i]
+			for f, b := range bins[int(i)*p : int(i)*p+p] {
+				e := &h[off[f]+int(b)]
+				e.g += g
+				e.h += hs
+			}
 		}
-	}
-	for k, c := range counts[:len(h)] {
-		h[k].n = c
 	}
 }
 
@@ -92,17 +93,13 @@ func countRoot(bins []uint8, p int, offset []int) []int {
 }
 
 // subtract sets h to h − o, turning a parent's histogram into one
-// child's given the other's. With unitHess the hessian sums, unused, are
-// left alone.
-func (h histogram) subtract(o histogram, unitHess bool) {
+// child's given the other's.
+func (h histogram) subtract(o histogram) { subtractBuckets(h, o[:len(h)]) }
+
+// subtractGo is the portable subtractBuckets: h[k] −= o[k] for every k.
+// With unit hessians the hessian sums are all zero and stay so.
+func subtractGo(h, o histogram) {
 	o = o[:len(h)]
-	if unitHess {
-		for k := range h {
-			h[k].g -= o[k].g
-			h[k].n -= o[k].n
-		}
-		return
-	}
 	for k := range h {
 		h[k].g -= o[k].g
 		h[k].h -= o[k].h
@@ -134,79 +131,76 @@ type limits struct {
 // feature by feature as the scan reaches it (h is a larger child's copy of
 // its parent's histogram and sub its sibling's), so that the subtraction's
 // result is still in cache when scanned.
+//
+// Hessians are not negative, so the left side's count and hessian sum
+// grow with the bin and the right side's shrink: the bins that meet
+// min_samples_leaf and min_hessian_to_split on both sides are one run,
+// which the scan (scan or scanUnit) walks without testing every bin for
+// both limits. Of equal gains the first bin wins, as in a scan that keeps
+// only strictly better splits; the winner's left sums are added up again
+// afterwards rather than copied at every improvement.
 func (h histogram) bestSplit(tot bucket, offset []int, lim limits, inv []float64, sub histogram) splitInfo {
-	if inv != nil {
-		return h.bestSplitUnit(tot, offset, lim, inv, sub)
+	unit := inv != nil
+	if unit {
+		inv = inv[:tot.n+1]
 	}
 	best := splitInfo{feature: -1}
 	parent := tot.g * tot.g / (tot.h + lim.l2)
+	if unit {
+		parent = tot.g * tot.g * inv[tot.n]
+	}
+	minLeaf := max(lim.minLeaf, 1)
+	node := scanNode{g: tot.g, h: tot.h, maxLeft: tot.n - minLeaf, minHess: lim.minHess, l2: lim.l2,
+		parent: parent, shrink: 1 - 1e-9, n: tot.n}
 	for f := range len(offset) - 1 {
-		var l bucket
 		hb := h[offset[f]:offset[f+1]]
 		if sub != nil {
-			hb.subtract(sub[offset[f]:offset[f+1]], false)
+			hb.subtract(sub[offset[f]:offset[f+1]])
 		}
-		for b := 0; b+1 < len(hb); b++ {
-			l.g += hb[b].g
-			l.h += hb[b].h
-			l.n += hb[b].n
-			if l.n < lim.minLeaf || l.h < lim.minHess {
-				continue
-			}
-			rn, rh := tot.n-l.n, tot.h-l.h
-			if rn < lim.minLeaf {
+		hb = hb[:len(hb)-1] // a split after the last bin leaves the right empty
+		// The first bin whose left side meets the limits.
+		var l bucket
+		s := 0
+		for ; s < len(hb); s++ {
+			l.g += hb[s].g
+			l.h += hb[s].h
+			l.n += hb[s].n
+			if l.n >= minLeaf && (unit || l.h >= lim.minHess) {
 				break
 			}
-			if rh < lim.minHess {
-				continue
-			}
-			// One division instead of two: l²/dl + r²/dr = (l²dr + r²dl)/(dl dr).
-			rg := tot.g - l.g
-			dl, dr := l.h+lim.l2, rh+lim.l2
-			gain := (l.g*l.g*dr+rg*rg*dl)/(dl*dr) - parent
-			if gain > best.gain && gain > 0 {
-				best = splitInfo{feature: f, bin: uint8(b), gain: gain, left: l}
-			}
 		}
+		if s == len(hb) {
+			continue
+		}
+		var gain float64
+		var b int
+		if unit {
+			gain, b = scanUnit(hb[s+1:], l.g, l.n, &node, inv, best.gain)
+		} else {
+			gain, b = scan(hb[s+1:], l.g, l.h, l.n, &node, best.gain)
+		}
+		if b == -2 {
+			continue
+		}
+		b += s + 1
+		l = hb[:b+1].sum()
+		if unit {
+			l.h = float64(l.n)
+		}
+		best = splitInfo{feature: f, bin: uint8(b), gain: gain, left: l}
 	}
 	return best
 }
 
-// bestSplitUnit is bestSplit when every hessian is 1 (h == n in every
-// bucket). minHess is met by any non-empty side (a count of at least 1
-// against minHessianToSplit = 1e-3), so only min_samples_leaf is checked.
-func (h histogram) bestSplitUnit(tot bucket, offset []int, lim limits, inv []float64, sub histogram) splitInfo {
-	best := splitInfo{feature: -1}
-	inv = inv[:tot.n+1]
-	parent := tot.g * tot.g * inv[tot.n]
-	for f := range len(offset) - 1 {
-		var l bucket
-		hb := h[offset[f]:offset[f+1]]
-		if sub != nil {
-			hb.subtract(sub[offset[f]:offset[f+1]], true)
-		}
-		for b := 0; b+1 < len(hb); b++ {
-			l.g += hb[b].g
-			l.n += hb[b].n
-			if l.n < lim.minLeaf || float64(l.n) < lim.minHess {
-				continue
-			}
-			rn := tot.n - l.n
-			if rn < lim.minLeaf {
-				break
-			}
-			if float64(rn) < lim.minHess {
-				continue
-			}
-			rg := tot.g - l.g
-			gain := l.g*l.g*inv[l.n] + rg*rg*inv[rn] - parent
-			if gain > best.gain && gain > 0 {
-				l.h = float64(l.n)
-				best = splitInfo{feature: f, bin: uint8(b), gain: gain, left: l}
-			}
-		}
+// sum adds up the buckets in order, as the split scans do.
+func (h histogram) sum() bucket {
+	var s bucket
+	for _, e := range h {
+		s.g += e.g
+		s.h += e.h
+		s.n += e.n
 	}
-	return best
+	return s
 }
 
 // reciprocals returns 1/(k + l2) for k = 0..n (bestSplit's inv).
