@@ -3,9 +3,12 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -317,5 +320,143 @@ func TestResumeRecoveredOutOfOrder(t *testing.T) {
 	}
 	if n := len(ex.Calls()); n != 2 {
 		t.Errorf("ran %d trials, want 2 (3 and 4)", n)
+	}
+}
+
+// feedbackSampler proposes for trial n an x drawn from every result told
+// before it, in order, so a study's trials depend on each tell and on
+// the order of tells and asks.
+type feedbackSampler struct {
+	mu   sync.Mutex // the test reads told while Run writes
+	told []trial.Result
+}
+
+func (s *feedbackSampler) Ask(n int) (trial.Trial, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := uint64(n) + 1
+	for _, r := range s.told {
+		h = h*0x100000001b3 ^ math.Float64bits(r.Score) ^ uint64(r.Number)
+	}
+	x := float64(rand.New(rand.NewPCG(h, 7)).IntN(1000)) / 1000
+	return trial.Trial{Model: "noop", Params: trial.Params{"x": x}}, true
+}
+
+func (s *feedbackSampler) Tell(r trial.Result) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.told = append(s.told, r)
+}
+
+func (s *feedbackSampler) toldNumbers() map[int]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := map[int]bool{}
+	for _, r := range s.told {
+		m[r.Number] = true
+	}
+	return m
+}
+
+// crashStore is a Memory store whose process "dies" once limit events
+// are recorded: the Append that would go past it records only the events
+// up to it, as a torn write would, and fails, and so does every call after
+// it.
+type crashStore struct {
+	*results.Memory
+	limit  int
+	onDie  func(lost []results.Event)
+	mu     sync.Mutex
+	n      int // events recorded
+	after  int // calls after the crash
+	killed bool
+}
+
+func (c *crashStore) Append(ctx context.Context, events ...results.Event) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.killed:
+		c.after++
+		return errDisk
+	case c.n+len(events) > c.limit:
+		c.killed = true
+		k := c.limit - c.n
+		if err := c.Memory.Append(ctx, events[:k]...); err != nil {
+			return err
+		}
+		c.onDie(events[k:])
+		return errDisk
+	}
+	c.n += len(events)
+	return c.Memory.Append(ctx, events...)
+}
+
+// TestRunResumeAfterCrashBeforeDurable: the sampler is told a result
+// before the result is durable, yet a crash at any write, tearing the
+// batch anywhere, leaves a journal from which the study resumes to
+// exactly the trials of an uninterrupted run, because whatever followed a
+// tell in the sampler's history follows the result in the journal.
+func TestRunResumeAfterCrashBeforeDurable(t *testing.T) {
+	const total = 12
+	run := func(s Sampler, store results.Store, prior []results.Event) (Outcome, error) {
+		return Run(context.Background(), Config{Sampler: s, Executor: &fakeExecutor{}, Store: store,
+			Parallel: 1, MaxTrials: total, Direction: trial.Maximize, Seed: testSeed, Prior: prior})
+	}
+	want, err := run(&feedbackSampler{}, results.NewMemory(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs := func(rs []trial.Result) map[int]float64 {
+		m := map[int]float64{}
+		for _, r := range rs {
+			m[r.Number] = r.Score
+		}
+		return m
+	}
+	toldEarly, crashPoints := 0, 0
+	for limit := 0; ; limit++ {
+		s := &feedbackSampler{}
+		store := &crashStore{Memory: results.NewMemory(), limit: limit}
+		store.onDie = func(lost []results.Event) {
+			told := s.toldNumbers()
+			for _, e := range lost {
+				if e.Type == results.EventResult && told[e.Result.Number] {
+					toldEarly++
+				}
+			}
+		}
+		_, err := run(s, store, nil)
+		if !store.killed {
+			if err != nil {
+				t.Fatalf("no crash, but Run = %v", err)
+			}
+			break
+		}
+		crashPoints++
+		if !errors.Is(err, errDisk) {
+			t.Fatalf("crash after %d events: Run = %v, want the store's error", limit, err)
+		}
+		if store.after > 0 {
+			t.Errorf("crash after %d events: %d appends after the failed one", limit, store.after)
+		}
+		prior := journalEvents(t, store.Memory)
+		again := results.NewMemory()
+		if err := again.Append(context.Background(), prior...); err != nil {
+			t.Fatal(err)
+		}
+		got, err := run(&feedbackSampler{}, again, prior)
+		if err != nil {
+			t.Fatalf("crash after %d events: resume: %v", limit, err)
+		}
+		events := journalEvents(t, again)
+		checkSummary(t, got, events, trial.Maximize)
+		if g, w := xs(got.Results), xs(want.Results); !maps.Equal(g, w) || len(got.Results) != total {
+			t.Errorf("crash after %d events: resumed study's trials (number: x) %v, uninterrupted %v", limit, g, w)
+		}
+	}
+	t.Logf("crash points %d, results told before the failed write: %d", crashPoints, toldEarly)
+	if toldEarly == 0 {
+		t.Error("no crash found the sampler told of a result the store was failing to write; the test tests nothing")
 	}
 }

@@ -14,36 +14,53 @@ import (
 //
 // Trials are numbered 0, 1, 2, ... in the order they are asked for. At
 // most Parallel execute at once. Journal writes are pipelined with
-// execution: while one batch of events is being made durable (one write
-// and one fsync), trials keep executing and their events gather for the
-// next batch, so a study of fast trials pays for one fsync per batch, not
-// per trial.
+// execution and with the sampler: while one batch of events is being made
+// durable (one write and one fsync), trials keep executing, the sampler
+// keeps proposing, and their events gather for the next batch, so a study
+// of fast trials pays for one fsync per batch, not per trial, and a
+// sequential study about the longer of an ask and an fsync per trial, not
+// their sum.
 //
-// Each trial's dispatch event is written before or in the same batch as
-// its result, but execution does not wait for it to be durable: a crash
-// can lose only dispatches whose results were not durable either, and
-// such trials are simply run again on resume. A trial's result is
-// journaled, durably, before the sampler is told, the counts change or
-// Progress hears of it. A trial whose executor returned an error or
-// panicked is journaled as failed with that error (a panic's message and,
-// truncated, its stack) and the study goes on.
+// Events reach the journal in the order Run queues them — a trial's
+// dispatch when it is asked for, its result when its execution returns —
+// one batch at a time, each after the one before it has returned, so a
+// crash leaves a prefix of that order. Execution does not wait for a
+// dispatch to be durable: a crash can lose only dispatches whose results
+// were not durable either, and such trials are simply run again on resume.
+// Nor does Run wait for a result to be durable before the sampler is told
+// it and the stop rules (MaxFailed, StopRules) judge it: both happen when
+// it is queued, before anything else is asked or dispatched. Whatever Run
+// does because of a result (the next dispatch, a promotion, a stop) is
+// therefore queued after it, a crash leaves a journal an uninterrupted
+// study could have written up to that point, and resuming from it replays
+// to a new sampler the asks and tells the old one had seen (see Sampler),
+// so it proposes the same trials. The counts, Outcome.Results, Best and
+// Progress follow the journal: a result counts once it is durable, so
+// Snapshot.Running includes finished trials whose results are still being
+// written. A trial whose executor returned an error or panicked is
+// journaled as failed with that error (a panic's message and, truncated,
+// its stack) and the study goes on.
 //
-// When the study stops for MaxTrials, an exhausted sampler or MaxFailed,
-// Run stops dispatching, waits for the trials in flight, journals them,
-// then journals a stop event and returns a nil error.
+// When the study stops for MaxTrials, an exhausted sampler, MaxFailed or a
+// stop rule, Run stops dispatching, waits for the trials in flight,
+// journals them, then journals a stop event and returns a nil error. At
+// Parallel 1 no trial is dispatched after the result that stopped the
+// study.
 //
 // When ctx is cancelled Run stops dispatching and waits for the trials in
 // flight; their executors see the cancelled context. A trial that still
 // completes (or is pruned) is journaled as usual; one that fails or
 // returns an error once ctx is cancelled is treated as cut short and not
-// journaled at all, so its dispatch event without a result marks it as in
-// flight at the interruption, to be run again on resume. Run then
+// journaled or told at all, so its dispatch event without a result marks
+// it as in flight at the interruption, to be run again on resume. Run then
 // journals a stop event "interrupted" — the journal is written with a
 // context that is not cancelled — and returns an error wrapping
 // trial.ErrInterrupted and the context's cause.
 //
 // If the store fails Run cancels the trials in flight, waits for them and
-// returns the store's error; the journal ends wherever the store stopped.
+// returns the store's error; nothing is written after the failed batch,
+// so the journal ends wherever the store stopped, and the sampler may have
+// been told results that never reached it.
 func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	if err := cfg.check(); err != nil {
 		return Outcome{}, err
@@ -69,14 +86,15 @@ type study struct {
 	out      Outcome
 	next     int // number of the next trial to ask for
 	inflight int // trials executing
-	// pending holds the events not yet handed to the store, in order;
-	// unjournaled counts the results among them and in the batch being
-	// written.
+	// pending holds the events not yet handed to the writer, in order;
+	// unjournaled counts the results told but not yet durable, among them
+	// and in the writer's batches.
 	pending        []results.Event
 	pendingResults int // result events in pending
 	unjournaled    int
-	dropped        int // finished trials whose results were not journaled
-	failed         int // failed results collected, journaled or not
+	dropped        int   // finished trials whose results were not journaled
+	failed         int   // failed results told, journaled or not
+	storeErr       error // the first write that failed
 	stop           stopper
 	// rerun holds trials of Config.Prior to run again before asking for
 	// new ones; redispatch the numbers among them already counted as
@@ -95,27 +113,18 @@ type execution struct {
 	interrupted bool
 }
 
-// flush is a batch of events the store has finished writing.
-type flush struct {
-	events []results.Event
-	err    error
-}
-
 func (s *study) run(ctx context.Context) (Outcome, error) {
 	s.start = s.now()
-	// Journal writes must happen even after ctx is cancelled: the
-	// results of finished trials and the stop event are the point.
-	jctx := context.WithoutCancel(ctx)
 	execCtx, cancelExec := context.WithCancel(ctx)
 	defer cancelExec()
+	// Journal writes must happen even after ctx is cancelled: the
+	// results of finished trials and the stop event are the point.
+	w := newWriter(context.WithoutCancel(ctx), s.cfg.Store, cancelExec)
 
 	// Workers send exactly one execution each and at most s.parallel are
 	// in flight, so this buffer makes every send succeed at once: the send
 	// needs no select, and no result is lost to a race with ctx.Done.
 	finished := make(chan execution, s.parallel)
-	// At most one flush is in flight; its goroutine sends exactly once.
-	flushed := make(chan flush, 1)
-	flushing := false
 	// flushSoon fires when dispatches alone have waited dispatchDelay for
 	// a result to share their write; dispatchDue then writes them.
 	var flushSoon <-chan time.Time
@@ -125,28 +134,26 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 	var workers sync.WaitGroup
 	defer workers.Wait()
 
-	var storeErr error
 	interrupted := ctx.Done()
 	s.stop = stopper{rules: s.cfg.Stop, dir: s.cfg.Direction}
 	s.observePrior()
 	timeUp, stopTimer := s.stop.deadline()
 	defer stopTimer()
-	// write appends events for a flush goroutine; on failure it cancels
-	// the trials in flight at once, which may run in this goroutine.
-	write := func(events []results.Event) flush {
-		err := s.cfg.Store.Append(jctx, events...)
-		if err != nil {
-			cancelExec()
-		}
-		return flush{events, err}
-	}
 	for {
-		if s.out.StopReason == "" && storeErr == nil {
+		s.receiveFlushed(w)
+		// The sampler was told the results queued since the last write
+		// when they were queued: hand them to the writer before asking, so
+		// their fsync overlaps the sampler's work on the next trial. At
+		// Parallel 1 they join the batch waiting behind one being written,
+		// if any; above, they gather for the next write as before.
+		if s.pendingResults > 0 && s.out.StopReason == "" && s.storeErr == nil && (s.parallel == 1 || w.idle()) {
+			w.add(s.takePending())
+		}
+		if s.out.StopReason == "" && s.storeErr == nil {
 			if batch := s.ask(ctx); len(batch) > 0 {
-				// At Parallel 1 a trial runs in this goroutine when no
-				// flush is in flight (see here), saving a goroutine and
-				// two hand-offs per trial.
-				here := s.parallel == 1 && !flushing
+				// At Parallel 1 the trial runs in this goroutine, saving a
+				// goroutine and two hand-offs per trial.
+				here := s.parallel == 1
 				at := s.now()
 				for _, t := range batch {
 					s.pending = append(s.pending, results.DispatchEvent(t, at))
@@ -157,14 +164,10 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 				}
 				s.report()
 				if here {
-					var e execution
 					flushSoon, dispatchDue = nil, false
-					e, flushing = s.executeHere(execCtx, batch[0], flushed, write)
+					e := s.executeHere(execCtx, batch[0], w)
 					s.inflight--
-					s.collect([]execution{e}, false)
-					// Ask again before writing the result: a sampler that
-					// does not learn has the next trial run while it is
-					// written, as on a worker.
+					s.collect([]execution{e})
 					continue
 				}
 			}
@@ -174,29 +177,25 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 		// the write and fsync of a result that follows soon: a study of
 		// fast trials pays one fsync per trial, not two, and a slow
 		// trial's dispatch is still on disk a moment after it starts.
-		if !flushing && len(s.pending) > 0 && storeErr == nil && s.pendingResults == 0 && s.inflight > 0 && !dispatchDue {
+		idle := w.idle()
+		if idle && len(s.pending) > 0 && s.storeErr == nil && s.pendingResults == 0 && s.inflight > 0 && !dispatchDue {
 			if flushSoon == nil {
 				flushSoon = time.After(dispatchDelay)
 			}
-		} else if !flushing && len(s.pending) > 0 && storeErr == nil {
+		} else if idle && len(s.pending) > 0 && s.storeErr == nil {
 			flushSoon, dispatchDue = nil, false
-			events := s.pending
-			s.pending, s.pendingResults = nil, 0
 			if s.inflight == 0 {
-				// Nothing is executing, so nothing can happen while the
-				// batch is written that this goroutine must see at once
-				// (cancellation and time-up only stop dispatch, which
-				// ask checks anyway): write it here, without a goroutine
-				// to start and to be woken by. This is a sequential study
-				// of a learning sampler, between a result and the next
-				// ask, and the end of every study.
-				storeErr = s.flushed(flush{events, s.cfg.Store.Append(jctx, events...)}, cancelExec)
+				// Nothing is executing and nothing more will be asked
+				// for (the study is stopping), so nothing can happen while
+				// the batch is written that this goroutine must see at
+				// once: write it here, without a goroutine to start and to
+				// be woken by.
+				s.flushed(w.append(s.takePending()))
 				continue
 			}
-			flushing = true
-			go func() { flushed <- write(events) }()
+			w.add(s.takePending())
 		}
-		if s.inflight == 0 && !flushing {
+		if s.inflight == 0 && idle {
 			break
 		}
 		select {
@@ -212,10 +211,10 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 				}
 			}
 			s.inflight -= len(batch)
-			s.collect(batch, storeErr != nil)
-		case f := <-flushed:
-			flushing = false
-			storeErr = s.flushed(f, cancelExec)
+			s.collect(batch)
+		case f := <-w.flushed:
+			w.received()
+			s.flushed(f)
 		case <-interrupted:
 			interrupted = nil // stop selecting on it; keep collecting
 			s.out.StopReason = StopInterrupted
@@ -229,8 +228,9 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 		}
 	}
 
+	storeErr := s.storeErr
 	if storeErr == nil {
-		storeErr = s.cfg.Store.Append(jctx, results.StopEvent(s.out.StopReason, s.now()))
+		storeErr = s.cfg.Store.Append(w.ctx, results.StopEvent(s.out.StopReason, s.now()))
 	} else {
 		s.out.StopReason = StopError
 	}
@@ -246,71 +246,104 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 	return s.out, nil
 }
 
-// executeHere runs t in Run's goroutine; Run calls it at Parallel 1 when
-// no flush is in flight. The events waiting meanwhile go to the store as
-// the loop would send them while t ran on a worker: with a result among
-// them, at once; dispatches alone, after dispatchDelay if t is still
-// running then (a slow trial's dispatch is on disk soon after it starts,
-// a fast one's shares its result's fsync). It returns t's execution and
-// whether a flush is in flight, whose outcome then arrives on flushed.
-func (s *study) executeHere(ctx context.Context, t trial.Trial, flushed chan<- flush, write func([]results.Event) flush) (execution, bool) {
-	events := s.pending
-	s.pending = nil
-	if s.pendingResults > 0 {
-		s.pendingResults = 0
-		go func() { flushed <- write(events) }()
-		return s.execute(ctx, t), true
-	}
-	late := time.AfterFunc(dispatchDelay, func() { flushed <- write(events) })
+// executeHere runs t in Run's goroutine; Run calls it at Parallel 1, when
+// the results before t have gone to the writer and only dispatches are
+// pending. Those go to the writer as the loop would send them while t ran
+// on a worker: after dispatchDelay if t is still running then. A slow
+// trial's dispatch is on disk soon after it starts; a fast one's shares
+// its result's fsync.
+func (s *study) executeHere(ctx context.Context, t trial.Trial, w *writer) execution {
+	events := s.takePending()
+	fired := make(chan struct{})
+	late := time.AfterFunc(dispatchDelay, func() {
+		w.add(events)
+		close(fired)
+	})
 	e := s.execute(ctx, t)
 	if late.Stop() {
 		s.pending = events // nothing was added meanwhile
-		return e, false
+	} else {
+		<-fired // so that what Run adds next comes after these events
 	}
-	return e, true
+	return e
 }
 
-// flushed acts on a batch the store has finished writing: on success it
-// records the events; on failure it cancels the trials in flight, counts
-// every result not journaled as dropped, and returns the store's error.
-func (s *study) flushed(f flush, cancelExec context.CancelFunc) error {
-	if f.err != nil {
-		cancelExec()
+// takePending returns the pending events and empties the queue.
+func (s *study) takePending() []results.Event {
+	events := s.pending
+	s.pending, s.pendingResults = nil, 0
+	return events
+}
+
+// receiveFlushed acts on the batches the writer has finished with,
+// without waiting.
+func (s *study) receiveFlushed(w *writer) {
+	for {
+		select {
+		case f := <-w.flushed:
+			w.received()
+			s.flushed(f)
+		default:
+			return
+		}
+	}
+}
+
+// flushed acts on a batch the writer has finished with: on success it
+// records the events; on the first failure it keeps the store's error,
+// counts every result not journaled as dropped and forgets the pending
+// events (the writer has cancelled the trials in flight). A batch skipped
+// after a failure was counted then.
+func (s *study) flushed(f flush) {
+	switch {
+	case s.storeErr != nil || f.skipped:
+	case f.err != nil:
+		s.storeErr = f.err
 		s.dropped += s.unjournaled
 		s.unjournaled = 0
-		s.pending = nil
-		return f.err
+		s.pending, s.pendingResults = nil, 0
+	default:
+		s.record(f.events)
 	}
-	s.record(f.events)
-	return nil
 }
 
-// collect queues the results of finished executions for the journal.
-// Trials cut short by an interruption, and every trial once the store has
-// failed, are dropped.
-func (s *study) collect(batch []execution, broken bool) {
+// collect queues the results of finished executions for the journal and
+// tells the sampler and the stop rules of each, in that order. Trials cut
+// short by an interruption, and every trial once the store has failed,
+// are dropped.
+//
+// Telling before the result is durable is safe because the journal is
+// written in the order of this queue: whatever Run does because of a
+// result (the next dispatch, a promotion, a stop) is journaled after it,
+// so a crash leaves a journal whose replay (see resume) tells the sampler
+// the same results in the same order before the same asks.
+func (s *study) collect(batch []execution) {
 	at := s.now()
 	for _, e := range batch {
-		if e.interrupted || broken {
+		if e.interrupted || s.storeErr != nil {
 			s.dropped++
 			continue
 		}
-		s.pending = append(s.pending, results.ResultEvent(e.result, at))
+		r := e.result
+		s.pending = append(s.pending, results.ResultEvent(r, at))
 		s.pendingResults++
 		s.unjournaled++
-		s.stop.spend(e.result)
-		if e.result.State == trial.Failed {
+		s.cfg.Sampler.Tell(r)
+		s.stop.spend(r)
+		if reason := s.stop.observe(r); reason != "" && s.out.StopReason == "" {
+			s.out.StopReason = reason
+		}
+		if r.State == trial.Failed {
 			s.failed++
 		}
 	}
-	// Stopping dispatch needs no durability: deciding it as soon as the
-	// failures are seen keeps a burst of fast failures from overshooting.
 	if s.cfg.MaxFailed > 0 && s.failed >= s.cfg.MaxFailed && s.out.StopReason == "" {
 		s.out.StopReason = StopMaxFailed
 	}
 }
 
-// record acts on a batch of events now durable in the store.
+// record acts on a batch of events now durable in the store: the counts,
+// Outcome.Results and Progress follow the journal.
 func (s *study) record(events []results.Event) {
 	for _, e := range events {
 		switch e.Type {
@@ -320,15 +353,8 @@ func (s *study) record(events []results.Event) {
 			r := *e.Result
 			s.unjournaled--
 			s.out.Results = append(s.out.Results, r)
-			s.cfg.Sampler.Tell(r)
 			s.count(r)
-			if reason := s.stop.observe(r); reason != "" && s.out.StopReason == "" {
-				s.out.StopReason = reason
-			}
 		}
-	}
-	if s.cfg.MaxFailed > 0 && s.out.Failed >= s.cfg.MaxFailed && s.out.StopReason == "" {
-		s.out.StopReason = StopMaxFailed
 	}
 	s.report()
 }
@@ -357,9 +383,6 @@ func (s *study) ask(ctx context.Context) []trial.Trial {
 			s.out.StopReason = StopMaxCost
 			break
 		}
-		if s.unjournaled > 0 && learns(s.cfg.Sampler) {
-			break // ask once the finished trials' results are told
-		}
 		t, ok := s.cfg.Sampler.Ask(s.next)
 		if !ok {
 			s.out.StopReason = StopExhausted
@@ -374,13 +397,6 @@ func (s *study) ask(ctx context.Context) []trial.Trial {
 		s.next++
 	}
 	return batch
-}
-
-// learns reports whether the sampler wants every finished result told
-// before it is asked again (see Learner).
-func learns(smp Sampler) bool {
-	l, ok := smp.(Learner)
-	return ok && l.Learns()
 }
 
 func (s *study) count(r trial.Result) {

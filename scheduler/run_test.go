@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -306,58 +307,130 @@ func TestRunSameTrialsWhateverParallel(t *testing.T) {
 	}
 }
 
-// TestRunJournalsBeforeActing: by the time the sampler is told or
-// Progress reports a result, the result is in the store.
-func TestRunJournalsBeforeActing(t *testing.T) {
-	s := &fakeSampler{}
-	ex := &fakeExecutor{}
-	cfg := testConfig(s, ex)
-	cfg.Parallel, cfg.MaxTrials = 4, 40
-	journaled := func() int { return len(results.Results(journalEvents(t, cfg.Store))) }
-	dispatched := func() int {
-		n := 0
-		for _, e := range journalEvents(t, cfg.Store) {
-			if e.Type == results.EventDispatch {
-				n++
+// TestRunTellsInJournalOrder: the sampler is told every result in journal
+// order, each before the next trial is asked; the counts, Progress and
+// Outcome.Results follow the journal, counting a result only once it is
+// in the store.
+func TestRunTellsInJournalOrder(t *testing.T) {
+	for _, parallel := range []int{1, 4} {
+		t.Run(fmt.Sprint("parallel=", parallel), func(t *testing.T) {
+			s := &countingSampler{}
+			cfg := testConfig(&s.fakeSampler, &fakeExecutor{})
+			cfg.Sampler = s
+			cfg.Store = &slowStore{Store: results.NewMemory(), delay: 100 * time.Microsecond}
+			cfg.Parallel, cfg.MaxTrials = parallel, 40
+			journaled := func() int { return len(results.Results(journalEvents(t, cfg.Store))) }
+			dispatched := func() int {
+				n := 0
+				for _, e := range journalEvents(t, cfg.Store) {
+					if e.Type == results.EventDispatch {
+						n++
+					}
+				}
+				return n
 			}
-		}
-		return n
-	}
-	s.onTell = func(r trial.Result) {
-		for _, e := range journalEvents(t, cfg.Store) {
-			if e.Type == results.EventResult && e.Result.Number == r.Number {
-				return
+			cfg.Progress = func(sn Snapshot) {
+				if j := journaled(); sn.Done > j {
+					t.Errorf("progress reports %d done, journal has %d", sn.Done, j)
+				}
+				if d := dispatched(); sn.Dispatched > d {
+					t.Errorf("progress reports %d dispatched, journal has %d", sn.Dispatched, d)
+				}
 			}
-		}
-		t.Errorf("told trial %d before journaling it", r.Number)
+			out, err := Run(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			events := journalEvents(t, cfg.Store)
+			checkJournal(t, events)
+			checkSummary(t, out, events, trial.Maximize)
+			journal := results.Results(events)
+			if len(s.told) != 40 || len(journal) != 40 {
+				t.Fatalf("told %d results, journaled %d", len(s.told), len(journal))
+			}
+			for i, r := range s.told {
+				if r.Number != journal[i].Number || out.Results[i].Number != r.Number {
+					t.Fatalf("tell %d was trial %d; journal has %d, Outcome.Results %d", i, r.Number, journal[i].Number, out.Results[i].Number)
+				}
+			}
+			// Each dispatch follows, in the journal, exactly the results
+			// told before its trial was asked.
+			before := 0
+			for _, e := range events {
+				switch e.Type {
+				case results.EventResult:
+					before++
+				case results.EventDispatch:
+					if n := e.Trial.Number; before != s.toldAtAsk[n] {
+						t.Errorf("trial %d: dispatch after %d results in the journal, asked after %d tells", n, before, s.toldAtAsk[n])
+					}
+				}
+			}
+		})
 	}
+}
+
+// TestRunAsksWhileResultIsWritten: at Parallel 1 the sampler is told a
+// result and asked for the next trial while the result is still being
+// written, not after; Progress meanwhile does not count it.
+func TestRunAsksWhileResultIsWritten(t *testing.T) {
+	store := &gateStore{Store: results.NewMemory(), held: make(chan struct{}, 1), release: make(chan struct{})}
+	asked := make(chan int, 10)
+	s := &countingSampler{onAsk: func(n int) { asked <- n }}
+	var released atomic.Bool
+	cfg := testConfig(&s.fakeSampler, &fakeExecutor{})
+	cfg.Sampler, cfg.Store, cfg.MaxTrials = s, store, 3
 	cfg.Progress = func(sn Snapshot) {
-		if j := journaled(); sn.Done > j {
-			t.Errorf("progress reports %d done, journal has %d", sn.Done, j)
-		}
-		if d := dispatched(); sn.Dispatched > d {
-			t.Errorf("progress reports %d dispatched, journal has %d", sn.Dispatched, d)
+		if !released.Load() && sn.Done > 0 {
+			t.Errorf("progress reports %d done while the first result is not written", sn.Done)
 		}
 	}
-	if _, err := Run(context.Background(), cfg); err != nil {
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(context.Background(), cfg)
+		done <- err
+	}()
+	<-store.held // trial 0's result is being written
+	deadline := time.After(10 * time.Second)
+	for n := -1; n != 1; {
+		select {
+		case n = <-asked:
+		case <-deadline:
+			close(store.release)
+			t.Fatal("trial 1 was not asked while trial 0's result was being written")
+		}
+	}
+	released.Store(true)
+	close(store.release)
+	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if len(s.told) != 40 {
-		t.Errorf("told %d results", len(s.told))
+	if !slices.Equal(s.toldAtAsk, []int{0, 1, 2}) {
+		t.Errorf("results told when each trial was asked: %v, want [0 1 2]", s.toldAtAsk)
 	}
-	// Execution does not wait for the dispatch to be durable, but every
-	// dispatch precedes its result in the journal.
-	seen := map[int]bool{}
-	for _, e := range journalEvents(t, cfg.Store) {
-		switch e.Type {
-		case results.EventDispatch:
-			seen[e.Trial.Number] = true
-		case results.EventResult:
-			if !seen[e.Result.Number] {
-				t.Errorf("result of trial %d journaled before its dispatch", e.Result.Number)
+	checkJournal(t, journalEvents(t, store))
+}
+
+// gateStore holds every Append that carries a result until release is
+// closed, and signals held (without blocking) when it does.
+type gateStore struct {
+	results.Store
+	held    chan struct{}
+	release chan struct{}
+}
+
+func (g *gateStore) Append(ctx context.Context, events ...results.Event) error {
+	for _, e := range events {
+		if e.Type == results.EventResult {
+			select {
+			case g.held <- struct{}{}:
+			default:
 			}
+			<-g.release
+			break
 		}
 	}
+	return g.Store.Append(ctx, events...)
 }
 
 // TestRunBatchesJournalWrites: with fast trials, many events share one
@@ -378,15 +451,16 @@ func TestRunBatchesJournalWrites(t *testing.T) {
 	}
 }
 
-// slowStore takes a millisecond per Append, like an fsync.
+// slowStore takes delay (a millisecond if 0) per Append, like an fsync.
 type slowStore struct {
 	results.Store
+	delay time.Duration
 	calls atomic.Int32
 }
 
 func (s *slowStore) Append(ctx context.Context, events ...results.Event) error {
 	s.calls.Add(1)
-	time.Sleep(time.Millisecond)
+	time.Sleep(cmp.Or(s.delay, time.Millisecond))
 	return s.Store.Append(ctx, events...)
 }
 
@@ -488,13 +562,16 @@ func TestRunStoreFailure(t *testing.T) {
 // TestRunSlowTrialDispatchDurable: a dispatch waits at most about
 // dispatchDelay for a result to share its write, so a slow trial's
 // dispatch is in the journal while it runs — also at Parallel 1, where
-// the trial runs in Run's own goroutine, and for a learning sampler,
-// which is asked only once the previous result is journaled.
+// the trial runs in Run's own goroutine, and behind a write slower than
+// dispatchDelay, still in progress when the dispatch is handed over.
 func TestRunSlowTrialDispatchDurable(t *testing.T) {
-	for _, learns := range []bool{false, true} {
+	for _, delay := range []time.Duration{0, 2 * dispatchDelay} {
 		for _, parallel := range []int{1, 2} {
-			t.Run(fmt.Sprintf("learns=%v/parallel=%d", learns, parallel), func(t *testing.T) {
+			t.Run(fmt.Sprintf("append=%v/parallel=%d", delay, parallel), func(t *testing.T) {
 				var store results.Store = results.NewMemory()
+				if delay > 0 {
+					store = &slowStore{Store: store, delay: delay}
+				}
 				ex := &fakeExecutor{run: func(ctx context.Context, tr trial.Trial) (trial.Result, error) {
 					deadline := time.Now().Add(2 * time.Second)
 					for time.Now().Before(deadline) {
@@ -507,11 +584,7 @@ func TestRunSlowTrialDispatchDurable(t *testing.T) {
 					}
 					return trial.Result{}, fmt.Errorf("trial %d: its dispatch is not in the journal after 2s", tr.Number)
 				}}
-				var smp Sampler = &fakeSampler{}
-				if learns {
-					smp = &learningSampler{}
-				}
-				cfg := Config{Sampler: smp, Executor: ex, Store: store, Parallel: parallel, MaxTrials: 6,
+				cfg := Config{Sampler: &fakeSampler{}, Executor: ex, Store: store, Parallel: parallel, MaxTrials: 6,
 					Direction: trial.Maximize, Seed: testSeed}
 				out, err := Run(context.Background(), cfg)
 				if err != nil {

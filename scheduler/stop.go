@@ -29,10 +29,13 @@ const CostKey = "cost_usd"
 // flight finish and are journaled, then Run writes the stop event with
 // the rule's reason.
 //
-// Rules are judged on journaled results in journal order, so they are as
-// reproducible as the study. Only full-budget results count for Target
-// and Patience (see results.StateOf): under early stopping a low rung's
-// score is not comparable with the final ones.
+// Rules judge each result when it is queued for the journal, as the
+// sampler is told it (see Run): before anything more is dispatched, so at
+// Parallel 1 no trial follows the one that met a rule; and in journal
+// order, as a resumed study replays them, so they are as reproducible as
+// the study. Only full-budget results count for Target and Patience (see
+// results.StateOf): under early stopping a low rung's score is not
+// comparable with the final ones.
 type StopRules struct {
 	// Target stops the study once a full-budget result scores at least
 	// this well in Config.Direction (>= when maximizing, <= when
@@ -46,14 +49,14 @@ type StopRules struct {
 	// passed since Run started. 0: no limit.
 	MaxTime time.Duration
 	// MaxCost stops dispatching before the study would exceed this many
-	// US dollars: a trial is dispatched only while the journaled results'
+	// US dollars: a trial is dispatched only while the finished results'
 	// costs (Result.Backend[CostKey]) plus the expected cost of the trials
 	// in flight and of the new one (each at the mean cost so far) stay
 	// within it. 0: no limit.
 	MaxCost float64
 }
 
-// stopper applies StopRules to results as they become durable.
+// stopper applies StopRules to results as they are queued for the journal.
 type stopper struct {
 	rules    StopRules
 	dir      trial.Direction
@@ -64,8 +67,8 @@ type stopper struct {
 	costed   int // results that reported a cost
 }
 
-// observe takes one journaled result and returns the reason to stop, or
-// "" to go on.
+// observe takes one result queued for the journal and returns the reason
+// to stop, or "" to go on.
 func (st *stopper) observe(r trial.Result) string {
 	if st.rules.MaxCost > 0 && st.cost >= st.rules.MaxCost {
 		return StopMaxCost

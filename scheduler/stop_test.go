@@ -34,9 +34,9 @@ func TestStopRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// A Learner, so each trial is asked after the results before
-			// it are told and the stop comes right after the deciding one.
-			s := &learningSampler{fakeSampler: fakeSampler{xs: tt.xs}}
+			// Each trial is asked after the results before it are told,
+			// so the stop comes right after the deciding one.
+			s := &countingSampler{fakeSampler: fakeSampler{xs: tt.xs}}
 			ex := &fakeExecutor{run: tt.run}
 			cfg := testConfig(&s.fakeSampler, ex)
 			cfg.Sampler, cfg.MaxTrials, cfg.Stop = s, len(tt.xs), tt.rules
@@ -87,26 +87,28 @@ func TestStopMaxTime(t *testing.T) {
 	}
 }
 
-// learningSampler is a fakeSampler that says it learns, and records how
-// many results it had been told when each trial was asked.
-type learningSampler struct {
+// countingSampler is a fakeSampler that records how many results it had
+// been told when each trial was asked, and calls onAsk, if set, first.
+type countingSampler struct {
 	fakeSampler
 	toldAtAsk []int
+	onAsk     func(n int)
 }
 
-func (s *learningSampler) Learns() bool { return true }
-
-func (s *learningSampler) Ask(n int) (trial.Trial, bool) {
+func (s *countingSampler) Ask(n int) (trial.Trial, bool) {
+	if s.onAsk != nil {
+		s.onAsk(n)
+	}
 	s.toldAtAsk = append(s.toldAtAsk, len(s.told))
 	return s.fakeSampler.Ask(n)
 }
 
-// TestLearnerSeesEveryFinishedResult: a Learner is asked for a new trial
-// only once every finished trial's result is journaled and told, so with
-// Parallel 1 trial n is asked knowing the n results before it.
-func TestLearnerSeesEveryFinishedResult(t *testing.T) {
+// TestSamplerSeesEveryFinishedResult: a sampler is asked for a new trial
+// only once every finished trial's result is told, so with Parallel 1
+// trial n is asked knowing the n results before it.
+func TestSamplerSeesEveryFinishedResult(t *testing.T) {
 	for _, parallel := range []int{1, 3} {
-		s := &learningSampler{}
+		s := &countingSampler{}
 		cfg := testConfig(&s.fakeSampler, &fakeExecutor{})
 		cfg.Sampler, cfg.Parallel, cfg.MaxTrials = s, parallel, 30
 		if _, err := Run(context.Background(), cfg); err != nil {
@@ -141,5 +143,57 @@ func TestStopMaxCostCountsInFlight(t *testing.T) {
 	}
 	if out.StopReason != StopMaxCost || spent > 1.1 || spent < 0.75 {
 		t.Errorf("stopped for %q having spent $%.2f; want max_cost within $1.10", out.StopReason, spent)
+	}
+}
+
+// TestStopRulesDispatchNothingAfterTheDecidingResult: at Parallel 1 a
+// result is judged by the stop rules as the sampler is told it, before
+// the next ask and before it is durable, so the study dispatches no trial
+// after the one that met a rule, however slow the journal.
+func TestStopRulesDispatchNothingAfterTheDecidingResult(t *testing.T) {
+	target := 7.0
+	run := func(ctx context.Context, tr trial.Trial) (trial.Result, error) {
+		r := complete(tr)
+		if r.Score < 0 {
+			return trial.Result{State: trial.Failed, Error: "diverged"}, nil
+		}
+		r.Backend = map[string]float64{CostKey: 0.25}
+		return r, nil
+	}
+	tests := []struct {
+		name      string
+		xs        []float64
+		maxFailed int
+		rules     StopRules
+		reason    string
+		deciding  int // the trial whose result stops the study
+	}{
+		{name: "target", xs: []float64{1, 5, 2, 7, 9, 9}, rules: StopRules{Target: &target}, reason: StopTarget, deciding: 3},
+		{name: "patience", xs: []float64{1, 5, 2, 5, 3, 9, 9}, rules: StopRules{Patience: 3}, reason: StopPatience, deciding: 4},
+		{name: "max_cost", xs: []float64{1, 2, 3, 4, 5, 6}, rules: StopRules{MaxCost: 0.9}, reason: StopMaxCost, deciding: 2},
+		{name: "max_failed", xs: []float64{1, -1, 2, -1, 3, 4}, maxFailed: 2, reason: StopMaxFailed, deciding: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &countingSampler{fakeSampler: fakeSampler{xs: tt.xs}}
+			ex := &fakeExecutor{run: run}
+			cfg := testConfig(&s.fakeSampler, ex)
+			cfg.Sampler, cfg.MaxTrials, cfg.MaxFailed, cfg.Stop = s, len(tt.xs), tt.maxFailed, tt.rules
+			cfg.Store = &slowStore{Store: results.NewMemory(), delay: 2 * time.Millisecond}
+			out, err := Run(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.StopReason != tt.reason {
+				t.Errorf("stop reason %q, want %q", out.StopReason, tt.reason)
+			}
+			if len(s.toldAtAsk) != tt.deciding+1 || len(ex.Calls()) != tt.deciding+1 || out.Dispatched != tt.deciding+1 {
+				t.Errorf("asked %d trials, ran %d, dispatched %d; want %d: none after trial %d",
+					len(s.toldAtAsk), len(ex.Calls()), out.Dispatched, tt.deciding+1, tt.deciding)
+			}
+			events := journalEvents(t, cfg.Store)
+			checkJournal(t, events)
+			checkSummary(t, out, events, cfg.Direction)
+		})
 	}
 }

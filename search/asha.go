@@ -186,7 +186,3 @@ func (h *halving) atLeastMedian(score float64, rs []rungResult) bool {
 	}
 	return !h.dir.Better(med, score)
 }
-
-// Learns reports that promotions depend on the results told so far, so
-// the scheduler tells every finished result before asking again.
-func (h *halving) Learns() bool { return true }

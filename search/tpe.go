@@ -549,7 +549,3 @@ func (t *tpeSampler) sampleFamily(rng *rand.Rand) int {
 	sc.cg.build(k, sc.cats, sc.ws)
 	return bestCategory(rng, &sc.cl, &sc.cg)
 }
-
-// Learns reports that TPE's proposals depend on the results told so far,
-// so the scheduler tells it every finished result before asking again.
-func (t *tpeSampler) Learns() bool { return true }
