@@ -33,13 +33,21 @@ YAML
         python3 -c 'import json,sys; print(json.load(sys.stdin)["wall_seconds"])')
     echo "hpsearch run trials=$trials journal=fsync wall_seconds=$s"
   done | tee "$out/cli.txt"
+  # The same with the univariate TPE, the algorithm of Optuna's default.
+  sed 's/method: tpe,/method: tpe, multivariate: false,/' "$out/tpe.yaml" > "$out/tpe-uni.yaml"
+  for i in 1 2 3; do
+    s=$(/tmp/hpsearch-bench run "$out/tpe-uni.yaml" --dir "$out/runs" --name "u$i" --quiet --json |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["wall_seconds"])')
+    echo "hpsearch run multivariate=false trials=$trials journal=fsync wall_seconds=$s"
+  done | tee "$out/cli-uni.txt"
   /usr/bin/python3 benchmarks/search/optuna_tpe.py speed --trials "$trials" | tee "$out/optuna.txt"
   python3 - "$out" <<'PY'
 import re, sys
 d = sys.argv[1]
 def best(f): return min(float(re.search(r"wall_seconds=([0-9.]+)", l).group(1)) for l in open(f"{d}/{f}"))
-m, c, o = best("mem.txt"), best("cli.txt"), best("optuna.txt")
-print(f"speed: optuna {o:.2f}s, hpsearch in memory {m:.3f}s ({o/m:.0f}x), hpsearch run with fsync'd journal {c:.2f}s ({o/c:.1f}x)")
+m, c, u, o = best("mem.txt"), best("cli.txt"), best("cli-uni.txt"), best("optuna.txt")
+print(f"speed: optuna {o:.2f}s, hpsearch in memory {m:.3f}s ({o/m:.0f}x), hpsearch run with fsync'd journal {c:.2f}s ({o/c:.1f}x), "
+      f"univariate {u:.2f}s ({o/u:.1f}x)")
 PY
 fi
 
