@@ -119,6 +119,7 @@ func (s *study) resume() {
 	}
 	s.next = max(s.next, plan.Next)
 	s.out.Summary = plan.Summary
+	s.priorStop = plan.StopReason
 	s.out.StopReason = ""
 	s.out.Results = results.Results(s.cfg.Prior)
 	s.failed = s.out.Failed

@@ -292,6 +292,36 @@ func TestRunResumeStopRulesSeeTheJournal(t *testing.T) {
 	}
 }
 
+// Resuming a study that a stop rule stopped, under the same rule, runs
+// nothing and writes nothing: the journal already ends with that stop.
+// Under a different rule the new reason is recorded.
+func TestRunResumeStoppedStudyWritesNoSecondStop(t *testing.T) {
+	target := 0.8
+	cfg := testConfig(&fakeSampler{xs: []float64{0.2, 0.9, 0.1}}, &fakeExecutor{})
+	cfg.MaxTrials, cfg.Stop.Target = 5, &target
+	if out, err := Run(context.Background(), cfg); err != nil || out.StopReason != StopTarget {
+		t.Fatalf("first run: %v, stop %q; want %q", err, out.StopReason, StopTarget)
+	}
+	prior := journalEvents(t, cfg.Store)
+	for _, tc := range []struct {
+		target float64
+		stop   string
+		writes int // events the resumed Run appends
+	}{{0.8, StopTarget, 0}, {0.5, StopTarget, 0}, {0.95, StopMaxTrials, 7}} {
+		ex := &fakeExecutor{}
+		again := testConfig(&fakeSampler{xs: []float64{0.2, 0.9, 0.1, 0.3, 0.4}}, ex)
+		again.Store, again.MaxTrials, again.Prior = results.NewMemory(), 5, prior
+		again.Stop.Target = &tc.target
+		out, err := Run(context.Background(), again)
+		if err != nil || out.StopReason != tc.stop {
+			t.Fatalf("target %g: Run = %v, stop %q; want %q", tc.target, err, out.StopReason, tc.stop)
+		}
+		if got := len(journalEvents(t, again.Store)); got != tc.writes {
+			t.Errorf("target %g: %d events written, want %d", tc.target, got, tc.writes)
+		}
+	}
+}
+
 // A trial recovered after an interruption is appended to the journal
 // after trials numbered above it; resuming again must not take its
 // number for a gap and run it again.

@@ -103,6 +103,10 @@ type study struct {
 	redispatch map[int]bool
 	abandoned  int
 	priorDone  int // trials with a final result in Config.Prior
+	// priorStop is the reason of Config.Prior's last stop event; queued
+	// counts the events this Run has queued for the journal.
+	priorStop string
+	queued    int
 }
 
 // execution is what a worker hands back.
@@ -157,6 +161,7 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 				at := s.now()
 				for _, t := range batch {
 					s.pending = append(s.pending, results.DispatchEvent(t, at))
+					s.queued++
 					s.inflight++
 					if !here {
 						workers.Go(func() { finished <- s.execute(execCtx, t) })
@@ -229,9 +234,13 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 	}
 
 	storeErr := s.storeErr
-	if storeErr == nil {
+	// A resumed study that stops again for the reason it last stopped,
+	// having run nothing (a target or patience its journal already
+	// meets), has that stop event already.
+	restopped := len(s.cfg.Prior) > 0 && s.queued == 0 && s.out.StopReason == s.priorStop
+	if storeErr == nil && !restopped {
 		storeErr = s.cfg.Store.Append(w.ctx, results.StopEvent(s.out.StopReason, s.now()))
-	} else {
+	} else if storeErr != nil {
 		s.out.StopReason = StopError
 	}
 	s.out.Wall = s.now().Sub(s.start)
@@ -327,6 +336,7 @@ func (s *study) collect(batch []execution) {
 		r := e.result
 		s.pending = append(s.pending, results.ResultEvent(r, at))
 		s.pendingResults++
+		s.queued++
 		s.unjournaled++
 		s.cfg.Sampler.Tell(r)
 		s.stop.spend(r)
