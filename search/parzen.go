@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/hpsearch/hpsearch/internal/fastmath"
 )
 
 // This file holds the Parzen estimators of TPE, following Optuna 3.1's
@@ -285,42 +287,12 @@ func (m *mixture) logDensity(x float64) float64 {
 		b := &m.blocks[k]
 		for _, t := range m.terms[b.first:b.end] {
 			if t > cut {
-				sum += expNeg(t - top)
+				sum += fastmath.Exp(t - top)
 			}
 		}
 	}
 	return top + math.Log(sum)
 }
-
-// expNeg is e^x for -708 < x <= 0, within 2 ulp of math.Exp and twice as
-// fast: logDensity's sum spends most of its time here. It is the usual
-// reduction x = (k/N)·ln 2 + r, |r| <= ln 2/2N, with 2^(j/N) from a table
-// and e^r from its Taylor polynomial (error below r^6/720 < 1e-18).
-func expNeg(x float64) float64 {
-	const shift = 0x1.8p52 // adding it rounds to an integer, held in the low bits
-	kd := x*(expN/math.Ln2) + shift
-	k := math.Float64bits(kd)
-	kd -= shift
-	r := x - kd*ln2NHi - kd*ln2NLo
-	s := math.Float64frombits(exp2Table[k%expN] + (k/expN)<<52)
-	return s + s*(r+r*r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
-}
-
-const (
-	expBits = 7
-	expN    = 1 << expBits
-	// ln 2/N in two parts (fdlibm's), kd·ln2NHi exact for the kd here.
-	ln2NHi = 6.93147180369123816490e-01 / expN
-	ln2NLo = 1.90821492927058770002e-10 / expN
-)
-
-// exp2Table[j] holds the bits of 2^(j/N).
-var exp2Table = func() (t [expN]uint64) {
-	for j := range t {
-		t[j] = math.Float64bits(math.Exp2(float64(j) / expN))
-	}
-	return t
-}()
 
 // categorical is a Parzen estimator over k categories, as Optuna 3.1
 // builds it: each of the n observations is the distribution (one-hot +

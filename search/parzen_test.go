@@ -105,21 +105,6 @@ func TestCategoricalMatchesOptuna31(t *testing.T) {
 	}
 }
 
-// TestExpNeg checks the exponential of logDensity's sum against math.Exp.
-func TestExpNeg(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	xs := []float64{0, -1e-300, -math.Ln2, -1, -29.9999, -30, -700}
-	for range 200_000 {
-		xs = append(xs, -30*rng.Float64(), -700*rng.Float64())
-	}
-	for _, x := range xs {
-		got, want := expNeg(x), math.Exp(x)
-		if math.Abs(got-want) > 2*0x1p-52*want {
-			t.Fatalf("expNeg(%v) = %v, math.Exp %v", x, got, want)
-		}
-	}
-}
-
 // TestLogDensitySkipsOnlyFarTerms compares the log density, which skips
 // blocks of components far from x, with the sum over every component.
 func TestLogDensitySkipsOnlyFarTerms(t *testing.T) {

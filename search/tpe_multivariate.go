@@ -3,6 +3,8 @@ package search
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/hpsearch/hpsearch/internal/fastmath"
 )
 
 // This file holds multivariate TPE (Falkner et al., "BOHB: Robust and
@@ -259,7 +261,7 @@ func (m *jointMixture) logPDF(x []float64) float64 {
 	var sum float64
 	for _, t := range m.acc {
 		if t > top-farTerms {
-			sum += expNeg(t - top)
+			sum += fastmath.Exp(t - top)
 		}
 	}
 	return top + math.Log(sum)

@@ -3,7 +3,7 @@ package boosting
 import (
 	"math"
 
-	"github.com/hpsearch/hpsearch/trainers/internal/dense"
+	"github.com/hpsearch/hpsearch/internal/fastmath"
 )
 
 // probEps keeps baseline probabilities away from 0 and 1.
@@ -74,9 +74,9 @@ func gradients(grad, hess, raw, y []float64, k int, regression bool) {
 	}
 }
 
-// sigmoid and softmax use dense.Exp (within 2 ulps of math.Exp, about
+// sigmoid and softmax use fastmath.Exp (within 2 ulps of math.Exp, about
 // twice as fast): they run once per row and class every iteration.
-func sigmoid(x float64) float64 { return 1 / (1 + dense.Exp(-x)) }
+func sigmoid(x float64) float64 { return 1 / (1 + fastmath.Exp(-x)) }
 
 // softmax writes the softmax of raw into p.
 func softmax(p, raw []float64) {
@@ -86,7 +86,7 @@ func softmax(p, raw []float64) {
 	}
 	s := 0.0
 	for c, v := range raw {
-		p[c] = dense.Exp(v - m)
+		p[c] = fastmath.Exp(v - m)
 		s += p[c]
 	}
 	for c := range p {

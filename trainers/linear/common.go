@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/hpsearch/hpsearch/internal/fastmath"
 	"github.com/hpsearch/hpsearch/trainers"
-	"github.com/hpsearch/hpsearch/trainers/internal/dense"
 )
 
 // standard is what every family here reports as its default scaling.
@@ -65,7 +65,7 @@ func softmaxInPlace(z []float64) float64 {
 	}
 	var s float64
 	for i, v := range z {
-		e := dense.Exp(v - m)
+		e := fastmath.Exp(v - m)
 		z[i] = e
 		s += e
 	}

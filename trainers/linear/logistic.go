@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 
+	"github.com/hpsearch/hpsearch/internal/fastmath"
 	"github.com/hpsearch/hpsearch/trainers"
 	"github.com/hpsearch/hpsearch/trainers/internal/dense"
 	"github.com/hpsearch/hpsearch/trial"
@@ -156,7 +157,7 @@ func softmaxResiduals(z []float64, k int, b []float64, labels []int, gb []float6
 		loss += mx - zi[c]
 		var s float64
 		for j, v := range zi {
-			e := dense.Exp(v - mx)
+			e := fastmath.Exp(v - mx)
 			zi[j] = e
 			s += e
 		}
@@ -224,16 +225,16 @@ func (m *logisticModel) PredictProba(X trainers.Matrix) trainers.Matrix {
 
 func sigmoid(t float64) float64 {
 	if t >= 0 {
-		return 1 / (1 + dense.Exp(-t))
+		return 1 / (1 + fastmath.Exp(-t))
 	}
-	e := dense.Exp(t)
+	e := fastmath.Exp(t)
 	return e / (1 + e)
 }
 
 // logOnePlusExp is log(1+e^t) without overflow.
 func logOnePlusExp(t float64) float64 {
 	if t > 0 {
-		return t + math.Log1p(dense.Exp(-t))
+		return t + math.Log1p(fastmath.Exp(-t))
 	}
-	return math.Log1p(dense.Exp(t))
+	return math.Log1p(fastmath.Exp(t))
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/hpsearch/hpsearch/internal/fastmath"
 	"github.com/hpsearch/hpsearch/trainers"
 	"github.com/hpsearch/hpsearch/trainers/internal/dense"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -183,9 +184,9 @@ func (n *network) forwardAll(X trainers.Matrix) blas64.General {
 
 func sigmoid(t float64) float64 {
 	if t >= 0 {
-		return 1 / (1 + dense.Exp(-t))
+		return 1 / (1 + fastmath.Exp(-t))
 	}
-	e := dense.Exp(t)
+	e := fastmath.Exp(t)
 	return e / (1 + e)
 }
 
@@ -196,7 +197,7 @@ func softmax(z []float64) {
 	}
 	var s float64
 	for i, v := range z {
-		z[i] = dense.Exp(v - m)
+		z[i] = fastmath.Exp(v - m)
 		s += z[i]
 	}
 	inv := 1 / s

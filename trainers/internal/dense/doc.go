@@ -10,7 +10,7 @@
 // multiply-adds itself) and with the purego build tag. PackLeft and
 // PackRight pack a matrix once for trainers that multiply their training
 // rows at every iteration. L1Distances, for knn, runs the same blocking
-// with |a-b| in place of a·b, and Exp is a faster math.Exp for softmax.
+// with |a-b| in place of a·b.
 //
 // The order of the arithmetic depends only on the shapes, never on
 // scheduling, so results are deterministic on a given machine; they may
