@@ -195,6 +195,9 @@ func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec
 	if err != nil {
 		return nil, err
 	}
+	if stored, specJSON, err = univariateBefore(stored, spec, specJSON); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, filepath.Join(studyDir, results.SpecJSONFile), err)
+	}
 	diffs, err := specDiff(stored, specJSON)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, filepath.Join(studyDir, results.SpecJSONFile), err)
@@ -257,6 +260,39 @@ func (st *openedStudy) writeFinished(e *env, spec *search.Spec, top int, asJSON 
 // close closes the journal, then gives up the lock.
 func (st *openedStudy) close() error {
 	return errors.Join(st.journal.Close(), st.lock.Unlock())
+}
+
+// univariateBefore carries on a TPE study stored before TPE had the
+// multivariate switch, which ran the univariate TPE: its spec.json, with
+// no search.multivariate, is read as false, and so is the resuming spec
+// unless it sets the field itself (to true, that is a different search).
+// It returns both specs as specDiff should compare them, and sets spec's
+// field to what the study goes on with.
+func univariateBefore(stored []byte, spec *search.Spec, specJSON []byte) ([]byte, []byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(stored, &doc); err != nil {
+		return nil, nil, err
+	}
+	ss, _ := doc["search"].(map[string]any)
+	if ss == nil || ss["method"] != "tpe" {
+		return stored, specJSON, nil
+	}
+	if _, ok := ss["multivariate"]; ok {
+		return stored, specJSON, nil
+	}
+	ss["multivariate"] = false
+	stored, err := json.Marshal(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, written := spec.Lines["search.multivariate"]; !written && spec.Search.Multivariate != nil {
+		univariate := false
+		spec.Search.Multivariate = &univariate
+		if specJSON, err = json.MarshalIndent(spec, "", "  "); err != nil {
+			return nil, nil, err
+		}
+	}
+	return stored, specJSON, nil
 }
 
 // resumeMayChange lists the fields of a resolved spec that may differ

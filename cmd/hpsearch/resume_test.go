@@ -353,3 +353,69 @@ func TestResumeRefusals(t *testing.T) {
 		checkExactlyOnce(t, journal, 30)
 	})
 }
+
+// A TPE study journaled before the multivariate switch existed ran the
+// univariate TPE, and its spec.json has no search.multivariate: resuming
+// it goes on with the univariate TPE, giving the trials an uninterrupted
+// univariate study gives, and a spec asking for multivariate is refused.
+func TestResumeTPEStudyFromBeforeMultivariate(t *testing.T) {
+	const tpeSpec = "name: old\nmodel: branin\nsearch: {method: tpe, n_startup_trials: 5, max_trials: 30, parallel: 1, seed: 3}\nparameters:\n  x1: {min: -5, max: 10}\n  x2: {min: 0, max: 15}\n"
+	dir := t.TempDir()
+	spec := writeFile(t, dir, "spec.yaml", tpeSpec)
+	univariate := writeFile(t, dir, "univariate.yaml", strings.Replace(tpeSpec, "method: tpe,", "method: tpe, multivariate: false,", 1))
+	if code, _, stderr := run(t, "run", univariate, "--dir", filepath.Join(dir, "straight"), "--quiet"); code != 0 {
+		t.Fatalf("uninterrupted run: %s", stderr)
+	}
+
+	runs := filepath.Join(dir, "runs")
+	study := filepath.Join(runs, "old")
+	if code, _, stderr := run(t, "run", univariate, "--dir", runs, "--quiet", "--max-trials", "12"); code != 0 {
+		t.Fatalf("first part: %s", stderr)
+	}
+	// Make it look like a study from before: no multivariate in spec.json
+	// nor in spec.yaml.
+	specPath := filepath.Join(study, results.SpecJSONFile)
+	var doc map[string]any
+	b, _ := os.ReadFile(specPath)
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	delete(doc["search"].(map[string]any), "multivariate")
+	b, _ = json.MarshalIndent(doc, "", "  ")
+	os.WriteFile(specPath, b, 0o644)
+
+	multivariate := writeFile(t, dir, "multivariate.yaml", strings.Replace(tpeSpec, "method: tpe,", "method: tpe, multivariate: true,", 1))
+	code, _, stderr := run(t, "run", multivariate, "--dir", runs, "--resume", "--quiet")
+	if code != 2 || !strings.Contains(stderr, "search.multivariate: false -> true") {
+		t.Errorf("resumed asking for multivariate: exit %d, want 2 naming search.multivariate: %s", code, stderr)
+	}
+	if code, _, stderr = run(t, "run", spec, "--dir", runs, "--resume", "--quiet"); code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	got, want := studyScores(t, study), studyScores(t, filepath.Join(dir, "straight", "old"))
+	if len(got) != 30 || !slices.Equal(got, want) {
+		t.Errorf("resumed study's scores by trial\n%v\nwant the uninterrupted univariate study's\n%v", got, want)
+	}
+}
+
+// studyScores reads a study's scores in trial order.
+func studyScores(t *testing.T, study string) []float64 {
+	t.Helper()
+	j, err := results.Open(study)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	rp, err := j.Replay(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := results.Results(rp.Events)
+	scores := make([]float64, len(rs))
+	for _, r := range rs {
+		if r.Number < len(scores) {
+			scores[r.Number] = r.Score
+		}
+	}
+	return scores
+}
