@@ -21,6 +21,9 @@ type Plan struct {
 	// Summary counts the journal's trials; its StopReason is that of the
 	// last stop event, empty when the study died without one.
 	results.Summary
+	// Stopped says the journal ends with that stop event: the study died
+	// after writing it, not while running again after it.
+	Stopped bool
 }
 
 // PlanResume reads the events of an interrupted study's journal, in
@@ -47,6 +50,7 @@ func PlanResume(events []results.Event, dir trial.Direction) Plan {
 		}
 	}
 	slices.SortFunc(p.Rerun, func(a, b trial.Trial) int { return a.Number - b.Number })
+	p.Stopped = len(events) > 0 && events[len(events)-1].Type == results.EventStop
 	return p
 }
 
@@ -119,7 +123,9 @@ func (s *study) resume() {
 	}
 	s.next = max(s.next, plan.Next)
 	s.out.Summary = plan.Summary
-	s.priorStop = plan.StopReason
+	if plan.Stopped {
+		s.priorStop = plan.StopReason
+	}
 	s.out.StopReason = ""
 	s.out.Results = results.Results(s.cfg.Prior)
 	s.failed = s.out.Failed

@@ -322,6 +322,38 @@ func TestRunResumeStoppedStudyWritesNoSecondStop(t *testing.T) {
 	}
 }
 
+// A journal whose last stop event is followed by more trials (a resume
+// that died before its own stop record) does not count as stopped: a
+// Run that stops at once for the same reason still writes its stop.
+func TestRunResumeAfterDeathWritesTheStop(t *testing.T) {
+	target := 0.8
+	cfg := testConfig(&fakeSampler{xs: []float64{0.2, 0.9, 0.1, 0.3, 0.4}}, &fakeExecutor{})
+	cfg.MaxTrials, cfg.Stop.Target = 5, &target
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	prior := journalEvents(t, cfg.Store)
+	// A second run went on under a higher target, met it with trial 2,
+	// and died before writing its stop event.
+	at := time.Unix(0, 0)
+	tr := trial.Trial{Number: 2, Model: "m", Seed: testSeed(2), Attempt: 1, Params: trial.Params{"x": 0.95}}
+	r := complete(tr)
+	r.Score = 0.95
+	prior = append(prior, results.DispatchEvent(tr, at), results.ResultEvent(r, at))
+
+	again := testConfig(&fakeSampler{xs: []float64{0.2, 0.9, 0.95, 0.3, 0.4}}, &fakeExecutor{})
+	again.Store, again.MaxTrials, again.Prior = results.NewMemory(), 5, prior
+	again.Stop.Target = &target
+	out, err := Run(context.Background(), again)
+	if err != nil || out.StopReason != StopTarget {
+		t.Fatalf("Run = %v, stop %q; want %q", err, out.StopReason, StopTarget)
+	}
+	evs := journalEvents(t, again.Store)
+	if len(evs) != 1 || evs[0].Type != results.EventStop || evs[0].Reason != StopTarget {
+		t.Errorf("wrote %v, want one stop event %q", evs, StopTarget)
+	}
+}
+
 // A trial recovered after an interruption is appended to the journal
 // after trials numbered above it; resuming again must not take its
 // number for a gap and run it again.

@@ -103,8 +103,9 @@ type study struct {
 	redispatch map[int]bool
 	abandoned  int
 	priorDone  int // trials with a final result in Config.Prior
-	// priorStop is the reason of Config.Prior's last stop event; queued
-	// counts the events this Run has queued for the journal.
+	// priorStop is the reason of the stop event that ends Config.Prior,
+	// if one does; queued counts the events this Run has queued for the
+	// journal.
 	priorStop string
 	queued    int
 }

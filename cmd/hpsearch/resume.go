@@ -233,7 +233,7 @@ func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec
 			studyDir, plan.Complete+plan.Pruned+plan.Failed, len(plan.Rerun), plan.Next)
 		return st, nil
 	}
-	if plan.StopReason != reason {
+	if !plan.Stopped || plan.StopReason != reason {
 		// It died after its last result, before its stop record.
 		if err := j.Append(ctx, results.StopEvent(reason, time.Now().UTC())); err != nil {
 			j.Close()
