@@ -18,7 +18,9 @@
 // On amd64 the loops that take the time (summing rows into histograms,
 // subtracting one from another, scanning a feature's bins for the best
 // split) are in assembly, with portable Go versions that compute the same
-// bits in the same order; the purego build tag selects those. Trees are
+// bits in the same order (they round every product explicitly, so a
+// compiler that fuses multiply-adds, as on arm64 or with GOAMD64=v3, does
+// not part them); the purego build tag selects those. Trees are
 // walked branch-free for predictions, several rows at a time.
 //
 // Losses follow scikit-learn: squared error for regression (constant

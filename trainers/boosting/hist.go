@@ -18,7 +18,7 @@ func (h histogram) build(rows []int32, bins []uint8, p int, offset []int, grad, 
 	if unitHess {
 		hess = nil
 	}
-	addRows(h, rows, bins, p, offset[:p], grad, hess, true)
+	addRows(h, rows, bins, p, offset[:p+1], grad, hess, true)
 }
 
 // buildRoot is build for a root node, whose rows are all rows: the
@@ -29,7 +29,7 @@ func (h histogram) buildRoot(rows []int32, bins []uint8, p int, offset []int, gr
 	if unitHess {
 		hess = nil
 	}
-	addRows(h, rows, bins, p, offset[:p], grad, hess, false)
+	addRows(h, rows, bins, p, offset[:p+1], grad, hess, false)
 	for k, c := range counts[:len(h)] {
 		h[k].n = c
 	}

@@ -36,7 +36,7 @@ func addRows(h histogram, rows []int32, bins []uint8, p int, off []int, grad, he
 		return
 	}
 	n := len(bins) / p
-	if len(off) < p || len(grad) < n || hess != nil && len(hess) < n || len(h) < off[p-1]+1 {
+	if len(off) < p+1 || len(grad) < n || hess != nil && len(hess) < n || len(h) < off[p] {
 		panic("boosting: addRows: inconsistent lengths")
 	}
 	var hp *float64

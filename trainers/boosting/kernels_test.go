@@ -62,7 +62,7 @@ func TestKernelsMatchGo(t *testing.T) {
 	build := func(add func(h histogram, rows []int32, bins []uint8, p int, off []int, grad, hess []float64, count bool),
 		rows []int32, hess []float64, count bool) histogram {
 		h := make(histogram, off[d.p])
-		add(h, rows, d.rows, d.p, off[:d.p], grad, hess, count)
+		add(h, rows, d.rows, d.p, off[:d.p+1], grad, hess, count)
 		return h
 	}
 	var parent, child histogram

@@ -35,8 +35,11 @@ func scanGo(hb []bucket, lg, lh float64, ln int, c *scanNode, bestGain float64) 
 		rg := c.g - lg
 		// One division instead of two: l²/dl + r²/dr = (l²dr + r²dl)/(dl dr).
 		dl, dr := lh+c.l2, rh+c.l2
-		num, den := lg*lg*dr+rg*rg*dl, dl*dr
-		if num >= bound*den {
+		// The conversions round each product, as the assembly does: Go
+		// may otherwise fuse a multiply and an add (it does on arm64 and
+		// with GOAMD64=v3), and the kernels would part in the last bit.
+		num, den := float64(lg*lg*dr)+float64(rg*rg*dl), dl*dr
+		if num >= float64(bound*den) {
 			if gain := num/den - c.parent; gain > bestGain {
 				bestGain, bestBin = gain, b
 				bound = (bestGain + c.parent) * c.shrink
@@ -60,7 +63,7 @@ func scanUnitGo(hb []bucket, lg float64, ln int, c *scanNode, inv []float64, bes
 	inv = inv[:c.n+1]
 	for b := -1; ln <= c.maxLeft; {
 		rg := c.g - lg
-		if gain := lg*lg*inv[ln] + rg*rg*inv[c.n-ln] - c.parent; gain > bestGain {
+		if gain := float64(lg*lg*inv[ln]) + float64(rg*rg*inv[c.n-ln]) - c.parent; gain > bestGain {
 			bestGain, bestBin = gain, b
 		}
 		if b++; b == len(hb) {
