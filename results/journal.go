@@ -25,11 +25,11 @@ const (
 )
 
 // Journal is the Store of a study directory: journal.jsonl. An Append
-// that finds no other commit in progress writes and fsyncs its events
-// itself, in its own goroutine: a lone appender, such as the scheduler of
+// that finds no other Append under way and no commit in progress writes
+// and fsyncs its events itself, in its own goroutine: a lone appender, such as the scheduler of
 // a sequential study, then pays for the write and the fsync and for no
-// hand-off to another goroutine and back. Appends that find a commit in
-// progress go to a background writer that gathers every Append waiting
+// hand-off to another goroutine and back. Concurrent Appends go to a
+// background writer that gathers every Append waiting
 // for it into one write and one fsync (group commit), so N concurrent
 // appenders pay for about one fsync, not N.
 //
@@ -60,6 +60,8 @@ type Journal struct {
 	// syncFile is f.Sync, replaceable in tests; syncs counts the calls.
 	syncFile func(*os.File) error
 	syncs    atomic.Int64
+	// appenders counts the Appends under way, for the fast path.
+	appenders atomic.Int64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -197,11 +199,13 @@ func (j *Journal) Append(ctx context.Context, events ...Event) error {
 	if err != nil {
 		return fmt.Errorf("results: append: %w", err)
 	}
-	// The fast path: no commit in progress, so commit here rather than
-	// wake the writer and wait to be woken by it. A commit already in
-	// progress means concurrent appenders, who share the writer's next
-	// fsync instead.
-	if j.commitMu.TryLock() {
+	// The fast path: no other Append under way and no commit in
+	// progress, so commit here rather than wake the writer and wait to be
+	// woken by it. Any other appender means concurrent appenders, who
+	// share the writer's next fsync instead: were the first to find the
+	// lock free after a commit to take it, each would pay for an fsync.
+	defer j.appenders.Add(-1)
+	if j.appenders.Add(1) == 1 && j.commitMu.TryLock() {
 		defer j.commitMu.Unlock()
 		if j.closed {
 			return fmt.Errorf("results: append: %w", ErrClosed)
