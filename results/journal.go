@@ -26,12 +26,12 @@ const (
 
 // Journal is the Store of a study directory: journal.jsonl. An Append
 // that finds no other Append under way and no commit in progress writes
-// and fsyncs its events itself, in its own goroutine: a lone appender, such as the scheduler of
-// a sequential study, then pays for the write and the fsync and for no
-// hand-off to another goroutine and back. Concurrent Appends go to a
-// background writer that gathers every Append waiting
-// for it into one write and one fsync (group commit), so N concurrent
-// appenders pay for about one fsync, not N.
+// and fsyncs its events itself, in its own goroutine: a lone appender,
+// such as the scheduler of a sequential study, then pays for the write
+// and the fsync and for no hand-off to another goroutine and back.
+// Concurrent Appends go to a background writer that gathers every Append
+// waiting for it into one write and one fsync (group commit), so N
+// concurrent appenders pay for about one fsync, not N.
 //
 // A Journal from Create is open for appending until Close, which stops
 // the writer. A Journal from Open is read-only.
