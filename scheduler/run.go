@@ -154,7 +154,9 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 		if s.pendingResults > 0 && s.out.StopReason == "" && s.storeErr == nil && (s.parallel == 1 || w.idle()) {
 			w.add(s.takePending())
 		}
-		if s.out.StopReason == "" && s.storeErr == nil {
+		// w.failed: a write has failed, and Run will hear of it on
+		// w.flushed; ask for nothing meanwhile.
+		if s.out.StopReason == "" && s.storeErr == nil && !w.failed.Load() {
 			if batch := s.ask(ctx); len(batch) > 0 {
 				// At Parallel 1 the trial runs in this goroutine, saving a
 				// goroutine and two hand-offs per trial.
