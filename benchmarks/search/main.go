@@ -37,10 +37,10 @@ import (
 	"github.com/hpsearch/hpsearch/worker"
 )
 
-// boxes are the search spaces, the same as optuna_tpe.py's. Rosenbrock's
-// x3 and x4 are free-form parameters, whose kind is inferred from the
-// bounds: written -2.0 and 2.0 they are floats, as in Optuna (-2 and 2
-// would search the integers -2..2).
+// boxes are the search spaces, the same as optuna_tpe.py's: continuous
+// boxes. Rosenbrock's bounds are written -2.0 and 2.0, floats whatever the
+// model declares (before rosenbrock declared x3, x4, ... as floats, -2 and
+// 2 searched them as the integers -2..2).
 var boxes = map[string]string{
 	"branin":     "  x1: {min: -5, max: 10}\n  x2: {min: 0, max: 15}\n",
 	"hartmann6":  "  x1: {min: 0, max: 1}\n  x2: {min: 0, max: 1}\n  x3: {min: 0, max: 1}\n  x4: {min: 0, max: 1}\n  x5: {min: 0, max: 1}\n  x6: {min: 0, max: 1}\n",
