@@ -68,7 +68,10 @@ func runModels(_ context.Context, e *env, args []string) error {
 		if m.Help != "" {
 			fmt.Fprintf(e.stdout, "  %s\n", m.Help)
 		}
-		if m.FreeForm {
+		switch {
+		case m.FreeForm && m.Extra != nil:
+			fmt.Fprintf(e.stdout, "  accepts more parameters, each %s %s\n", m.Extra.Kind, trainers.RangeString(*m.Extra))
+		case m.FreeForm:
 			fmt.Fprintln(e.stdout, "  accepts any float, int or categorical parameters")
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
