@@ -155,7 +155,7 @@ func storeResults(ctx context.Context, exec scheduler.Executor, st *openedStudy)
 
 // recoverFunc brings the events of a study's journal up to date before a
 // resume plans what is left, and returns them.
-type recoverFunc func(ctx context.Context, e *env, j *results.Journal, events []results.Event) ([]results.Event, error)
+type recoverFunc func(ctx context.Context, e *env, j results.Store, events []results.Event) ([]results.Event, error)
 
 // lostResults returns, for a study on Lambda, the recoverFunc that
 // journals the results its workers stored in S3 for trials that were in
@@ -169,7 +169,7 @@ func lostResults(exec scheduler.Executor, spec *search.Spec) recoverFunc {
 	if ex == nil {
 		return nil
 	}
-	return func(ctx context.Context, e *env, j *results.Journal, events []results.Event) ([]results.Event, error) {
+	return func(ctx context.Context, e *env, j results.Store, events []results.Event) ([]results.Event, error) {
 		if len(events) == 0 || events[0].Type != results.EventStudy {
 			return events, nil
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/search"
 	"github.com/hpsearch/hpsearch/serverless/lambdaexec"
+	"github.com/hpsearch/hpsearch/serverless/s3journal"
 	"github.com/hpsearch/hpsearch/trial"
 	"github.com/hpsearch/hpsearch/worker"
 )
@@ -96,6 +97,8 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		return usageErr("want one SPEC.yaml, got %d arguments", len(pos))
 	case *concurrency < 0 || *parallel < 0:
 		return usageErr("--concurrency and --parallel must be positive")
+	case s3journal.IsURL(*dir):
+		return usageErr("compare keeps its two studies in local directories; --dir s3:// is for run")
 	}
 	prices, err := pricesFromFlags(*pricesFile, *localUSD, *freeTier)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/serverless/s3journal"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -20,11 +21,13 @@ func init() {
 
 Ranks a study's trials from its journal: complete trials best first, then
 pruned, then failed. It reads the journal only, so it works while the study
-is running and after a crash. json prints an array, best first, each with
+is running and after a crash. STUDY_DIR may be the s3:// URL of a study
+kept in S3 (run --dir s3://BUCKET/PREFIX). json prints an array, best first, each with
 trial, state, model, params, score and seconds.
 
 Example:
   hpsearch leaderboard hpsearch-runs/digits-knn-grid --top 5
+  hpsearch leaderboard s3://my-bucket/runs/digits-knn-grid
 `,
 		run: runLeaderboard,
 	})
@@ -71,6 +74,9 @@ type study struct {
 // loadStudy reads a study directory's spec.json and journal, printing the
 // journal's warnings (a torn last record) on stderr.
 func loadStudy(ctx context.Context, e *env, dir string) (*study, error) {
+	if s3journal.IsURL(dir) {
+		return loadS3Study(ctx, dir)
+	}
 	specPath := filepath.Join(dir, results.SpecJSONFile)
 	b, err := os.ReadFile(specPath)
 	if err != nil {

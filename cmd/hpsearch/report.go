@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/hpsearch/hpsearch/report"
+	"github.com/hpsearch/hpsearch/serverless/s3journal"
 )
 
 func init() {
@@ -15,7 +16,8 @@ func init() {
 		summary: "write a study's report: one self-contained HTML file, or PNG charts",
 		usage: `Usage: hpsearch report STUDY_DIR -o OUT [--format html|png] [flags]
 
-Reads a study directory and writes its report. html (the default) is one
+Reads a study directory, or the s3:// URL of a study kept in S3, and
+writes its report. html (the default) is one
 self-contained file that opens without network access: the leaderboard,
 the best score over time and over trial number, the score against each
 parameter (log axes for log parameters), a parallel-coordinates view of the
@@ -66,8 +68,14 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := report.Load(ctx, pos[0])
-	if err != nil {
+	var st *report.Study
+	if s3journal.IsURL(pos[0]) {
+		s, err := loadS3Study(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		st = &report.Study{Dir: s.dir, Spec: s.spec, Events: s.events}
+	} else if st, err = report.Load(ctx, pos[0]); err != nil {
 		return err
 	}
 	for _, w := range st.Warnings {

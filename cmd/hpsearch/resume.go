@@ -18,6 +18,7 @@ import (
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/serverless/s3journal"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -46,12 +47,18 @@ One process runs a study at a time: a second one is refused (exit 1)
 naming the owner from the study's LOCK file. A lock left by a process that
 died is taken over.
 
+STUDY_DIR may be the s3:// URL of a study kept in S3 (run --dir
+s3://BUCKET/PREFIX), to continue it from any machine. There is no lock
+there: of two schedulers writing the study, the one that writes second is
+refused (exit 1) and stops.
+
 Exit codes: 0 ok (also when nothing was left), 1 failure (the study is in
 use, its journal is damaged), 2 not a study directory, a spec that changes
 the search, or usage, 130 interrupted.
 
 Example:
   hpsearch resume hpsearch-runs/digits-knn-grid --parallel 4
+  hpsearch resume s3://my-bucket/runs/digits-knn-grid
 `,
 		run: runResume,
 	})
@@ -81,6 +88,9 @@ func runResume(ctx context.Context, e *env, args []string) error {
 			return flag.ErrHelp
 		}
 	}
+	if s3journal.IsURL(args[0]) {
+		return resumeS3(ctx, e, args[0], rest)
+	}
 	stored, err := readStudySpec(dir)
 	if err != nil {
 		return err
@@ -88,13 +98,19 @@ func runResume(ctx context.Context, e *env, args []string) error {
 	if err := checkDatasetReachable(dir, stored); err != nil {
 		return err
 	}
-	argv := []string{filepath.Join(dir, results.SpecYAMLFile), "--max-trials", strconv.Itoa(stored.Search.MaxTrials)}
+	return runRun(ctx, e, resumeArgs(filepath.Join(dir, results.SpecYAMLFile), stored, rest, filepath.Dir(dir), filepath.Base(dir)))
+}
+
+// resumeArgs returns run's arguments to resume the study name in dir
+// from specFile, its spec.yaml, with the seed and max_trials of stored,
+// its resolved spec, unless flags, the resume's own, change them.
+func resumeArgs(specFile string, stored *search.Spec, flags []string, dir, name string) []string {
+	argv := []string{specFile, "--max-trials", strconv.Itoa(stored.Search.MaxTrials)}
 	if stored.Search.Seed <= math.MaxInt64 {
 		argv = append(argv, "--seed", strconv.FormatUint(stored.Search.Seed, 10))
 	}
-	argv = append(argv, rest...)
-	argv = append(argv, "--dir", filepath.Dir(dir), "--name", filepath.Base(dir), "--resume")
-	return runRun(ctx, e, argv)
+	argv = append(argv, flags...)
+	return append(argv, "--dir", dir, "--name", name, "--resume")
 }
 
 // readStudySpec reads the resolved spec of study directory dir, or says
@@ -135,13 +151,14 @@ func checkDatasetReachable(dir string, spec *search.Spec) error {
 		trial.ErrBadInput, ds, dir, filepath.Dir(dir))
 }
 
-// openedStudy is a study directory opened for a run: its journal open for
-// appending and its lock held until close. A resumed study also has the
-// events of its journal; finished says it has nothing left to run, and
-// outcome then holds what it did.
+// openedStudy is a study opened for a run: its journal open for
+// appending and, for a study directory, its lock held until close (a
+// study in S3 has none: its journal refuses a second writer). A resumed
+// study also has the events of its journal; finished says it has nothing
+// left to run, and outcome then holds what it did.
 type openedStudy struct {
-	journal  *results.Journal
-	lock     *results.Lock
+	journal  studyJournal
+	lock     *results.Lock // nil in S3
 	prior    []results.Event
 	finished bool
 	outcome  scheduler.Outcome
@@ -154,7 +171,13 @@ type openedStudy struct {
 //
 // recoverLost, when not nil, brings a reopened journal up to date (see
 // lostResults) before the resume is planned.
-func openStudy(ctx context.Context, e *env, dir string, spec *search.Spec, specJSON []byte, resume bool, recoverLost recoverFunc) (*openedStudy, error) {
+//
+// A dir that is an s3:// URL keeps the study in S3, through api (see
+// openS3Study).
+func openStudy(ctx context.Context, e *env, api s3journal.API, dir string, spec *search.Spec, specJSON []byte, resume bool, recoverLost recoverFunc) (*openedStudy, error) {
+	if s3journal.IsURL(dir) {
+		return openS3Study(ctx, e, api, dir, spec, specJSON, resume, recoverLost)
+	}
 	if resume {
 		if _, err := os.Lstat(filepath.Join(dir, spec.Name)); err == nil {
 			return reopenStudy(ctx, e, filepath.Join(dir, spec.Name), spec, specJSON, recoverLost)
@@ -191,29 +214,52 @@ func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec
 	if lock.Stale != nil {
 		fmt.Fprintf(e.stderr, "hpsearch: taking the study over from %s, which no longer holds it (killed, or its machine restarted)\n", *lock.Stale)
 	}
-	stored, err := os.ReadFile(filepath.Join(studyDir, results.SpecJSONFile))
+	specPath := filepath.Join(studyDir, results.SpecJSONFile)
+	stored, err := os.ReadFile(specPath)
 	if err != nil {
 		return nil, err
 	}
-	if stored, specJSON, err = univariateBefore(stored, spec, specJSON); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, filepath.Join(studyDir, results.SpecJSONFile), err)
+	st, err = continueStudy(ctx, e, studyDir, specPath, stored, spec, specJSON, recoverLost, func() (studyJournal, results.Replay, error) {
+		j, rp, err := results.Reopen(ctx, studyDir)
+		if err != nil {
+			var ce *results.CorruptError
+			if errors.As(err, &ce) {
+				return nil, rp, fmt.Errorf("%w\nthe study was left as it was. A crash only ever tears the last record, so the journal was damaged some other way. "+
+					"To resume from the records before line %d (trials recorded after it then run again), keep the journal and cut it there:\n"+
+					"  mv %[3]s %[3]s.damaged && head -n %[4]d %[3]s.damaged > %[3]s", err, ce.Line, ce.File, ce.Line-1)
+			}
+			return nil, rp, err
+		}
+		return j, rp, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	st.lock = lock
+	return st, nil
+}
+
+// continueStudy resumes the study at study (a directory or an s3:// URL)
+// whose resolved spec, read from specPath, is stored: it checks that spec
+// describes the same search, then reopens its journal with reopen, brings
+// it up to date with recoverLost and plans the resume. It changes nothing
+// before the check has passed.
+func continueStudy(ctx context.Context, e *env, study, specPath string, stored []byte, spec *search.Spec, specJSON []byte,
+	recoverLost recoverFunc, reopen func() (studyJournal, results.Replay, error)) (*openedStudy, error) {
+	stored, specJSON, err := univariateBefore(stored, spec, specJSON)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, specPath, err)
 	}
 	diffs, err := specDiff(stored, specJSON)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, filepath.Join(studyDir, results.SpecJSONFile), err)
+		return nil, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, specPath, err)
 	}
 	if len(diffs) > 0 {
 		return nil, fmt.Errorf("%w: %s describes another search than the study in %s (field: study's value -> spec's value):\n  %s\nwhen resuming only %s may change; to search differently, start a new study with --name",
-			trial.ErrBadInput, spec.File, studyDir, strings.Join(diffs, "\n  "), strings.Join(resumeMayChange, ", "))
+			trial.ErrBadInput, spec.File, study, strings.Join(diffs, "\n  "), strings.Join(resumeMayChange, ", "))
 	}
-	j, rp, err := results.Reopen(ctx, studyDir)
+	j, rp, err := reopen()
 	if err != nil {
-		var ce *results.CorruptError
-		if errors.As(err, &ce) {
-			return nil, fmt.Errorf("%w\nthe study was left as it was. A crash only ever tears the last record, so the journal was damaged some other way. "+
-				"To resume from the records before line %d (trials recorded after it then run again), keep the journal and cut it there:\n"+
-				"  mv %[3]s %[3]s.damaged && head -n %[4]d %[3]s.damaged > %[3]s", err, ce.Line, ce.File, ce.Line-1)
-		}
 		return nil, err
 	}
 	for _, w := range rp.Warnings {
@@ -225,12 +271,12 @@ func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec
 			return nil, err
 		}
 	}
-	st = &openedStudy{journal: j, lock: lock, prior: rp.Events}
+	st := &openedStudy{journal: j, prior: rp.Events}
 	plan := scheduler.PlanResume(rp.Events, spec.Direction)
 	reason, done := plan.Finished(spec.Search.MaxTrials, spec.Stop.MaxFailedTrials)
 	if !done {
 		fmt.Fprintf(e.stderr, "hpsearch: resuming %s: %d trials done, %d to run again, new trials from %d\n",
-			studyDir, plan.Complete+plan.Pruned+plan.Failed, len(plan.Rerun), plan.Next)
+			study, plan.Complete+plan.Pruned+plan.Failed, len(plan.Rerun), plan.Next)
 		return st, nil
 	}
 	if !plan.Stopped || plan.StopReason != reason {

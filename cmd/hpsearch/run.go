@@ -15,6 +15,7 @@ import (
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/serverless/s3journal"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -30,7 +31,10 @@ with at most --parallel at once, and prints the top of the leaderboard.
 Progress goes to stderr: a bar on a terminal, plain lines otherwise.
 
 Flags:
-  --dir DIR          parent of the study directory (default ./hpsearch-runs)
+  --dir DIR          parent of the study directory (default ./hpsearch-runs);
+                     s3://BUCKET/PREFIX keeps the study in S3 instead, where
+                     hpsearch resume s3://BUCKET/PREFIX/NAME continues it
+                     from any machine
   --name NAME        study name, overriding the spec's name:
   --parallel N       trials at once (default: the spec's, else the CPU count)
   --max-trials N     number of trials (default: the spec's)
@@ -104,13 +108,23 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageErr("want one SPEC.yaml, got %d arguments", len(pos))
 	}
+	var api s3journal.API // for a study kept in S3
+	if s3journal.IsURL(*dir) {
+		if _, err := s3journal.Parse(*dir); err != nil {
+			return err
+		}
+		if api, err = newS3Client(ctx, bf.region); err != nil {
+			return err
+		}
+	}
 	spec, base, err := loadSpec(ctx, pos[0], o)
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(*dir, spec.Name)); err == nil && !*resume {
-		return fmt.Errorf("%w: %s (choose another study name with `name:` in the spec or --name, or another directory with --dir; --resume continues it)",
-			trial.ErrStudyExists, filepath.Join(*dir, spec.Name))
+	if !*resume {
+		if err := refuseExisting(ctx, api, *dir, spec.Name); err != nil {
+			return err
+		}
 	}
 	// The executor is built, and the Lambda backend checked and the
 	// dataset pushed, before the study directory exists: a backend that
@@ -126,7 +140,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("run: encode spec: %w", err)
 	}
-	st, err := openStudy(ctx, e, *dir, spec, specJSON, *resume, lostResults(exec, spec))
+	st, err := openStudy(ctx, e, api, *dir, spec, specJSON, *resume, lostResults(exec, spec))
 	if err != nil {
 		return err
 	}
@@ -169,6 +183,32 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		writeRunText(e.stdout, journal.Dir(), spec, out, *top)
 	}
 	return runErr
+}
+
+// refuseExisting fails when the study name exists in dir, a directory or
+// an s3:// URL (then read through api), before anything is prepared for
+// it.
+func refuseExisting(ctx context.Context, api s3journal.API, dir, name string) error {
+	path := filepath.Join(dir, name)
+	exists := false
+	if s3journal.IsURL(dir) {
+		parent, err := s3journal.Parse(dir)
+		if err != nil {
+			return err
+		}
+		loc := parent.Join(name)
+		path = loc.String()
+		if exists, err = s3journal.Exists(ctx, api, loc); err != nil {
+			return err
+		}
+	} else if _, err := os.Stat(path); err == nil {
+		exists = true
+	}
+	if exists {
+		return fmt.Errorf("%w: %s (choose another study name with `name:` in the spec or --name, or another directory with --dir; --resume continues it)",
+			trial.ErrStudyExists, path)
+	}
+	return nil
 }
 
 // schedulerConfig is the scheduler's configuration for a study: the one

@@ -1,0 +1,149 @@
+package s3journal_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/hpsearch/hpsearch/serverless/s3journal"
+)
+
+// fakeS3 is an in-memory S3 bucket holding the calls a Journal makes: it
+// honours If-None-Match: * (412 when the key exists), lists in key order
+// a few keys per page, and lets a test intercept PUTs.
+type fakeS3 struct {
+	mu      sync.Mutex
+	objects map[string]fakeObject
+	// pageSize is how many keys a ListObjectsV2 page holds at most.
+	pageSize int
+	// beforePut, when set, is called before each PUT is applied; a
+	// non-nil error is returned instead, and with store true the object
+	// is stored all the same (a response lost after the write landed).
+	beforePut func(key string) (err error, store bool)
+	// latency delays each PUT.
+	latency time.Duration
+	puts    atomic.Int64
+}
+
+type fakeObject struct {
+	data []byte
+	meta map[string]string
+}
+
+var _ s3journal.API = (*fakeS3)(nil)
+
+func newFakeS3() *fakeS3 { return &fakeS3{objects: map[string]fakeObject{}, pageSize: 3} }
+
+// apiError is an error as the SDK returns S3's answer with status.
+func apiError(status int, code string) error {
+	return &smithy.OperationError{ServiceID: "S3", OperationName: "PutObject", Err: &awshttp.ResponseError{
+		ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}},
+			Err: &smithy.GenericAPIError{Code: code, Message: code}},
+	}}
+}
+
+func (f *fakeS3) PutObject(ctx context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	f.puts.Add(1)
+	if f.latency > 0 {
+		time.Sleep(f.latency)
+	}
+	data, err := io.ReadAll(in.Body)
+	if err != nil {
+		return nil, err
+	}
+	key := aws.ToString(in.Key)
+	var injected error
+	if f.beforePut != nil {
+		var store bool
+		if injected, store = f.beforePut(key); injected != nil && !store {
+			return nil, injected
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, exists := f.objects[key]; exists && aws.ToString(in.IfNoneMatch) == "*" {
+		return nil, apiError(http.StatusPreconditionFailed, "PreconditionFailed")
+	}
+	f.objects[key] = fakeObject{data: data, meta: in.Metadata}
+	if injected != nil {
+		return nil, injected
+	}
+	return &s3.PutObjectOutput{}, nil
+}
+
+func (f *fakeS3) GetObject(ctx context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	f.mu.Lock()
+	o, ok := f.objects[aws.ToString(in.Key)]
+	f.mu.Unlock()
+	if !ok {
+		return nil, &types.NoSuchKey{}
+	}
+	return &s3.GetObjectOutput{Body: io.NopCloser(bytes.NewReader(o.data)), Metadata: o.meta}, nil
+}
+
+func (f *fakeS3) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, _ ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	f.mu.Lock()
+	var keys []string
+	for k := range f.objects {
+		if strings.HasPrefix(k, aws.ToString(in.Prefix)) && k > aws.ToString(in.ContinuationToken) && k > aws.ToString(in.StartAfter) {
+			keys = append(keys, k)
+		}
+	}
+	f.mu.Unlock()
+	slices.Sort(keys)
+	n := f.pageSize
+	if in.MaxKeys != nil && int(*in.MaxKeys) < n {
+		n = int(*in.MaxKeys)
+	}
+	out := &s3.ListObjectsV2Output{}
+	if len(keys) > n {
+		keys = keys[:n]
+		out.IsTruncated = aws.Bool(true)
+		out.NextContinuationToken = aws.String(keys[n-1])
+	}
+	for _, k := range keys {
+		out.Contents = append(out.Contents, types.Object{Key: aws.String(k)})
+	}
+	return out, nil
+}
+
+func (f *fakeS3) DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, _ ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
+	f.mu.Lock()
+	delete(f.objects, aws.ToString(in.Key))
+	f.mu.Unlock()
+	return &s3.DeleteObjectOutput{}, nil
+}
+
+func (f *fakeS3) keys() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var keys []string
+	for k := range f.objects {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func (f *fakeS3) set(key string, data []byte) {
+	f.mu.Lock()
+	f.objects[key] = fakeObject{data: data}
+	f.mu.Unlock()
+}
+
+func deleteInput(key string) *s3.DeleteObjectInput {
+	return &s3.DeleteObjectInput{Key: aws.String(key)}
+}

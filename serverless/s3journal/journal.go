@@ -1,0 +1,630 @@
+package s3journal
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/serverless/s3data"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// API is the part of the S3 API a Journal uses; *s3.Client satisfies it.
+type API interface {
+	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, opts ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
+}
+
+var (
+	_ API           = (*s3.Client)(nil)
+	_ results.Store = (*Journal)(nil)
+)
+
+// ConflictError is a journal segment that another writer wrote first:
+// another scheduler runs the study. It wraps results.ErrLocked, as the
+// local LOCK's refusal does.
+type ConflictError struct {
+	// Study and Segment are the s3:// URLs of the study and of the
+	// segment both tried to write.
+	Study, Segment string
+	// Owner is the writer named in the segment's metadata; zero when it
+	// names none.
+	Owner results.Owner
+}
+
+func (e *ConflictError) Error() string {
+	who := "another scheduler"
+	if e.Owner.PID != 0 {
+		who += " (" + e.Owner.String() + ")"
+	}
+	return fmt.Sprintf("s3journal: study %s is in use by %s, which wrote %s first; this run writes nothing more. Wait for that run to finish or stop it, then resume: hpsearch resume %s",
+		e.Study, who, e.Segment, e.Study)
+}
+
+// Unwrap lets errors.Is find results.ErrLocked.
+func (e *ConflictError) Unwrap() error { return results.ErrLocked }
+
+// commitTimeout bounds one commit, the SDK's retries included. A commit
+// is not cancelled with its Append's context (see results.Store), so
+// something must end one that hangs.
+const commitTimeout = time.Minute
+
+// readConcurrency is how many segments Replay reads at once.
+const readConcurrency = 32
+
+// Journal is the Store of a study in S3. Each commit is one segment
+// written with If-None-Match: *, numbered after the last: an Append that
+// finds no commit in progress commits its events itself; Appends that
+// arrive meanwhile wait, and are then committed together in one segment
+// (group commit), by a goroutine the Journal owns until Close. A
+// Journal from Create or Reopen keeps what it has written in memory, so
+// its Events and Replay make no request; one from Open reads S3 on each
+// call and cannot append.
+type Journal struct {
+	api      API
+	study    Location
+	readOnly bool
+	owner    results.Owner
+
+	mu   sync.Mutex
+	idle *sync.Cond // on mu: signalled when committing turns false
+	// queue holds the Appends waiting for the next commit; committing
+	// says a commit is under way (by an Append or by drain), and only
+	// its committer touches next and broken.
+	queue      []*appendRequest
+	committing bool
+	closed     bool
+	// next is the number of the segment to write next; recorded the
+	// journal lines of every segment before it.
+	next     uint64
+	recorded []byte
+	// broken is the error of the first failed commit: after it, whether
+	// and what the store holds at next is unknown, or another scheduler
+	// writes the study, so every later commit fails.
+	broken error
+	wg     sync.WaitGroup // drain
+}
+
+type appendRequest struct {
+	data []byte
+	done chan error // buffered: a committer never waits on an appender
+}
+
+func newJournal(api API, study Location) *Journal {
+	host, _ := os.Hostname()
+	j := &Journal{
+		api: api, study: study, next: 1,
+		owner: results.Owner{Host: host, PID: os.Getpid(), Since: time.Now().UTC().Truncate(time.Second)},
+	}
+	j.idle = sync.NewCond(&j.mu)
+	return j
+}
+
+// Dir returns the study's s3:// URL.
+func (j *Journal) Dir() string { return j.study.String() }
+
+// Create makes the study at study — its spec.yaml, spec.json and a
+// journal that starts with a study event named after the location's last
+// element — and returns its journal open for appending.
+//
+// If anything is stored under study already, Create fails with an error
+// wrapping trial.ErrStudyExists, and so does the loser of two Creates
+// racing for one study: spec.json, written first and conditionally,
+// decides. A Create that fails after writing it deletes what it wrote; a
+// process that dies before writing the journal leaves a study that
+// Reopen refuses, saying so.
+func Create(ctx context.Context, api API, study Location, specYAML, specJSON []byte) (_ *Journal, err error) {
+	_, name := study.Split()
+	if name == "" || strings.HasPrefix(name, ".") {
+		return nil, fmt.Errorf("s3journal: create study: %w: invalid study location %s", trial.ErrBadInput, study)
+	}
+	if found, err := Exists(ctx, api, study); err != nil {
+		return nil, err
+	} else if found {
+		return nil, existsError(study)
+	}
+	j := newJournal(api, study)
+	var written []string
+	defer func() {
+		if err == nil {
+			return
+		}
+		// Only what this Create wrote: a conditional PUT that was refused
+		// wrote nothing.
+		ctx := context.WithoutCancel(ctx)
+		for _, key := range written {
+			j.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(study.Bucket), Key: aws.String(key)})
+		}
+	}()
+	header, err := encodeEvents([]results.Event{results.StudyEvent(name, time.Now().UTC())})
+	if err != nil {
+		return nil, fmt.Errorf("s3journal: create study: %w", err)
+	}
+	for _, f := range []struct {
+		key, contentType string
+		data             []byte
+	}{
+		{study.object(results.SpecJSONFile), "application/json", specJSON},
+		{study.object(results.SpecYAMLFile), "application/yaml", specYAML},
+		{study.segmentKey(1), contentTypeJSONL, header},
+	} {
+		if err := j.putNew(ctx, f.key, f.data, f.contentType); err != nil {
+			var taken *takenError
+			if errors.As(err, &taken) {
+				return nil, existsError(study)
+			}
+			written = append(written, f.key) // it may have landed
+			return nil, fmt.Errorf("s3journal: create study %s: %w", study, err)
+		}
+		written = append(written, f.key)
+	}
+	j.next, j.recorded = 2, header
+	return j, nil
+}
+
+func existsError(study Location) error {
+	return fmt.Errorf("s3journal: %w: %s (choose another study name with `name:` in the spec or --name, or another --dir; to continue it: hpsearch resume %s)",
+		trial.ErrStudyExists, study, study)
+}
+
+// Exists reports whether anything is stored under the study location.
+func Exists(ctx context.Context, api API, study Location) (bool, error) {
+	out, err := api.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+		Bucket: aws.String(study.Bucket), Prefix: aws.String(study.Key + "/"), MaxKeys: aws.Int32(1),
+	})
+	if err != nil {
+		return false, fmt.Errorf("s3journal: list %s: %w", study, err)
+	}
+	return len(out.Contents) > 0, nil
+}
+
+// Reopen opens the journal of the existing study at study for appending,
+// to resume it, and returns it with what it held. Appends continue at the
+// segment after the last; if another scheduler writes that segment first,
+// the Append fails with a *ConflictError and the journal writes nothing
+// more.
+//
+// A gap in the numbering or a segment that cannot be read is an error
+// naming the segment (a *results.CorruptError for the latter); nothing is
+// written. A location holding no journal is an error wrapping
+// trial.ErrBadInput.
+func Reopen(ctx context.Context, api API, study Location) (*Journal, results.Replay, error) {
+	segments, data, events, err := readJournal(ctx, api, study)
+	if err != nil {
+		return nil, results.Replay{}, err
+	}
+	if segments == 0 {
+		return nil, results.Replay{}, noJournalError(ctx, api, study)
+	}
+	if events[0].Type != results.EventStudy {
+		return nil, results.Replay{}, &results.CorruptError{File: study.url(study.segmentKey(1)), Line: 1,
+			Err: errors.New("the journal does not start with a study event")}
+	}
+	j := newJournal(api, study)
+	j.next, j.recorded = uint64(segments)+1, data
+	return j, results.Replay{Events: events}, nil
+}
+
+// Open returns the journal of the study at study, for reading: Events
+// and Replay read its segments from S3 on each call. Append on it returns
+// results.ErrReadOnly.
+func Open(api API, study Location) *Journal {
+	j := newJournal(api, study)
+	j.readOnly = true
+	return j
+}
+
+// noJournalError explains a study location without journal segments.
+func noJournalError(ctx context.Context, api API, study Location) error {
+	if _, err := ReadFile(ctx, api, study, results.SpecJSONFile); err == nil {
+		return fmt.Errorf("s3journal: %w: %s has a %s but no journal: the run that created it stopped before it was done. Nothing ran; remove it (aws s3 rm --recursive %s/) and start again",
+			trial.ErrBadInput, study, results.SpecJSONFile, study)
+	}
+	return fmt.Errorf("s3journal: %w: %s is not a study (it has no journal under %s)", trial.ErrBadInput, study, study.url(study.journalPrefix()))
+}
+
+// ReadFile returns the file name of the study at study (spec.yaml,
+// spec.json). A missing one is an error wrapping fs.ErrNotExist.
+func ReadFile(ctx context.Context, api API, study Location, name string) ([]byte, error) {
+	key := study.object(name)
+	out, err := api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(study.Bucket), Key: aws.String(key)})
+	if err != nil {
+		if s3data.IsNotFound(err) {
+			return nil, fmt.Errorf("s3journal: %s: %w", study.url(key), fs.ErrNotExist)
+		}
+		return nil, fmt.Errorf("s3journal: get %s: %w", study.url(key), err)
+	}
+	defer out.Body.Close()
+	b, err := io.ReadAll(out.Body)
+	if err != nil {
+		return nil, fmt.Errorf("s3journal: get %s: %w", study.url(key), err)
+	}
+	return b, nil
+}
+
+// Append commits events as the next segment and returns once S3 has
+// acknowledged it; see results.Store for the contract. An Append that
+// arrives while a commit is under way waits for the next one, which
+// carries every Append waiting then. Once a commit has failed every later
+// Append fails too; a segment another scheduler wrote first is a
+// *ConflictError.
+func (j *Journal) Append(ctx context.Context, events ...results.Event) error {
+	if j.readOnly {
+		return fmt.Errorf("s3journal: append: %w", results.ErrReadOnly)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("s3journal: append: %w", err)
+	}
+	data, err := encodeEvents(events)
+	if err != nil {
+		return fmt.Errorf("s3journal: append: %w", err)
+	}
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return fmt.Errorf("s3journal: append: %w", results.ErrClosed)
+	}
+	if len(events) == 0 {
+		j.mu.Unlock()
+		return nil
+	}
+	r := &appendRequest{data: data, done: make(chan error, 1)}
+	j.queue = append(j.queue, r)
+	if j.committing {
+		j.mu.Unlock()
+		select {
+		case err := <-r.done:
+			return err
+		case <-ctx.Done():
+			return fmt.Errorf("s3journal: append: %w (the events may have been written)", ctx.Err())
+		}
+	}
+	j.committing = true
+	j.mu.Unlock()
+	// Commit the queue (this Append's events alone, or with those that
+	// came since), then leave whatever queued meanwhile to drain.
+	j.commitQueued(ctx)
+	j.mu.Lock()
+	if len(j.queue) > 0 {
+		j.wg.Add(1)
+		go j.drain()
+	} else {
+		j.committing = false
+		j.idle.Broadcast()
+	}
+	j.mu.Unlock()
+	return <-r.done
+}
+
+// drain commits the queue until it is empty: the Appends that arrived
+// during a commit. After Close it fails them instead.
+func (j *Journal) drain() {
+	defer j.wg.Done()
+	for {
+		j.mu.Lock()
+		if j.closed {
+			for _, r := range j.queue {
+				r.done <- fmt.Errorf("s3journal: append: %w", results.ErrClosed)
+			}
+			j.queue = nil
+		}
+		if len(j.queue) == 0 {
+			j.committing = false
+			j.idle.Broadcast()
+			j.mu.Unlock()
+			return
+		}
+		j.mu.Unlock()
+		j.commitQueued(context.Background())
+	}
+}
+
+// commitQueued takes the queue and commits it as one segment. The caller
+// is the committer.
+func (j *Journal) commitQueued(ctx context.Context) {
+	j.mu.Lock()
+	batch := j.queue
+	j.queue = nil
+	j.mu.Unlock()
+	var buf []byte
+	for _, r := range batch {
+		buf = append(buf, r.data...)
+	}
+	err := j.commit(ctx, buf)
+	for _, r := range batch {
+		r.done <- err
+	}
+}
+
+// commit writes data as segment next. The caller is the committer.
+func (j *Journal) commit(ctx context.Context, data []byte) error {
+	if j.broken != nil {
+		return j.broken
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	defer cancel()
+	key := j.study.segmentKey(j.next)
+	if err := j.putNew(ctx, key, data, contentTypeJSONL); err != nil {
+		var taken *takenError
+		if errors.As(err, &taken) {
+			j.broken = &ConflictError{Study: j.study.String(), Segment: j.study.url(key), Owner: taken.owner}
+		} else {
+			j.broken = fmt.Errorf("s3journal: append to %s: %w (the journal writes nothing more; resume the study to continue)", j.study.url(key), err)
+		}
+		return j.broken
+	}
+	j.mu.Lock()
+	j.next++
+	j.recorded = append(j.recorded, data...)
+	j.mu.Unlock()
+	return nil
+}
+
+const contentTypeJSONL = "application/x-ndjson"
+
+// Metadata keys naming the writer of an object (S3 lowercases them).
+const (
+	metaHost  = "hpsearch-host"
+	metaPID   = "hpsearch-pid"
+	metaSince = "hpsearch-since"
+)
+
+// takenError is an object that was at key before a conditional PUT, and
+// is not what the PUT wrote.
+type takenError struct {
+	key   string
+	owner results.Owner
+}
+
+func (e *takenError) Error() string { return e.key + " exists" }
+
+// conflictRetries bounds the retries of a PUT that S3 refused because a
+// conditional write of the same key was in progress (409).
+const conflictRetries = 5
+
+// putNew writes data at key with If-None-Match: *. An object already
+// there is a *takenError, unless it holds data byte for byte: then the
+// SDK retried a PUT whose first attempt had landed, and the write is
+// ours.
+func (j *Journal) putNew(ctx context.Context, key string, data []byte, contentType string) error {
+	for attempt := 0; ; attempt++ {
+		_, err := j.api.PutObject(ctx, &s3.PutObjectInput{
+			Bucket:        aws.String(j.study.Bucket),
+			Key:           aws.String(key),
+			Body:          bytes.NewReader(data),
+			ContentLength: aws.Int64(int64(len(data))),
+			ContentType:   aws.String(contentType),
+			IfNoneMatch:   aws.String("*"),
+			Metadata: map[string]string{
+				metaHost: j.owner.Host, metaPID: strconv.Itoa(j.owner.PID), metaSince: j.owner.Since.Format(time.RFC3339),
+			},
+		})
+		switch {
+		case err == nil:
+			return nil
+		case hasStatus(err, http.StatusPreconditionFailed, "PreconditionFailed"):
+			return j.checkTaken(ctx, key, data)
+		case hasStatus(err, http.StatusConflict, "ConditionalRequestConflict") && attempt < conflictRetries:
+			select {
+			case <-time.After(time.Duration(10<<attempt) * time.Millisecond):
+			case <-ctx.Done():
+				return err
+			}
+		default:
+			return err
+		}
+	}
+}
+
+// checkTaken reads the object at key, which a conditional PUT of data
+// found there.
+func (j *Journal) checkTaken(ctx context.Context, key string, data []byte) error {
+	out, err := j.api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(j.study.Bucket), Key: aws.String(key)})
+	if err != nil {
+		return fmt.Errorf("%s exists; reading it: %w", key, err)
+	}
+	defer out.Body.Close()
+	there, err := io.ReadAll(out.Body)
+	if err != nil {
+		return fmt.Errorf("%s exists; reading it: %w", key, err)
+	}
+	if bytes.Equal(there, data) {
+		return nil
+	}
+	t := &takenError{key: key}
+	t.owner.Host = out.Metadata[metaHost]
+	t.owner.PID, _ = strconv.Atoi(out.Metadata[metaPID])
+	t.owner.Since, _ = time.Parse(time.RFC3339, out.Metadata[metaSince])
+	return t
+}
+
+// hasStatus reports whether err is S3's answer with HTTP status or error
+// code.
+func hasStatus(err error, status int, code string) bool {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() == status {
+		return true
+	}
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == code
+}
+
+// Events returns the journal's events; see Replay.
+func (j *Journal) Events(ctx context.Context) ([]results.Event, error) {
+	rp, err := j.Replay(ctx)
+	return rp.Events, err
+}
+
+// Replay returns the journal's events. A journal open for appending
+// returns what it has read and written, without a request; a read-only
+// one lists and reads the segments (see Reopen for the errors). It never
+// has warnings: a segment is whole or absent.
+func (j *Journal) Replay(ctx context.Context) (results.Replay, error) {
+	if err := ctx.Err(); err != nil {
+		return results.Replay{}, fmt.Errorf("s3journal: read journal: %w", err)
+	}
+	if !j.readOnly {
+		j.mu.Lock()
+		data := j.recorded[:len(j.recorded):len(j.recorded)]
+		j.mu.Unlock()
+		return results.ReadJournal(bytes.NewReader(data), j.Dir())
+	}
+	segments, _, events, err := readJournal(ctx, j.api, j.study)
+	if err == nil && segments == 0 {
+		err = noJournalError(ctx, j.api, j.study)
+	}
+	return results.Replay{Events: events}, err
+}
+
+// Close waits for the commit under way, fails the Appends still waiting
+// with results.ErrClosed and makes later ones fail so. It is idempotent
+// and writes nothing.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	j.closed = true
+	for j.committing {
+		j.idle.Wait()
+	}
+	j.mu.Unlock()
+	j.wg.Wait()
+	return nil
+}
+
+// readJournal lists the study's segments, reads them (readConcurrency at
+// a time) and decodes them in order. It returns how many there are, their
+// concatenation and their events.
+func readJournal(ctx context.Context, api API, study Location) (int, []byte, []results.Event, error) {
+	keys, err := listSegments(ctx, api, study)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	bodies := make([][]byte, len(keys))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(readConcurrency)
+	for i, key := range keys {
+		g.Go(func() error {
+			out, err := api.GetObject(gctx, &s3.GetObjectInput{Bucket: aws.String(study.Bucket), Key: aws.String(key)})
+			if err != nil {
+				return fmt.Errorf("s3journal: read %s: %w", study.url(key), err)
+			}
+			defer out.Body.Close()
+			if bodies[i], err = io.ReadAll(out.Body); err != nil {
+				return fmt.Errorf("s3journal: read %s: %w", study.url(key), err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, nil, nil, err
+	}
+	var (
+		data   []byte
+		events []results.Event
+	)
+	for i, body := range bodies {
+		evs, err := decodeSegment(study.url(keys[i]), body)
+		if err != nil {
+			return 0, nil, nil, err
+		}
+		data = append(data, body...)
+		events = append(events, evs...)
+	}
+	return len(keys), data, events, nil
+}
+
+// listSegments returns the keys of the study's segments in order, page
+// by page, and fails on a gap in their numbering or a key that is not a
+// segment's.
+func listSegments(ctx context.Context, api API, study Location) ([]string, error) {
+	var keys []string
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(study.Bucket), Prefix: aws.String(study.journalPrefix())}
+	for {
+		page, err := api.ListObjectsV2(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("s3journal: list %s: %w", study.url(study.journalPrefix()), err)
+		}
+		for _, o := range page.Contents {
+			key := aws.ToString(o.Key)
+			seq, ok := study.parseSegmentKey(key)
+			switch {
+			case !ok:
+				return nil, fmt.Errorf("s3journal: %w: %s is not a journal segment (want %s)",
+					results.ErrCorrupt, study.url(key), path.Base(study.segmentKey(uint64(len(keys)+1))))
+			case seq != uint64(len(keys)+1):
+				return nil, fmt.Errorf("s3journal: %w: segment %s is missing (the next one is %s); the journal cannot be read past it",
+					results.ErrCorrupt, study.url(study.segmentKey(uint64(len(keys)+1))), study.url(key))
+			}
+			keys = append(keys, key)
+		}
+		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
+			return keys, nil
+		}
+		in.ContinuationToken = page.NextContinuationToken
+	}
+}
+
+// decodeSegment decodes one segment with the journal reader. A segment is
+// written whole, so anything the reader would forgive in a file's last
+// record — a torn record, a missing newline — and an empty segment are
+// damage, a *results.CorruptError naming the segment and line.
+func decodeSegment(url string, data []byte) ([]results.Event, error) {
+	rp, err := results.ReadJournal(bytes.NewReader(data), url)
+	if err != nil {
+		return nil, err
+	}
+	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	switch {
+	case len(rp.Events) == 0:
+		return nil, &results.CorruptError{File: url, Line: 1, Err: errors.New("an empty segment")}
+	case len(rp.Warnings) > 0 || data[len(data)-1] != '\n':
+		last := lines[len(lines)-1]
+		var e results.Event
+		perr := json.Unmarshal(last, &e)
+		if perr == nil {
+			perr = e.Validate()
+		}
+		if perr == nil {
+			perr = errors.New("no newline at the end of the segment")
+		}
+		return nil, &results.CorruptError{File: url, Line: len(lines), Err: perr}
+	}
+	return rp.Events, nil
+}
+
+// encodeEvents validates events and renders them as journal lines, all
+// or none, as the results package's own journal does.
+func encodeEvents(events []results.Event) ([]byte, error) {
+	var buf []byte
+	for i, e := range events {
+		if err := e.Validate(); err != nil {
+			return nil, fmt.Errorf("event %d: %w", i, err)
+		}
+		line, err := json.Marshal(e)
+		if err != nil {
+			return nil, fmt.Errorf("event %d: %w: %v", i, results.ErrInvalidEvent, err)
+		}
+		buf = append(buf, line...)
+		buf = append(buf, '\n')
+	}
+	return buf, nil
+}
