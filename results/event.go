@@ -95,9 +95,10 @@ func (e Event) Validate() error {
 	return nil
 }
 
-// encodeEvents validates events and renders them as journal lines. It
-// either encodes all of them or none, so an Append is all or nothing.
-func encodeEvents(events []Event) ([]byte, error) {
+// EncodeEvents validates events and renders them as journal lines, as
+// every Store records them. It either encodes all of them or none, so an
+// Append is all or nothing.
+func EncodeEvents(events []Event) ([]byte, error) {
 	var buf []byte
 	for i, e := range events {
 		if err := e.Validate(); err != nil {

@@ -102,7 +102,7 @@ func Create(dir, name string, specYAML, specJSON []byte) (*Journal, error) {
 			os.RemoveAll(tmp)
 		}
 	}()
-	header, err := encodeEvents([]Event{StudyEvent(name, time.Now().UTC())})
+	header, err := EncodeEvents([]Event{StudyEvent(name, time.Now().UTC())})
 	if err != nil {
 		return nil, fmt.Errorf("results: create study: %w", err)
 	}
@@ -195,7 +195,7 @@ func (j *Journal) Append(ctx context.Context, events ...Event) error {
 		return nil
 	}
 	// Encode here, not in the writer, so appenders encode in parallel.
-	data, err := encodeEvents(events)
+	data, err := EncodeEvents(events)
 	if err != nil {
 		return fmt.Errorf("results: append: %w", err)
 	}

@@ -71,7 +71,7 @@ func (m *Memory) Append(ctx context.Context, events ...Event) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("results: append: %w", err)
 	}
-	data, err := encodeEvents(events)
+	data, err := EncodeEvents(events)
 	if err != nil {
 		return fmt.Errorf("results: append: %w", err)
 	}

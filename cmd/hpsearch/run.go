@@ -15,6 +15,7 @@ import (
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/serverless/lambdaexec"
 	"github.com/hpsearch/hpsearch/serverless/s3journal"
 	"github.com/hpsearch/hpsearch/trial"
 )
@@ -108,18 +109,24 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageErr("want one SPEC.yaml, got %d arguments", len(pos))
 	}
-	var api s3journal.API // for a study kept in S3
 	if s3journal.IsURL(*dir) {
 		if _, err := s3journal.Parse(*dir); err != nil {
-			return err
-		}
-		if api, err = newS3Client(ctx, bf.region); err != nil {
 			return err
 		}
 	}
 	spec, base, err := loadSpec(ctx, pos[0], o)
 	if err != nil {
 		return err
+	}
+	var api s3journal.API // for a study kept in S3
+	if s3journal.IsURL(*dir) {
+		region := bf.region
+		if r, ok := spec.Backend["region"].(string); ok && region == "" && os.Getenv(lambdaexec.EnvRegion) == "" {
+			region = r // the order the Lambda backend takes it in
+		}
+		if api, err = newS3Client(ctx, region); err != nil {
+			return err
+		}
 	}
 	if !*resume {
 		if err := refuseExisting(ctx, api, *dir, spec.Name); err != nil {

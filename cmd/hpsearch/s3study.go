@@ -15,6 +15,7 @@ import (
 	"github.com/hpsearch/hpsearch/datasets"
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/serverless/lambdaexec"
 	"github.com/hpsearch/hpsearch/serverless/s3data"
 	"github.com/hpsearch/hpsearch/serverless/s3journal"
 	"github.com/hpsearch/hpsearch/trial"
@@ -35,11 +36,11 @@ var (
 )
 
 // newS3Client returns the client of studies kept in S3: the standard AWS
-// configuration, with the region of --region, else $HPSEARCH_REGION, else
-// the AWS chain's, and path-style addressing for an emulator.
+// configuration, with region if given, else $HPSEARCH_REGION, else the
+// AWS chain's, and path-style addressing for an emulator.
 func newS3Client(ctx context.Context, region string) (s3journal.API, error) {
 	if region == "" {
-		region = os.Getenv("HPSEARCH_REGION")
+		region = os.Getenv(lambdaexec.EnvRegion)
 	}
 	var opts []func(*config.LoadOptions) error
 	if region != "" {

@@ -3,6 +3,7 @@ package s3journal
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -85,6 +86,9 @@ type Journal struct {
 	study    Location
 	readOnly bool
 	owner    results.Owner
+	// token marks the objects this Journal writes (metaToken), so that a
+	// read-back tells its own write from another writer's same bytes.
+	token string
 
 	mu   sync.Mutex
 	idle *sync.Cond // on mu: signalled when committing turns false
@@ -115,6 +119,7 @@ func newJournal(api API, study Location) *Journal {
 	j := &Journal{
 		api: api, study: study, next: 1,
 		owner: results.Owner{Host: host, PID: os.Getpid(), Since: time.Now().UTC().Truncate(time.Second)},
+		token: rand.Text(),
 	}
 	j.idle = sync.NewCond(&j.mu)
 	return j
@@ -150,13 +155,15 @@ func Create(ctx context.Context, api API, study Location, specYAML, specJSON []b
 			return
 		}
 		// Only what this Create wrote: a conditional PUT that was refused
-		// wrote nothing.
+		// wrote nothing, and one that failed may or may not have landed,
+		// so each object is deleted only if it carries this Journal's
+		// token.
 		ctx := context.WithoutCancel(ctx)
 		for _, key := range written {
-			j.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(study.Bucket), Key: aws.String(key)})
+			j.deleteOwn(ctx, key)
 		}
 	}()
-	header, err := encodeEvents([]results.Event{results.StudyEvent(name, time.Now().UTC())})
+	header, err := results.EncodeEvents([]results.Event{results.StudyEvent(name, time.Now().UTC())})
 	if err != nil {
 		return nil, fmt.Errorf("s3journal: create study: %w", err)
 	}
@@ -275,7 +282,7 @@ func (j *Journal) Append(ctx context.Context, events ...results.Event) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("s3journal: append: %w", err)
 	}
-	data, err := encodeEvents(events)
+	data, err := results.EncodeEvents(events)
 	if err != nil {
 		return fmt.Errorf("s3journal: append: %w", err)
 	}
@@ -387,6 +394,7 @@ const (
 	metaHost  = "hpsearch-host"
 	metaPID   = "hpsearch-pid"
 	metaSince = "hpsearch-since"
+	metaToken = "hpsearch-token"
 )
 
 // takenError is an object that was at key before a conditional PUT, and
@@ -403,9 +411,9 @@ func (e *takenError) Error() string { return e.key + " exists" }
 const conflictRetries = 5
 
 // putNew writes data at key with If-None-Match: *. An object already
-// there is a *takenError, unless it holds data byte for byte: then the
-// SDK retried a PUT whose first attempt had landed, and the write is
-// ours.
+// there is a *takenError, unless it holds data byte for byte and this
+// Journal's token: then the SDK retried a PUT whose first attempt had
+// landed, and the write is ours.
 func (j *Journal) putNew(ctx context.Context, key string, data []byte, contentType string) error {
 	for attempt := 0; ; attempt++ {
 		_, err := j.api.PutObject(ctx, &s3.PutObjectInput{
@@ -417,6 +425,7 @@ func (j *Journal) putNew(ctx context.Context, key string, data []byte, contentTy
 			IfNoneMatch:   aws.String("*"),
 			Metadata: map[string]string{
 				metaHost: j.owner.Host, metaPID: strconv.Itoa(j.owner.PID), metaSince: j.owner.Since.Format(time.RFC3339),
+				metaToken: j.token,
 			},
 		})
 		switch {
@@ -436,6 +445,18 @@ func (j *Journal) putNew(ctx context.Context, key string, data []byte, contentTy
 	}
 }
 
+// deleteOwn deletes the object at key if this Journal wrote it.
+func (j *Journal) deleteOwn(ctx context.Context, key string) {
+	out, err := j.api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(j.study.Bucket), Key: aws.String(key)})
+	if err != nil {
+		return
+	}
+	out.Body.Close()
+	if out.Metadata[metaToken] == j.token {
+		j.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(j.study.Bucket), Key: aws.String(key)})
+	}
+}
+
 // checkTaken reads the object at key, which a conditional PUT of data
 // found there.
 func (j *Journal) checkTaken(ctx context.Context, key string, data []byte) error {
@@ -448,7 +469,7 @@ func (j *Journal) checkTaken(ctx context.Context, key string, data []byte) error
 	if err != nil {
 		return fmt.Errorf("%s exists; reading it: %w", key, err)
 	}
-	if bytes.Equal(there, data) {
+	if bytes.Equal(there, data) && out.Metadata[metaToken] == j.token {
 		return nil
 	}
 	t := &takenError{key: key}
@@ -576,8 +597,11 @@ func listSegments(ctx context.Context, api API, study Location) ([]string, error
 			}
 			keys = append(keys, key)
 		}
-		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
+		if !aws.ToBool(page.IsTruncated) {
 			return keys, nil
+		}
+		if page.NextContinuationToken == nil {
+			return nil, fmt.Errorf("s3journal: list %s: the listing is truncated but gives no continuation token", study.url(study.journalPrefix()))
 		}
 		in.ContinuationToken = page.NextContinuationToken
 	}
@@ -609,22 +633,4 @@ func decodeSegment(url string, data []byte) ([]results.Event, error) {
 		return nil, &results.CorruptError{File: url, Line: len(lines), Err: perr}
 	}
 	return rp.Events, nil
-}
-
-// encodeEvents validates events and renders them as journal lines, all
-// or none, as the results package's own journal does.
-func encodeEvents(events []results.Event) ([]byte, error) {
-	var buf []byte
-	for i, e := range events {
-		if err := e.Validate(); err != nil {
-			return nil, fmt.Errorf("event %d: %w", i, err)
-		}
-		line, err := json.Marshal(e)
-		if err != nil {
-			return nil, fmt.Errorf("event %d: %w: %v", i, results.ErrInvalidEvent, err)
-		}
-		buf = append(buf, line...)
-		buf = append(buf, '\n')
-	}
-	return buf, nil
 }

@@ -159,6 +159,53 @@ func TestCreateRace(t *testing.T) {
 	}
 }
 
+// TestCreateRaceSameSpec: racers with the same spec (the same command
+// started twice) write the same spec.json bytes; the losers must not take
+// the winner's objects for their own, nor delete them on the way out.
+func TestCreateRaceSameSpec(t *testing.T) {
+	ctx := context.Background()
+	s3 := newFakeS3()
+	var wg sync.WaitGroup
+	journals := make([]*s3journal.Journal, 8)
+	errs := make([]error, len(journals))
+	for i := range journals {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			journals[i], errs[i] = s3journal.Create(ctx, s3, study(t), []byte("yaml"), []byte("json"))
+		}()
+	}
+	wg.Wait()
+	var winner *s3journal.Journal
+	for i, err := range errs {
+		switch {
+		case err == nil && winner != nil:
+			t.Fatalf("two Creates succeeded (the second is %d)", i)
+		case err == nil:
+			winner = journals[i]
+		case !errors.Is(err, trial.ErrStudyExists):
+			t.Errorf("Create %d: %v", i, err)
+		}
+	}
+	if winner == nil {
+		t.Fatal("no Create succeeded")
+	}
+	appendPairs(t, winner, 0, 2)
+	winner.Close()
+	for _, name := range []string{results.SpecJSONFile, results.SpecYAMLFile} {
+		if _, err := s3journal.ReadFile(ctx, s3, study(t), name); err != nil {
+			t.Errorf("after the race, %s: %v", name, err)
+		}
+	}
+	j, rp, err := s3journal.Reopen(ctx, s3, study(t))
+	if err != nil || len(rp.Events) != 5 {
+		t.Errorf("reopen after the race: %d events, %v; want the study event and two trials", len(rp.Events), err)
+	}
+	if j != nil {
+		j.Close()
+	}
+}
+
 // TestTwoWriters: two schedulers resume the same study; the one that
 // writes a segment second is refused with ErrLocked naming the other,
 // and writes nothing more, while the first goes on.
