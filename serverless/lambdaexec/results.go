@@ -1,6 +1,7 @@
 package lambdaexec
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -69,7 +70,8 @@ func (e *Executor) StoredResults(ctx context.Context) (map[int][]int, error) {
 // scheduler — and returns one final result for each trial that has any:
 // its lowest stored attempt's, so that the choice does not depend on which
 // of several invocations finished first. A stored result whose trial,
-// model or seed differs from the dispatch is ignored, with a warning.
+// model, seed or parameters differ from the dispatch (another scheduler's,
+// say) is ignored, with a warning.
 //
 // Trials numbered beyond the journal's highest are included too: the
 // scheduler runs a trial before its dispatch is durable, so one may have
@@ -109,8 +111,9 @@ func (e *Executor) Recover(ctx context.Context, events []results.Event) ([]trial
 		t := inflight[n]
 		for _, a := range stored[n] {
 			r, err := e.readResult(ctx, n, a)
-			if err == nil && n < next && (r.Result.Model != t.Model || r.Result.Seed != t.Seed) {
-				err = fmt.Errorf("it is of another trial (model %q, seed %d; the journal dispatched %q, seed %d)", r.Result.Model, r.Result.Seed, t.Model, t.Seed)
+			if err == nil && n < next && (r.Result.Model != t.Model || r.Result.Seed != t.Seed || !sameParams(r.Result.Params, t.Params)) {
+				err = fmt.Errorf("it is of another trial (model %q, seed %d, %s; the journal dispatched %q, seed %d, %s)",
+					r.Result.Model, r.Result.Seed, r.Result.Params.Format(), t.Model, t.Seed, t.Params.Format())
 			}
 			if err != nil {
 				e.log.Warn("ignoring a stored result", "trial", n, "attempt", a, "err", err)
@@ -129,6 +132,15 @@ func (e *Executor) Recover(ctx context.Context, events []results.Event) ([]trial
 		}
 	}
 	return out, nil
+}
+
+// sameParams reports whether a and b hold the same values, compared as
+// the journal and the stored results record them: in JSON, where 3 and
+// 3.0 are one number.
+func sameParams(a, b trial.Params) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
 
 // readResult reads and checks the stored result of attempt a of trial n.

@@ -39,7 +39,7 @@ func TestExecuteStoresResults(t *testing.T) {
 
 // TestRecover: of the trials in flight in a journal, those with stored
 // results are recovered from their lowest attempt; a stored result of
-// another trial is ignored; trials with a result in the journal are not
+// another trial (another seed, or other parameters) is ignored; trials with a result in the journal are not
 // looked at.
 func TestRecover(t *testing.T) {
 	h := newHarness(t, Config{})
@@ -60,6 +60,9 @@ func TestRecover(t *testing.T) {
 	other := knnTrial(3)
 	other.Seed++
 	run(other, 1)
+	otherParams := knnTrial(2) // the same number and seed, another scheduler's parameters
+	otherParams.Params = trial.Params{"n_neighbors": 9.0}
+	run(otherParams, 1)
 	want5 := run(knnTrial(5), 1) // ran, but its dispatch never reached the journal
 
 	events := []results.Event{studyEvent}
