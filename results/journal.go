@@ -72,6 +72,16 @@ type appendRequest struct {
 	done chan error // buffered: the writer never waits on an appender
 }
 
+// CheckStudyName refuses a study name that is not one path element (a
+// slash, a backslash, a leading dot), wrapping trial.ErrBadInput: a
+// study is one directory, or one S3 prefix, under the studies' parent.
+func CheckStudyName(name string) error {
+	if name == "" || strings.HasPrefix(name, ".") || strings.ContainsAny(name, `/\`) {
+		return fmt.Errorf("%w: invalid study name %q: it must be one path element, not starting with a dot", trial.ErrBadInput, name)
+	}
+	return nil
+}
+
 // Create makes the study directory dir/name holding specYAML, specJSON
 // and a journal that starts with a study event, and returns the journal
 // open for appending. dir is created if missing.
@@ -81,9 +91,8 @@ type appendRequest struct {
 // directory and renames it into place, so a failure leaves no partial
 // study behind.
 func Create(dir, name string, specYAML, specJSON []byte) (*Journal, error) {
-	if name == "" || name == "." || name == ".." || strings.HasPrefix(name, ".") ||
-		strings.ContainsAny(name, `/\`) {
-		return nil, fmt.Errorf("results: create study: %w: invalid study name %q", trial.ErrBadInput, name)
+	if err := CheckStudyName(name); err != nil {
+		return nil, fmt.Errorf("results: create study: %w", err)
 	}
 	final := filepath.Join(dir, name)
 	if _, err := os.Lstat(final); err == nil {

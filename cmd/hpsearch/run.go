@@ -203,6 +203,9 @@ func refuseExisting(ctx context.Context, api s3journal.API, dir, name string) er
 		if err != nil {
 			return err
 		}
+		if err := results.CheckStudyName(name); err != nil {
+			return err
+		}
 		loc := parent.Join(name)
 		path = loc.String()
 		if exists, err = s3journal.Exists(ctx, api, loc); err != nil {

@@ -92,6 +92,9 @@ func openS3Study(ctx context.Context, e *env, api s3journal.API, dir string, spe
 	if err != nil {
 		return nil, err
 	}
+	if err := results.CheckStudyName(spec.Name); err != nil {
+		return nil, err
+	}
 	loc := parent.Join(spec.Name)
 	if resume {
 		found, err := s3journal.Exists(ctx, api, loc)

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -140,8 +139,8 @@ func (j *Journal) Dir() string { return j.study.String() }
 // Reopen refuses, saying so.
 func Create(ctx context.Context, api API, study Location, specYAML, specJSON []byte) (_ *Journal, err error) {
 	_, name := study.Split()
-	if name == "" || strings.HasPrefix(name, ".") {
-		return nil, fmt.Errorf("s3journal: create study: %w: invalid study location %s", trial.ErrBadInput, study)
+	if err := results.CheckStudyName(name); err != nil {
+		return nil, fmt.Errorf("s3journal: create study %s: %w", study, err)
 	}
 	if found, err := Exists(ctx, api, study); err != nil {
 		return nil, err
