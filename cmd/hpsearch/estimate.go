@@ -150,7 +150,7 @@ func calibrationFrom(ctx context.Context, e *env, dir string) ([]trial.Result, e
 	if err != nil {
 		return nil, err
 	}
-	return results.Results(st.events), nil
+	return results.Results(st.Events), nil
 }
 
 func orDefault(s, d string) string {

@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 
+	"github.com/hpsearch/hpsearch/report"
 	"github.com/hpsearch/hpsearch/results"
-	"github.com/hpsearch/hpsearch/search"
 	"github.com/hpsearch/hpsearch/serverless/s3journal"
-	"github.com/hpsearch/hpsearch/trial"
 )
 
 func init() {
@@ -51,7 +47,7 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rows := results.Leaderboard(results.Results(st.events), st.spec.Direction)
+	rows := results.Leaderboard(results.Results(st.Events), st.Spec.Direction)
 	if *top > 0 && len(rows) > *top {
 		rows = rows[:*top]
 	}
@@ -61,45 +57,25 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	case "json":
 		return results.WriteJSON(e.stdout, rows)
 	}
-	return results.WriteTable(e.stdout, rows, 0, st.spec.Metric)
+	return results.WriteTable(e.stdout, rows, 0, st.Spec.Metric)
 }
 
-// study is a study directory read back: its resolved spec and journal.
-type study struct {
-	dir    string
-	spec   *search.Spec
-	events []results.Event
-}
-
-// loadStudy reads a study directory's spec.json and journal, printing the
-// journal's warnings (a torn last record) on stderr.
-func loadStudy(ctx context.Context, e *env, dir string) (*study, error) {
+// loadStudy reads a study — a directory, or an s3:// URL — with
+// report.Load's checks, printing the journal's warnings (a torn last
+// record) on stderr.
+func loadStudy(ctx context.Context, e *env, dir string) (*report.Study, error) {
+	var st *report.Study
+	var err error
 	if s3journal.IsURL(dir) {
-		return loadS3Study(ctx, dir)
+		st, err = loadS3Study(ctx, dir)
+	} else {
+		st, err = report.Load(ctx, dir)
 	}
-	specPath := filepath.Join(dir, results.SpecJSONFile)
-	b, err := os.ReadFile(specPath)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("%w: %s is not a study directory (it has no %s)", trial.ErrBadInput, dir, results.SpecJSONFile)
-		}
-		return nil, err
-	}
-	var spec search.Spec
-	if err := json.Unmarshal(b, &spec); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, specPath, err)
-	}
-	j, err := results.Open(dir)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s is not a study directory: %v", trial.ErrBadInput, dir, err)
-	}
-	defer j.Close()
-	rp, err := j.Replay(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range rp.Warnings {
+	for _, w := range st.Warnings {
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}
-	return &study{dir: dir, spec: &spec, events: rp.Events}, nil
+	return st, nil
 }

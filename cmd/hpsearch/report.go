@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	"github.com/hpsearch/hpsearch/report"
-	"github.com/hpsearch/hpsearch/serverless/s3journal"
 )
 
 func init() {
@@ -68,18 +67,9 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var st *report.Study
-	if s3journal.IsURL(pos[0]) {
-		s, err := loadS3Study(ctx, pos[0])
-		if err != nil {
-			return err
-		}
-		st = &report.Study{Dir: s.dir, Spec: s.spec, Events: s.events}
-	} else if st, err = report.Load(ctx, pos[0]); err != nil {
+	st, err := loadStudy(ctx, e, pos[0])
+	if err != nil {
 		return err
-	}
-	for _, w := range st.Warnings {
-		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}
 	st.Prices = &prices
 	if *format == "png" {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/hpsearch/hpsearch/datasets"
+	"github.com/hpsearch/hpsearch/report"
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/search"
 	"github.com/hpsearch/hpsearch/serverless/lambdaexec"
@@ -190,7 +191,7 @@ func flagValue(args []string, name string) string {
 
 // loadS3Study reads the study at the s3:// URL url, for leaderboard and
 // report.
-func loadS3Study(ctx context.Context, url string) (*study, error) {
+func loadS3Study(ctx context.Context, url string) (*report.Study, error) {
 	loc, err := parseStudyURL(url)
 	if err != nil {
 		return nil, err
@@ -207,5 +208,5 @@ func loadS3Study(ctx context.Context, url string) (*study, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &study{dir: loc.String(), spec: spec, events: events}, nil
+	return &report.Study{Dir: loc.String(), Spec: spec, Events: events}, nil
 }
