@@ -231,7 +231,10 @@ func TestS3StudyKilledAndResumed(t *testing.T) {
 func TestS3TwoSchedulers(t *testing.T) {
 	api := s3API(t)
 	dir := t.TempDir()
-	text := strings.Replace(s3Spec, "max_trials: 60, parallel: 3", "max_trials: 300, parallel: 1", 1)
+	// Enough trials (about a millisecond each here) that the first is
+	// still running when the second has started and written, even on a
+	// slow machine.
+	text := strings.Replace(s3Spec, "max_trials: 60, parallel: 3", "max_trials: 2000, parallel: 1", 1)
 	text = strings.Replace(text, "backend: {type: lambda, concurrency: 3}\n", "", 1)
 	spec := filepath.Join(dir, "spec.yaml")
 	if err := os.WriteFile(spec, []byte(text), 0o644); err != nil {
@@ -256,7 +259,7 @@ func TestS3TwoSchedulers(t *testing.T) {
 		t.Fatalf("want one scheduler refused, the other done; first: exit %d: %s\nsecond: exit %d: %s",
 			codeA, errA.String(), codeB, errB.String())
 	}
-	checkJournaledOnce(t, s3Events(t, api, study), 300)
+	checkJournaledOnce(t, s3Events(t, api, study), 2000)
 }
 
 // BenchmarkS3JournalAppend measures an Append of a dispatch and its
