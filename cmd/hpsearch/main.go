@@ -38,6 +38,9 @@ type env struct {
 	stdout, stderr io.Writer
 	// stdoutTTY reports whether stdout is a terminal.
 	stdoutTTY bool
+	// specNames maps the path of a temporary copy of a spec to the name
+	// its messages give (the s3:// URL of a study's spec.yaml).
+	specNames map[string]string
 }
 
 var commands = map[string]*command{}

@@ -114,6 +114,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	o.file = e.specNames[pos[0]]
 	spec, base, err := loadSpec(ctx, pos[0], o)
 	if err != nil {
 		return err

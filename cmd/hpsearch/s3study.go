@@ -165,7 +165,9 @@ func resumeS3(ctx context.Context, e *env, url string, flags []string) error {
 	if err := os.WriteFile(specFile, specYAML, 0o644); err != nil {
 		return err
 	}
-	return runRun(ctx, e, resumeArgs(specFile, stored, flags, parent.String(), name))
+	named := *e
+	named.specNames = map[string]string{specFile: loc.String() + "/" + results.SpecYAMLFile}
+	return runRun(ctx, &named, resumeArgs(specFile, stored, flags, parent.String(), name))
 }
 
 // flagValue returns the value of --name in args (--name V or --name=V),

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -16,6 +17,10 @@ import (
 
 // overrides are the flags that change a spec.
 type overrides struct {
+	// file, when set, is the name the spec goes by in messages instead of
+	// its path: a temporary copy of a spec stored elsewhere (resume
+	// s3://...).
+	file      string
 	name      string
 	parallel  int
 	maxTrials int
@@ -30,7 +35,16 @@ type overrides struct {
 // dataset (nil for objective models) and the request template that every
 // trial of the study shares.
 func loadSpec(ctx context.Context, path string, o *overrides) (*search.Spec, *worker.Request, error) {
-	spec, err := search.Load(path, trainers.Catalog)
+	var spec *search.Spec
+	var err error
+	if o != nil && o.file != "" {
+		var b []byte
+		if b, err = os.ReadFile(path); err == nil {
+			spec, err = search.Parse(bytes.NewReader(b), o.file, trainers.Catalog)
+		}
+	} else {
+		spec, err = search.Load(path, trainers.Catalog)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -292,3 +292,33 @@ func BenchmarkS3JournalAppend(b *testing.B) {
 	s3Time := appendAll(b, s3j)
 	b.ReportMetric(float64(s3Time)/float64(localTime), "s3/local")
 }
+
+// TestS3ResumeNamesTheStoredSpec: resuming an S3 study runs the spec.yaml
+// stored with it, and a problem with that spec names its s3:// URL, not
+// the temporary copy the CLI reads.
+func TestS3ResumeNamesTheStoredSpec(t *testing.T) {
+	api := s3API(t)
+	dir := t.TempDir()
+	text := strings.Replace(s3Spec, "backend: {type: lambda, concurrency: 3}\n", "", 1)
+	spec := filepath.Join(dir, "spec.yaml")
+	if err := os.WriteFile(spec, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prefix := s3Prefix(t)
+	study := prefix.Join("iris-knn")
+	if code, _, stderr := runCLIIn(t, dir, "run", spec, "--dir", prefix.String(), "--max-trials", "5", "--quiet"); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	edited := strings.Replace(text, "max: 40}", "max: 30}", 1)
+	_, err := api.PutObject(context.Background(), &s3.PutObjectInput{
+		Bucket: aws.String(study.Bucket), Key: aws.String(study.Key + "/" + results.SpecYAMLFile), Body: strings.NewReader(edited),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLIIn(t, t.TempDir(), "resume", study.String(), "--quiet")
+	want := study.String() + "/" + results.SpecYAMLFile
+	if code != 2 || !strings.Contains(stderr, want) || !strings.Contains(stderr, "models[0].parameters[0].max: 40 -> 30") {
+		t.Errorf("resume with an edited stored spec: exit %d, want 2 naming %s and the field: %s", code, want, stderr)
+	}
+}
