@@ -36,23 +36,24 @@ type Study struct {
 
 // Load reads the study directory dir: spec.json, the journal and, if
 // present, compare.json. A directory without spec.json or a journal is an
-// error wrapping trial.ErrBadInput.
+// error wrapping trial.ErrBadInput, naming the directory (the commands
+// that read studies, report and leaderboard, print it as it is).
 func Load(ctx context.Context, dir string) (*Study, error) {
 	specPath := filepath.Join(dir, results.SpecJSONFile)
 	b, err := os.ReadFile(specPath)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-			return nil, fmt.Errorf("report: %w: %s is not a study directory (it has no %s)", trial.ErrBadInput, dir, results.SpecJSONFile)
+			return nil, fmt.Errorf("%w: %s is not a study directory (it has no %s)", trial.ErrBadInput, dir, results.SpecJSONFile)
 		}
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	var spec search.Spec
 	if err := json.Unmarshal(b, &spec); err != nil {
-		return nil, fmt.Errorf("report: %w: %s: %v", trial.ErrBadInput, specPath, err)
+		return nil, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, specPath, err)
 	}
 	j, err := results.Open(dir)
 	if err != nil {
-		return nil, fmt.Errorf("report: %w: %s is not a study directory: %v", trial.ErrBadInput, dir, err)
+		return nil, fmt.Errorf("%w: %s is not a study directory: %v", trial.ErrBadInput, dir, err)
 	}
 	defer j.Close()
 	rp, err := j.Replay(ctx)
