@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/trainertest"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -19,9 +20,9 @@ const skDigitsSeconds = 8.922
 // BenchmarkDigits is 5-fold CV of gradient_boosting with default
 // parameters on digits (100 iterations × 10 classes).
 func BenchmarkDigits(b *testing.B) {
-	d := loadCSV(b, "digits.csv")
+	d := trainertest.Load(b, "digits.csv")
 	for b.Loop() {
-		crossValidate(b, d, GradientBoosting{}, trial.Params{}, 0)
+		trainertest.ShuffledCV(b, d, GradientBoosting{}, trial.Params{}, 0)
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/skDigitsSeconds, "x_sklearn")
 }
@@ -30,13 +31,13 @@ func BenchmarkDigits(b *testing.B) {
 // regression target.
 func synthetic(n, p int, seed uint64) dataset {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	d := dataset{X: trainers.NewMatrix(n, p), y: make([]float64, n)}
+	d := dataset{X: trainers.NewMatrix(n, p), Y: make([]float64, n)}
 	for i := range n {
 		row := d.X.Row(i)
 		for j := range row {
 			row[j] = rng.NormFloat64()
 		}
-		d.y[i] = row[0] + row[1]*row[2] - 2*max(row[3], 0) + 0.3*rng.NormFloat64()
+		d.Y[i] = row[0] + row[1]*row[2] - 2*max(row[3], 0) + 0.3*rng.NormFloat64()
 	}
 	return d
 }
@@ -55,7 +56,7 @@ func BenchmarkSynthetic(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := e.Fit(b.Context(), d.X, d.y); err != nil {
+		if err := e.Fit(b.Context(), d.X, d.Y); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -66,8 +67,8 @@ func BenchmarkSynthetic(b *testing.B) {
 // of the benchmarks/trainers synth20k-class row.
 func BenchmarkSyntheticClasses(b *testing.B) {
 	d := synthetic(16000, 20, 2)
-	for i, v := range d.y {
-		d.y[i] = float64(min(2, max(0, int(v+1))))
+	for i, v := range d.Y {
+		d.Y[i] = float64(min(2, max(0, int(v+1))))
 	}
 	p, err := trainers.Resolve(GradientBoosting{}.Info(), trial.Params{})
 	if err != nil {
@@ -79,7 +80,7 @@ func BenchmarkSyntheticClasses(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := e.Fit(b.Context(), d.X, d.y); err != nil {
+		if err := e.Fit(b.Context(), d.X, d.Y); err != nil {
 			b.Fatal(err)
 		}
 	}

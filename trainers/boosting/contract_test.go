@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/trainertest"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -18,14 +19,14 @@ func fitOn(t *testing.T, params trial.Params, d dataset, seed uint64) trainers.P
 		t.Fatal(err)
 	}
 	cfg := trainers.Config{Task: trial.Regression, Seed: seed}
-	if d.classes > 0 {
-		cfg = trainers.Config{Task: trial.Classification, Classes: d.classes, Seed: seed}
+	if d.Classes > 0 {
+		cfg = trainers.Config{Task: trial.Classification, Classes: d.Classes, Seed: seed}
 	}
 	e, err := GradientBoosting{}.New(p, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Fit(context.Background(), d.X, d.y); err != nil {
+	if err := e.Fit(context.Background(), d.X, d.Y); err != nil {
 		t.Fatal(err)
 	}
 	return e.(trainers.ProbaEstimator)
@@ -42,7 +43,7 @@ func TestRegistered(t *testing.T) {
 }
 
 func TestSameForAnyJobs(t *testing.T) {
-	d := loadCSV(t, "iris.csv")
+	d := trainertest.Load(t, "iris.csv")
 	var want []float64
 	for _, jobs := range []int{1, 2, 3} {
 		got := fitOn(t, trial.Params{"max_iter": 10, "n_jobs": jobs}, d, 0).PredictProba(d.X).Data
@@ -57,20 +58,20 @@ func TestSameForAnyJobs(t *testing.T) {
 // binary keeps iris's versicolor (1) and virginica (2) as classes 0 and 1.
 func binary(d dataset) dataset {
 	var rows []int
-	for i, v := range d.y {
+	for i, v := range d.Y {
 		if v > 0 {
 			rows = append(rows, i)
 		}
 	}
-	X, y := subset(d, rows)
+	X, y := trainertest.Subset(d.X, d.Y, rows)
 	for i := range y {
 		y[i]--
 	}
-	return dataset{X: X, y: y, classes: 2}
+	return dataset{X: X, Y: y, Classes: 2}
 }
 
 func TestClassifiers(t *testing.T) {
-	iris := loadCSV(t, "iris.csv")
+	iris := trainertest.Load(t, "iris.csv")
 	tests := []struct {
 		name string
 		data dataset
@@ -83,8 +84,8 @@ func TestClassifiers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := fitOn(t, trial.Params{"min_samples_leaf": 5}, tc.data, 0)
 			P, pred := e.PredictProba(tc.data.X), e.Predict(tc.data.X)
-			if P.Cols != tc.data.classes {
-				t.Fatalf("PredictProba has %d columns, want %d", P.Cols, tc.data.classes)
+			if P.Cols != tc.data.Classes {
+				t.Fatalf("PredictProba has %d columns, want %d", P.Cols, tc.data.Classes)
 			}
 			for i := range P.Rows {
 				row := P.Row(i)
@@ -95,7 +96,7 @@ func TestClassifiers(t *testing.T) {
 					t.Fatalf("row %d: Predict %v disagrees with PredictProba %v", i, pred[i], row)
 				}
 			}
-			if acc := score(tc.data.y, pred, true); acc < tc.want {
+			if acc := trainertest.Score(pred, tc.data.Y, trial.Classification); acc < tc.want {
 				t.Errorf("training accuracy %.3f, want at least %.2f", acc, tc.want)
 			}
 		})
@@ -111,12 +112,12 @@ func floatsSum(v []float64) float64 {
 }
 
 func TestFitCancelled(t *testing.T) {
-	d := loadCSV(t, "iris.csv")
+	d := trainertest.Load(t, "iris.csv")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	p, _ := trainers.Resolve(GradientBoosting{}.Info(), trial.Params{})
 	e, _ := GradientBoosting{}.New(p, trainers.Config{Task: trial.Classification, Classes: 3})
-	if err := e.Fit(ctx, d.X, d.y); !errors.Is(err, context.Canceled) {
+	if err := e.Fit(ctx, d.X, d.Y); !errors.Is(err, context.Canceled) {
 		t.Errorf("Fit on a cancelled context returned %v", err)
 	}
 }

@@ -128,13 +128,13 @@ func TestKernelsMatchGo(t *testing.T) {
 // rows that leaves a partial batch.
 func TestPredictWalksTrees(t *testing.T) {
 	d := synthetic(1000, 5, 4)
-	for i := range d.y {
+	for i := range d.Y {
 		if i%13 == 0 {
 			d.X.Row(i)[i%5] = math.NaN()
 		}
-		d.y[i] = float64(min(2, max(0, int(d.y[i]+1))))
+		d.Y[i] = float64(min(2, max(0, int(d.Y[i]+1))))
 	}
-	d.classes = 3
+	d.Classes = 3
 	e := fitOn(t, trial.Params{"max_iter": 10, "max_leaf_nodes": 15, "min_samples_leaf": 5}, d, 1).(*estimator)
 	X := trainers.Matrix{Rows: 2*walkBatch + 3, Cols: 5, Data: d.X.Data[:(2*walkBatch+3)*5]}
 	got := e.rawPredict(X)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/trainertest"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -18,10 +19,10 @@ const (
 )
 
 func benchCV(b *testing.B, l trainers.Learner, params trial.Params, skSeconds float64) {
-	d := loadCSV(b, "digits.csv")
+	d := trainertest.Load(b, "digits.csv")
 	b.ResetTimer()
 	for b.Loop() {
-		crossValidate(b, d, l, params, 0)
+		trainertest.ShuffledCV(b, d, l, params, 0)
 	}
 	perOp := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(perOp/skSeconds, "x_sklearn")
@@ -41,7 +42,7 @@ func BenchmarkDigitsForest(b *testing.B) {
 // on a few of them, with label noise.
 func synthetic(n, p int, seed uint64) dataset {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	d := dataset{X: trainers.NewMatrix(n, p), y: make([]float64, n), classes: 3}
+	d := dataset{X: trainers.NewMatrix(n, p), Y: make([]float64, n), Classes: 3}
 	for i := range n {
 		row := d.X.Row(i)
 		for j := range row {
@@ -50,13 +51,13 @@ func synthetic(n, p int, seed uint64) dataset {
 		s := row[0] + 0.5*row[1]*row[2] - row[3]
 		switch {
 		case rng.Float64() < 0.05:
-			d.y[i] = float64(rng.IntN(3))
+			d.Y[i] = float64(rng.IntN(3))
 		case s < -0.5:
-			d.y[i] = 0
+			d.Y[i] = 0
 		case s < 0.5:
-			d.y[i] = 1
+			d.Y[i] = 1
 		default:
-			d.y[i] = 2
+			d.Y[i] = 2
 		}
 	}
 	return d
@@ -65,7 +66,7 @@ func synthetic(n, p int, seed uint64) dataset {
 // BenchmarkSyntheticForest fits 100 trees on 20,000×20 continuous data.
 func BenchmarkSyntheticForest(b *testing.B) {
 	d := synthetic(20000, 20, 1)
-	cfg := trainers.Config{Task: trial.Classification, Classes: d.classes, Seed: 1}
+	cfg := trainers.Config{Task: trial.Classification, Classes: d.Classes, Seed: 1}
 	for _, jobs := range []int{1, 2} {
 		b.Run(map[int]string{1: "jobs=1", 2: "jobs=2"}[jobs], func(b *testing.B) {
 			p, err := trainers.Resolve(RandomForest{}.Info(), trial.Params{"n_jobs": jobs})
@@ -77,7 +78,7 @@ func BenchmarkSyntheticForest(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := e.Fit(b.Context(), d.X, d.y); err != nil {
+				if err := e.Fit(b.Context(), d.X, d.Y); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/trainertest"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -18,14 +19,14 @@ func fitOn(t *testing.T, l trainers.Learner, params trial.Params, d dataset, see
 		t.Fatal(err)
 	}
 	cfg := trainers.Config{Task: trial.Regression, Seed: seed}
-	if d.classes > 0 {
-		cfg = trainers.Config{Task: trial.Classification, Classes: d.classes, Seed: seed}
+	if d.Classes > 0 {
+		cfg = trainers.Config{Task: trial.Classification, Classes: d.Classes, Seed: seed}
 	}
 	e, err := l.New(p, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Fit(context.Background(), d.X, d.y); err != nil {
+	if err := e.Fit(context.Background(), d.X, d.Y); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -44,12 +45,12 @@ func TestRegistered(t *testing.T) {
 }
 
 func TestForestSameForAnyJobs(t *testing.T) {
-	d := loadCSV(t, "iris.csv")
+	d := trainertest.Load(t, "iris.csv")
 	for _, task := range []string{"classification", "regression"} {
 		t.Run(task, func(t *testing.T) {
 			dd := d
 			if task == "regression" {
-				dd.classes = 0 // predict the class index as a number
+				dd.Classes = 0 // predict the class index as a number
 			}
 			var want []float64
 			for _, jobs := range []int{1, 2, 3} {
@@ -66,7 +67,7 @@ func TestForestSameForAnyJobs(t *testing.T) {
 }
 
 func TestSeedChangesForest(t *testing.T) {
-	d := loadCSV(t, "iris.csv")
+	d := trainertest.Load(t, "iris.csv")
 	a := fitOn(t, RandomForest{}, trial.Params{"n_estimators": 5}, d, 1).(trainers.ProbaEstimator)
 	b := fitOn(t, RandomForest{}, trial.Params{"n_estimators": 5}, d, 2).(trainers.ProbaEstimator)
 	if slices.Equal(a.PredictProba(d.X).Data, b.PredictProba(d.X).Data) {
@@ -75,7 +76,7 @@ func TestSeedChangesForest(t *testing.T) {
 }
 
 func TestProbabilitiesSumToOne(t *testing.T) {
-	d := loadCSV(t, "iris.csv")
+	d := trainertest.Load(t, "iris.csv")
 	for _, l := range []trainers.Learner{DecisionTree{}, RandomForest{}} {
 		e := fitOn(t, l, trial.Params{"max_depth": 2}, d, 0).(trainers.ProbaEstimator)
 		P := e.PredictProba(d.X)
@@ -96,11 +97,11 @@ func TestProbabilitiesSumToOne(t *testing.T) {
 }
 
 func TestUnlimitedTreeFitsTrainingData(t *testing.T) {
-	d := loadCSV(t, "iris.csv")
+	d := trainertest.Load(t, "iris.csv")
 	e := fitOn(t, DecisionTree{}, trial.Params{"criterion": "entropy"}, d, 0)
 	// Iris has two identical rows with different species, so 149/150 is
 	// the best a tree can do.
-	if acc := score(d.y, e.Predict(d.X), true); acc < 149.0/150 {
+	if acc := trainertest.Score(e.Predict(d.X), d.Y, trial.Classification); acc < 149.0/150 {
 		t.Errorf("training accuracy %v, want at least 149/150", acc)
 	}
 }
@@ -158,7 +159,7 @@ func TestMaxFeatures(t *testing.T) {
 }
 
 func TestFitCancelled(t *testing.T) {
-	d := loadCSV(t, "digits.csv")
+	d := trainertest.Load(t, "digits.csv")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, l := range []trainers.Learner{DecisionTree{}, RandomForest{}} {
@@ -167,7 +168,7 @@ func TestFitCancelled(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.Fit(ctx, d.X, d.y); !errors.Is(err, context.Canceled) {
+		if err := e.Fit(ctx, d.X, d.Y); !errors.Is(err, context.Canceled) {
 			t.Errorf("%s: Fit on a cancelled context returned %v", l.Info().Name, err)
 		}
 	}

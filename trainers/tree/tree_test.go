@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/trainertest"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -19,7 +20,7 @@ const (
 )
 
 func TestScoresMatchScikitLearn(t *testing.T) {
-	digits, diabetes := loadCSV(t, "digits.csv"), loadCSV(t, "diabetes.csv")
+	digits, diabetes := trainertest.Load(t, "digits.csv"), trainertest.Load(t, "diabetes.csv")
 	tests := []struct {
 		name    string
 		data    dataset
@@ -35,7 +36,7 @@ func TestScoresMatchScikitLearn(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := crossValidate(t, tc.data, tc.learner, tc.params, 0)
+			got := trainertest.ShuffledCV(t, tc.data, tc.learner, tc.params, 0)
 			t.Logf("score %.4f, scikit-learn %.4f", got, tc.want)
 			if got < tc.want-tc.tol {
 				t.Errorf("score %.4f is below scikit-learn's %.4f by more than %g", got, tc.want, tc.tol)

@@ -126,6 +126,16 @@ func newResolved(tb testing.TB, l trainers.Learner, rp trial.Params, cfg trainer
 	return est
 }
 
+// ShuffledCV returns the mean 5-fold score (accuracy or r2) of the model
+// built by l with p, on folds dealt round-robin after a shuffle by seed,
+// every fold's estimator seeded with seed: the split the tree and
+// boosting packages' reference figures were measured with.
+func ShuffledCV(tb testing.TB, d Dataset, l trainers.Learner, p trial.Params, seed uint64) float64 {
+	tb.Helper()
+	cv := CV{Split: Split{K: 5, Seed: seed, Stream: 1}}
+	return cv.Score(tb, l, p, d)
+}
+
 // Score is the accuracy of pred against y for classification, r2 for
 // regression.
 func Score(pred, y []float64, task trial.Task) float64 {

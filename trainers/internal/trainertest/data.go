@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trainers"
@@ -33,6 +34,17 @@ func (d Dataset) Task() trial.Task {
 		return trial.Classification
 	}
 	return trial.Regression
+}
+
+// Load reads a testdata CSV by file name ("digits.csv"), diabetes.csv
+// as the regression set it is and the others as classification sets.
+func Load(tb testing.TB, file string) Dataset {
+	tb.Helper()
+	task := trial.Classification
+	if file == "diabetes.csv" {
+		task = trial.Regression
+	}
+	return LoadCSV(tb, strings.TrimSuffix(file, ".csv"), task)
 }
 
 // LoadCSV reads testdata/<name>.csv (iris, wine, breast_cancer, digits,
