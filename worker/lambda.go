@@ -8,13 +8,17 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/hpsearch/hpsearch/datasets"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -135,6 +139,9 @@ func NewLambdaHandlerWith(cfg LambdaConfig, client ObjectGetter) *LambdaHandler 
 	if cfg.ResultsPrefix == "" {
 		cfg.ResultsPrefix = DefaultResultsPrefix
 	}
+	// A prefix is a folder: "datasets" must not admit "datasets-private/".
+	cfg.DatasetsPrefix = folder(cfg.DatasetsPrefix)
+	cfg.ResultsPrefix = folder(cfg.ResultsPrefix)
 	if cfg.CacheDir == "" {
 		cfg.CacheDir = DefaultCacheDir()
 	}
@@ -146,7 +153,7 @@ func NewLambdaHandlerWith(cfg LambdaConfig, client ObjectGetter) *LambdaHandler 
 		Bucket:   cfg.Bucket,
 		Prefix:   cfg.DatasetsPrefix,
 		Dir:      cfg.CacheDir,
-		Fallback: &LocalSource{},
+		Fallback: &BundledSource{},
 	}
 	var id [8]byte
 	_, _ = rand.Read(id[:])
@@ -169,7 +176,15 @@ func (h *LambdaHandler) Invoke(ctx context.Context, payload []byte) ([]byte, err
 // timeout, when sooner) brought forward by the deadline margin. When the
 // request names a results location, the result is stored there before
 // Handle returns, whatever its state; a location outside the worker's
-// bucket and results prefix fails the trial without running it.
+// bucket and results prefix, or one that could escape it (see
+// checkStudySegment), fails the trial without running it.
+//
+// The caller may be anyone allowed to invoke the function, not the owner
+// of the data, so Handle reads no local file for a request (only bundled
+// datasets and S3 objects under the datasets prefix whose bytes match the
+// reference's SHA-256, see S3Source), and the error of a failed trial on
+// a pushed dataset has the dataset's strings (its name, target, feature
+// names and class labels) withheld wherever they appear quoted.
 func (h *LambdaHandler) Handle(ctx context.Context, lreq LambdaRequest) LambdaResponse {
 	req := lreq.Request
 	runCtx, margin := ctx, time.Duration(0)
@@ -188,7 +203,7 @@ func (h *LambdaHandler) Handle(ctx context.Context, lreq LambdaRequest) LambdaRe
 		defer cancel()
 	}
 	if lreq.Results != nil {
-		if err := h.checkResults(lreq.Results); err != nil {
+		if err := h.checkResultsRef(lreq.Results); err != nil {
 			return LambdaResponse{Result: trial.Result{Number: req.Trial.Number, Model: req.Trial.Model, Params: req.Trial.Params,
 				Seed: req.Trial.Seed, Budget: req.Trial.Budget, State: trial.Failed, Error: err.Error()},
 				S3Gets: h.src.Gets(), Environment: h.env}
@@ -205,6 +220,11 @@ func (h *LambdaHandler) Handle(ctx context.Context, lreq LambdaRequest) LambdaRe
 			State: trial.Failed, Error: fmt.Sprintf("worker: fault hook: %v", runCtx.Err())}
 	}
 	res.Params = params
+	if res.State == trial.Failed && res.Error != "" {
+		if d := h.src.loaded(req.Dataset); d != nil {
+			res.Error = withhold(res.Error, d)
+		}
+	}
 	if res.State == trial.Failed && errors.Is(runCtx.Err(), context.DeadlineExceeded) && !errors.Is(ctx.Err(), context.Canceled) {
 		res.Error = fmt.Sprintf("worker: timed out: the trial did not finish within %s (stopped %v before the deadline): %s", limit, margin.Round(time.Millisecond), res.Error)
 	}
@@ -219,6 +239,100 @@ func (h *LambdaHandler) Handle(ctx context.Context, lreq LambdaRequest) LambdaRe
 		resp.Stored = stored
 	}
 	return resp
+}
+
+// checkResultsRef refuses a results location outside the worker's bucket
+// and results prefix (checkResults), or whose study segment could name
+// another place.
+func (h *LambdaHandler) checkResultsRef(ref *ResultsRef) error {
+	if err := h.checkResults(ref); err != nil {
+		return err
+	}
+	study := strings.TrimSuffix(strings.TrimPrefix(ref.Prefix, h.cfg.ResultsPrefix), "/")
+	if why := checkStudySegment(study); why != "" {
+		return fmt.Errorf("worker: store results at s3://%s/%s: %w: the study segment %s", ref.Bucket, quoteShort(ref.Prefix), ErrRefused, why)
+	}
+	return nil
+}
+
+// checkStudySegment returns why study, the one segment of a results
+// prefix after the worker's results prefix, is refused, or "" when it is
+// safe to write under. Study names are chosen by people (any text without
+// slashes, not starting with a dot; see results.CheckStudyName), so
+// letters of every script are allowed; what is refused is every way of
+// leaving the prefix or of naming one place two ways: a slash or
+// backslash, a leading dot (".", ".."), percent escapes that a store might
+// decode ("%2e%2e"), control and format characters, invalid UTF-8, and
+// Unicode look-alikes of dots and slashes.
+func checkStudySegment(study string) string {
+	switch {
+	case study == "":
+		return "is empty"
+	case len(study) > maxKey/2:
+		return fmt.Sprintf("is longer than %d bytes", maxKey/2)
+	case !utf8.ValidString(study):
+		return "is not valid UTF-8"
+	case study[0] == '.':
+		return "starts with a dot"
+	}
+	for i, r := range study {
+		switch {
+		case r == '/' || r == '\\':
+			return fmt.Sprintf("has %q in it", r)
+		case r == '%' && i+2 < len(study) && isHex(study[i+1]) && isHex(study[i+2]):
+			return fmt.Sprintf("has a percent escape %q in it", study[i:i+3])
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError:
+			return fmt.Sprintf("has the character %U in it", r)
+		case strings.ContainsRune(lookalikes, r):
+			return fmt.Sprintf("has %U, which looks like a dot or a slash, in it", r)
+		}
+	}
+	return ""
+}
+
+// lookalikes are characters that Unicode normalisation (NFKC), or a
+// careless store, turns into '.', '/' or '\'.
+const lookalikes = "\u2024\u2025\u2026\uFE52\uFF0E\u2215\u2044\uFF0F\u29F8\uFE68\uFF3C\u29F9\u2216"
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// folder returns prefix ending with a slash.
+func folder(prefix string) string {
+	if strings.HasSuffix(prefix, "/") {
+		return prefix
+	}
+	return prefix + "/"
+}
+
+// withhold returns msg with every quoted string of d (as %q prints it) —
+// its name, target, feature names, the columns and categories one-hot
+// features are made of, and its class labels — replaced by "…", longest
+// first, so that an error shows where the problem is but not the data.
+func withhold(msg string, d *datasets.Dataset) string {
+	strs := []string{d.Name, d.Target}
+	strs = append(strs, d.Classes...)
+	for _, f := range d.Features {
+		col, val, onehot := strings.Cut(f, "=")
+		strs = append(strs, f)
+		if onehot {
+			strs = append(strs, col, val)
+		}
+	}
+	quoted := make([]string, 0, len(strs))
+	for _, s := range strs {
+		if s != "" {
+			quoted = append(quoted, strconv.Quote(s))
+		}
+	}
+	sort.Slice(quoted, func(i, j int) bool { return len(quoted[i]) > len(quoted[j]) })
+	for _, q := range quoted {
+		if strings.Contains(msg, q) {
+			msg = strings.ReplaceAll(msg, q, `"…"`)
+		}
+	}
+	return msg
 }
 
 // Gets returns how many S3 GET requests the handler has made.

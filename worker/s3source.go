@@ -50,10 +50,18 @@ type ObjectGetter interface {
 // only then fetched from S3 ("s3") and written to Dir. Bytes from Dir or S3
 // are checked against the reference's SHA-256 before use.
 //
-// References without a Bucket (bundled names) are passed to Fallback; local
-// paths are refused, since a Lambda worker has no access to the caller's
-// files. S3Source is safe for concurrent use: concurrent loads of one
-// dataset share a single fetch.
+// References without a Bucket are passed to Fallback only when they name
+// a bundled dataset exactly; local paths, and names that are not bundled,
+// are refused, since anything a Lambda worker read from its own
+// filesystem would be exposed to whoever may invoke it. A key must lie
+// under Prefix and be made of plain path segments (see checkKey), so that
+// no spelling of it can reach another object, whatever the store does with
+// dots, slashes or escapes.
+//
+// Errors never quote the dataset's contents: a pushed dataset that fails
+// validation is reported as corrupt without the details, which would name
+// its columns or labels. S3Source is safe for concurrent use: concurrent
+// loads of one dataset share a single fetch.
 type S3Source struct {
 	// Client fetches objects.
 	Client ObjectGetter
@@ -64,7 +72,8 @@ type S3Source struct {
 	Prefix string
 	// Dir caches fetched datasets as <Dir>/<sha256>; "" disables the cache.
 	Dir string
-	// Fallback serves references by Name; nil refuses them.
+	// Fallback serves references by bundled Name; nil refuses them. A
+	// Lambda worker uses a BundledSource, which reads no files.
 	Fallback Source
 
 	gets atomic.Int64
@@ -92,12 +101,18 @@ func (s *S3Source) Gets() int64 { return s.gets.Load() }
 
 // Load implements Source.
 func (s *S3Source) Load(ctx context.Context, ref DatasetRef, opts datasets.Options) (*datasets.Dataset, string, error) {
-	if ref.Bucket == "" && ref.Key == "" {
-		if ref.Path != "" {
-			return nil, "", fmt.Errorf("worker: load %s: %w: local paths are not readable by a Lambda worker; push the dataset with 'hpsearch datasets push'", ref.Path, ErrRefused)
+	if err := oneForm(ref); err != nil {
+		return nil, "", err
+	}
+	switch {
+	case ref.Path != "":
+		return nil, "", refused("path", ref.Path, "local paths are not readable by a Lambda worker; push the dataset with 'hpsearch datasets push'")
+	case ref.Name != "":
+		if err := checkBundled(ref.Name); err != nil {
+			return nil, "", err
 		}
 		if s.Fallback == nil {
-			return nil, "", fmt.Errorf("worker: load %q: %w: this worker only reads datasets from S3", ref.Name, ErrRefused)
+			return nil, "", refused("name", ref.Name, "this worker only reads datasets from S3")
 		}
 		return s.Fallback.Load(ctx, ref, opts)
 	}
@@ -143,6 +158,26 @@ func (s *S3Source) Load(ctx context.Context, ref DatasetRef, opts datasets.Optio
 	return f.d, source, nil
 }
 
+// loaded returns the dataset ref names if this source holds it in memory,
+// without fetching it; nil otherwise.
+func (s *S3Source) loaded(ref DatasetRef) *datasets.Dataset {
+	if ref.Bucket == "" || !isSHA256(ref.SHA256) {
+		return nil
+	}
+	s.mu.Lock()
+	f := s.flights[strings.ToLower(ref.SHA256)]
+	s.mu.Unlock()
+	if f == nil {
+		return nil
+	}
+	select {
+	case <-f.done:
+		return f.d
+	default:
+		return nil
+	}
+}
+
 // check refuses references outside the allowed bucket and prefix.
 func (s *S3Source) check(ref DatasetRef) error {
 	loc := fmt.Sprintf("s3://%s/%s", ref.Bucket, ref.Key)
@@ -153,12 +188,50 @@ func (s *S3Source) check(ref DatasetRef) error {
 		return fmt.Errorf("worker: load %s: %w: the worker has no bucket configured (HPSEARCH_BUCKET)", loc, ErrRefused)
 	case ref.Bucket != s.Bucket:
 		return fmt.Errorf("worker: load %s: %w: bucket %q is not the worker's bucket %q (HPSEARCH_BUCKET)", loc, ErrRefused, ref.Bucket, s.Bucket)
-	case !strings.HasPrefix(ref.Key, s.Prefix) || strings.Contains(ref.Key, ".."):
+	case !strings.HasPrefix(ref.Key, s.Prefix):
 		return fmt.Errorf("worker: load %s: %w: key is outside the datasets prefix %q (HPSEARCH_DATASETS_PREFIX)", loc, ErrRefused, s.Prefix)
 	case !isSHA256(ref.SHA256):
-		return fmt.Errorf("worker: load %s: %w: sha256 %q is not 64 hex digits", loc, ErrRefused, ref.SHA256)
+		return fmt.Errorf("worker: load %s: %w: sha256 %s is not 64 hex digits", loc, ErrRefused, quoteShort(ref.SHA256))
+	}
+	if why := checkKey(strings.TrimPrefix(ref.Key, s.Prefix)); why != "" {
+		return fmt.Errorf("worker: load %s: %w: key under the datasets prefix %q (HPSEARCH_DATASETS_PREFIX) %s", loc, ErrRefused, s.Prefix, why)
 	}
 	return nil
+}
+
+// maxKey is S3's limit on the length of a key, in bytes.
+const maxKey = 1024
+
+// checkKey returns why rest, the part of a dataset key after the datasets
+// prefix, is refused, or "" when it is plain: one or more segments
+// separated by single slashes, each of ASCII letters, digits, '_', '-' and
+// '.', none starting with a dot. That rules out every way of leaving the
+// prefix or of naming one object two ways: "..", ".", empty segments and
+// a leading slash, backslashes, percent escapes that a store might decode
+// ("%2e%2e%2f"), control characters, and Unicode look-alikes of dots and
+// slashes. Pushed datasets are named by their SHA-256 in hex, which is
+// plain.
+func checkKey(rest string) string {
+	if rest == "" {
+		return "is empty"
+	}
+	if len(rest) > maxKey {
+		return fmt.Sprintf("is longer than %d bytes", maxKey)
+	}
+	for _, seg := range strings.Split(rest, "/") {
+		if seg == "" {
+			return "has an empty segment (a leading, trailing or double slash)"
+		}
+		if seg[0] == '.' {
+			return fmt.Sprintf("has a segment %s starting with a dot", quoteShort(seg))
+		}
+		for _, c := range []byte(seg) {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+				return fmt.Sprintf("has %q in it; keys are made of letters, digits, '_', '-', '.' and '/'", rune(c))
+			}
+		}
+	}
+	return ""
 }
 
 // fetch reads the dataset from the cache directory or else from S3.
@@ -203,9 +276,17 @@ func (s *S3Source) fetch(ctx context.Context, ref DatasetRef, sum string) (*data
 func decode(b []byte, sum string) (*datasets.Dataset, error) {
 	got := sha256.Sum256(b)
 	if hex.EncodeToString(got[:]) != sum {
-		return nil, fmt.Errorf("%w: the object hashes to %x, the reference names %s", ErrChecksum, got, sum)
+		// The object's actual hash is not said: it would let a caller
+		// who guessed a key learn the reference that loads it.
+		return nil, fmt.Errorf("%w: the object does not hash to the reference's sha256 %s", ErrChecksum, sum)
 	}
 	d, err := datasets.UnmarshalBinary(b)
+	var ie *trial.InputError
+	if errors.As(err, &ie) {
+		// Validation errors quote feature names and class labels: the
+		// data's contents, which the caller may not own.
+		return nil, fmt.Errorf("decode: %w: the dataset fails validation (details withheld: they would quote its contents; validate it where it was pushed from)", datasets.ErrCorrupt)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("decode: %w", err)
 	}
@@ -216,7 +297,9 @@ func decode(b []byte, sum string) (*datasets.Dataset, error) {
 // asks; a pushed dataset is already encoded, so options cannot be applied.
 func matches(d *datasets.Dataset, opts datasets.Options) error {
 	if opts.Target != "" && opts.Target != d.Target {
-		return fmt.Errorf("%w: request target %q, but the pushed dataset's target is %q", trial.ErrBadInput, opts.Target, d.Target)
+		// The pushed dataset's own target is not said: a column name is
+		// the data's, not the caller's.
+		return fmt.Errorf("%w: request target %s is not the pushed dataset's target column", trial.ErrBadInput, quoteShort(opts.Target))
 	}
 	if opts.Task != "" && opts.Task != d.Task {
 		return fmt.Errorf("%w: request task %s, but the pushed dataset's task is %s", trial.ErrBadInput, opts.Task, d.Task)
