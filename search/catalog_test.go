@@ -48,7 +48,7 @@ var testCatalog = fakeCatalog{
 		{Name: "l1_ratio", Kind: trial.Float, Min: trial.Bound(0), Max: trial.Bound(1), Default: 0.5},
 	}},
 	"random_forest": {Name: "random_forest", Tasks: both, Param: []trial.ParamDecl{
-		{Name: "n_estimators", Kind: trial.Int, Min: trial.Bound(1), Default: 100, Budget: true},
+		{Name: "n_estimators", Kind: trial.Int, Min: trial.Bound(1), Max: trial.Bound(10_000), Default: 100, Budget: true},
 		{Name: "max_features", Kind: trial.Categorical, Choices: []any{"sqrt", "log2"}, AlsoNumeric: true,
 			Min: trial.Bound(0), MinOpen: true, Max: trial.Bound(1), Default: "sqrt"},
 	}},

@@ -46,6 +46,12 @@ func (s *Spec) validateEarlyStopping(infos []trial.ModelInfo) error {
 	if err != nil {
 		return err
 	}
+	var decls []trial.ParamDecl // the budget parameter as each family declares it
+	for _, info := range infos {
+		if d, ok := info.Lookup(es.Budget); ok && d.Budget {
+			decls = append(decls, d)
+		}
+	}
 	_, rungsSet := s.Lines[f+".rungs"]
 	_, minSet := s.Lines[f+".min"]
 	_, maxSet := s.Lines[f+".max"]
@@ -65,7 +71,7 @@ func (s *Spec) validateEarlyStopping(infos []trial.ModelInfo) error {
 	if len(es.Rungs) > 0 {
 		for i, r := range es.Rungs {
 			field := fmt.Sprintf("%s.rungs[%d]", f, i)
-			if err := s.checkBudgetValue(field, r, isInt); err != nil {
+			if err := s.checkBudgetValue(field, r, isInt, decls); err != nil {
 				return err
 			}
 			if i > 0 && r <= es.Rungs[i-1] {
@@ -83,10 +89,10 @@ func (s *Spec) validateEarlyStopping(infos []trial.ModelInfo) error {
 		if !minSet && es.Min == 0 || !maxSet && es.Max == 0 {
 			return s.Errorf(f, "needs min and max: the smallest and the full budget (or rungs: [...])")
 		}
-		if err := s.checkBudgetValue(f+".min", es.Min, isInt); err != nil {
+		if err := s.checkBudgetValue(f+".min", es.Min, isInt, decls); err != nil {
 			return err
 		}
-		if err := s.checkBudgetValue(f+".max", es.Max, isInt); err != nil {
+		if err := s.checkBudgetValue(f+".max", es.Max, isInt, decls); err != nil {
 			return err
 		}
 		if es.Min >= es.Max {
@@ -97,7 +103,7 @@ func (s *Spec) validateEarlyStopping(infos []trial.ModelInfo) error {
 			return s.Errorf(f+".min", "min %s and max %s make %d rungs with eta %d; at most %d", trial.FormatValue(es.Min), trial.FormatValue(es.Max), len(es.Rungs), es.Eta, maxRungs)
 		}
 	}
-	if es.Brackets != 0 {
+	if es.Brackets != 0 || s.given(f+".brackets") {
 		switch {
 		case es.Type != "hyperband":
 			return s.Errorf(f+".brackets", "applies to type: hyperband only")
@@ -157,8 +163,8 @@ func (s *Spec) checkBudgetParam(infos []trial.ModelInfo) (isInt bool, err error)
 }
 
 // checkBudgetValue checks one budget (min, max or a rung) against the
-// budget parameter's declarations.
-func (s *Spec) checkBudgetValue(field string, v float64, isInt bool) error {
+// budget parameter's declarations, decls.
+func (s *Spec) checkBudgetValue(field string, v float64, isInt bool, decls []trial.ParamDecl) error {
 	es := s.EarlyStopping
 	switch {
 	case !(v > 0) || math.IsInf(v, 0):
@@ -167,6 +173,13 @@ func (s *Spec) checkBudgetValue(field string, v float64, isInt bool) error {
 		return s.Errorf(field, "data_fraction is a share of each training fold, in (0, 1], not %s", trial.FormatValue(v))
 	case isInt && v != math.Trunc(v):
 		return s.Errorf(field, "%s is an int parameter; %s is not an integer", es.Budget, trial.FormatValue(v))
+	}
+	// Every rung runs the model with this budget, so it must be a value
+	// the budget parameter accepts (n_estimators has an upper bound).
+	for _, d := range decls {
+		if err := inRange(d, v); err != nil {
+			return s.Errorf(field, "%s %v", es.Budget, err)
+		}
 	}
 	return nil
 }

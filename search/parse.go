@@ -17,24 +17,66 @@ import (
 	"github.com/hpsearch/hpsearch/trial"
 )
 
+// MaxSpecBytes is the largest spec Parse and Load accept, 1 MiB: far
+// more than any space of parameters needs, and small enough that reading
+// and validating it takes well under a second.
+const MaxSpecBytes = 1 << 20
+
+// maxSpecItems bounds the keys and list items a spec may expand to. YAML
+// aliases can repeat a large list under many keys, so a spec within
+// MaxSpecBytes could otherwise expand to billions of values. A spec
+// without aliases never reaches it: every key or item takes at least two
+// bytes.
+const maxSpecItems = MaxSpecBytes / 2
+
+// ErrSpecTooLarge is wrapped by the error for a spec larger than
+// MaxSpecBytes (or that YAML aliases expand past maxSpecItems entries).
+var ErrSpecTooLarge = errors.New("spec too large")
+
 // Load reads the spec file at path, parses it and validates it against
 // cat. Errors in the spec are *trial.InputError values naming the file,
 // line and field.
 func Load(path string, cat trial.Catalog) (*Spec, error) {
-	b, err := os.ReadFile(path)
+	return LoadAs(path, path, cat)
+}
+
+// LoadAs is Load for a file that messages call by another name: file, such
+// as the s3:// URL a temporary copy was downloaded from. A path that is
+// not a regular file (a directory, a device) is refused without reading
+// it, and one larger than MaxSpecBytes is refused naming the limit.
+func LoadAs(path, file string, cat trial.Catalog) (*Spec, error) {
+	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("search: load spec: %w", err)
 	}
-	return Parse(bytes.NewReader(b), path, cat)
+	switch {
+	case fi.IsDir():
+		return nil, &trial.InputError{File: file, Msg: "is a directory, not a spec file"}
+	case fi.Mode()&(os.ModeDevice|os.ModeCharDevice|os.ModeSocket) != 0:
+		return nil, &trial.InputError{File: file, Msg: "is a device or socket, not a spec file"}
+	case fi.Mode().IsRegular() && fi.Size() > MaxSpecBytes:
+		return nil, tooLarge(file, fi.Size())
+	}
+	// Named pipes (a shell's <(...)) are read up to the limit.
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("search: load spec: %w", err)
+	}
+	defer f.Close()
+	return Parse(f, file, cat)
 }
 
 // Parse decodes a YAML spec from r and validates it against cat (see
 // Validate). file names the input in error messages. Every problem with
-// the YAML is a *trial.InputError wrapping trial.ErrBadInput.
+// the YAML is a *trial.InputError wrapping trial.ErrBadInput. A spec
+// larger than MaxSpecBytes is refused after reading one byte past it.
 func Parse(r io.Reader, file string, cat trial.Catalog) (*Spec, error) {
-	raw, err := io.ReadAll(r)
+	raw, err := io.ReadAll(io.LimitReader(r, MaxSpecBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("search: read spec: %w", err)
+	}
+	if len(raw) > MaxSpecBytes {
+		return nil, tooLarge(file, -1)
 	}
 	s, err := decode(raw, file)
 	if err != nil {
@@ -44,6 +86,30 @@ func Parse(r io.Reader, file string, cat trial.Catalog) (*Spec, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// tooLarge is the error for a spec past MaxSpecBytes; size is its size
+// in bytes, or -1 when it was read from a stream and only known to exceed
+// the limit.
+func tooLarge(file string, size int64) error {
+	what := "is larger than"
+	if size >= 0 {
+		what = fmt.Sprintf("is %s, larger than", formatBytes(size))
+	}
+	return &trial.InputError{File: file, Err: ErrSpecTooLarge,
+		Msg: fmt.Sprintf("the spec %s the limit of %s (%d bytes); a spec lists parameter spaces, not data", what, formatBytes(MaxSpecBytes), MaxSpecBytes)}
+}
+
+// formatBytes renders n as "900 bytes", "2.5 KiB" or "50 MiB".
+func formatBytes(n int64) string {
+	f := float64(n)
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20:
+		return strconv.FormatFloat(math.Round(f/(1<<10)*10)/10, 'f', -1, 64) + " KiB"
+	}
+	return strconv.FormatFloat(math.Round(f/(1<<20)*10)/10, 'f', -1, 64) + " MiB"
 }
 
 // topLevelKeys are the keys a spec may have, in documentation order.
@@ -187,7 +253,18 @@ func decode(raw []byte, file string) (*Spec, error) {
 
 // decoder walks the YAML tree, recording lines into s.Lines.
 type decoder struct {
-	s *Spec
+	s     *Spec
+	items int // keys and list items decoded, aliases counted each time
+}
+
+// count charges one key or list item at n against maxSpecItems.
+func (d *decoder) count(n *yaml.Node, field string) error {
+	d.items++
+	if d.items <= maxSpecItems {
+		return nil
+	}
+	return &trial.InputError{File: d.s.File, Line: n.Line, Field: field, Err: ErrSpecTooLarge,
+		Msg: fmt.Sprintf("the spec expands to more than %d keys and values (YAML aliases repeat what they refer to); list fewer values", maxSpecItems)}
 }
 
 // errf returns an InputError at node n's line (or field's recorded line
@@ -217,6 +294,9 @@ func (d *decoder) mapping(n *yaml.Node, path string, known []string, fn func(key
 		field := join(path, k.Value)
 		if k.Kind != yaml.ScalarNode {
 			return d.errf(k, path, "keys must be plain names")
+		}
+		if err := d.count(k, field); err != nil {
+			return err
 		}
 		if known != nil && !contains(known, k.Value) {
 			where := "key"
@@ -364,6 +444,9 @@ func (d *decoder) floats(n *yaml.Node, field string) ([]float64, error) {
 	out := make([]float64, len(n.Content))
 	for i, item := range n.Content {
 		f := fmt.Sprintf("%s[%d]", field, i)
+		if err := d.count(item, f); err != nil {
+			return nil, err
+		}
 		d.s.Lines[f] = deref(item).Line
 		var err error
 		if out[i], err = d.float(item, f); err != nil {
@@ -388,20 +471,25 @@ func (d *decoder) backend(n *yaml.Node, path string) error {
 		return d.errf(n, path, "%v", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	d.s.Backend = m
-	var walk func(n *yaml.Node, path string)
-	walk = func(n *yaml.Node, path string) {
+	var walk func(n *yaml.Node, path string) error
+	walk = func(n *yaml.Node, path string) error {
 		n = deref(n)
 		if n.Kind != yaml.MappingNode {
-			return
+			return nil
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			f := join(path, n.Content[i].Value)
+			if err := d.count(n.Content[i], f); err != nil {
+				return err
+			}
 			d.s.Lines[f] = n.Content[i].Line
-			walk(n.Content[i+1], f)
+			if err := walk(n.Content[i+1], f); err != nil {
+				return err
+			}
 		}
+		return nil
 	}
-	walk(n, path)
-	return nil
+	return walk(n, path)
 }
 
 // families decodes models: [{model: knn, parameters: {...}}, ...].

@@ -242,8 +242,8 @@ func (d *decoder) block(dim *Dimension, n *yaml.Node, field string) error {
 		if dim.GridPoints, err = d.int(v, field+".grid_points"); err != nil {
 			return err
 		}
-		if dim.GridPoints < 2 || dim.GridPoints > maxGridPoints {
-			return d.errf(v, field+".grid_points", "must be between 2 and %d, not %d", maxGridPoints, dim.GridPoints)
+		if dim.GridPoints < 2 || dim.GridPoints > MaxGridPoints {
+			return d.errf(v, field+".grid_points", "must be between 2 and %d, not %d", MaxGridPoints, dim.GridPoints)
 		}
 		if dim.Step > 0 {
 			return d.errf(v, field+".grid_points", "give either step or grid_points, not both")
@@ -273,6 +273,9 @@ func (d *decoder) values(n *yaml.Node, field string) ([]any, error) {
 	out := make([]any, len(n.Content))
 	for i, item := range n.Content {
 		f := fmt.Sprintf("%s[%d]", field, i)
+		if err := d.count(item, f); err != nil {
+			return nil, err
+		}
 		d.s.Lines[f] = item.Line
 		v, err := d.scalar(item, f)
 		if err != nil {

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -22,8 +23,15 @@ const (
 	// DefaultFolds is the number of cross-validation folds when the spec
 	// gives neither folds nor holdout.
 	DefaultFolds = 5
-	// maxGridPoints bounds grid_points on one range.
-	maxGridPoints = 10_000
+	// MaxGridPoints bounds grid_points on one range.
+	MaxGridPoints = 10_000
+	// MaxTrialsLimit is the largest search.max_trials (and --max-trials):
+	// as many trials as the largest grid.
+	MaxTrialsLimit = MaxGridSize
+	// MaxParallel is the largest search.parallel (and --parallel): enough
+	// for a study of thousands of concurrent Lambda invocations, few
+	// enough that the scheduler's per-slot state stays small.
+	MaxParallel = 10_000
 )
 
 // Methods are the search methods NewSampler knows.
@@ -180,9 +188,7 @@ func (s *Spec) validateModels(cat trial.Catalog) ([]trial.ModelInfo, error) {
 // validateTask checks the task and returns the task the metric default
 // follows: the spec's, or the only task every model supports, or "".
 func (s *Spec) validateTask(infos []trial.ModelInfo) (trial.Task, error) {
-	switch s.Task {
-	case "", trial.Classification, trial.Regression:
-	default:
+	if trial.CheckTask(s.Task) != nil {
 		return "", s.Errorf("task", "unknown task %q%s; use classification or regression",
 			s.Task, didYouMean(string(s.Task), []string{"classification", "regression"}))
 	}
@@ -240,8 +246,8 @@ func (s *Spec) validateMetric(infos []trial.ModelInfo, task trial.Task) error {
 			return s.Errorf("metric", "%q is the score of objective models; for %s use a metric such as %s",
 				s.Metric, infos[0].Name, trial.DefaultMetric(task))
 		}
-		if s.Task != "" && mi.Task != s.Task {
-			return s.Errorf("metric", "%s is a %s metric but task is %s", s.Metric, mi.Task, s.Task)
+		if err := trial.CheckMetric(s.Metric, s.Task); err != nil {
+			return s.settingError(err)
 		}
 		for _, info := range infos {
 			if len(info.Tasks) > 0 && !info.Supports(mi.Task) {
@@ -268,45 +274,65 @@ func taskList(ts []trial.Task) string {
 	return strings.Join(out, " and ")
 }
 
+// validateCV fills in the default folds and checks the cv: block with
+// trial.CV.Check, the check the worker applies to every request. A
+// setting written as 0 is an error, not its default: holdout: 0 does not
+// mean 5-fold cross-validation.
 func (s *Spec) validateCV() error {
 	cv := &s.CV
-	if cv.Holdout != 0 {
-		switch {
-		case !(cv.Holdout > 0 && cv.Holdout < 1):
-			return s.Errorf("cv.holdout", "must be a fraction between 0 and 1 (exclusive), not %g", cv.Holdout)
-		case cv.Folds != 0:
-			return s.Errorf("cv.folds", "give either folds or holdout, not both")
-		case cv.Repeats > 1:
-			return s.Errorf("cv.repeats", "repeats applies to k-fold cross-validation, not holdout")
-		}
-	} else {
-		if _, set := s.Lines["cv.folds"]; cv.Folds == 0 && !set {
-			cv.Folds = DefaultFolds
-		}
-		if cv.Folds < 2 {
-			return s.Errorf("cv.folds", "must be at least 2, not %d (for a single split use holdout: 0.2)", cv.Folds)
-		}
+	switch {
+	case s.given("cv.holdout") && cv.Holdout == 0:
+		return s.Errorf("cv.holdout", "must be a fraction between 0 and 1 (exclusive), not 0; for k-fold cross-validation give folds instead")
+	case s.given("cv.folds") && cv.Folds == 0:
+		return s.Errorf("cv.folds", "must be at least 2, not 0 (for a single split use holdout: 0.2)")
+	case s.given("cv.repeats") && cv.Repeats == 0:
+		return s.Errorf("cv.repeats", "must be at least 1, not 0")
 	}
-	if cv.Repeats < 0 {
-		return s.Errorf("cv.repeats", "must not be negative")
+	if cv.Holdout == 0 && cv.Folds == 0 {
+		cv.Folds = DefaultFolds
 	}
-	return nil
+	return s.settingError(cv.Check())
 }
 
+// given reports whether the YAML wrote field (any value, null included).
+// A spec read back from spec.json has no lines, and its zero values mean
+// the defaults that Validate filled in.
+func (s *Spec) given(field string) bool {
+	_, ok := s.Lines[field]
+	return ok
+}
+
+// settingError turns a *trial.SettingError from one of the checks the
+// worker shares into an error at the setting's line.
+func (s *Spec) settingError(err error) error {
+	var se *trial.SettingError
+	if errors.As(err, &se) {
+		return s.Errorf(se.Field, "%s", se.Msg)
+	}
+	return err
+}
+
+// validatePreprocess checks the preprocess: block with
+// trial.Preprocess.Check, adding a suggestion for a misspelt value.
 func (s *Spec) validatePreprocess() error {
+	err := s.Preprocess.Check()
+	var se *trial.SettingError
+	if !errors.As(err, &se) {
+		return err
+	}
 	for _, c := range []struct {
 		field, value string
 		allowed      []string
 	}{
-		{"preprocess.scale", s.Preprocess.Scale, []string{"standard", "minmax", "none"}},
-		{"preprocess.impute", s.Preprocess.Impute, []string{"mean", "median", "most_frequent"}},
-		{"preprocess.encoding", s.Preprocess.Encoding, []string{"onehot", "ordinal"}},
+		{"preprocess.scale", s.Preprocess.Scale, trial.Scales},
+		{"preprocess.impute", s.Preprocess.Impute, trial.Imputes},
+		{"preprocess.encoding", s.Preprocess.Encoding, trial.Encodings},
 	} {
-		if c.value != "" && !contains(c.allowed, c.value) {
+		if c.field == se.Field {
 			return s.Errorf(c.field, "unknown value %q%s (allowed: %s)", c.value, didYouMean(c.value, c.allowed), strings.Join(c.allowed, ", "))
 		}
 	}
-	return nil
+	return s.settingError(err)
 }
 
 func (s *Spec) validateSearch() error {
@@ -322,11 +348,11 @@ func (s *Spec) validateSearch() error {
 	case !contains(Methods, ss.Method):
 		return s.Errorf("search.method", "unknown method %q%s (methods: %s)", ss.Method, didYouMean(ss.Method, Methods), strings.Join(Methods, ", "))
 	}
-	if ss.MaxTrials < 0 {
-		return s.Errorf("search.max_trials", "must not be negative")
+	if err := checkCount("max_trials", ss.MaxTrials, s.given("search.max_trials"), MaxTrialsLimit); err != "" {
+		return s.Errorf("search.max_trials", "%s", err)
 	}
-	if ss.Parallel < 0 {
-		return s.Errorf("search.parallel", "must not be negative")
+	if err := checkCount("parallel", ss.Parallel, s.given("search.parallel"), MaxParallel); err != "" {
+		return s.Errorf("search.parallel", "%s", err)
 	}
 	if ss.Method != "tpe" {
 		for _, k := range []string{"n_startup_trials", "startup", "multivariate"} {
@@ -338,8 +364,8 @@ func (s *Spec) validateSearch() error {
 		if _, set := s.Lines["search.n_startup_trials"]; set && ss.NStartupTrials < 1 {
 			return s.Errorf("search.n_startup_trials", "must be at least 1, not %d", ss.NStartupTrials)
 		}
-		if ss.NStartupTrials < 0 {
-			return s.Errorf("search.n_startup_trials", "must not be negative")
+		if err := checkCount("n_startup_trials", ss.NStartupTrials, false, MaxTrialsLimit); err != "" {
+			return s.Errorf("search.n_startup_trials", "%s", err)
 		}
 		if ss.NStartupTrials == 0 {
 			ss.NStartupTrials = DefaultNStartupTrials
@@ -392,6 +418,38 @@ func (s *Spec) validateSearch() error {
 	return nil
 }
 
+// checkCount checks a count setting that 0 leaves to its default: it
+// must lie in [1, limit], or be 0 when not written. It returns what is
+// wrong, or "".
+func checkCount(name string, n int, written bool, limit int) string {
+	switch {
+	case n < 0 || n == 0 && written:
+		return fmt.Sprintf("must be at least 1, not %d", n)
+	case n > limit:
+		return fmt.Sprintf("%s is %d; the limit is %d", name, n, limit)
+	}
+	return ""
+}
+
+// valueKey identifies a parameter value up to trial.EqualValue: numbers
+// by their float64 value, so 2 and 2.0 are one value, and other values by
+// their type and text.
+type valueKey struct {
+	num bool
+	f   float64
+	s   string
+}
+
+func keyOf(v any) valueKey {
+	if f, ok := toFloat(v); ok {
+		return valueKey{num: true, f: f}
+	}
+	if x, ok := v.(string); ok {
+		return valueKey{s: "string:" + x}
+	}
+	return valueKey{s: fmt.Sprintf("%T:%v", v, v)}
+}
+
 func formatCount(n int64) string {
 	if n == math.MaxInt64 {
 		return "more than 9e18"
@@ -433,6 +491,7 @@ func (s *Spec) resolveValues(dp *trial.ParamDecl, dim *Dimension, field string) 
 		kind = inferKind(dim.Values)
 	}
 	vs := make([]any, len(dim.Values))
+	seen := make(map[valueKey]struct{}, len(dim.Values))
 	for i, v := range dim.Values {
 		f := s.itemField(field, i)
 		var err error
@@ -444,11 +503,11 @@ func (s *Spec) resolveValues(dp *trial.ParamDecl, dim *Dimension, field string) 
 		if err != nil {
 			return s.Errorf(f, "%v", err)
 		}
-		for _, w := range vs[:i] {
-			if equalValue(v, w) {
-				return s.Errorf(f, "%s is listed twice", formatAny(v))
-			}
+		k := keyOf(v)
+		if _, dup := seen[k]; dup {
+			return s.Errorf(f, "%s is listed twice", formatAny(v))
 		}
+		seen[k] = struct{}{}
 		vs[i] = v
 	}
 	dim.Kind, dim.Values = kind, vs
@@ -531,8 +590,8 @@ func (s *Spec) resolveRange(dp *trial.ParamDecl, dim *Dimension, field string) e
 		return s.Errorf(field+".min", "log: true needs min > 0, not %s", trial.FormatValue(dim.Min))
 	case dim.Step < 0:
 		return s.Errorf(stepField, "must be positive")
-	case dim.GridPoints != 0 && (dim.GridPoints < 2 || dim.GridPoints > maxGridPoints):
-		return s.Errorf(field+".grid_points", "must be between 2 and %d", maxGridPoints)
+	case dim.GridPoints != 0 && (dim.GridPoints < 2 || dim.GridPoints > MaxGridPoints):
+		return s.Errorf(field+".grid_points", "must be between 2 and %d", MaxGridPoints)
 	case dim.GridPoints != 0 && dim.Step != 0:
 		return s.Errorf(field+".grid_points", "give either step or grid_points, not both")
 	case kind == trial.Int && math.Max(math.Abs(dim.Min), math.Abs(dim.Max)) > 1<<53:
