@@ -83,8 +83,21 @@ func backendKind(spec *search.Spec, b *backendFlags) (string, error) {
 // newExecutor builds the study's executor and returns it with the
 // parallelism to run it at. For Lambda it checks, before any trial runs,
 // that credentials, the function and the bucket are there, and pushes the
-// dataset to S3 once.
+// dataset to S3 once. It is interruptible (see interruptible).
 func newExecutor(ctx context.Context, spec *search.Spec, base *worker.Request, b *backendFlags, parallelFlag int) (scheduler.Executor, int, error) {
+	type built struct {
+		exec     scheduler.Executor
+		parallel int
+	}
+	x, err := interruptible(ctx, phaseBackend, func(ctx context.Context) (built, error) {
+		exec, parallel, err := buildExecutor(ctx, spec, base, b, parallelFlag)
+		return built{exec, parallel}, err
+	})
+	return x.exec, x.parallel, err
+}
+
+// buildExecutor is newExecutor, not interruptible.
+func buildExecutor(ctx context.Context, spec *search.Spec, base *worker.Request, b *backendFlags, parallelFlag int) (scheduler.Executor, int, error) {
 	kind, err := backendKind(spec, b)
 	if err != nil {
 		return nil, 0, err

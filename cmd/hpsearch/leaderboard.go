@@ -64,13 +64,12 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 // report.Load's checks, printing the journal's warnings (a torn last
 // record) on stderr.
 func loadStudy(ctx context.Context, e *env, dir string) (*report.Study, error) {
-	var st *report.Study
-	var err error
-	if s3journal.IsURL(dir) {
-		st, err = loadS3Study(ctx, dir)
-	} else {
-		st, err = report.Load(ctx, dir)
-	}
+	st, err := interruptible(ctx, phaseStudy, func(ctx context.Context) (*report.Study, error) {
+		if s3journal.IsURL(dir) {
+			return loadS3Study(ctx, dir)
+		}
+		return report.Load(ctx, dir)
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -89,13 +89,20 @@ func runMain(ctx context.Context, e *env, args []string) int {
 		return 2
 	}
 	err := c.run(ctx, e, args[1:])
-	return exitCode(e, c, err)
+	return exitCode(ctx, e, c, err)
 }
 
-func exitCode(e *env, c *command, err error) int {
+// exitCode prints err, if any, and returns the exit code for it. A
+// command that fails after ctx was cancelled (Ctrl-C, SIGTERM) was
+// interrupted, whatever its error says: a phase that noticed the
+// cancellation may have reported it in its own words.
+func exitCode(ctx context.Context, e *env, c *command, err error) int {
 	switch {
 	case err == nil:
 		return 0
+	case ctx.Err() != nil && !errors.Is(err, errUsage):
+		fmt.Fprintf(e.stderr, "hpsearch %s: %v\n", c.name, err)
+		return 130
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(e.stdout, c.usage)
 		return 0

@@ -88,12 +88,12 @@ func runDatasetsPush(ctx context.Context, e *env, args []string) error {
 	client := s3data.NewClient(awsCfg, os.Getenv)
 
 	ref := pos[0]
-	var d *datasets.Dataset
-	if strings.HasPrefix(ref, "s3://") {
-		d, err = s3data.Fetch(ctx, client, ref, opts)
-	} else {
-		d, err = datasets.Load(ref, opts)
-	}
+	d, err := interruptible(ctx, phaseDataset, func(ctx context.Context) (*datasets.Dataset, error) {
+		if strings.HasPrefix(ref, "s3://") {
+			return s3data.Fetch(ctx, client, ref, opts)
+		}
+		return datasets.Load(ref, opts)
+	})
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,23 @@ type overrides struct {
 // is an error naming the spec's file, line and field. It returns the
 // dataset (nil for objective models) and the request template that every
 // trial of the study shares.
+//
+// Both phases, the spec's and the dataset's, are interruptible: Ctrl-C
+// returns at once, with an error wrapping trial.ErrInterrupted.
 func loadSpec(ctx context.Context, path string, o *overrides) (*search.Spec, *worker.Request, error) {
+	spec, err := interruptible(ctx, phaseSpec, func(context.Context) (*search.Spec, error) { return readSpec(path, o) })
+	if err != nil {
+		return nil, nil, err
+	}
+	req, err := interruptible(ctx, phaseDataset, func(ctx context.Context) (*worker.Request, error) { return checkDataset(ctx, spec) })
+	if err != nil {
+		return nil, nil, err
+	}
+	return spec, req, nil
+}
+
+// readSpec reads and validates the spec at path, with the overrides.
+func readSpec(path string, o *overrides) (*search.Spec, error) {
 	var spec *search.Spec
 	var err error
 	if o != nil && o.file != "" {
@@ -46,7 +62,7 @@ func loadSpec(ctx context.Context, path string, o *overrides) (*search.Spec, *wo
 		spec, err = search.Load(path, trainers.Catalog)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if o != nil {
 		if o.name != "" {
@@ -62,9 +78,15 @@ func loadSpec(ctx context.Context, path string, o *overrides) (*search.Spec, *wo
 			spec.Search.Seed = uint64(o.seed)
 		}
 		if err := spec.Validate(trainers.Catalog); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
+	return spec, nil
+}
+
+// checkDataset checks spec against its dataset, as loadSpec says, and
+// returns the request template of its trials.
+func checkDataset(ctx context.Context, spec *search.Spec) (*worker.Request, error) {
 	req := &worker.Request{
 		Study:      spec.Name,
 		Target:     spec.Target,
@@ -74,46 +96,46 @@ func loadSpec(ctx context.Context, path string, o *overrides) (*search.Spec, *wo
 		Preprocess: spec.Preprocess,
 	}
 	if spec.Dataset == "" {
-		return spec, req, nil
+		return req, nil
 	}
 	ref, err := datasetRef(spec)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	req.Dataset = ref
 	if strings.HasPrefix(spec.Dataset, "s3://") {
 		// Checked by the Lambda backend, which reads the object.
-		return spec, req, nil
+		return req, nil
 	}
 	cols, err := datasets.Columns(firstNonEmpty(ref.Name, ref.Path))
 	if err != nil {
-		return nil, nil, spec.Errorf("dataset", "%v", err)
+		return nil, spec.Errorf("dataset", "%v", err)
 	}
 	if spec.Target != "" && !contains(cols, spec.Target) {
-		return nil, nil, spec.Errorf("target", "column %q is not in the header of %s; its columns are: %s",
+		return nil, spec.Errorf("target", "column %q is not in the header of %s; its columns are: %s",
 			spec.Target, spec.Dataset, strings.Join(cols, ", "))
 	}
 	w := localWorker()
 	d, _, err := w.Load(ctx, *req)
 	if err != nil {
-		return nil, nil, spec.Errorf("dataset", "%v", err)
+		return nil, spec.Errorf("dataset", "%v", err)
 	}
 	if spec.Task == "" || spec.Metric == "" {
 		if err := spec.SetTask(d.Task, trainers.Catalog); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		req.Task, req.Metric = spec.Task, spec.Metric
 	} else if spec.Task != d.Task {
-		return nil, nil, spec.Errorf("task", "is %s, but target column %q of %s holds %s labels", spec.Task, d.Target, spec.Dataset, d.Task)
+		return nil, spec.Errorf("task", "is %s, but target column %q of %s holds %s labels", spec.Task, d.Target, spec.Dataset, d.Task)
 	}
 	splits, err := w.Splits(d, spec.CV)
 	if err != nil {
-		return nil, nil, spec.Errorf("cv", "%v", strings.TrimPrefix(err.Error(), trial.ErrBadInput.Error()+": "))
+		return nil, spec.Errorf("cv", "%v", strings.TrimPrefix(err.Error(), trial.ErrBadInput.Error()+": "))
 	}
 	if err := checkAgainstData(spec, splits); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return spec, req, nil
+	return req, nil
 }
 
 // datasetRef resolves the spec's dataset to a reference the worker can
