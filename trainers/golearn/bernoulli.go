@@ -3,6 +3,7 @@ package golearn
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/hpsearch/hpsearch/trainers"
 	"github.com/hpsearch/hpsearch/trial"
@@ -45,7 +46,7 @@ func (Bernoulli) New(p trial.Params, cfg trainers.Config) (trainers.Estimator, e
 type bernoulliModel struct {
 	threshold float64
 	classes   int
-	schema    schema
+	schema    *schema
 	nb        *naive.BernoulliNBClassifier
 }
 
@@ -75,10 +76,7 @@ func (m *bernoulliModel) Fit(ctx context.Context, X trainers.Matrix, y []float64
 		}
 	}
 	m.schema = newSchema(X.Cols, m.classes, true)
-	inst, err := m.schema.grid(X, y, m.threshold)
-	if err != nil {
-		return fmt.Errorf("bernoulli_nb: fit: %w", err)
-	}
+	inst := packBinary(m.schema, X, y, m.threshold)
 	nb := naive.NewBernoulliNBClassifier()
 	if err := nb.Fit(inst); err != nil {
 		return fmt.Errorf("bernoulli_nb: fit: %w", err)
@@ -87,22 +85,28 @@ func (m *bernoulliModel) Fit(ctx context.Context, X trainers.Matrix, y []float64
 	return ctx.Err()
 }
 
-// Predict returns golearn's predicted classes.
+// Predict returns golearn's predicted classes: its PredictOne on each
+// binarized row (what its Predict calls, without building a grid for the
+// rows and another for the answers).
 func (m *bernoulliModel) Predict(X trainers.Matrix) []float64 {
 	if m.nb == nil {
 		panic("bernoulli_nb: Predict before Fit")
 	}
-	inst, err := m.schema.grid(X, nil, m.threshold)
-	if err != nil {
-		panic(fmt.Sprintf("bernoulli_nb: predict: %v", err)) // same schema as Fit: cannot fail
-	}
-	pred, err := m.nb.Predict(inst)
-	if err != nil {
-		panic(fmt.Sprintf("bernoulli_nb: predict: %v", err))
-	}
-	out, err := classes(pred, X.Rows)
-	if err != nil {
-		panic(fmt.Sprintf("bernoulli_nb: predict: %v", err))
+	absent, present := []byte{0}, []byte{1}
+	vector := make([][]byte, X.Cols)
+	out := make([]float64, X.Rows)
+	for i := range out {
+		for j, v := range X.Row(i) {
+			vector[j] = absent
+			if v > m.threshold {
+				vector[j] = present
+			}
+		}
+		c, err := strconv.Atoi(m.nb.PredictOne(vector))
+		if err != nil {
+			panic(fmt.Sprintf("bernoulli_nb: predict row %d: %v", i, err)) // classes are "0".."Classes-1"
+		}
+		out[i] = float64(c)
 	}
 	return out
 }

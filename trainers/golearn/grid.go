@@ -1,9 +1,11 @@
 package golearn
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/hpsearch/hpsearch/trainers"
 	"github.com/sjwhitworth/golearn/base"
@@ -15,13 +17,27 @@ import (
 type schema struct {
 	features []base.Attribute
 	class    *base.CategoricalAttribute
+	// specs and classSpec are what golearn resolves the attributes to;
+	// they come from a DenseInstances with no rows, since AttributeSpec
+	// can only be made inside golearn's base package.
+	specs     []base.AttributeSpec
+	classSpec base.AttributeSpec
+	// column maps a feature attribute to its column.
+	column map[base.Attribute]int
+	// classAttrs is AllClassAttributes' answer, shared by every frame.
+	classAttrs []base.Attribute
 }
 
 // newSchema declares cols features, binary or float, and a class with
 // values "0".."classes-1" registered in order, so a class's system value
 // is its index.
-func newSchema(cols, classes int, binary bool) schema {
-	s := schema{features: make([]base.Attribute, cols)}
+func newSchema(cols, classes int, binary bool) *schema {
+	s := &schema{
+		features: make([]base.Attribute, cols),
+		specs:    make([]base.AttributeSpec, cols),
+		column:   make(map[base.Attribute]int, cols),
+	}
+	template := base.NewDenseInstances()
 	for j := range s.features {
 		name := "x" + strconv.Itoa(j)
 		if binary {
@@ -29,64 +45,229 @@ func newSchema(cols, classes int, binary bool) schema {
 		} else {
 			s.features[j] = base.NewFloatAttribute(name)
 		}
+		s.specs[j] = template.AddAttribute(s.features[j])
+		s.column[s.features[j]] = j
 	}
 	s.class = base.NewCategoricalAttribute()
 	s.class.SetName("class")
 	for c := 0; c < classes; c++ {
 		s.class.GetSysValFromString(strconv.Itoa(c))
 	}
+	s.classSpec = template.AddAttribute(s.class)
+	s.classAttrs = []base.Attribute{s.class}
 	return s
 }
 
-// grid copies X (and y, or class 0 when y is nil) into a DenseInstances.
-// Binary features are x > threshold.
-func (s schema) grid(X trainers.Matrix, y []float64, threshold float64) (*base.DenseInstances, error) {
-	inst := base.NewDenseInstances()
-	specs := make([]base.AttributeSpec, len(s.features))
-	for j, a := range s.features {
-		specs[j] = inst.AddAttribute(a)
+// col is the column of feature a, or -1 for the class; golearn matches
+// attributes by name, so an equal attribute that is not the schema's own
+// value is found by its name.
+func (s *schema) col(a base.Attribute) (int, bool) {
+	if a == base.Attribute(s.class) {
+		return -1, true
 	}
-	cspec := inst.AddAttribute(s.class)
-	if err := inst.AddClassAttribute(s.class); err != nil {
-		return nil, fmt.Errorf("class attribute: %w", err)
+	if j, ok := s.column[a]; ok {
+		return j, true
 	}
-	if err := inst.Extend(X.Rows); err != nil {
-		return nil, fmt.Errorf("allocate %d rows: %w", X.Rows, err)
+	if a == nil {
+		return 0, false
 	}
-	zero, one := []byte{0}, []byte{1}
-	for i := 0; i < X.Rows; i++ {
-		for j, v := range X.Row(i) {
-			if _, ok := s.features[j].(*base.BinaryAttribute); ok {
-				if v > threshold {
-					inst.Set(specs[j], i, one)
-				} else {
-					inst.Set(specs[j], i, zero)
-				}
-				continue
-			}
-			inst.Set(specs[j], i, base.PackFloatToBytes(v))
-		}
-		c := 0
-		if y != nil {
-			c = int(y[i])
-		}
-		inst.Set(cspec, i, s.class.GetSysValFromString(strconv.Itoa(c)))
+	if a.Equals(s.class) {
+		return -1, true
 	}
-	return inst, nil
+	j, err := strconv.Atoi(strings.TrimPrefix(a.GetName(), "x"))
+	if err != nil || j < 0 || j >= len(s.features) || !a.Equals(s.features[j]) {
+		return 0, false
+	}
+	return j, true
 }
 
-// classes reads golearn's string predictions back as class indices.
-func classes(pred base.FixedDataGrid, rows int) ([]float64, error) {
-	out := make([]float64, rows)
-	for i := range out {
-		c, err := strconv.Atoi(base.GetClass(pred, i))
-		if err != nil {
-			return nil, fmt.Errorf("prediction %d: %w", i, err)
-		}
-		out[i] = float64(c)
-	}
-	return out, nil
+// frame is a read-only base.FixedDataGrid over rows of a packed matrix,
+// the form golearn's algorithms read. golearn's own DenseInstances finds an
+// attribute by comparing names with every attribute, once per value read
+// (base.GetClass does so for every row), and its views of a grid look up
+// every value through a map per level of nesting; a frame resolves an
+// attribute with one map lookup and reads a value by slicing.
+//
+// Attributes: the class first (so golearn's views, which scan their
+// attributes in order, find it at once), then the visible features in
+// column order.
+type frame struct {
+	s *schema
+	// width is the bytes of one feature value: 8 (a float packed as
+	// golearn packs it) or 1 (a binary attribute, 0 or 1).
+	width int
+	// cells holds the matrix row-major, width bytes per value and
+	// len(s.features) values per row; classes holds 8 bytes per matrix
+	// row, the class's system value.
+	cells, classes []byte
+	// rows are the frame's rows as matrix rows; nil means all of them, in
+	// order, and n is their number.
+	rows []int32
+	n    int
+	// visible marks the columns in attrs; nil means all of them.
+	visible []bool
+	attrs   []base.Attribute
 }
+
+var _ base.FixedDataGrid = (*frame)(nil)
+
+// errReadOnly is returned by the methods of base.DataGrid that would
+// change a frame; golearn's algorithms used here never call them.
+var errReadOnly = errors.New("golearn: frame is read-only")
+
+// packFloats packs X as float attributes, and y (class 0 when y is nil)
+// as the class, into a frame of all rows and columns.
+func packFloats(s *schema, X trainers.Matrix, y []float64) *frame {
+	cells := make([]byte, 8*len(X.Data))
+	for i, v := range X.Data {
+		base.PackFloatToBytesInline(v, cells[8*i:8*i+8])
+	}
+	return newFrame(s, 8, cells, packClasses(X.Rows, y))
+}
+
+// packBinary packs X as binary attributes, x > threshold, and y as
+// packFloats does.
+func packBinary(s *schema, X trainers.Matrix, y []float64, threshold float64) *frame {
+	cells := make([]byte, len(X.Data))
+	for i, v := range X.Data {
+		if v > threshold {
+			cells[i] = 1
+		}
+	}
+	return newFrame(s, 1, cells, packClasses(X.Rows, y))
+}
+
+func packClasses(rows int, y []float64) []byte {
+	classes := make([]byte, 8*rows)
+	for i, v := range y {
+		base.PackU64ToBytesInline(uint64(v), classes[8*i:8*i+8])
+	}
+	return classes
+}
+
+func newFrame(s *schema, width int, cells, classes []byte) *frame {
+	attrs := make([]base.Attribute, 0, len(s.features)+1)
+	attrs = append(attrs, s.class)
+	attrs = append(attrs, s.features...)
+	return &frame{s: s, width: width, cells: cells, classes: classes, n: len(classes) / 8, attrs: attrs}
+}
+
+// subset is a frame of the given matrix rows and visible columns (in
+// ascending order); it shares f's data.
+func (f *frame) subset(rows []int32, cols []int, visible []bool) *frame {
+	clear(visible)
+	attrs := make([]base.Attribute, 0, len(cols)+1)
+	attrs = append(attrs, f.s.class)
+	for _, j := range cols {
+		visible[j] = true
+		attrs = append(attrs, f.s.features[j])
+	}
+	return &frame{s: f.s, width: f.width, cells: f.cells, classes: f.classes, rows: rows, n: len(rows), visible: visible, attrs: attrs}
+}
+
+// row is the matrix row of frame row i.
+func (f *frame) row(i int) int {
+	if f.rows != nil {
+		return int(f.rows[i])
+	}
+	return i
+}
+
+// cell is the packed value of column j (-1: the class) in matrix row r.
+func (f *frame) cell(j, r int) []byte {
+	if j < 0 {
+		return f.classes[8*r : 8*r+8 : 8*r+8]
+	}
+	o := (r*len(f.s.features) + j) * f.width
+	return f.cells[o : o+f.width : o+f.width]
+}
+
+// resolve is the column of a visible attribute, or -1 for the class.
+func (f *frame) resolve(a base.Attribute) (int, error) {
+	j, ok := f.s.col(a)
+	if !ok || j >= 0 && f.visible != nil && !f.visible[j] {
+		return 0, fmt.Errorf("golearn: attribute %v is not in this frame", a)
+	}
+	return j, nil
+}
+
+// GetAttribute returns the spec of a visible attribute.
+func (f *frame) GetAttribute(a base.Attribute) (base.AttributeSpec, error) {
+	j, err := f.resolve(a)
+	switch {
+	case err != nil:
+		return base.AttributeSpec{}, err
+	case j < 0:
+		return f.s.classSpec, nil
+	}
+	return f.s.specs[j], nil
+}
+
+// AllAttributes returns the class and the visible features.
+func (f *frame) AllAttributes() []base.Attribute {
+	return append([]base.Attribute(nil), f.attrs...)
+}
+
+// AddClassAttribute fails: a frame's class is fixed.
+func (f *frame) AddClassAttribute(base.Attribute) error { return errReadOnly }
+
+// RemoveClassAttribute fails: a frame's class is fixed.
+func (f *frame) RemoveClassAttribute(base.Attribute) error { return errReadOnly }
+
+// AllClassAttributes returns the class attribute. The slice is shared:
+// golearn only reads it.
+func (f *frame) AllClassAttributes() []base.Attribute { return f.s.classAttrs }
+
+// Get returns the packed value of an attribute in frame row i; the slice
+// aliases the frame's data and has no spare capacity.
+func (f *frame) Get(spec base.AttributeSpec, i int) []byte {
+	j, err := f.resolve(spec.GetAttribute())
+	if err != nil {
+		panic(err) // golearn got the spec from this frame
+	}
+	return f.cell(j, f.row(i))
+}
+
+// MapOverRows calls fn with the values of specs in each row, in order,
+// until fn returns false or an error.
+func (f *frame) MapOverRows(specs []base.AttributeSpec, fn func([][]byte, int) (bool, error)) error {
+	cols := make([]int, len(specs))
+	for k := range specs {
+		j, err := f.resolve(specs[k].GetAttribute())
+		if err != nil {
+			return err
+		}
+		cols[k] = j
+	}
+	buf := make([][]byte, len(specs))
+	for i := 0; i < f.n; i++ {
+		r := f.row(i)
+		for k, j := range cols {
+			buf[k] = f.cell(j, r)
+		}
+		if ok, err := fn(buf, i); err != nil || !ok {
+			return err
+		}
+	}
+	return nil
+}
+
+// RowString formats frame row i as golearn's grids do: each attribute's
+// value, space-separated.
+func (f *frame) RowString(i int) string {
+	var b strings.Builder
+	for k, a := range f.attrs {
+		j, _ := f.resolve(a)
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(a.GetStringFromSysVal(f.cell(j, f.row(i))))
+	}
+	return b.String()
+}
+
+// Size returns the number of attributes (class included) and rows.
+func (f *frame) Size() (int, int) { return len(f.attrs), f.n }
 
 // checkXY validates training data: sizes, finite values, labels in
 // [0, classes).
