@@ -60,7 +60,7 @@ func makeStudy(tb testing.TB, withComparison bool) string {
 		case 6, 7: // one configuration at rung 0 (budget 10), then promoted to rung 1, the full budget
 			r.Budget = trial.Budget{Name: "max_iter", Value: float64(10 + 30*(n-6)), Rung: n - 6, Config: 6, Max: 40}
 		}
-		events = append(events, results.DispatchEvent(trial.Trial{Number: n, Model: r.Model, Params: r.Params}, r.Started),
+		events = append(events, results.DispatchEvent(trial.Trial{Number: n, Model: r.Model, Params: r.Params, Budget: r.Budget}, r.Started),
 			results.ResultEvent(r, r.Finished))
 	}
 	events = append(events, results.StopEvent("max_trials", t0.Add(10*time.Second)))

@@ -142,7 +142,7 @@ func TestOpenReadsAndRefusesAppend(t *testing.T) {
 const (
 	studyLine    = `{"type":"study","time":"2025-01-02T03:04:05Z","study":"s"}`
 	dispatchLine = `{"type":"dispatch","trial":{"number":0,"model":"knn","params":{"k":3},"seed":7}}`
-	resultLine   = `{"type":"result","result":{"number":0,"state":"complete","model":"knn","score":0.9,"seconds":1}}`
+	resultLine   = `{"type":"result","result":{"number":0,"state":"complete","model":"knn","params":{"k":3},"seed":7,"score":0.9,"seconds":1}}`
 )
 
 func TestReadJournal(t *testing.T) {

@@ -29,6 +29,9 @@ type CorruptError struct {
 }
 
 func (e *CorruptError) Error() string {
+	if errors.Is(e.Err, ErrInconsistent) {
+		return fmt.Sprintf("results: %s:%d: %v; hpsearch does not write that, so the journal was changed by something else", e.File, e.Line, e.Err)
+	}
 	return fmt.Sprintf("results: %s:%d: corrupt journal record: %v", e.File, e.Line, e.Err)
 }
 
@@ -39,8 +42,17 @@ func (e *CorruptError) Unwrap() []error { return []error{ErrCorrupt, e.Err} }
 // warnings and errors. Blank lines are skipped. An unreadable last record
 // (no trailing newline, invalid JSON, or an invalid event) is dropped with
 // a warning; an unreadable record followed by another record is a
-// *CorruptError.
+// *CorruptError. So is a readable record that contradicts those before it
+// (see Checker), wherever it is: a crash cuts a record short, it does not
+// write a whole one that no scheduler writes.
 func ReadJournal(r io.Reader, name string) (Replay, error) {
+	return new(Checker).Read(r, name)
+}
+
+// Read reads journal lines from r as ReadJournal does, checking them
+// after the records c has checked already: the next part of a journal
+// kept in parts, such as the segments of a study in S3.
+func (c *Checker) Read(r io.Reader, name string) (Replay, error) {
 	var (
 		out     Replay
 		br      = bufio.NewReaderSize(r, 64<<10)
@@ -68,6 +80,9 @@ func ReadJournal(r io.Reader, name string) (Replay, error) {
 			if perr != nil {
 				badLine, badErr, badLen = lineNo, perr, len(line)
 			} else {
+				if err := c.Check(e, name, lineNo); err != nil {
+					return out, &CorruptError{File: name, Line: lineNo, Err: err}
+				}
 				out.Events = append(out.Events, e)
 				if !terminated {
 					out.Warnings = append(out.Warnings, fmt.Sprintf(

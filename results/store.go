@@ -20,6 +20,11 @@ var (
 	// ErrCorrupt marks a journal record that cannot be read; the error is
 	// a *CorruptError naming the line.
 	ErrCorrupt = errors.New("corrupt journal")
+	// ErrInconsistent marks a journal record that reads well but
+	// contradicts the records before it, as no scheduler writes it (see
+	// Checker): a result for a trial never dispatched, say. It comes
+	// wrapped in a *CorruptError, so errors.Is finds ErrCorrupt too.
+	ErrInconsistent = errors.New("inconsistent journal record")
 )
 
 // Store records the events of one study.
@@ -97,8 +102,12 @@ func (m *Memory) Events(ctx context.Context) ([]Event, error) {
 	lines := m.lines[:len(m.lines):len(m.lines)]
 	m.mu.Unlock()
 	events := make([]Event, len(lines))
+	var c Checker
 	for i, line := range lines {
 		e, err := decodeEvent(line)
+		if err == nil {
+			err = c.Check(e, "memory", i+1)
+		}
 		if err != nil {
 			return nil, &CorruptError{File: "memory", Line: i + 1, Err: err}
 		}

@@ -242,14 +242,14 @@ func testClose(t *testing.T, s results.Store) {
 func testCopies(t *testing.T, s results.Store) {
 	defer closeStore(t, s)
 	skip := baseline(t, s)
-	if err := s.Append(context.Background(), results.ResultEvent(Result(0), at)); err != nil {
+	if err := s.Append(context.Background(), results.DispatchEvent(Trial(0), at), results.ResultEvent(Result(0), at)); err != nil {
 		t.Fatalf("Append: %v", err)
 	}
 	first := mustEvents(t, s, skip)
-	first[0].Result.Params["n_neighbors"] = "changed"
-	first[0].Result.Score = -1
+	first[1].Result.Params["n_neighbors"] = "changed"
+	first[1].Result.Score = -1
 	second := mustEvents(t, s, skip)
-	if got := fmt.Sprint(second[0].Result.Params["n_neighbors"]); got == "changed" || second[0].Result.Score == -1 {
+	if got := fmt.Sprint(second[1].Result.Params["n_neighbors"]); got == "changed" || second[1].Result.Score == -1 {
 		t.Errorf("changing what Events returned changed the store")
 	}
 }

@@ -560,9 +560,10 @@ func readJournal(ctx context.Context, api API, study Location) (int, []byte, []r
 	var (
 		data   []byte
 		events []results.Event
+		check  results.Checker // one story across the segments
 	)
 	for i, body := range bodies {
-		evs, err := decodeSegment(study.url(keys[i]), body)
+		evs, err := decodeSegment(&check, study.url(keys[i]), body)
 		if err != nil {
 			return 0, nil, nil, err
 		}
@@ -606,12 +607,15 @@ func listSegments(ctx context.Context, api API, study Location) ([]string, error
 	}
 }
 
-// decodeSegment decodes one segment with the journal reader. A segment is
+// decodeSegment decodes one segment with the journal reader, checking its
+// records after those of the segments before it with check. A segment is
 // written whole, so anything the reader would forgive in a file's last
 // record — a torn record, a missing newline — and an empty segment are
-// damage, a *results.CorruptError naming the segment and line.
-func decodeSegment(url string, data []byte) ([]results.Event, error) {
-	rp, err := results.ReadJournal(bytes.NewReader(data), url)
+// damage, a *results.CorruptError naming the segment and line; so is a
+// record that contradicts those before it, in this segment or an earlier
+// one (see results.Checker).
+func decodeSegment(check *results.Checker, url string, data []byte) ([]results.Event, error) {
+	rp, err := check.Read(bytes.NewReader(data), url)
 	if err != nil {
 		return nil, err
 	}

@@ -354,6 +354,16 @@ func TestDamagedJournal(t *testing.T) {
 			"s3://bucket/" + seg + "3.jsonl:2: corrupt journal record", 2},
 		{"empty segment", func(s *fakeS3) { s.set(seg+"3.jsonl", nil) },
 			"s3://bucket/" + seg + "3.jsonl:1: corrupt journal record: an empty segment", 1},
+		// Records that read well but that no scheduler writes, judged
+		// across segments as in a file (see results.Checker).
+		{"forged result", func(s *fakeS3) { s.set(seg+"5.jsonl", encode(t, forgedResult(999999999999))) },
+			"s3://bucket/" + seg + "5.jsonl:1: inconsistent journal record: a result for trial 999999999999, beyond any trial dispatched before it (the highest is 2)", 1},
+		{"second result in a later segment", func(s *fakeS3) { s.set(seg+"5.jsonl", encode(t, pair(3)[0], pair(1)[1])) },
+			"s3://bucket/" + seg + "5.jsonl:2: inconsistent journal record: a second result for trial 1, attempt 1 (the first is on s3://bucket/" + seg + "3.jsonl:2)", 2},
+		{"result before its dispatch", func(s *fakeS3) { s.set(seg+"5.jsonl", encode(t, pair(3)[1], pair(3)[0])) },
+			"s3://bucket/" + seg + "5.jsonl:1: inconsistent journal record: a result for trial 3, beyond any", 1},
+		{"forged dispatch", func(s *fakeS3) { s.set(seg+"5.jsonl", encode(t, pair(999999999999)...)) },
+			"s3://bucket/" + seg + "5.jsonl:1: inconsistent journal record: a dispatch of trial 999999999999, more than", 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s3 := newFakeS3()
@@ -373,8 +383,26 @@ func TestDamagedJournal(t *testing.T) {
 			if s3.puts.Load() != before {
 				t.Error("Reopen wrote")
 			}
+			if _, err := s3journal.Open(s3, study(t)).Events(context.Background()); !errors.Is(err, results.ErrCorrupt) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Events = %v, want ErrCorrupt with %q", err, tc.want)
+			}
 		})
 	}
+}
+
+// forgedResult is a complete, well-formed result for trial n, journaled
+// without a dispatch.
+func forgedResult(n int) results.Event {
+	return results.ResultEvent(storetest.Result(n), at)
+}
+
+func encode(t testing.TB, events ...results.Event) []byte {
+	t.Helper()
+	b, err := results.EncodeEvents(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func TestNotAStudy(t *testing.T) {

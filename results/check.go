@@ -1,0 +1,228 @@
+package results
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// MaxTrialNumberGap bounds how far beyond the highest trial number
+// dispatched before it a journal may dispatch a trial. A scheduler numbers
+// trials one after another, so a journal skips numbers only when a
+// scheduler died with trials in flight whose dispatch records were lost
+// and a resume recovered their results later (from S3): never more than
+// the study ran at once. The bound keeps a forged number such as
+// 999999999999 from steering what a resume plans or allocates.
+const MaxTrialNumberGap = 100_000
+
+// Checker checks that the events of one journal, given in order, tell a
+// consistent story, as a scheduler writes it:
+//
+//   - the study event, if any, is the first record;
+//   - trial numbers and attempts are not negative, and a trial number
+//     dispatched for the first time lies at most MaxTrialNumberGap beyond
+//     the highest dispatched before it;
+//   - a result is the result of the latest dispatch of its trial number
+//     before it (the same trial attempt): a result whose number was never
+//     dispatched before it, or lies beyond any dispatched, is refused, and
+//     so is a second result for one trial attempt and a dispatch of an
+//     attempt that has its result already;
+//   - a result has its dispatch's model, seed, parameters and budget.
+//
+// A trial may be dispatched again with the same attempt while it has no
+// result, and with a higher attempt at any time (a resume runs the trials
+// in flight again with Attempt+1); attempt 0, which older journals and
+// recovered trials leave out, counts as 1.
+//
+// Every reader of journals checks with it: ReadJournal, Memory.Events and
+// the S3 journal, whose segments one Checker reads in turn (Read). The zero
+// Checker is ready for a journal's first record. A Checker is not safe
+// for concurrent use.
+type Checker struct {
+	records int
+	// next is one more than the highest trial number dispatched.
+	next   int
+	trials map[int]*dispatched
+}
+
+// dispatched is what a Checker remembers of one trial number.
+type dispatched struct {
+	last  trial.Trial // its latest dispatch
+	where position    // of the latest dispatch
+	open  bool        // the latest dispatch has no result yet
+	done  []attemptResult
+}
+
+// attemptResult is where the result of one attempt is.
+type attemptResult struct {
+	attempt int
+	where   position
+}
+
+// position is a record's place: the file (or S3 segment) and the 1-based
+// line.
+type position struct {
+	file string
+	line int
+}
+
+// relativeTo names p for a message about a record in file.
+func (p position) relativeTo(file string) string {
+	if p.file == file {
+		return fmt.Sprintf("line %d", p.line)
+	}
+	return fmt.Sprintf("%s:%d", p.file, p.line)
+}
+
+// inconsistent is the error of a record that contradicts those before it.
+func inconsistent(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInconsistent}, args...)...)
+}
+
+func attemptOf(a int) int { return max(a, 1) }
+
+// Check checks e, the record on line line of file, against the records
+// checked before it, and remembers it. Its error wraps ErrInconsistent
+// and says what is wrong; ReadJournal reports it as a *CorruptError
+// naming file and line. A refused event is not remembered.
+func (c *Checker) Check(e Event, file string, line int) error {
+	here := position{file, line}
+	first := c.records == 0
+	switch e.Type {
+	case EventStudy:
+		if !first {
+			return inconsistent("a study event after the journal's first record")
+		}
+	case EventDispatch:
+		if err := c.checkDispatch(*e.Trial, here); err != nil {
+			return err
+		}
+	case EventResult:
+		if err := c.checkResult(*e.Result, here); err != nil {
+			return err
+		}
+	}
+	c.records++
+	return nil
+}
+
+func (c *Checker) checkDispatch(t trial.Trial, here position) error {
+	switch {
+	case t.Number < 0:
+		return inconsistent("a dispatch of trial %d: trial numbers start at 0", t.Number)
+	case t.Attempt < 0:
+		return inconsistent("a dispatch of trial %d with attempt %d: attempts start at 1", t.Number, t.Attempt)
+	}
+	d := c.trials[t.Number]
+	if d == nil {
+		if t.Number-c.next >= MaxTrialNumberGap {
+			if c.next == 0 {
+				return inconsistent("a dispatch of trial %d, more than %d beyond trial 0, and no trial was dispatched before it",
+					t.Number, MaxTrialNumberGap)
+			}
+			return inconsistent("a dispatch of trial %d, more than %d beyond the highest trial dispatched before it (%d)",
+				t.Number, MaxTrialNumberGap, c.next-1)
+		}
+		if c.trials == nil {
+			c.trials = map[int]*dispatched{}
+		}
+		d = &dispatched{}
+		c.trials[t.Number] = d
+		c.next = max(c.next, t.Number+1)
+	} else {
+		a := attemptOf(t.Attempt)
+		for _, r := range d.done {
+			if r.attempt == a {
+				return inconsistent("a dispatch of trial %d, attempt %d, which has its result already (%s)",
+					t.Number, a, r.where.relativeTo(here.file))
+			}
+		}
+	}
+	d.last, d.where, d.open = t, here, true
+	return nil
+}
+
+func (c *Checker) checkResult(r trial.Result, here position) error {
+	d := c.trials[r.Number]
+	switch {
+	case d == nil && c.next == 0:
+		return inconsistent("a result for trial %d, and no trial was dispatched before it", r.Number)
+	case d == nil && r.Number >= c.next:
+		return inconsistent("a result for trial %d, beyond any trial dispatched before it (the highest is %d)", r.Number, c.next-1)
+	case d == nil:
+		return inconsistent("a result for trial %d, which was never dispatched before it", r.Number)
+	}
+	a := attemptOf(d.last.Attempt)
+	if !d.open { // the latest dispatch's result is the last one recorded
+		return inconsistent("a second result for trial %d, attempt %d (the first is on %s)",
+			r.Number, a, d.done[len(d.done)-1].where.relativeTo(here.file))
+	}
+	if field := differs(d.last, r); field != "" {
+		return inconsistent("a result for trial %d whose %s differs from its dispatch's (%s)",
+			r.Number, field, d.where.relativeTo(here.file))
+	}
+	d.open = false
+	d.done = append(d.done, attemptResult{attempt: a, where: here})
+	return nil
+}
+
+// differs names the first of model, seed, parameters and budget in which
+// r is not the result of t, or returns "".
+func differs(t trial.Trial, r trial.Result) string {
+	switch {
+	case r.Model != t.Model:
+		return "model"
+	case r.Seed != t.Seed:
+		return "seed"
+	case r.Budget != t.Budget:
+		return "budget"
+	case !sameParams(r.Params, t.Params):
+		return "parameters"
+	}
+	return ""
+}
+
+// sameParams compares parameters as the journal holds them, through JSON,
+// so that a float64 3 and an int 3 are one value.
+func sameParams(a, b trial.Params) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for name, va := range a {
+		vb, ok := b[name]
+		if !ok {
+			return false
+		}
+		if sameValue(va, vb) {
+			continue
+		}
+		ja, erra := json.Marshal(va)
+		jb, errb := json.Marshal(vb)
+		if erra != nil || errb != nil || !bytes.Equal(ja, jb) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameValue is the common case of sameParams without encoding.
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case float64:
+		y, ok := b.(float64)
+		return ok && x == y
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case []any:
+		y, ok := b.([]any)
+		return ok && slices.EqualFunc(x, y, sameValue)
+	}
+	return false
+}
