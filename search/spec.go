@@ -61,17 +61,19 @@ type Spec struct {
 // SearchSettings is the spec's search: block.
 type SearchSettings struct {
 	Method string `json:"method"` // grid | random | sobol | tpe; default random
-	// MaxTrials is how many trials the study runs. Zero in the YAML means
-	// the grid size for grid search and 20 otherwise; a grid is never run
+	// MaxTrials is how many trials the study runs, at most MaxTrialsLimit.
+	// Left out of the YAML it is the grid size for grid search and 20
+	// otherwise (a 0 written in the YAML is an error); a grid is never run
 	// past its size, so a larger value is lowered to it.
 	MaxTrials int `json:"max_trials"`
-	// Parallel is how many trials run at once; zero means runtime.NumCPU().
+	// Parallel is how many trials run at once, at most MaxParallel. Left
+	// out of the YAML it is runtime.NumCPU() (a 0 written is an error).
 	Parallel int `json:"parallel"`
 	// Seed is the study seed; each trial's seed is TrialSeed(Seed, n).
 	// The zero value is a valid seed.
 	Seed uint64 `json:"seed"`
 	// NStartupTrials is how many configurations TPE draws from Startup
-	// before it models the results (tpe only); zero means 10.
+	// before it models the results (tpe only); left out, 10.
 	NStartupTrials int `json:"n_startup_trials,omitempty"`
 	// Startup is the sampler of TPE's first configurations: random (the
 	// default, as Optuna) or sobol.
@@ -123,13 +125,13 @@ type EarlyStopping struct {
 	Min    float64 `json:"min"`
 	Max    float64 `json:"max"`
 	// Eta is the reduction factor: a rung keeps the top 1/Eta (asha,
-	// hyperband) and its budget is Eta times the one below; zero means 3.
+	// hyperband) and its budget is Eta times the one below; left out, 3.
 	Eta int `json:"eta,omitempty"`
 	// Rungs lists the budgets explicitly instead of Min, Max and Eta
 	// (median only), in increasing order.
 	Rungs []float64 `json:"rungs,omitempty"`
-	// Brackets limits hyperband to its most aggressive brackets; zero
-	// means one bracket per rung.
+	// Brackets limits hyperband to its most aggressive brackets; left
+	// out, one bracket per rung.
 	Brackets int `json:"brackets,omitempty"`
 }
 

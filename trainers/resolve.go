@@ -11,7 +11,8 @@ import (
 // with every declared parameter present (defaults filled in) and every
 // value of the declared kind (ints as int, floats as float64). It is the
 // one check shared by spec validation and the worker, so a payload that
-// reaches a trainer has passed the same rules as the spec.
+// reaches a trainer has passed the same rules as the spec. Its errors wrap
+// trial.ErrBadInput (and trial.ErrUnknownParam for an undeclared name).
 func Resolve(info trial.ModelInfo, p trial.Params) (trial.Params, error) {
 	out := make(trial.Params, len(info.Param))
 	if info.FreeForm {
@@ -21,7 +22,7 @@ func Resolve(info trial.ModelInfo, p trial.Params) (trial.Params, error) {
 	}
 	for name := range p {
 		if _, ok := info.Lookup(name); !ok && !info.FreeForm {
-			return nil, fmt.Errorf("%w %q for model %s", trial.ErrUnknownParam, name, info.Name)
+			return nil, fmt.Errorf("%w: %w %q for model %s", trial.ErrBadInput, trial.ErrUnknownParam, name, info.Name)
 		}
 	}
 	for _, d := range info.Param {
@@ -32,7 +33,7 @@ func Resolve(info trial.ModelInfo, p trial.Params) (trial.Params, error) {
 		}
 		cv, err := CheckValue(d, v)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", info.Name, d.Name, err)
+			return nil, fmt.Errorf("%w: %s: %s: %w", trial.ErrBadInput, info.Name, d.Name, err)
 		}
 		out[d.Name] = cv
 	}

@@ -28,6 +28,20 @@ func NewMatrix(rows, cols int) Matrix {
 	return Matrix{Rows: rows, Cols: cols, Data: make([]float64, rows*cols)}
 }
 
+// Bounds on the parameters that size what a trainer allocates before it
+// has trained anything, declared as their ParamDecl.Max so that spec
+// validation, `hpsearch models` and Resolve (locally and in Lambda) all
+// apply them. Parameters whose memory is bounded by the data instead
+// (n_neighbors, batch_size, max_leaf_nodes, max_depth) have no such bound.
+const (
+	// MaxTrees bounds random_forest's n_estimators and
+	// gradient_boosting's max_iter: one tree (or one per class) each.
+	MaxTrees = 10_000
+	// MaxJobs bounds n_jobs: each job keeps its own working copy of the
+	// training rows.
+	MaxJobs = 64
+)
+
 // Config is what a Learner needs besides its parameters to build an
 // estimator.
 type Config struct {

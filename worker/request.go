@@ -1,6 +1,10 @@
 package worker
 
-import "github.com/hpsearch/hpsearch/trial"
+import (
+	"fmt"
+
+	"github.com/hpsearch/hpsearch/trial"
+)
 
 // Request is everything one trial execution needs: the trial and the
 // study-level settings. It is the Lambda payload, so it carries a
@@ -25,4 +29,32 @@ type DatasetRef struct {
 	Bucket string `json:"bucket,omitempty"`
 	Key    string `json:"key,omitempty"`
 	SHA256 string `json:"sha256,omitempty"`
+}
+
+// Validate checks the study-level settings of a request with the checks
+// spec validation applies to a spec (trial.Trial.Check, trial.CheckTask,
+// trial.CV.Check, trial.Preprocess.Check, trial.CheckMetric), so a
+// payload the CLI would have refused is refused here too, whoever sent
+// it. The metric is checked against the task once the data gives it (see
+// Worker.Run); the parameters against the model's declarations by
+// trainers.Resolve. Its error wraps trial.ErrBadInput and a
+// *trial.SettingError naming the setting.
+func (r Request) Validate() error {
+	err := r.Trial.Check()
+	if err == nil {
+		err = trial.CheckTask(r.Task)
+	}
+	if err == nil {
+		err = r.CV.Check()
+	}
+	if err == nil {
+		err = r.Preprocess.Check()
+	}
+	if err == nil && r.Metric != "" {
+		err = trial.CheckMetric(r.Metric, r.Task)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: invalid request: %w", trial.ErrBadInput, err)
+	}
+	return nil
 }

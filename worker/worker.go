@@ -72,6 +72,9 @@ func (w *Worker) Run(ctx context.Context, req Request) (res trial.Result) {
 }
 
 func (w *Worker) run(ctx context.Context, req Request, res *trial.Result) error {
+	if err := req.Validate(); err != nil {
+		return err
+	}
 	t := req.Trial
 	fam, ok := trainers.Lookup(t.Model)
 	if !ok {
@@ -151,10 +154,10 @@ func (w *Worker) crossValidate(ctx context.Context, req Request, l trainers.Lear
 	if metric == "" {
 		metric = trial.DefaultMetric(d.Task)
 	}
-	info, ok := trial.Metrics[metric]
-	if !ok {
-		return fmt.Errorf("%w: unknown metric %q", trial.ErrBadInput, metric)
+	if err := trial.CheckMetric(metric, d.Task); err != nil {
+		return fmt.Errorf("%w: %w", trial.ErrBadInput, err)
 	}
+	info := trial.Metrics[metric]
 	scale := preprocess.ScaleFor(req.Preprocess.Scale, l)
 	X := trainers.Matrix{Rows: d.Rows, Cols: d.Cols, Data: d.X}
 	fraction := 1.0

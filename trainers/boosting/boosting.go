@@ -31,7 +31,7 @@ func (GradientBoosting) Info() trial.ModelInfo {
 		Param: []trial.ParamDecl{
 			{Name: "learning_rate", Kind: trial.Float, Min: trial.Bound(0), MinOpen: true, Default: 0.1,
 				Help: "shrinkage applied to every leaf value"},
-			{Name: "max_iter", Kind: trial.Int, Min: trial.Bound(1), Default: 100, Budget: true,
+			{Name: "max_iter", Kind: trial.Int, Min: trial.Bound(1), Max: trial.Bound(trainers.MaxTrees), Default: 100, Budget: true,
 				Help: "boosting iterations (one tree per class per iteration for more than two classes)"},
 			{Name: "max_leaf_nodes", Kind: trial.Int, Min: trial.Bound(2), Default: 31,
 				Help: "maximum leaves per tree"},
@@ -43,7 +43,7 @@ func (GradientBoosting) Info() trial.ModelInfo {
 				Help: "L2 penalty on leaf values"},
 			{Name: "max_bins", Kind: trial.Int, Min: trial.Bound(2), Max: trial.Bound(255), Default: 255,
 				Help: "maximum bins per feature (NaN has its own bin besides)"},
-			{Name: "n_jobs", Kind: trial.Int, Min: trial.Bound(1), Default: 1,
+			{Name: "n_jobs", Kind: trial.Int, Min: trial.Bound(1), Max: trial.Bound(trainers.MaxJobs), Default: 1,
 				Help: "trees of one iteration grown in parallel (multiclass only); does not change the result"},
 		},
 	}

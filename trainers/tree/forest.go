@@ -36,7 +36,7 @@ func (RandomForest) Info() trial.ModelInfo {
 		Tasks: []trial.Task{trial.Classification, trial.Regression},
 		Help:  "a random forest of CART trees (scikit-learn RandomForestClassifier/Regressor)",
 		Param: []trial.ParamDecl{
-			{Name: "n_estimators", Kind: trial.Int, Min: trial.Bound(1), Default: 100, Budget: true,
+			{Name: "n_estimators", Kind: trial.Int, Min: trial.Bound(1), Max: trial.Bound(trainers.MaxTrees), Default: 100, Budget: true,
 				Help: "number of trees"},
 			criterionDecl("split quality: gini or entropy for classification, squared_error for regression; " +
 				"the default gini means squared_error for regression"),
@@ -46,8 +46,8 @@ func (RandomForest) Info() trial.ModelInfo {
 			mf,
 			{Name: "bootstrap", Kind: trial.Bool, Default: true,
 				Help: "grow each tree on a bootstrap sample (otherwise on all rows)"},
-			{Name: "n_jobs", Kind: trial.Int, Min: trial.Bound(1), Default: 1,
-				Help: "trees grown in parallel; does not change the result"},
+			{Name: "n_jobs", Kind: trial.Int, Min: trial.Bound(1), Max: trial.Bound(trainers.MaxJobs), Default: 1,
+				Help: "trees grown in parallel, each with its own working copy of the rows; does not change the result"},
 		},
 	}
 }
