@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -54,10 +53,7 @@ func readSpec(path string, o *overrides) (*search.Spec, error) {
 	var spec *search.Spec
 	var err error
 	if o != nil && o.file != "" {
-		var b []byte
-		if b, err = os.ReadFile(path); err == nil {
-			spec, err = search.Parse(bytes.NewReader(b), o.file, trainers.Catalog)
-		}
+		spec, err = search.LoadAs(path, o.file, trainers.Catalog)
 	} else {
 		spec, err = search.Load(path, trainers.Catalog)
 	}
