@@ -3,6 +3,7 @@ package scheduler
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/hpsearch/hpsearch/results"
@@ -18,7 +19,10 @@ const (
 	StopExhausted = "exhausted"
 	// StopMaxFailed: Config.MaxFailed trials failed.
 	StopMaxFailed = "max_failed"
-	// StopInterrupted: the context was cancelled (Ctrl-C, a deadline).
+	// StopInterrupted: the context was cancelled (Ctrl-C, a deadline),
+	// or the backend stayed unavailable for Config.OutageTimeout (Run's
+	// error then wraps trial.ErrUnavailable too). Either way the trials
+	// in flight are left so in the journal, for resume to run.
 	StopInterrupted = "interrupted"
 	// StopError: the store failed; the journal may lack this stop event.
 	StopError = "error"
@@ -67,10 +71,32 @@ type Config struct {
 	// holds these events: Run appends after them. See Plan and resume.go.
 	Prior []results.Event
 	// Now returns the current time, for event times, Result.Started and
-	// Finished, and rates; nil means time.Now. It is called from several
-	// goroutines at once.
+	// Finished, rates and the length of an outage; nil means time.Now. It
+	// is called from several goroutines at once.
 	Now func() time.Time
+	// OutageTimeout bounds how long the study waits for an unavailable
+	// backend (an execution error wrapping trial.ErrUnavailable) to answer
+	// again before it stops as interrupted; 0 means DefaultOutageTimeout.
+	// It is measured by Now from the first such error since the last
+	// result. See Run.
+	OutageTimeout time.Duration
+	// After returns a channel that receives once d has passed, for the
+	// waits between probes of an unavailable backend; nil means
+	// time.After. It is called from Run's goroutine only. Tests pass one
+	// that advances their clock instead of sleeping.
+	After func(d time.Duration) <-chan time.Time
+	// Log receives notices of outages: when the backend became
+	// unavailable, each failed probe, and when it answered again. nil
+	// means slog.Default(), so that a command line tool shows them on
+	// stderr without wiring.
+	Log *slog.Logger
 }
+
+// DefaultOutageTimeout is Config.OutageTimeout's default: long enough to
+// ride out a restarted endpoint or a brief network partition, short
+// enough that a study whose backend is gone for good stops the same
+// session.
+const DefaultOutageTimeout = 5 * time.Minute
 
 func (c *Config) check() error {
 	var problems []error
@@ -90,6 +116,9 @@ func (c *Config) check() error {
 	}
 	if c.Stop.Patience < 0 || c.Stop.MaxTime < 0 || c.Stop.MaxCost < 0 {
 		problems = append(problems, fmt.Errorf("field Stop %+v: no limit may be negative", c.Stop))
+	}
+	if c.OutageTimeout < 0 {
+		problems = append(problems, fmt.Errorf("field OutageTimeout %v: must not be negative", c.OutageTimeout))
 	}
 	if c.Parallel < 0 || c.MaxTrials < 0 || c.MaxFailed < 0 {
 		problems = append(problems, fmt.Errorf("fields Parallel %d, MaxTrials %d, MaxFailed %d: none may be negative",
@@ -120,6 +149,9 @@ type Snapshot struct {
 	// TrialsPerSecond is Done / Elapsed, counting only the trials this
 	// Run finished (not those of Config.Prior).
 	TrialsPerSecond float64
+	// Outage is how long the backend has been unavailable (see Run), by
+	// Config.Now; 0 while it answers.
+	Outage time.Duration
 }
 
 // Outcome is what a study did.

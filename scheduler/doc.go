@@ -2,8 +2,10 @@
 // each dispatch to a results.Store, runs up to Parallel trials at once
 // through an Executor, queues each result for the journal and tells the
 // sampler at once, in journal order, and stops on the first of: MaxTrials
-// dispatched, the sampler exhausted, MaxFailed failures, a stop rule, or
-// cancellation. The journal is written in the order events are queued,
+// dispatched, the sampler exhausted, MaxFailed failures, a stop rule,
+// cancellation, or a backend unavailable for longer than OutageTimeout
+// (while it is unavailable, dispatching pauses and its trials are held in
+// flight, to run again when it answers: see Run). The journal is written in the order events are queued,
 // one batch at a time, while the study goes on; what the study reports
 // (counts, results, progress) is what the journal holds.
 //

@@ -65,3 +65,8 @@ func (f *Faulty) Execute(ctx context.Context, t trial.Trial) (trial.Result, erro
 	}
 	return f.Executor.Execute(ctx, t)
 }
+
+var _ Prober = (*Faulty)(nil)
+
+// Probe probes Executor when it is a Prober; otherwise it returns nil.
+func (f *Faulty) Probe(ctx context.Context) error { return probe(ctx, f.Executor) }

@@ -89,10 +89,6 @@ func (s *study) resume() {
 	}
 	plan := PlanResume(s.cfg.Prior, s.cfg.Direction)
 	s.rerun = plan.Rerun
-	s.redispatch = make(map[int]bool, len(plan.Rerun))
-	for _, t := range plan.Rerun {
-		s.redispatch[t.Number] = true
-	}
 	// Numbers the journal knows, wherever they stand in it: a trial
 	// recovered after an interruption (from results a Lambda worker
 	// stored) is appended after trials numbered above it.
@@ -122,6 +118,11 @@ func (s *study) resume() {
 		}
 	}
 	s.next = max(s.next, plan.Next)
+	s.firstNew, s.lastNew = s.next, s.next-1
+	s.priorCounted = make(map[int]bool, len(s.rerun))
+	for _, t := range s.rerun {
+		s.priorCounted[t.Number] = known[t.Number]
+	}
 	s.out.Summary = plan.Summary
 	if plan.Stopped {
 		s.priorStop = plan.StopReason
@@ -155,6 +156,9 @@ func (s *study) popRerun() (trial.Trial, bool) {
 	for len(s.rerun) > 0 {
 		t := s.rerun[0]
 		s.rerun = s.rerun[1:]
+		if s.heldCount > 0 {
+			s.heldCount--
+		}
 		if s.cfg.MaxTrials > 0 && t.Number >= s.cfg.MaxTrials {
 			s.abandoned++
 			continue
@@ -164,16 +168,27 @@ func (s *study) popRerun() (trial.Trial, bool) {
 	return trial.Trial{}, false
 }
 
-// countDispatch counts a journaled dispatch of trial n, once per number:
-// a trial run again after a resume was counted from the journal.
+// countDispatch counts a journaled dispatch of trial n, once per number,
+// as results.Summarize does: a trial run again after a resume, or after
+// an outage, was counted at its first dispatch. Trials new to this Run
+// are first dispatched in number order, so a number at or below the
+// highest counted is a second dispatch; the trials of Config.Prior to run
+// again were counted from the journal, unless the journal lacked them.
 func (s *study) countDispatch(n int) {
-	if s.redispatch[n] {
-		delete(s.redispatch, n)
-		return
+	if n >= s.firstNew {
+		if n <= s.lastNew {
+			return
+		}
+		s.lastNew = n
+	} else {
+		if s.priorCounted[n] {
+			return
+		}
+		s.priorCounted[n] = true
 	}
 	s.out.Dispatched++
 }
 
-// waiting counts the trials in flight at the interruption that have not
-// been dispatched again.
+// waiting counts the trials in flight at the interruption, or held by an
+// outage, that have not been dispatched again.
 func (s *study) waiting() int { return len(s.rerun) + s.abandoned }

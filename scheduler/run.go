@@ -39,7 +39,31 @@ import (
 // Snapshot.Running includes finished trials whose results are still being
 // written. A trial whose executor returned an error or panicked is
 // journaled as failed with that error (a panic's message and, truncated,
-// its stack) and the study goes on.
+// its stack) and the study goes on — unless the error wraps
+// trial.ErrUnavailable.
+//
+// An error wrapping trial.ErrUnavailable says the backend failed, not the
+// trial: such a trial is neither journaled nor told, nor counted against
+// MaxFailed or the stop rules; its dispatch stays in the journal without
+// a result, so it is in flight. Run then holds it and stops dispatching:
+// it waits (from half a second, doubling, up to 15s, by Config.After),
+// then calls the executor's Probe if it implements Prober, and waits
+// again while the probe fails. Once a probe succeeds, or after each wait
+// for an executor without Probe, the held trials are dispatched again
+// first, in number order — same number, parameters and seed, Attempt one
+// higher, each with a dispatch event of its own — and then new trials;
+// one that meets the outage again is held again and starts the next
+// wait. The outage ends when an execution dispatched after it began
+// returns a result (of any state): the backend answered. Trials already running when it began go
+// on meanwhile and are journaled as usual. If the outage lasts
+// Config.OutageTimeout by Config.Now, from its first unavailable error,
+// Run stops as for a cancellation: it waits for the trials still
+// running, journals a stop event "interrupted" and returns an error
+// wrapping trial.ErrInterrupted and the last unavailable error (so
+// trial.ErrUnavailable), with the held trials in flight in the journal,
+// which resume runs again. Counts follow the journal throughout: a trial
+// dispatched several times counts once in Dispatched, and a held trial
+// counts as Running.
 //
 // When the study stops for MaxTrials, an exhausted sampler, MaxFailed or a
 // stop rule, Run stops dispatching, waits for the trials in flight,
@@ -47,8 +71,9 @@ import (
 // Parallel 1 no trial is dispatched after the result that stopped the
 // study.
 //
-// When ctx is cancelled Run stops dispatching and waits for the trials in
-// flight; their executors see the cancelled context. A trial that still
+// When ctx is cancelled (also during an outage) Run stops dispatching,
+// stops probing, and waits for the trials in flight; their executors see
+// the cancelled context. A trial that still
 // completes (or is pruned) is journaled as usual; one that fails or
 // returns an error once ctx is cancelled is treated as cut short and not
 // journaled or told at all, so its dispatch event without a result marks
@@ -65,7 +90,7 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	if err := cfg.check(); err != nil {
 		return Outcome{}, err
 	}
-	s := &study{cfg: cfg, now: cfg.Now, parallel: max(cfg.Parallel, 1)}
+	s := &study{cfg: cfg, now: cfg.Now, parallel: max(cfg.Parallel, 1), lastNew: -1}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -96,13 +121,22 @@ type study struct {
 	failed         int   // failed results told, journaled or not
 	storeErr       error // the first write that failed
 	stop           stopper
-	// rerun holds trials of Config.Prior to run again before asking for
-	// new ones; redispatch the numbers among them already counted as
-	// dispatched; abandoned those left in flight (see resume.go).
-	rerun      []trial.Trial
-	redispatch map[int]bool
-	abandoned  int
-	priorDone  int // trials with a final result in Config.Prior
+	// rerun holds trials to run again before asking for new ones: its
+	// first heldCount are held by an outage (see outage.go), in number
+	// order; the rest are those of Config.Prior (see resume.go), whose
+	// abandoned count those left in flight.
+	rerun     []trial.Trial
+	heldCount int
+	abandoned int
+	// Dispatches are counted once per number (countDispatch): numbers
+	// from firstNew on are this Run's, lastNew the highest counted;
+	// priorCounted says which of the trials of Config.Prior to run again
+	// have been.
+	firstNew, lastNew int
+	priorCounted      map[int]bool
+	outage            *outage // nil while the backend answers
+	dispatches        int     // executions begun
+	priorDone         int     // trials with a final result in Config.Prior
 	// priorStop is the reason of the stop event that ends Config.Prior,
 	// if one does; queued counts the events this Run has queued for the
 	// journal.
@@ -112,10 +146,17 @@ type study struct {
 
 // execution is what a worker hands back.
 type execution struct {
+	trial  trial.Trial
 	result trial.Result
 	// interrupted: the trial failed after its context was cancelled, so
 	// it was probably cut short rather than failing on its own.
 	interrupted bool
+	// unavailable: the executor's error wrapping trial.ErrUnavailable;
+	// the trial did not fail, the backend did.
+	unavailable error
+	// seq numbers the executions in the order they were dispatched,
+	// from 1.
+	seq int
 }
 
 func (s *study) run(ctx context.Context) (Outcome, error) {
@@ -140,6 +181,10 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 	defer workers.Wait()
 
 	interrupted := ctx.Done()
+	// Probes of an unavailable backend run beside the loop; they end
+	// before Run returns.
+	var probes probeGroup
+	defer probes.stop()
 	s.stop = stopper{rules: s.cfg.Stop, dir: s.cfg.Direction}
 	s.observePrior()
 	timeUp, stopTimer := s.stop.deadline()
@@ -156,7 +201,7 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 		}
 		// w.failed: a write has failed, and Run will hear of it on
 		// w.flushed; ask for nothing meanwhile.
-		if s.out.StopReason == "" && s.storeErr == nil && !w.failed.Load() {
+		if (s.out.StopReason == "" || s.runHeld()) && s.storeErr == nil && !w.failed.Load() {
 			if batch := s.ask(ctx); len(batch) > 0 {
 				// At Parallel 1 the trial runs in this goroutine, saving a
 				// goroutine and two hand-offs per trial.
@@ -166,14 +211,21 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 					s.pending = append(s.pending, results.DispatchEvent(t, at))
 					s.queued++
 					s.inflight++
+					s.dispatches++
 					if !here {
-						workers.Go(func() { finished <- s.execute(execCtx, t) })
+						seq := s.dispatches
+						workers.Go(func() {
+							e := s.execute(execCtx, t)
+							e.seq = seq
+							finished <- e
+						})
 					}
 				}
 				s.report()
 				if here {
 					flushSoon, dispatchDue = nil, false
 					e := s.executeHere(execCtx, batch[0], w)
+					e.seq = s.dispatches
 					s.inflight--
 					s.collect([]execution{e})
 					continue
@@ -203,7 +255,15 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 			}
 			w.add(s.takePending())
 		}
-		if s.inflight == 0 && idle {
+		// An outage keeps the loop waiting for the backend although
+		// nothing runs, unless the study is stopping anyway.
+		var wake <-chan time.Time
+		var probed <-chan error
+		waitForBackend := s.storeErr == nil && s.waitingForBackend()
+		if waitForBackend {
+			wake, probed = s.outage.wake, s.outage.probed
+		}
+		if s.inflight == 0 && idle && !waitForBackend {
 			break
 		}
 		select {
@@ -228,6 +288,12 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 			s.out.StopReason = StopInterrupted
 		case <-flushSoon:
 			flushSoon, dispatchDue = nil, true
+		case <-wake:
+			s.woken(execCtx, &probes)
+			s.report()
+		case err := <-probed:
+			s.probed(execCtx, err)
+			s.report()
 		case <-timeUp:
 			timeUp = nil
 			if s.out.StopReason == "" {
@@ -236,6 +302,7 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 		}
 	}
 
+	probes.stop()
 	storeErr := s.storeErr
 	// A resumed study that stops again for the reason it last stopped,
 	// having run nothing (a target or patience its journal already
@@ -251,6 +318,8 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 	switch {
 	case storeErr != nil:
 		return s.out, fmt.Errorf("scheduler: journal: %w", storeErr)
+	case s.unavailableErr() != nil:
+		return s.out, s.unavailableErr()
 	case s.out.StopReason == StopInterrupted:
 		return s.out, fmt.Errorf("scheduler: study interrupted after %d finished trials: %w (%w)",
 			s.done(), trial.ErrInterrupted, context.Cause(ctx))
@@ -336,6 +405,11 @@ func (s *study) collect(batch []execution) {
 			s.dropped++
 			continue
 		}
+		if e.unavailable != nil {
+			s.noteUnavailable(e.trial, e.unavailable)
+			continue
+		}
+		s.noteAnswered(e.seq)
 		r := e.result
 		s.pending = append(s.pending, results.ResultEvent(r, at))
 		s.pendingResults++
@@ -375,6 +449,18 @@ func (s *study) record(events []results.Event) {
 // ask proposes trials to fill the free slots, or sets StopReason.
 func (s *study) ask(ctx context.Context) []trial.Trial {
 	var batch []trial.Trial
+	if s.paused() {
+		return nil // until the backend answers; see outage.go
+	}
+	if s.out.StopReason != "" {
+		// Stopping: only the trials an outage held, which were
+		// dispatched before the study stopped, still run.
+		for s.heldCount > 0 && s.inflight+len(batch) < s.parallel && ctx.Err() == nil {
+			t, _ := s.popRerun()
+			batch = append(batch, t)
+		}
+		return batch
+	}
 	for s.inflight+len(batch) < s.parallel {
 		if ctx.Err() != nil {
 			s.out.StopReason = StopInterrupted
@@ -439,6 +525,9 @@ func (s *study) report() {
 	}
 	elapsed := s.now().Sub(s.start)
 	snap := Snapshot{Summary: s.out.Summary, Done: s.done(), Executing: s.inflight, Total: s.cfg.MaxTrials, Elapsed: elapsed}
+	if s.outage != nil {
+		snap.Outage = s.now().Sub(s.outage.since)
+	}
 	if elapsed > 0 {
 		snap.TrialsPerSecond = float64(snap.Done-s.priorDone) / elapsed.Seconds()
 	}

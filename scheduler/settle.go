@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime/debug"
@@ -19,10 +20,15 @@ func (s *study) execute(ctx context.Context, t trial.Trial) execution {
 	started := s.now()
 	r, err := safeExecute(ctx, s.cfg.Executor, t)
 	finished := s.now()
-	return execution{
+	e := execution{
+		trial:       t,
 		result:      settle(t, r, err, started, finished),
 		interrupted: ctx.Err() != nil && (err != nil || r.State != trial.Complete && r.State != trial.Pruned),
 	}
+	if err != nil && !e.interrupted && errors.Is(err, trial.ErrUnavailable) {
+		e.unavailable = err
+	}
+	return e
 }
 
 // safeExecute calls Execute, turning a panic into a failed result.

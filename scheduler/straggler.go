@@ -228,3 +228,17 @@ func (s *Speculative) observe(b trial.Budget, d time.Duration) {
 	}
 	w.add(d)
 }
+
+var _ Prober = (*Speculative)(nil)
+
+// Probe probes Executor when it is a Prober; otherwise it returns nil, and
+// the held trials run again as the probe (see Prober).
+func (s *Speculative) Probe(ctx context.Context) error { return probe(ctx, s.Executor) }
+
+// probe probes ex when it is a Prober, for the decorators.
+func probe(ctx context.Context, ex Executor) error {
+	if p, ok := ex.(Prober); ok {
+		return p.Probe(ctx)
+	}
+	return nil
+}
