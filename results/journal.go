@@ -75,9 +75,14 @@ type appendRequest struct {
 // CheckStudyName refuses a study name that is not one path element (a
 // slash, a backslash, a leading dot), wrapping trial.ErrBadInput: a
 // study is one directory, or one S3 prefix, under the studies' parent.
+// It refuses control characters too (anything Printable would escape):
+// the name is shown in progress lines and summaries.
 func CheckStudyName(name string) error {
 	if name == "" || strings.HasPrefix(name, ".") || strings.ContainsAny(name, `/\`) {
 		return fmt.Errorf("%w: invalid study name %q: it must be one path element, not starting with a dot", trial.ErrBadInput, name)
+	}
+	if Printable(name) != name {
+		return fmt.Errorf("%w: invalid study name %q: it must not hold control characters", trial.ErrBadInput, name)
 	}
 	return nil
 }

@@ -91,7 +91,7 @@ func TestCreateExistingStudy(t *testing.T) {
 }
 
 func TestCreateBadName(t *testing.T) {
-	for _, name := range []string{"", ".", "..", "a/b", ".hidden", `a\b`} {
+	for _, name := range []string{"", ".", "..", "a/b", ".hidden", `a\b`, "a\x1b]0;owned\x07", "tab\tname", "evil\u202etxt", "bad\xffutf8"} {
 		dir := t.TempDir()
 		if _, err := Create(dir, name, nil, nil); !errors.Is(err, trial.ErrBadInput) {
 			t.Errorf("Create(%q) = %v, want ErrBadInput", name, err)

@@ -18,11 +18,14 @@ import (
 // columns for people: rank, trial, state, model, score headed by the
 // metric's name, seconds and parameters; under early stopping also the
 // rung and budget (name=value) after the state. Unranked rows show "-" as
-// rank, failed rows "-" as score.
+// rank, failed rows "-" as score. Text from the spec or the journal
+// (metric, model, budget and parameter names, parameter values) is
+// written through Printable: control characters show as escapes.
 func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
 	if metric == "" {
 		metric = "score"
 	}
+	metric = Printable(strings.ToUpper(metric))
 	shown := rows
 	if top > 0 && len(rows) > top {
 		shown = rows[:top]
@@ -30,9 +33,9 @@ func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	budgeted := hasBudget(shown)
 	if budgeted {
-		fmt.Fprintf(tw, "RANK\tTRIAL\tSTATE\tRUNG\tBUDGET\tMODEL\t%s\tSECONDS\tPARAMS\n", strings.ToUpper(metric))
+		fmt.Fprintf(tw, "RANK\tTRIAL\tSTATE\tRUNG\tBUDGET\tMODEL\t%s\tSECONDS\tPARAMS\n", metric)
 	} else {
-		fmt.Fprintf(tw, "RANK\tTRIAL\tSTATE\tMODEL\t%s\tSECONDS\tPARAMS\n", strings.ToUpper(metric))
+		fmt.Fprintf(tw, "RANK\tTRIAL\tSTATE\tMODEL\t%s\tSECONDS\tPARAMS\n", metric)
 	}
 	for _, row := range shown {
 		r := row.Result
@@ -47,14 +50,14 @@ func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
 			rung, budget := "-", "-"
 			if r.Budget.Name != "" {
 				rung = strconv.Itoa(r.Budget.Rung)
-				budget = r.Budget.Name + "=" + trial.FormatValue(r.Budget.Value)
+				budget = Printable(r.Budget.Name) + "=" + trial.FormatValue(r.Budget.Value)
 			}
 			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\n",
-				rank, r.Number, r.State, rung, budget, r.Model, score, r.Seconds, r.Params.Format())
+				rank, r.Number, Printable(string(r.State)), rung, budget, Printable(r.Model), score, r.Seconds, Printable(r.Params.Format()))
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%.2f\t%s\n",
-			rank, r.Number, r.State, r.Model, score, r.Seconds, r.Params.Format())
+			rank, r.Number, Printable(string(r.State)), Printable(r.Model), score, r.Seconds, Printable(r.Params.Format()))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("results: write table: %w", err)
@@ -72,6 +75,12 @@ func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
 // fold_scores (separated by ";"), under early stopping budget_name,
 // budget, rung and config, then one params_NAME column per parameter name
 // found in any row, sorted. Numbers keep full precision.
+//
+// Text cells (state, model, error, budget name, parameter names and
+// values that are not numbers) go through CSVCell, so that a spreadsheet
+// shows them as text: one that starts with =, +, - or @ gets a leading
+// single quote unless it is a plain number. Number columns are written
+// as numbers.
 func WriteCSV(w io.Writer, rows []Row) error {
 	var names []string
 	seen := map[string]bool{}
@@ -91,7 +100,7 @@ func WriteCSV(w io.Writer, rows []Row) error {
 		header = append(header, "budget_name", "budget", "rung", "config")
 	}
 	for _, name := range names {
-		header = append(header, "params_"+name)
+		header = append(header, CSVCell("params_"+name))
 	}
 	cw.Write(header)
 	for _, row := range rows {
@@ -107,11 +116,11 @@ func WriteCSV(w io.Writer, rows []Row) error {
 		for i, f := range r.FoldScores {
 			folds[i] = formatFloat(f)
 		}
-		record := []string{rank, strconv.Itoa(r.Number), string(r.State), r.Model, score,
-			formatFloat(r.Seconds), r.Error, strings.Join(folds, ";")}
+		record := []string{rank, strconv.Itoa(r.Number), CSVCell(string(r.State)), CSVCell(r.Model), score,
+			formatFloat(r.Seconds), CSVCell(r.Error), strings.Join(folds, ";")}
 		if budgeted {
 			if b := r.Budget; b.Name != "" {
-				record = append(record, b.Name, formatFloat(b.Value), strconv.Itoa(b.Rung), strconv.Itoa(b.Config))
+				record = append(record, CSVCell(b.Name), formatFloat(b.Value), strconv.Itoa(b.Rung), strconv.Itoa(b.Config))
 			} else {
 				record = append(record, "", "", "", "")
 			}
@@ -125,7 +134,7 @@ func WriteCSV(w io.Writer, rows []Row) error {
 			case isFloat:
 				record = append(record, formatFloat(f))
 			default:
-				record = append(record, trial.FormatValue(v))
+				record = append(record, CSVCell(trial.FormatValue(v)))
 			}
 		}
 		cw.Write(record)

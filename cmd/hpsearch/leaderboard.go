@@ -19,7 +19,10 @@ Ranks a study's trials from its journal: complete trials best first, then
 pruned, then failed. It reads the journal only, so it works while the study
 is running and after a crash. STUDY_DIR may be the s3:// URL of a study
 kept in S3 (run --dir s3://BUCKET/PREFIX). json prints an array, best first, each with
-trial, state, model, params, score and seconds.
+trial, state, model, params, score and seconds. The table shows control
+characters in names and values as escapes (\x1b); in csv, a text cell that
+starts with =, +, - or @ gets a leading ' so that spreadsheets do not run
+it as a formula (numbers such as -0.5 stay numbers).
 
 Example:
   hpsearch leaderboard hpsearch-runs/digits-knn-grid --top 5
@@ -74,7 +77,7 @@ func loadStudy(ctx context.Context, e *env, dir string) (*report.Study, error) {
 		return nil, err
 	}
 	for _, w := range st.Warnings {
-		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+		fmt.Fprintf(e.stderr, "warning: %s\n", results.Printable(w))
 	}
 	return st, nil
 }
