@@ -348,10 +348,10 @@ func (s *Spec) validateSearch() error {
 	case !contains(Methods, ss.Method):
 		return s.Errorf("search.method", "unknown method %q%s (methods: %s)", ss.Method, didYouMean(ss.Method, Methods), strings.Join(Methods, ", "))
 	}
-	if err := checkCount("max_trials", ss.MaxTrials, s.given("search.max_trials"), MaxTrialsLimit); err != "" {
+	if err := checkCount(ss.MaxTrials, s.given("search.max_trials"), MaxTrialsLimit); err != "" {
 		return s.Errorf("search.max_trials", "%s", err)
 	}
-	if err := checkCount("parallel", ss.Parallel, s.given("search.parallel"), MaxParallel); err != "" {
+	if err := checkCount(ss.Parallel, s.given("search.parallel"), MaxParallel); err != "" {
 		return s.Errorf("search.parallel", "%s", err)
 	}
 	if ss.Method != "tpe" {
@@ -364,7 +364,7 @@ func (s *Spec) validateSearch() error {
 		if _, set := s.Lines["search.n_startup_trials"]; set && ss.NStartupTrials < 1 {
 			return s.Errorf("search.n_startup_trials", "must be at least 1, not %d", ss.NStartupTrials)
 		}
-		if err := checkCount("n_startup_trials", ss.NStartupTrials, false, MaxTrialsLimit); err != "" {
+		if err := checkCount(ss.NStartupTrials, false, MaxTrialsLimit); err != "" {
 			return s.Errorf("search.n_startup_trials", "%s", err)
 		}
 		if ss.NStartupTrials == 0 {
@@ -421,12 +421,12 @@ func (s *Spec) validateSearch() error {
 // checkCount checks a count setting that 0 leaves to its default: it
 // must lie in [1, limit], or be 0 when not written. It returns what is
 // wrong, or "".
-func checkCount(name string, n int, written bool, limit int) string {
+func checkCount(n int, written bool, limit int) string {
 	switch {
 	case n < 0 || n == 0 && written:
 		return fmt.Sprintf("must be at least 1, not %d", n)
 	case n > limit:
-		return fmt.Sprintf("%s is %d; the limit is %d", name, n, limit)
+		return fmt.Sprintf("must be at most %d, not %d", limit, n)
 	}
 	return ""
 }
