@@ -220,7 +220,9 @@ func pricesFromFlags(file string, localUSD float64, freeTier bool) (cost.Prices,
 //
 // It shares schedulerConfig with run, so stop rules apply alike.
 func runStudy(ctx context.Context, e *env, dir string, spec *search.Spec, exec scheduler.Executor, parallel int, quiet bool) (scheduler.Outcome, error) {
-	specJSON, err := json.MarshalIndent(spec, "", "  ")
+	recorded := *spec
+	recorded.Backend = recordBackend(spec.Backend, exec)
+	specJSON, err := json.MarshalIndent(&recorded, "", "  ")
 	if err != nil {
 		return scheduler.Outcome{}, fmt.Errorf("encode spec: %w", err)
 	}

@@ -40,8 +40,15 @@ from where the study was started, which also checks that SPEC.yaml still
 describes the study's search.
 
 Flags: those of 'hpsearch run' except --dir and --name: --parallel,
---max-trials (raise it to run more trials), --top, --quiet, --json and the
-backend flags.
+--max-trials (raise it to run more trials), --top, --quiet, --json, the
+backend flags and --change-backend.
+
+The study runs on the backend it recorded when it was created: local, or
+lambda with the function, bucket, region and concurrency it was started
+with, whatever $HPSEARCH_* and the spec say now (--concurrency may change
+it). Backend flags that name another backend are refused (exit 2) unless
+--change-backend is given; then stderr says that the backend changed,
+for that run: the study keeps its own.
 
 One process runs a study at a time: a second one is refused (exit 1)
 naming the owner from the study's LOCK file. A lock left by a process that

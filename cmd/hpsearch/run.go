@@ -48,7 +48,10 @@ Flags:
                      recorded) or from an earlier study (--from STUDY_DIR),
                      and exit without running the study
   --resume           if the study exists, continue it (see hpsearch resume);
-                     the spec must describe the same search
+                     the spec must describe the same search. It runs on the
+                     backend the study recorded when it was created
+  --change-backend   with --resume, allow the backend flags to run the
+                     study on another backend than its own (said on stderr)
 ` + backendUsage + `
 Exit codes: 0 ok, 1 failure, 2 bad spec or usage, 130 interrupted (Ctrl-C:
 in-flight trials are cancelled and the journal stays consistent).
@@ -97,6 +100,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	quiet := fs.Bool("quiet", false, "")
 	asJSON := fs.Bool("json", false, "")
 	resume := fs.Bool("resume", false, "")
+	changeBackend := fs.Bool("change-backend", false, "")
 	wantEstimate := fs.Bool("estimate", false, "")
 	calibrateN := fs.Int("calibrate", 3, "")
 	from := fs.String("from", "", "")
@@ -129,9 +133,23 @@ func runRun(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	var changedFrom *studyBackend // the study's own backend, when this resume runs on another
 	if !*resume {
+		if *changeBackend {
+			return usageErr("--change-backend applies to a resume (--resume, or hpsearch resume)")
+		}
 		if err := refuseExisting(ctx, api, *dir, spec.Name); err != nil {
 			return err
+		}
+	} else {
+		stored, found, err := storedSpec(ctx, api, *dir, spec.Name)
+		if err != nil {
+			return err
+		}
+		if found {
+			if changedFrom, err = resumeBackend(stored.Backend, &bf, *changeBackend); err != nil {
+				return err
+			}
 		}
 	}
 	// The executor is built, and the Lambda backend checked and the
@@ -143,6 +161,10 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 	if *wantEstimate {
 		return estimate(ctx, e, spec, exec, parallel, *from, *calibrateN)
+	}
+	spec.Backend = recordBackend(spec.Backend, exec)
+	if changedFrom != nil {
+		sayBackendChanged(e, *changedFrom, backendOf(spec.Backend))
 	}
 	specJSON, err := json.MarshalIndent(spec, "", "  ")
 	if err != nil {
