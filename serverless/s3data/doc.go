@@ -5,4 +5,8 @@
 // A pushed object is immutable and named by its hash, so a worker that
 // caches it by hash can never serve stale data, and pushing the same
 // dataset twice uploads nothing the second time.
+//
+// Errors that say S3 could not be reached, rather than answering about the
+// object (see Unreachable), wrap trial.ErrUnavailable, so that a study
+// waits for S3 instead of failing trials.
 package s3data

@@ -64,7 +64,7 @@ func Push(ctx context.Context, client API, bucket string, d *datasets.Dataset) (
 	case err == nil:
 		return ref, false, nil
 	case !IsNotFound(err):
-		return ref, false, fmt.Errorf("s3data: push %s: head %s: %w", d.Name, loc, err)
+		return ref, false, fmt.Errorf("s3data: push %s: head %s: %w", d.Name, loc, unavailable(err))
 	}
 	_, err = client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:        aws.String(bucket),
@@ -75,7 +75,7 @@ func Push(ctx context.Context, client API, bucket string, d *datasets.Dataset) (
 		Metadata:      map[string]string{"sha256": sum, "dataset": d.Name},
 	})
 	if err != nil {
-		return ref, false, fmt.Errorf("s3data: push %s: put %s: %w", d.Name, loc, err)
+		return ref, false, fmt.Errorf("s3data: push %s: put %s: %w", d.Name, loc, unavailable(err))
 	}
 	return ref, true, nil
 }
@@ -133,7 +133,7 @@ func Fetch(ctx context.Context, client API, uri string, opts datasets.Options) (
 		if IsNotFound(err) {
 			return nil, &trial.InputError{File: uri, Msg: "no such object", Err: err}
 		}
-		return nil, fmt.Errorf("s3data: fetch %s: %w", uri, err)
+		return nil, fmt.Errorf("s3data: fetch %s: %w", uri, unavailable(err))
 	}
 	file := filepath.Join(dir, base)
 	f, err := os.Create(file)
@@ -147,7 +147,7 @@ func Fetch(ctx context.Context, client API, uri string, opts datasets.Options) (
 		err = cerr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("s3data: fetch %s: download: %w", uri, err)
+		return nil, fmt.Errorf("s3data: fetch %s: download: %w", uri, unavailable(err))
 	}
 	d, err := datasets.Load(file, opts)
 	if err != nil {
