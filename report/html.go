@@ -58,7 +58,9 @@ type row struct {
 }
 
 // WriteHTML writes the study's report as one self-contained HTML page:
-// no scripts, styles or images are fetched from anywhere.
+// no scripts, styles or images are fetched from anywhere. Text from the
+// spec and the journal is escaped: markup shows as text, control
+// characters as escapes (see results.PrintableLines).
 func WriteHTML(w io.Writer, s *Study, o Options) error {
 	cs, err := buildCharts(s)
 	if err != nil {
@@ -121,7 +123,15 @@ func WriteHTML(w io.Writer, s *Study, o Options) error {
 			return err
 		}
 	}
-	if err := page.Execute(w, v); err != nil {
+	// html/template escapes markup; control characters, bytes that are
+	// not UTF-8 and bidirectional overrides from the spec or the journal
+	// pass through it, so they are shown as escapes as on a terminal (the
+	// page itself has none but newlines).
+	var buf strings.Builder
+	if err := page.Execute(&buf, v); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if _, err := io.WriteString(w, results.PrintableLines(buf.String())); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
