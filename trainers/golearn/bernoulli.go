@@ -87,26 +87,36 @@ func (m *bernoulliModel) Fit(ctx context.Context, X trainers.Matrix, y []float64
 
 // Predict returns golearn's predicted classes: its PredictOne on each
 // binarized row (what its Predict calls, without building a grid for the
-// rows and another for the answers).
+// rows and another for the answers). PredictOne is most of the time (a
+// log and a map lookup per feature, class and row), and its answer
+// depends only on the binarized row, so a row seen before in the same
+// call gets the answer golearn gave it then.
 func (m *bernoulliModel) Predict(X trainers.Matrix) []float64 {
 	if m.nb == nil {
 		panic("bernoulli_nb: Predict before Fit")
 	}
 	absent, present := []byte{0}, []byte{1}
 	vector := make([][]byte, X.Cols)
+	key := make([]byte, X.Cols)
+	seen := make(map[string]float64)
 	out := make([]float64, X.Rows)
 	for i := range out {
 		for j, v := range X.Row(i) {
-			vector[j] = absent
+			vector[j], key[j] = absent, 0
 			if v > m.threshold {
-				vector[j] = present
+				vector[j], key[j] = present, 1
 			}
+		}
+		if c, ok := seen[string(key)]; ok {
+			out[i] = c
+			continue
 		}
 		c, err := strconv.Atoi(m.nb.PredictOne(vector))
 		if err != nil {
 			panic(fmt.Sprintf("bernoulli_nb: predict row %d: %v", i, err)) // classes are "0".."Classes-1"
 		}
 		out[i] = float64(c)
+		seen[string(key)] = out[i]
 	}
 	return out
 }

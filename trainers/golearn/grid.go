@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/hpsearch/hpsearch/trainers"
 	"github.com/sjwhitworth/golearn/base"
@@ -115,18 +116,21 @@ var _ base.FixedDataGrid = (*frame)(nil)
 // change a frame; golearn's algorithms used here never call them.
 var errReadOnly = errors.New("golearn: frame is read-only")
 
-// packFloats packs X as float attributes, and y (class 0 when y is nil)
-// as the class, into a frame of all rows and columns.
-func packFloats(s *schema, X trainers.Matrix, y []float64) *frame {
-	cells := make([]byte, 8*len(X.Data))
-	for i, v := range X.Data {
-		base.PackFloatToBytesInline(v, cells[8*i:8*i+8])
+// floatFrame is a frame of all of X's rows and columns as float
+// attributes, and of y (class 0 when y is nil) as the class. The frame
+// reads X's values in place: golearn unpacks a float attribute's 8 bytes
+// as a float64 in the machine's byte order (base.UnpackBytesToFloat), which
+// is how X.Data holds them. X must not change while the frame is in use.
+func floatFrame(s *schema, X trainers.Matrix, y []float64) *frame {
+	var cells []byte
+	if len(X.Data) > 0 {
+		cells = unsafe.Slice((*byte)(unsafe.Pointer(&X.Data[0])), 8*len(X.Data))
 	}
 	return newFrame(s, 8, cells, packClasses(X.Rows, y))
 }
 
 // packBinary packs X as binary attributes, x > threshold, and y as
-// packFloats does.
+// floatFrame does.
 func packBinary(s *schema, X trainers.Matrix, y []float64, threshold float64) *frame {
 	cells := make([]byte, len(X.Data))
 	for i, v := range X.Data {
@@ -231,19 +235,29 @@ func (f *frame) Get(spec base.AttributeSpec, i int) []byte {
 // MapOverRows calls fn with the values of specs in each row, in order,
 // until fn returns false or an error.
 func (f *frame) MapOverRows(specs []base.AttributeSpec, fn func([][]byte, int) (bool, error)) error {
-	cols := make([]int, len(specs))
+	// offs are byte offsets in a row of cells, or -1 for the class.
+	offs := make([]int, len(specs))
 	for k := range specs {
 		j, err := f.resolve(specs[k].GetAttribute())
 		if err != nil {
 			return err
 		}
-		cols[k] = j
+		offs[k] = j * f.width
+		if j < 0 {
+			offs[k] = -1
+		}
 	}
 	buf := make([][]byte, len(specs))
+	stride, w := len(f.s.features)*f.width, f.width
 	for i := 0; i < f.n; i++ {
 		r := f.row(i)
-		for k, j := range cols {
-			buf[k] = f.cell(j, r)
+		row := f.cells[r*stride : (r+1)*stride]
+		for k, o := range offs {
+			if o < 0 {
+				buf[k] = f.classes[8*r : 8*r+8 : 8*r+8]
+			} else {
+				buf[k] = row[o : o+w : o+w]
+			}
 		}
 		if ok, err := fn(buf, i); err != nil || !ok {
 			return err

@@ -96,7 +96,7 @@ func (m *id3Model) Predict(X trainers.Matrix) []float64 {
 	if m.root == nil {
 		panic("id3: Predict before Fit")
 	}
-	pred, err := m.root.Predict(packFloats(m.schema, X, nil))
+	pred, err := m.root.Predict(floatFrame(m.schema, X, nil))
 	if err != nil {
 		panic(fmt.Sprintf("id3: predict: %v", err))
 	}

@@ -54,6 +54,9 @@ type grower struct {
 	// order[j*n+lo : j*n+hi] are the rows of the node at [lo, hi), sorted
 	// by column j, for every column the node can split on.
 	order []int32
+	// scratch for partitions: above[r] is 1 for a row that goes to the
+	// child above the threshold.
+	above []byte
 	tmp   []int32
 	// node is the frame of the node being grown, the only grid the rule
 	// splits; lo, hi and cols are its rows and columns.
@@ -70,12 +73,13 @@ func newGrower(ctx context.Context, s *schema, X trainers.Matrix, y []float64, m
 	n := X.Rows
 	g := &grower{
 		ctx: ctx, minSplit: minSplit, classes: classes, s: s,
-		all:    packFloats(s, X, y),
+		all:    floatFrame(s, X, y),
 		n:      n,
 		x:      make([]float64, len(X.Data)),
 		y:      make([]int32, n),
 		order:  make([]int32, len(X.Data)),
-		tmp:    make([]int32, 0, n),
+		above:  make([]byte, n),
+		tmp:    make([]int32, n),
 		counts: make([]int, classes),
 		dist:   [2][]int{make([]int, classes), make([]int, classes)},
 		logs:   make([]float64, n+1),
@@ -178,19 +182,27 @@ func (g *grower) grow(lo, hi int, cols []int) *trees.DecisionTreeNode {
 // others start.
 func (g *grower) partition(lo, hi int, cols []int, split int, val float64) int {
 	xs := g.x[split*g.n : (split+1)*g.n]
-	mid := lo
-	for _, j := range cols {
-		ord := g.order[j*g.n+lo : j*g.n+hi]
-		k, above := 0, g.tmp[:0]
-		for _, r := range ord {
-			if xs[r] > val {
-				above = append(above, r)
-			} else {
-				ord[k] = r
-				k++
-			}
+	for _, r := range g.order[split*g.n+lo : split*g.n+hi] {
+		g.above[r] = 0
+		if xs[r] > val {
+			g.above[r] = 1
 		}
-		copy(ord[k:], above)
+	}
+	mid := lo
+	tmp := g.tmp[:hi-lo]
+	for _, j := range cols {
+		if j == split && len(cols) > 1 {
+			continue // the children cannot split on it again
+		}
+		ord := g.order[j*g.n+lo : j*g.n+hi]
+		k, m := 0, 0
+		for _, r := range ord {
+			a := int(g.above[r])
+			ord[k], tmp[m] = r, r
+			k += 1 - a
+			m += a
+		}
+		copy(ord[k:], tmp[:m])
 		mid = lo + k
 	}
 	return mid
@@ -234,6 +246,9 @@ func (g *grower) GenerateSplitRule(f base.FixedDataGrid) *trees.DecisionTreeRule
 func (g *grower) numericSplit(j int) (float64, float64) {
 	ord := g.order[j*g.n+g.lo : j*g.n+g.hi]
 	xs := g.x[j*g.n : (j+1)*g.n]
+	if xs[ord[0]] == xs[ord[len(ord)-1]] {
+		return math.Inf(1), math.Inf(1) // constant here: no threshold has rows below it
+	}
 	copy(g.dist[1], g.counts)
 	clear(g.dist[0])
 	minEnt, minVal := math.Inf(1), math.Inf(1)
@@ -258,7 +273,7 @@ func (g *grower) numericSplit(j int) (float64, float64) {
 		if !moved {
 			continue
 		}
-		if e := g.splitEntropy(); e < minEnt {
+		if e := g.splitEntropy(len(ord), prevInd); e < minEnt {
 			minEnt, minVal = e, val
 		}
 	}
@@ -266,26 +281,18 @@ func (g *grower) numericSplit(j int) (float64, float64) {
 }
 
 // splitEntropy is golearn's getSplitEntropyFast, summed in class order,
-// with log(k/n) from the node's table (the same values math.Log gives).
-func (g *grower) splitEntropy() float64 {
-	count := 0
-	for a := range g.dist {
-		for _, n := range g.dist[a] {
-			count += n
-		}
-	}
-	ret, fc, ln2 := 0.0, float64(count), math.Log(2)
-	for a := range g.dist {
-		total := 0.0
-		for _, n := range g.dist[a] {
-			total += float64(n)
-		}
-		for _, n := range g.dist[a] {
-			if n != 0 {
-				ret -= float64(n) / fc * g.logs[n] / ln2
+// for n rows of which below are in dist[0], with log(k/n) from the node's
+// table (the same values math.Log gives). The side totals are the sums
+// golearn takes, exact as integers.
+func (g *grower) splitEntropy(n, below int) float64 {
+	ret, fc, ln2 := 0.0, float64(n), math.Log(2)
+	for a, total := range [2]int{below, n - below} {
+		for _, k := range g.dist[a] {
+			if k != 0 {
+				ret -= float64(k) / fc * g.logs[k] / ln2
 			}
 		}
-		ret += total / fc * g.logs[int(total)] / ln2
+		ret += float64(total) / fc * g.logs[total] / ln2
 	}
 	return ret
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hpsearch/hpsearch/trainers/internal/trainertest"
 	"github.com/hpsearch/hpsearch/trial"
 	"github.com/sjwhitworth/golearn/base"
+	"github.com/sjwhitworth/golearn/naive"
 	"github.com/sjwhitworth/golearn/trees"
 )
 
@@ -242,4 +243,65 @@ func referenceEntropy(s [2][]int) float64 {
 		ret += total / fc * math.Log(total/fc) / ln2
 	}
 	return ret
+}
+
+// TestBernoulliIsGolearns checks bernoulli_nb against golearn used plainly:
+// BernoulliNBClassifier fitted on a DenseInstances of the binarized rows
+// and its Predict on another. The rows of "ties" repeat, which the
+// adapter's Predict answers from the first time it saw them.
+func TestBernoulliIsGolearns(t *testing.T) {
+	sets := map[string]trainertest.Dataset{"ties": tiedData(400, 6, 3)}
+	for _, name := range []string{"wine", "breast_cancer", "digits"} {
+		sets[name] = trainertest.LoadCSV(t, name, trial.Classification)
+	}
+	for name, ds := range sets {
+		t.Run(name, func(t *testing.T) {
+			n := ds.X.Rows * 4 / 5
+			train := trainertest.Dataset{X: trainers.Matrix{Rows: n, Cols: ds.X.Cols, Data: ds.X.Data[:n*ds.X.Cols]}, Y: ds.Y[:n], Classes: ds.Classes}
+			test := trainers.Matrix{Rows: ds.X.Rows - n, Cols: ds.X.Cols, Data: ds.X.Data[n*ds.X.Cols:]}
+			s := newSchema(ds.X.Cols, ds.Classes, true)
+			nb := naive.NewBernoulliNBClassifier()
+			if err := nb.Fit(denseBinary(t, s, train.X, train.Y)); err != nil {
+				t.Fatal(err)
+			}
+			pred, err := nb.Predict(denseBinary(t, s, test, make([]float64, test.Rows)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := fit(t, Bernoulli{}, trial.Params{}, train, 0).Predict(test)
+			for i := range got {
+				if want := base.GetClass(pred, i); strconv.Itoa(int(got[i])) != want {
+					t.Fatalf("row %d: class %v, golearn's Predict says %s", i, got[i], want)
+				}
+			}
+		})
+	}
+}
+
+// denseBinary is denseGrid for binary attributes, x > 0.
+func denseBinary(tb testing.TB, s *schema, X trainers.Matrix, y []float64) *base.DenseInstances {
+	tb.Helper()
+	inst := base.NewDenseInstances()
+	specs := make([]base.AttributeSpec, len(s.features))
+	for j, a := range s.features {
+		specs[j] = inst.AddAttribute(a)
+	}
+	cspec := inst.AddAttribute(s.class)
+	if err := inst.AddClassAttribute(s.class); err != nil {
+		tb.Fatal(err)
+	}
+	if err := inst.Extend(X.Rows); err != nil {
+		tb.Fatal(err)
+	}
+	for i := 0; i < X.Rows; i++ {
+		for j, v := range X.Row(i) {
+			b := []byte{0}
+			if v > 0 {
+				b[0] = 1
+			}
+			inst.Set(specs[j], i, b)
+		}
+		inst.Set(cspec, i, s.class.GetSysValFromString(strconv.Itoa(int(y[i]))))
+	}
+	return inst
 }
