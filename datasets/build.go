@@ -86,6 +86,14 @@ func assemble(file string, cols []*column, target, rows int, opts Options) (*Dat
 		return nil, &trial.InputError{File: file, Msg: fmt.Sprintf("no feature columns besides the target %q", t.name)}
 	}
 
+	if d.Cols > MaxColumns || rows > MaxCells/d.Cols {
+		hint := ""
+		if opts.Encoding != Ordinal && d.Cols > len(cols)-1 {
+			hint = "; one-hot encoding made the string columns into many; try encoding: ordinal"
+		}
+		return nil, limitError(file, 0, "", "%d rows × %d feature columns is over the limit of %d columns (datasets.MaxColumns) or %d cells (datasets.MaxCells)%s",
+			rows, d.Cols, MaxColumns, MaxCells, hint)
+	}
 	d.X = make([]float64, rows*d.Cols)
 	onehot := opts.Encoding != Ordinal
 	for r := range rows {

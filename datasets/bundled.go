@@ -6,12 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-
-	"github.com/parquet-go/parquet-go"
 
 	"github.com/hpsearch/hpsearch/trial"
 )
@@ -81,8 +78,9 @@ var cache sync.Map
 // parsed once per process and options; every caller gets the same
 // *Dataset, which is shared read-only and must not be mutated. Errors
 // about the input — an unknown name, a file that cannot be opened (the
-// cause stays visible to errors.Is, such as fs.ErrNotExist), bad content —
-// are *trial.InputError.
+// cause stays visible to errors.Is, such as fs.ErrNotExist), something
+// other than a regular file (ErrNotRegular), input over the limits
+// (ErrLimit), bad content — are *trial.InputError.
 func Load(ref string, opts Options) (*Dataset, error) {
 	if IsBundled(ref) {
 		load, _ := cache.LoadOrStore(cacheKey{ref, opts}, sync.OnceValues(func() (*Dataset, error) {
@@ -100,12 +98,12 @@ func Load(ref string, opts Options) (*Dataset, error) {
 	}
 	switch strings.ToLower(filepath.Ext(ref)) {
 	case ".csv":
-		f, err := os.Open(ref)
+		f, size, err := openRegular(ref)
 		if err != nil {
-			return nil, openError(ref, err)
+			return nil, err
 		}
 		defer f.Close()
-		return ReadCSV(f, ref, opts)
+		return readCSV(f, ref, opts, size)
 	case ".parquet":
 		return ReadParquet(ref, opts)
 	}
@@ -135,31 +133,18 @@ func Columns(ref string) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("datasets: columns %s: %w", ref, err)
 		}
-		return readHeader(newCSVReader(bytes.NewReader(b)), ref+".csv")
+		return readHeader(newCSVReader(bytes.NewReader(b), ref+".csv"), ref+".csv")
 	}
 	switch strings.ToLower(filepath.Ext(ref)) {
 	case ".csv":
-		f, err := os.Open(ref)
+		f, _, err := openRegular(ref)
 		if err != nil {
-			return nil, openError(ref, err)
+			return nil, err
 		}
 		defer f.Close()
-		return readHeader(newCSVReader(f), ref)
+		return readHeader(newCSVReader(f, ref), ref)
 	case ".parquet":
-		f, err := os.Open(ref)
-		if err != nil {
-			return nil, openError(ref, err)
-		}
-		defer f.Close()
-		fi, err := f.Stat()
-		if err != nil {
-			return nil, fmt.Errorf("datasets: columns %s: %w", ref, err)
-		}
-		pf, err := parquet.OpenFile(f, fi.Size())
-		if err != nil {
-			return nil, &trial.InputError{File: ref, Msg: "not a valid Parquet file: " + err.Error()}
-		}
-		return parquetHeader(pf, ref)
+		return parquetColumns(ref)
 	}
 	return nil, unknownRef(ref)
 }

@@ -36,12 +36,16 @@ type column struct {
 }
 
 // cellError is a problem with one cell; the reader adds file and line.
-type cellError struct{ msg string }
+// err is an optional sentinel for the InputError, such as ErrLimit.
+type cellError struct {
+	msg string
+	err error
+}
 
 func (e *cellError) Error() string { return e.msg }
 
 func cellErrorf(format string, args ...any) *cellError {
-	return &cellError{fmt.Sprintf(format, args...)}
+	return &cellError{msg: fmt.Sprintf(format, args...)}
 }
 
 // isMissing reports whether a cell's text means "no value".

@@ -18,6 +18,11 @@ import (
 // a float64 (surrounding spaces are ignored); otherwise every non-missing
 // cell must be a string that is not a number, and the column is
 // categorical. Errors about the input are *trial.InputError.
+//
+// ReadCSV reads at most MaxFileSize bytes from r, and refuses a record
+// longer than MaxLineBytes, a cell longer than MaxCellBytes, more than
+// MaxColumns columns and more than MaxCells cells, so an endless or
+// hostile reader costs bounded memory.
 func ReadCSV(r io.Reader, file string, opts Options) (*Dataset, error) {
 	return readCSV(r, file, opts, inputSize(r))
 }
@@ -44,7 +49,7 @@ func readCSV(r io.Reader, file string, opts Options, size int64) (*Dataset, erro
 	if err := opts.validate(file); err != nil {
 		return nil, err
 	}
-	cr := newCSVReader(r)
+	cr := newCSVReader(r, file)
 	header, err := readHeader(cr, file)
 	if err != nil {
 		return nil, err
@@ -57,6 +62,7 @@ func readCSV(r io.Reader, file string, opts Options, size int64) (*Dataset, erro
 	for i, name := range header {
 		cols[i] = &column{name: name}
 	}
+	maxRows := MaxCells / len(cols)
 	rows := 0
 	for {
 		rec, err := cr.Read()
@@ -67,12 +73,21 @@ func readCSV(r io.Reader, file string, opts Options, size int64) (*Dataset, erro
 			return nil, csvError(err, file)
 		}
 		rows++
+		if rows > maxRows {
+			line, _ := cr.FieldPos(0)
+			return nil, limitError(file, line, "", "more than %d rows of %d columns, over the limit of %d cells (datasets.MaxCells)",
+				maxRows, len(cols), MaxCells)
+		}
 		if len(rec) != len(cols) {
 			line, _ := cr.FieldPos(0)
 			return nil, &trial.InputError{File: file, Line: line,
 				Msg: fmt.Sprintf("row has %d columns, header has %d", len(rec), len(cols))}
 		}
 		for i, s := range rec {
+			if len(s) > MaxCellBytes {
+				line, _ := cr.FieldPos(i)
+				return nil, cellTooLong(file, line, header[i], len(s))
+			}
 			if n := len(s); n > 0 && (s[0] == ' ' || s[n-1] == ' ' || s[n-1] == '\t') {
 				s = strings.TrimSpace(s)
 			}
@@ -93,7 +108,7 @@ func readCSV(r io.Reader, file string, opts Options, size int64) (*Dataset, erro
 			}
 			if cerr != nil {
 				line, _ := cr.FieldPos(i)
-				return nil, &trial.InputError{File: file, Line: line, Field: header[i], Msg: cerr.msg}
+				return nil, &trial.InputError{File: file, Line: line, Field: header[i], Msg: cerr.msg, Err: cerr.err}
 			}
 		}
 		if rows == sizeProbeRows && size > 0 {
@@ -113,8 +128,9 @@ func readCSV(r io.Reader, file string, opts Options, size int64) (*Dataset, erro
 	return assemble(file, cols, target, rows, opts)
 }
 
-func newCSVReader(r io.Reader) *csv.Reader {
-	cr := csv.NewReader(bufio.NewReaderSize(r, 256<<10))
+// newCSVReader returns a csv.Reader of r behind a csvGuard.
+func newCSVReader(r io.Reader, file string) *csv.Reader {
+	cr := csv.NewReader(bufio.NewReaderSize(newCSVGuard(r, file), 256<<10))
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1 // ragged rows are reported with both counts
 	cr.TrimLeadingSpace = true
@@ -122,7 +138,7 @@ func newCSVReader(r io.Reader) *csv.Reader {
 }
 
 // readHeader reads and checks the header row: present, names non-empty and
-// unique. A UTF-8 byte order mark is dropped.
+// unique, at most MaxColumns of them. A UTF-8 byte order mark is dropped.
 func readHeader(cr *csv.Reader, file string) ([]string, error) {
 	rec, err := cr.Read()
 	if err == io.EOF {
@@ -131,11 +147,19 @@ func readHeader(cr *csv.Reader, file string) ([]string, error) {
 	if err != nil {
 		return nil, csvError(err, file)
 	}
+	if len(rec) > MaxColumns {
+		return nil, limitError(file, 1, "", "header has %d columns, more than the limit of %d (datasets.MaxColumns)",
+			len(rec), MaxColumns)
+	}
 	header := make([]string, len(rec))
 	seen := make(map[string]int, len(rec))
 	for i, name := range rec {
 		if i == 0 {
 			name = strings.TrimPrefix(name, "\uFEFF")
+		}
+		if len(name) > MaxCellBytes {
+			line, _ := cr.FieldPos(i)
+			return nil, cellTooLong(file, line, fmt.Sprintf("column %d", i+1), len(name))
 		}
 		name = strings.TrimSpace(name)
 		if name == "" {
@@ -170,8 +194,19 @@ func targetIndex(header []string, target, file string) (int, error) {
 		Msg: fmt.Sprintf("target column not in the header; columns are %s", strings.Join(header, ", "))}
 }
 
-// csvError turns an encoding/csv error into an InputError.
+// cellTooLong reports a cell over MaxCellBytes without quoting it.
+func cellTooLong(file string, line int, field string, n int) error {
+	return limitError(file, line, field, "cell is %d bytes, more than the limit of %s (datasets.MaxCellBytes)",
+		n, byteSize(MaxCellBytes))
+}
+
+// csvError turns an encoding/csv error into an InputError; the guard's
+// errors already are one.
 func csvError(err error, file string) error {
+	var ie *trial.InputError
+	if errors.As(err, &ie) {
+		return ie
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return &trial.InputError{File: file, Line: pe.Line, Msg: pe.Err.Error()}

@@ -6,9 +6,14 @@ import (
 	"errors"
 	"hash/crc32"
 	"math"
+	"os"
+	"path/filepath"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/hpsearch/hpsearch/trial"
 )
@@ -113,6 +118,70 @@ func FuzzParseDecimal(f *testing.F) {
 		want, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.Float64bits(got) != math.Float64bits(want) {
 			t.Fatalf("parseDecimal(%q) = %v, strconv.ParseFloat gives %v, %v", s, got, want, err)
+		}
+	})
+}
+
+// parquetSeeds returns small valid Parquet files in the encodings the
+// loader meets: plain and dictionary pages, optional columns, several row
+// groups, Snappy compression and version 2 data pages.
+func parquetSeeds(tb testing.TB) [][]byte {
+	tb.Helper()
+	type flat struct {
+		A float64 `parquet:"a"`
+		B bool    `parquet:"b"`
+		Y int32   `parquet:"y"`
+	}
+	type dict struct {
+		Colour *string `parquet:"colour,optional,dict"`
+		N      *int64  `parquet:"n,optional"`
+		Label  string  `parquet:"label,dict"`
+	}
+	red, blue, one, two := "red", "blue", int64(1), int64(2)
+	flats := []flat{{1.5, true, 0}, {-2, false, 1}, {3, true, 0}, {0.25, false, 1}}
+	dicts := []dict{{&red, &one, "x"}, {&blue, nil, "y"}, {nil, &two, "x"}, {&red, &one, "y"}}
+	return [][]byte{
+		encodeParquet(tb, flats),
+		encodeParquet(tb, flats, parquet.MaxRowsPerRowGroup(2), parquet.DataPageVersion(1)),
+		encodeParquet(tb, dicts),
+		encodeParquet(tb, dicts, parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(3)),
+	}
+}
+
+func FuzzReadParquet(f *testing.F) {
+	for _, b := range parquetSeeds(f) {
+		f.Add(b, false)
+		f.Add(b, true)
+	}
+	crash, err := os.ReadFile(filepath.Join("testdata", "pageindex-crash.parquet"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(crash, false)
+	f.Add([]byte("PAR1"), false)
+	f.Add([]byte("PAR1\x00\x00\x00\x00PAR1"), false)
+	allocs := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	f.Fuzz(func(t *testing.T, b []byte, allowMissing bool) {
+		metrics.Read(allocs)
+		before := allocs[0].Value.Uint64()
+		d, err := readParquet(bytes.NewReader(b), int64(len(b)), "fuzz.parquet", Options{AllowMissing: allowMissing})
+		metrics.Read(allocs)
+		// The inputs are small; a gigabyte means a size was trusted.
+		if n := allocs[0].Value.Uint64() - before; n > 1<<30 {
+			t.Fatalf("reading %d bytes allocated %d bytes", len(b), n)
+		}
+		if err != nil {
+			var ie *trial.InputError
+			if !errors.As(err, &ie) || ie.File != "fuzz.parquet" {
+				t.Fatalf("error %v is not bad input naming the file", err)
+			}
+			return
+		}
+		if err := d.Validate(); err != nil {
+			t.Fatalf("ReadParquet returned a dataset that fails Validate: %v", err)
+		}
+		if !allowMissing && d.HasMissing() {
+			t.Fatal("missing cells without AllowMissing")
 		}
 	})
 }

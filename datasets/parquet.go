@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
+	"sync"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -18,48 +18,146 @@ import (
 // strings. Nulls are missing cells. Errors about the input are
 // *trial.InputError whose message names the 1-based row (Line is 0, as a
 // Parquet file has no lines).
+//
+// The file must be a regular file of at most MaxFileSize bytes, with at
+// most MaxColumns columns, MaxCells cells and string values of at most
+// MaxCellBytes. A file whose metadata declares sizes it cannot hold (a
+// footer, list or page larger than the file or its column chunk, more
+// values in a page than rows in its row group) is refused before the
+// parquet library allocates them, as is a page over 256 MiB and metadata
+// over 64 MiB. Encrypted files are not supported. A panic inside the
+// parquet library on a malformed file becomes a *trial.InputError naming
+// the file.
 func ReadParquet(path string, opts Options) (*Dataset, error) {
 	if err := opts.validate(path); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
+	f, size, err := openRegular(path)
 	if err != nil {
-		return nil, openError(path, err)
+		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
+	return readParquet(f, size, path, opts)
+}
+
+// parquetColumns returns the column names of the Parquet file at path.
+func parquetColumns(path string) ([]string, error) {
+	f, size, err := openRegular(path)
 	if err != nil {
-		return nil, fmt.Errorf("datasets: read parquet: %w", err)
+		return nil, err
 	}
-	pf, err := parquet.OpenFile(f, fi.Size())
+	defer f.Close()
+	return parquetBoundary(f, path, func(r io.ReaderAt) ([]string, error) {
+		pf, err := openParquet(r, size, path)
+		if err != nil {
+			return nil, err
+		}
+		return parquetHeader(pf, path)
+	})
+}
+
+// parquetBoundary runs read, which uses the parquet library on the file
+// path opened as r, and turns what goes wrong into errors: a panic in the
+// library becomes bad input naming the file, and an error of the library
+// is bad input unless reading r itself failed.
+func parquetBoundary[T any](r io.ReaderAt, path string, read func(io.ReaderAt) (T, error)) (v T, err error) {
+	rr := &recordingReaderAt{r: r}
+	defer func() {
+		if p := recover(); p != nil {
+			var zero T
+			v, err = zero, &trial.InputError{File: path,
+				Msg: fmt.Sprintf("not a valid Parquet file: the Parquet reader failed on it: %v", p)}
+		}
+	}()
+	v, err = read(rr)
+	if err == nil {
+		return v, nil
+	}
+	if rr.err != nil {
+		return v, fmt.Errorf("datasets: read parquet %s: %w", path, rr.err)
+	}
+	var ie *trial.InputError
+	if !errors.As(err, &ie) {
+		err = &trial.InputError{File: path, Msg: "not a valid Parquet file: " + err.Error()}
+	}
+	return v, err
+}
+
+// recordingReaderAt remembers the first error of the underlying reader
+// other than io.EOF, to tell a failing disk from a malformed file.
+type recordingReaderAt struct {
+	r   io.ReaderAt
+	mu  sync.Mutex
+	err error
+}
+
+func (r *recordingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := r.r.ReadAt(p, off)
+	if err != nil && err != io.EOF {
+		r.mu.Lock()
+		if r.err == nil {
+			r.err = err
+		}
+		r.mu.Unlock()
+	}
+	return n, err
+}
+
+// openParquet checks the footer of the size-byte Parquet file in r and
+// opens it. The page index and Bloom filters are not read: the loader
+// needs neither.
+func openParquet(r io.ReaderAt, size int64, path string) (*parquet.File, error) {
+	if err := checkParquetFooter(r, size, path); err != nil {
+		return nil, err
+	}
+	pf, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		return nil, &trial.InputError{File: path, Msg: "not a valid Parquet file: " + err.Error()}
 	}
-	header, err := parquetHeader(pf, path)
-	if err != nil {
-		return nil, err
-	}
-	target, err := targetIndex(header, opts.Target, path)
-	if err != nil {
-		return nil, err
-	}
-	rows := int(pf.NumRows())
-	if rows == 0 {
-		return nil, &trial.InputError{File: path, Msg: "no data rows"}
-	}
-	cols := make([]*column, len(header))
-	for i, pc := range pf.Root().Columns() {
-		c := &column{name: header[i]}
-		if err := readParquetColumn(c, pc, rows, i == target, opts.AllowMissing); err != nil {
-			var cerr *cellError
-			if errors.As(err, &cerr) {
-				return nil, &trial.InputError{File: path, Field: c.name, Msg: cerr.msg}
-			}
-			return nil, fmt.Errorf("datasets: read parquet %s: column %s: %w", path, c.name, err)
+	return pf, nil
+}
+
+// readParquet reads the size-byte Parquet file in r; path names it.
+func readParquet(r io.ReaderAt, size int64, path string, opts Options) (*Dataset, error) {
+	return parquetBoundary(r, path, func(r io.ReaderAt) (*Dataset, error) {
+		pf, err := openParquet(r, size, path)
+		if err != nil {
+			return nil, err
 		}
-		cols[i] = c
-	}
-	return assemble(path, cols, target, rows, opts)
+		header, err := parquetHeader(pf, path)
+		if err != nil {
+			return nil, err
+		}
+		target, err := targetIndex(header, opts.Target, path)
+		if err != nil {
+			return nil, err
+		}
+		n := pf.NumRows()
+		switch {
+		case n <= 0:
+			return nil, &trial.InputError{File: path, Msg: "no data rows"}
+		case n > int64(MaxCells/len(header)):
+			return nil, limitError(path, 0, "", "%d rows of %d columns, more than the limit of %d cells (datasets.MaxCells)",
+				n, len(header), MaxCells)
+		}
+		rows := int(n)
+		if err := checkParquetPages(r, size, pf.Metadata(), path); err != nil {
+			return nil, err
+		}
+		cols := make([]*column, len(header))
+		for i, pc := range pf.Root().Columns() {
+			c := &column{name: header[i]}
+			if err := readParquetColumn(c, pc, rows, i == target, opts.AllowMissing); err != nil {
+				var cerr *cellError
+				if errors.As(err, &cerr) {
+					return nil, &trial.InputError{File: path, Field: c.name, Msg: cerr.msg, Err: cerr.err}
+				}
+				return nil, fmt.Errorf("column %s: %w", c.name, err)
+			}
+			cols[i] = c
+		}
+		return assemble(path, cols, target, rows, opts)
+	})
 }
 
 // parquetHeader returns the top-level column names, checking that each is
@@ -92,12 +190,14 @@ func parquetHeader(pf *parquet.File, path string) ([]string, error) {
 
 // readParquetColumn reads every value of one leaf column into c.
 func readParquetColumn(c *column, pc *parquet.Column, rows int, isTarget, allowMissing bool) error {
+	// The storage grows with the values read rather than with the rows
+	// the metadata declares.
 	if pc.Type().Kind() == parquet.ByteArray {
 		c.setKind(text)
-		c.codes = make([]int32, 0, rows)
+		c.codes = make([]int32, 0, min(rows, 1<<16))
 	} else {
 		c.setKind(number)
-		c.nums = make([]float64, 0, rows)
+		c.nums = make([]float64, 0, min(rows, 1<<16))
 	}
 	pages := pc.Pages()
 	defer pages.Close()
@@ -176,6 +276,10 @@ func (c *column) addValue(v parquet.Value, row int, isTarget, allowMissing bool)
 		c.nums = append(c.nums, x)
 	default:
 		b := v.ByteArray()
+		if len(b) > MaxCellBytes {
+			return &cellError{msg: fmt.Sprintf("row %d: value is %d bytes, more than the limit of %s (datasets.MaxCellBytes)",
+				row, len(b), byteSize(MaxCellBytes)), err: ErrLimit}
+		}
 		code, ok := c.dict[string(b)] // no allocation for the lookup
 		if !ok {
 			code = c.newCategory(string(b))

@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -31,21 +32,25 @@ const parquetTwinCSV = `size,count,big,ratio,colour,label
 func writeParquet[T any](tb testing.TB, rows []T) string {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "twin.parquet")
-	f, err := os.Create(path)
-	if err != nil {
+	if err := os.WriteFile(path, encodeParquet(tb, rows, parquet.MaxRowsPerRowGroup(2)), 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	w := parquet.NewGenericWriter[T](f, parquet.MaxRowsPerRowGroup(2)) // several row groups
+	return path
+}
+
+// encodeParquet returns rows as a Parquet file; by default with several
+// row groups.
+func encodeParquet[T any](tb testing.TB, rows []T, opts ...parquet.WriterOption) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[T](&buf, opts...)
 	if _, err := w.Write(rows); err != nil {
 		tb.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
 		tb.Fatal(err)
 	}
-	if err := f.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	return path
+	return buf.Bytes()
 }
 
 func TestReadParquetMatchesCSV(t *testing.T) {
