@@ -233,6 +233,9 @@ func lostResults(exec scheduler.Executor, spec *search.Spec) recoverFunc {
 // (lambdaexec.ErrNotReady otherwise), pushes the dataset to S3 once, and
 // returns the executor with its Base request set.
 func lambdaExecutor(ctx context.Context, spec *search.Spec, base *worker.Request, b *backendFlags) (*lambdaexec.Executor, error) {
+	if err := checkConcurrency(spec, os.Getenv); err != nil {
+		return nil, err
+	}
 	cfg, err := lambdaexec.ConfigFrom(spec.Backend, os.Getenv)
 	if err != nil {
 		if ie, ok := err.(*trial.InputError); ok && ie.File == "" {
@@ -307,4 +310,33 @@ func fetchS3Dataset(ctx context.Context, spec *search.Spec, base *worker.Request
 		base.Task, base.Metric = spec.Task, spec.Metric
 	}
 	return d, nil
+}
+
+// checkConcurrency refuses a Lambda concurrency from $HPSEARCH_CONCURRENCY
+// or the spec's backend.concurrency that is not from 1 to
+// search.MaxParallel, as --concurrency is refused: it is how many trials
+// run at once, so it takes search.parallel's bounds, and 0 is not "the
+// default".
+func checkConcurrency(spec *search.Spec, getenv func(string) string) error {
+	if v := strings.TrimSpace(getenv(lambdaexec.EnvConcurrency)); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && (n < 1 || n > search.MaxParallel) {
+			return &trial.InputError{File: "$" + lambdaexec.EnvConcurrency,
+				Msg: fmt.Sprintf("%d: must be from 1 to %d", n, search.MaxParallel)}
+		}
+	}
+	var n float64
+	switch v := spec.Backend["concurrency"].(type) {
+	case int:
+		n = float64(v)
+	case int64:
+		n = float64(v)
+	case float64:
+		n = v
+	default:
+		return nil // absent, or not a number: lambdaexec.ConfigFrom says so
+	}
+	if n < 1 || n > search.MaxParallel {
+		return spec.Errorf("backend.concurrency", "must be from 1 to %d, not %v", search.MaxParallel, n)
+	}
+	return nil
 }

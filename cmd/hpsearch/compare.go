@@ -92,11 +92,12 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkInts(fs, parallelBound, maxTrialsBound, seedBound, concurrencyBound, intBound{"memory", 128, 10240}); err != nil {
+		return err
+	}
 	switch {
 	case len(pos) != 1:
 		return usageErr("want one SPEC.yaml, got %d arguments", len(pos))
-	case *concurrency < 0 || *parallel < 0:
-		return usageErr("--concurrency and --parallel must be positive")
 	case s3journal.IsURL(*dir):
 		return usageErr("compare keeps its two studies in local directories; --dir s3:// is for run")
 	}

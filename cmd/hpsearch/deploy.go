@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -68,6 +69,10 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 	template := fs.Bool("template", false, "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	// Zero is not "the default" here; the upper limits are deploy's.
+	if err := checkInts(fs, intBound{"memory", 1, math.MaxInt64}, intBound{"timeout", 1, math.MaxInt64}, intBound{"ephemeral", 1, math.MaxInt64}); err != nil {
 		return err
 	}
 	if len(pos) > 0 {

@@ -22,7 +22,8 @@ kept in S3 (run --dir s3://BUCKET/PREFIX). json prints an array, best first, eac
 trial, state, model, params, score and seconds. The table shows control
 characters in names and values as escapes (\x1b); in csv, a text cell that
 starts with =, +, - or @ gets a leading ' so that spreadsheets do not run
-it as a formula (numbers such as -0.5 stay numbers).
+it as a formula (numbers such as -0.5 stay numbers). --top K shows the
+best K trials (default 20; 0 = all).
 
 Example:
   hpsearch leaderboard hpsearch-runs/digits-knn-grid --top 5
@@ -38,6 +39,9 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	format := fs.String("format", "table", "table, csv or json")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkInts(fs, topBound); err != nil {
 		return err
 	}
 	if len(pos) != 1 {

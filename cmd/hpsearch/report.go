@@ -53,6 +53,9 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkInts(fs, topBound); err != nil {
+		return err
+	}
 	switch {
 	case len(pos) != 1:
 		return usageErr("want one STUDY_DIR, got %d arguments", len(pos))

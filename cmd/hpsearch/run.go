@@ -40,7 +40,7 @@ Flags:
   --parallel N       trials at once (default: the spec's, else the CPU count)
   --max-trials N     number of trials (default: the spec's)
   --seed N           study seed (default: the spec's)
-  --top K            leaderboard rows to print (default 10)
+  --top K            leaderboard rows to print (default 10; 0 = all)
   --quiet            no progress output
   --json             print one JSON object with the outcome on stdout
   --estimate         print the expected wall time, invocations, GB-seconds and
@@ -108,6 +108,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	bf.register(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkInts(fs, parallelBound, maxTrialsBound, seedBound, topBound, calibrateBound, concurrencyBound); err != nil {
 		return err
 	}
 	if len(pos) != 1 {

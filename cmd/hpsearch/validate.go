@@ -43,6 +43,9 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkInts(fs, calibrateBound, concurrencyBound); err != nil {
+		return err
+	}
 	if len(pos) != 1 {
 		return usageErr("want one SPEC.yaml, got %d arguments", len(pos))
 	}

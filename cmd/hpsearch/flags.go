@@ -1,0 +1,56 @@
+package main
+
+import (
+	"flag"
+	"math"
+	"strconv"
+
+	"github.com/hpsearch/hpsearch/search"
+)
+
+// intBound is the range of values a numeric flag accepts when it is
+// given. A flag left out keeps its default, which need not be in the
+// range (--seed's -1, "the spec's"), so only flags given are checked.
+type intBound struct {
+	name     string
+	min, max int64
+}
+
+// Bounds shared by the commands. --parallel and --max-trials take the
+// bounds of the spec's search.parallel and search.max_trials, so a flag
+// accepts exactly what the spec would; --concurrency sets the parallelism
+// on Lambda, so it takes --parallel's.
+var (
+	parallelBound    = intBound{"parallel", 1, search.MaxParallel}
+	maxTrialsBound   = intBound{"max-trials", 1, search.MaxTrialsLimit}
+	concurrencyBound = intBound{"concurrency", 1, search.MaxParallel}
+	seedBound        = intBound{"seed", 0, math.MaxInt64}
+	calibrateBound   = intBound{"calibrate", 1, search.MaxTrialsLimit}
+	// topBound: --top 0 shows every row, as documented.
+	topBound = intBound{"top", 0, math.MaxInt64}
+)
+
+// checkInts checks the numeric flags of fs that were given against their
+// bounds: a value out of range is a usage error naming the flag, not a
+// default in disguise.
+func checkInts(fs *flag.FlagSet, bounds ...intBound) error {
+	given := map[string]string{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = f.Value.String() })
+	for _, b := range bounds {
+		s, ok := given[b.name]
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return usageErr("--%s %s: not an integer", b.name, s)
+		}
+		switch {
+		case n < b.min:
+			return usageErr("--%s must be at least %d, not %d", b.name, b.min, n)
+		case n > b.max:
+			return usageErr("--%s must be at most %d, not %d", b.name, b.max, n)
+		}
+	}
+	return nil
+}
