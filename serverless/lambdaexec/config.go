@@ -18,6 +18,8 @@ const (
 	DefaultArch        = "arm64"
 	DefaultConcurrency = 10
 	DefaultMaxRetries  = 3
+	// DefaultThrottleTimeout is Config.ThrottleTimeout's default.
+	DefaultThrottleTimeout = 5 * time.Minute
 )
 
 // Environment variables that override a spec's backend: settings.
@@ -69,12 +71,25 @@ type Config struct {
 	// budget before any straggler there is duplicated; 0 means
 	// scheduler.DefaultStragglerMinSamples.
 	StragglerMinTrials int `json:"straggler_min_trials,omitempty"`
+	// ThrottleTimeout is how long an invocation may be throttled while no
+	// invocation of the executor gets an answer before the executor calls
+	// the function unavailable (trial.ErrUnavailable) instead of waiting
+	// on; 0 means DefaultThrottleTimeout, or twice TrialTimeout when that
+	// is longer. Throttling while other invocations finish is only a full
+	// function and is waited out however long it lasts.
+	ThrottleTimeout time.Duration `json:"throttle_timeout,omitempty"`
+	// OutageTimeout is how long the study waits for an unavailable
+	// backend to answer again before it stops as interrupted (see
+	// scheduler.Config.OutageTimeout); 0 means
+	// scheduler.DefaultOutageTimeout. The executor only carries it from
+	// the spec.
+	OutageTimeout time.Duration `json:"outage_timeout,omitempty"`
 }
 
 // backendKeys are the keys a spec's backend: map may hold. "type" names
 // the backend itself and is the caller's business.
-var backendKeys = []string{"arch", "bucket", "concurrency", "function", "max_retries", "memory_mb", "region",
-	"straggler_k", "straggler_min_trials", "trial_timeout", "type"}
+var backendKeys = []string{"arch", "bucket", "concurrency", "function", "max_retries", "memory_mb", "outage_timeout",
+	"region", "straggler_k", "straggler_min_trials", "throttle_timeout", "trial_timeout", "type"}
 
 // ConfigFrom resolves a Config from a spec's backend: map and the
 // environment (HPSEARCH_FUNCTION, HPSEARCH_BUCKET, HPSEARCH_REGION,
@@ -108,6 +123,10 @@ func ConfigFrom(backend map[string]any, getenv func(string) string) (Config, err
 			c.MaxRetries, err = integer(v)
 		case "trial_timeout":
 			c.TrialTimeout, err = duration(v)
+		case "outage_timeout":
+			c.OutageTimeout, err = positiveDuration(v)
+		case "throttle_timeout":
+			c.ThrottleTimeout, err = positiveDuration(v)
 		case "straggler_k":
 			c.StragglerK, err = number(v)
 		case "straggler_min_trials":
@@ -155,6 +174,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxRetries == 0 {
 		c.MaxRetries = DefaultMaxRetries
 	}
+	if c.ThrottleTimeout == 0 {
+		c.ThrottleTimeout = max(DefaultThrottleTimeout, 2*c.TrialTimeout)
+	}
 	return c
 }
 
@@ -186,6 +208,10 @@ func (c Config) Validate() error {
 		return bad("straggler_k", "must be above 1 (a multiple of the p95 duration), or 0 for no speculation, not %v", c.StragglerK)
 	case c.StragglerMinTrials < 0:
 		return bad("straggler_min_trials", "must be positive, not %d", c.StragglerMinTrials)
+	case c.OutageTimeout < 0:
+		return bad("outage_timeout", "must be positive, such as \"5m\", not %v", c.OutageTimeout)
+	case c.ThrottleTimeout < 0:
+		return bad("throttle_timeout", "must be positive, such as \"5m\", not %v", c.ThrottleTimeout)
 	}
 	return nil
 }
@@ -209,6 +235,19 @@ func duration(v any) (time.Duration, error) {
 		return time.Duration(f * float64(time.Second)), nil
 	}
 	return 0, fmt.Errorf("must be a duration such as \"90s\" or a number of seconds, not %v", v)
+}
+
+// positiveDuration reads a duration that must be above zero: a zero
+// written in a spec has no meaning there.
+func positiveDuration(v any) (time.Duration, error) {
+	d, err := duration(v)
+	if err != nil {
+		return 0, err
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("must be positive, such as \"5m\", not %v", v)
+	}
+	return d, nil
 }
 
 func number(v any) (float64, error) {

@@ -10,7 +10,8 @@ import (
 )
 
 func TestConfigFrom(t *testing.T) {
-	defaults := Config{Function: DefaultFunction, Arch: DefaultArch, Concurrency: DefaultConcurrency, MaxRetries: DefaultMaxRetries}
+	defaults := Config{Function: DefaultFunction, Arch: DefaultArch, Concurrency: DefaultConcurrency, MaxRetries: DefaultMaxRetries,
+		ThrottleTimeout: DefaultThrottleTimeout}
 	with := func(f func(*Config)) Config {
 		c := defaults
 		f(&c)
@@ -26,7 +27,8 @@ func TestConfigFrom(t *testing.T) {
 		{name: "defaults", want: defaults},
 		{name: "spec", backend: map[string]any{"type": "lambda", "function": "f", "region": "eu-west-1", "bucket": "b",
 			"memory_mb": 2048, "arch": "x86_64", "concurrency": 50, "max_retries": 5},
-			want: Config{Function: "f", Region: "eu-west-1", Bucket: "b", MemoryMB: 2048, Arch: "x86_64", Concurrency: 50, MaxRetries: 5}},
+			want: Config{Function: "f", Region: "eu-west-1", Bucket: "b", MemoryMB: 2048, Arch: "x86_64", Concurrency: 50, MaxRetries: 5,
+				ThrottleTimeout: DefaultThrottleTimeout}},
 		{name: "yaml and json numbers", backend: map[string]any{"memory_mb": 1024.0, "concurrency": "8"},
 			want: with(func(c *Config) { c.MemoryMB, c.Concurrency = 1024, 8 })},
 		{name: "env wins over spec",
@@ -53,6 +55,14 @@ func TestConfigFrom(t *testing.T) {
 		{name: "bad timeout", backend: map[string]any{"trial_timeout": "soon"}, wantErr: "backend.trial_timeout: must be a duration"},
 		{name: "timeout too long", backend: map[string]any{"trial_timeout": "1h"}, wantErr: "backend.trial_timeout"},
 		{name: "straggler k of 1", backend: map[string]any{"straggler_k": 1}, wantErr: "backend.straggler_k: must be above 1"},
+		{name: "outage and throttle timeouts", backend: map[string]any{"outage_timeout": "2m", "throttle_timeout": 600},
+			want: with(func(c *Config) { c.OutageTimeout, c.ThrottleTimeout = 2*time.Minute, 10*time.Minute })},
+		{name: "throttle timeout follows a long trial timeout", backend: map[string]any{"trial_timeout": "10m"},
+			want: with(func(c *Config) { c.TrialTimeout, c.ThrottleTimeout = 10*time.Minute, 20*time.Minute })},
+		{name: "zero outage timeout", backend: map[string]any{"outage_timeout": 0}, wantErr: "backend.outage_timeout: must be positive"},
+		{name: "negative outage timeout", backend: map[string]any{"outage_timeout": "-5s"}, wantErr: "backend.outage_timeout: must be positive"},
+		{name: "bad outage timeout", backend: map[string]any{"outage_timeout": "soon"}, wantErr: "backend.outage_timeout: must be a duration"},
+		{name: "zero throttle timeout", backend: map[string]any{"throttle_timeout": "0s"}, wantErr: "backend.throttle_timeout: must be positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,13 @@
 // function error (a handler error, a crash, a timeout, running out of
 // memory) is a failed trial carrying Lambda's message, never retried.
 //
+// Failures of the backend rather than the trial are errors wrapping
+// trial.ErrUnavailable, never failed trials: an endpoint that cannot be
+// reached, retries exhausted, throttling while no invocation gets an
+// answer for Config.ThrottleTimeout, credentials refused or expired, the
+// function gone, S3 unreachable. The scheduler holds such trials, probes
+// the backend with Executor.Probe and runs them again when it answers.
+//
 // With Executor.Results set, the worker stores each result in S3 under
 // the study's prefix before it answers, with a conditional write, and
 // Executor.Recover finds the results of trials whose answers were lost

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,8 +40,8 @@ var (
 	// MaxPayload. It wraps trial.ErrBadInput: parameters that large are a
 	// mistake in the spec.
 	ErrPayloadTooLarge = fmt.Errorf("%w: request exceeds Lambda's 6 MB payload limit", trial.ErrBadInput)
-	// ErrRetriesExhausted is returned when server errors or lost
-	// responses outlast Config.MaxRetries.
+	// ErrRetriesExhausted is returned, with trial.ErrUnavailable, when
+	// server errors or lost responses outlast Config.MaxRetries.
 	ErrRetriesExhausted = errors.New("retries exhausted")
 )
 
@@ -92,9 +93,15 @@ type Executor struct {
 
 	mu  sync.Mutex
 	rng *rand.Rand
+	// lastAnswer is when an invocation last got an answer (UnixNano),
+	// for telling a busy function from one that serves nobody.
+	lastAnswer atomic.Int64
 }
 
-var _ scheduler.Executor = (*Executor)(nil)
+var (
+	_ scheduler.Executor = (*Executor)(nil)
+	_ scheduler.Prober   = (*Executor)(nil)
+)
 
 // New returns an Executor whose clients come from the standard AWS
 // configuration chain (credentials, region, and endpoints such as
@@ -156,8 +163,16 @@ func (e *Executor) Prepare(ctx context.Context, base worker.Request, d *datasets
 }
 
 // Execute invokes the function with the trial and returns its result. A
-// function error is a failed result; an error means the trial could not
-// be run (the function is missing, retries were exhausted, ctx ended).
+// function error (a crash, running out of memory, the trial's timeout)
+// is a failed result: the trial's own failure. An error means the trial
+// could not be run. It wraps trial.ErrUnavailable when the fault is the
+// backend's: the endpoint cannot be reached (refused, unresolvable: not
+// retried, as nothing ran), server errors or lost responses outlasted
+// Config.MaxRetries, throttling lasted Config.ThrottleTimeout while no
+// invocation got an answer, the credentials were refused or have expired,
+// the function is missing, or the trial failed before loading its dataset
+// and S3 cannot be reached. It does not for a request the function
+// refuses (too large, malformed: the trial's fault) or when ctx ended.
 func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, error) {
 	select {
 	case e.sem <- struct{}{}:
@@ -172,6 +187,7 @@ func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, er
 		req.Trial.Attempt = 1
 	}
 	var throttles, retries int
+	var throttledSince time.Time
 	for {
 		payload, err := json.Marshal(worker.LambdaRequest{Request: req, Results: e.Results,
 			TrialTimeoutMS: e.cfg.TrialTimeout.Milliseconds()})
@@ -196,7 +212,11 @@ func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, er
 		cancel()
 		elapsed := time.Since(start)
 		if err == nil {
+			e.lastAnswer.Store(time.Now().UnixNano())
 			res := e.result(req.Trial, out, elapsed)
+			if err := e.datasetUnreachable(ctx, res); err != nil {
+				return trial.Result{}, fmt.Errorf("lambdaexec: trial %d: %w", t.Number, err)
+			}
 			res.Backend["throttles"] = float64(throttles)
 			res.Backend["attempt"] = float64(req.Trial.Attempt)
 			// What this execution cost at list prices, for the study's
@@ -219,15 +239,35 @@ func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, er
 		switch classify(err) {
 		case throttled:
 			throttles++
+			if throttles == 1 {
+				throttledSince = time.Now()
+			}
+			// Throttled while other invocations get answers, the function
+			// is only full; throttled while none does, it serves nobody.
+			quietSince := throttledSince
+			if last := time.Unix(0, e.lastAnswer.Load()); last.After(quietSince) {
+				quietSince = last
+			}
+			if quiet := time.Since(quietSince); quiet >= e.cfg.ThrottleTimeout {
+				return trial.Result{}, fmt.Errorf("lambdaexec: trial %d: %w: throttled for %v with no invocation answered (backend.throttle_timeout %v): %w",
+					t.Number, trial.ErrUnavailable, quiet.Round(time.Millisecond), e.cfg.ThrottleTimeout, err)
+			}
 			// A throttled request never ran, so it is not an attempt.
 			e.log.Debug("throttled", "trial", t.Number, "throttles", throttles)
 			if err := e.backoff(ctx, throttles, 100*time.Millisecond, 2*time.Second); err != nil {
 				return trial.Result{}, err
 			}
+		case unreachable:
+			// Nothing was sent, so nothing ran: the scheduler waits for
+			// the endpoint, and retries here would only delay that.
+			return trial.Result{}, fmt.Errorf("lambdaexec: trial %d: %w: invoke %s: %w", t.Number, trial.ErrUnavailable, e.cfg.Function, err)
+		case refused:
+			return trial.Result{}, fmt.Errorf("lambdaexec: trial %d: %w: invoke %s: %w", t.Number, trial.ErrUnavailable, e.cfg.Function, explain(err))
 		case retryable:
 			retries++
 			if e.cfg.MaxRetries < 0 || retries > e.cfg.MaxRetries {
-				return trial.Result{}, fmt.Errorf("lambdaexec: trial %d: %w after %d attempts: %w", t.Number, ErrRetriesExhausted, req.Trial.Attempt, err)
+				return trial.Result{}, fmt.Errorf("lambdaexec: trial %d: %w: %w after %d attempts: %w",
+					t.Number, trial.ErrUnavailable, ErrRetriesExhausted, req.Trial.Attempt, err)
 			}
 			// The invocation may have run (a lost response), so the
 			// retry is a new attempt of the same trial.
@@ -249,37 +289,81 @@ func noSDKRetries(o *lambda.Options) { o.Retryer = retry.AddWithMaxAttempts(o.Re
 type errorClass int
 
 const (
+	// fatal: the function refused the request itself (the trial's
+	// fault); not retried.
 	fatal errorClass = iota
+	// throttled: 429; waited out.
 	throttled
+	// retryable: a server error or a lost response; retried as a new
+	// attempt.
 	retryable
+	// unreachable: the endpoint could not be reached; nothing was sent.
+	unreachable
+	// refused: the service will not serve us (credentials refused or
+	// expired, the function missing or not ready); not the trial's fault.
+	refused
 )
 
-// classify sorts an Invoke error: 429 is throttling; server errors,
-// connection failures and lost responses are retryable; the rest (a
-// missing function, bad credentials, an invalid request) are fatal.
+// requestErrors are the error codes by which Lambda refuses a request for
+// its content: the trial's fault.
+var requestErrors = map[string]bool{
+	"InvalidRequestContentException": true, "RequestTooLargeException": true,
+	"UnsupportedMediaTypeException": true, "InvalidParameterValueException": true,
+}
+
+// credentialErrors reports whether code says the request's credentials
+// were refused: expired, unknown, or badly signed. AWS answers those with
+// 400 as well as 403.
+func credentialErrors(code string) bool {
+	switch code {
+	case "ExpiredTokenException", "ExpiredToken", "UnrecognizedClientException", "InvalidClientTokenId",
+		"InvalidSignatureException", "SignatureDoesNotMatch", "InvalidAccessKeyId", "RequestExpired", "AccessDeniedException":
+		return true
+	}
+	return false
+}
+
+// classify sorts an Invoke error: 429 is throttling; server errors and
+// lost responses are retryable; a connection that could not be made is
+// unreachable; a request refused for its content (400, 413, 415) is
+// fatal; any other refusal (credentials, a missing function) is refused.
 func classify(err error) errorClass {
 	var tmr *types.TooManyRequestsException
 	var re *smithyhttp.ResponseError
 	var ae smithy.APIError
+	status := 0
+	if errors.As(err, &re) {
+		status = re.HTTPStatusCode()
+	}
 	switch {
-	case errors.As(err, &tmr):
+	case errors.As(err, &tmr) || status == http.StatusTooManyRequests:
 		return throttled
-	case errors.As(err, &re) && re.HTTPStatusCode() == http.StatusTooManyRequests:
-		return throttled
-	case errors.As(err, &re) && re.HTTPStatusCode() >= 500:
+	case status >= 500:
 		return retryable
 	case errors.As(err, &ae) && ae.ErrorFault() == smithy.FaultServer:
 		return retryable
-	case errors.As(err, &re) && re.HTTPStatusCode() >= 400:
+	case errors.As(err, &ae) && credentialErrors(ae.ErrorCode()):
+		return refused
+	case errors.As(err, &ae) && requestErrors[ae.ErrorCode()]:
 		return fatal
+	case status == http.StatusBadRequest || status == http.StatusRequestEntityTooLarge || status == http.StatusUnsupportedMediaType:
+		return fatal
+	case status >= 400 || ae != nil:
+		return refused
 	}
 	// No HTTP answer: the connection failed or the response was lost.
+	if s3data.NotConnected(err) {
+		return unreachable
+	}
 	var send *smithyhttp.RequestSendError
 	if errors.As(err, &send) {
 		return retryable
 	}
 	if retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary {
 		return retryable
+	}
+	if s3data.Unreachable(err) {
+		return refused // no credentials to sign with
 	}
 	return fatal
 }
@@ -381,4 +465,54 @@ func (e *Executor) result(t trial.Trial, out *lambda.InvokeOutput, elapsed time.
 		res.Backend[k] = v
 	}
 	return res
+}
+
+// probeTimeout bounds each request of a probe, so that a backend that
+// swallows requests fails the probe rather than hanging it.
+const probeTimeout = 30 * time.Second
+
+// Probe implements scheduler.Prober: it asks Lambda for the function (as
+// Preflight does) and, when the study's dataset is in S3, whether its
+// object is there, and returns an error wrapping trial.ErrUnavailable if
+// either cannot be reached or refuses to serve. A missing dataset object
+// does not fail the probe: that is the trials' to report.
+func (e *Executor) Probe(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	if _, err := e.clients.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(e.cfg.Function)}); err != nil {
+		return fmt.Errorf("lambdaexec: probe function %s: %w: %w", e.cfg.Function, trial.ErrUnavailable, explain(err))
+	}
+	if err := e.datasetReachable(ctx); err != nil {
+		return fmt.Errorf("lambdaexec: probe: %w", err)
+	}
+	return nil
+}
+
+// datasetReachable returns an error wrapping trial.ErrUnavailable if the
+// study's dataset object in S3 (if it has one) cannot be reached.
+func (e *Executor) datasetReachable(ctx context.Context) error {
+	ref := e.Base.Dataset
+	if ref.Bucket == "" || ref.Key == "" {
+		return nil
+	}
+	_, err := e.clients.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(ref.Bucket), Key: aws.String(ref.Key)})
+	if s3data.Unreachable(err) {
+		return fmt.Errorf("%w: s3://%s/%s: %w", trial.ErrUnavailable, ref.Bucket, ref.Key, err)
+	}
+	return nil
+}
+
+// datasetUnreachable tells a trial that failed because S3 could not be
+// reached from one that failed on its own. The worker's answer does not
+// say why it could not load the dataset, so for a trial that failed
+// before loading it (Result.DatasetSource empty) the executor checks
+// whether it can reach the object itself; if not, the failure is S3's.
+func (e *Executor) datasetUnreachable(ctx context.Context, res trial.Result) error {
+	if res.State != trial.Failed || res.DatasetSource != "" || e.Base.Dataset.Bucket == "" {
+		return nil
+	}
+	if err := e.datasetReachable(ctx); err != nil {
+		return fmt.Errorf("the worker could not run the trial (%s): %w", res.Error, err)
+	}
+	return nil
 }

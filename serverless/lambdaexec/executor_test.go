@@ -9,20 +9,26 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/hpsearch/hpsearch/datasets"
@@ -32,14 +38,25 @@ import (
 	"github.com/hpsearch/hpsearch/worker"
 )
 
-// memS3 is an in-memory object store with one bucket.
+// memS3 is an in-memory object store with one bucket, which refuses
+// connections while down is set.
 type memS3 struct {
 	bucket  string
+	down    atomic.Bool
 	mu      sync.Mutex
 	objects map[string][]byte
 }
 
+// connRefused is the error of a connection refused, as the SDK reports it.
+func connRefused() error {
+	return &smithyhttp.RequestSendError{Err: &net.OpError{Op: "dial", Net: "tcp",
+		Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}
+}
+
 func (m *memS3) HeadBucket(_ context.Context, in *s3.HeadBucketInput, _ ...func(*s3.Options)) (*s3.HeadBucketOutput, error) {
+	if m.down.Load() {
+		return nil, connRefused()
+	}
 	if aws.ToString(in.Bucket) != m.bucket {
 		return nil, &s3types.NotFound{}
 	}
@@ -47,6 +64,9 @@ func (m *memS3) HeadBucket(_ context.Context, in *s3.HeadBucketInput, _ ...func(
 }
 
 func (m *memS3) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
+	if m.down.Load() {
+		return nil, connRefused()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.objects[aws.ToString(in.Key)]; !ok {
@@ -56,6 +76,9 @@ func (m *memS3) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...func(
 }
 
 func (m *memS3) PutObject(_ context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	if m.down.Load() {
+		return nil, connRefused()
+	}
 	b, err := io.ReadAll(in.Body)
 	if err != nil {
 		return nil, err
@@ -96,6 +119,9 @@ func (m *memS3) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input, _ ..
 }
 
 func (m *memS3) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	if m.down.Load() {
+		return nil, connRefused()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	b, ok := m.objects[aws.ToString(in.Key)]
@@ -291,6 +317,7 @@ func TestExecuteRetries(t *testing.T) {
 			Response: &smithyhttp.Response{Response: &http.Response{}},
 			Err:      &smithyhttp.RequestSendError{Err: io.EOF}}}, 0, nil, []int{1, 2}},
 		{"server errors are bounded", []error{httpError(500), httpError(500), httpError(500)}, 2, ErrRetriesExhausted, []int{1, 2, 3}},
+		{"a refused connection is not retried", []error{connRefused()}, 0, trial.ErrUnavailable, []int{1}},
 		{"client errors are not retried", []error{&types.InvalidRequestContentException{}}, 0, &types.InvalidRequestContentException{}, []int{1}},
 	}
 	for _, tt := range tests {
@@ -416,6 +443,100 @@ func TestPreflight(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "AKIDTEST") {
 				t.Errorf("error leaks credentials: %v", err)
+			}
+		})
+	}
+}
+
+// apiError is an AWS error answer with an HTTP status and an error code.
+func apiError(status int, code string) error {
+	return &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}},
+		Err:      &smithy.GenericAPIError{Code: code, Message: code, Fault: smithy.FaultClient},
+	}
+}
+
+// TestExecuteUnavailable: failures of the backend, not of the trial, are
+// errors wrapping trial.ErrUnavailable, never a failed result; a request
+// the function refuses for its content is not.
+func TestExecuteUnavailable(t *testing.T) {
+	many := func(err error) []error {
+		s := make([]error, 100)
+		for i := range s {
+			s[i] = err
+		}
+		return s
+	}
+	tests := []struct {
+		name        string
+		script      []error
+		s3Down      bool
+		unavailable bool
+		wantInvokes int
+	}{
+		{"connection refused", []error{connRefused()}, false, true, 1},
+		{"dns error", []error{&smithyhttp.RequestSendError{Err: &net.DNSError{Err: "no such host", Name: "lambda.example", IsNotFound: true}}}, false, true, 1},
+		{"connection reset, every retry", many(&smithyhttp.RequestSendError{Err: &net.OpError{Op: "read", Net: "tcp",
+			Err: os.NewSyscallError("read", syscall.ECONNRESET)}}), false, true, 4},
+		{"5xx after retries", many(httpError(503)), false, true, 4},
+		{"throttling that never ends", many(&types.TooManyRequestsException{}), false, true, 2},
+		{"expired credentials", []error{apiError(403, "ExpiredTokenException")}, false, true, 1},
+		{"expired token as a 400", []error{apiError(400, "ExpiredTokenException")}, false, true, 1},
+		{"unrecognized client", []error{apiError(403, "UnrecognizedClientException")}, false, true, 1},
+		{"no credentials", []error{&v4.SigningError{Err: errors.New("failed to retrieve credentials")}}, false, true, 1},
+		{"function deleted", []error{&types.ResourceNotFoundException{}}, false, true, 1},
+		{"S3 unreachable", nil, true, true, 1},
+		{"request refused for its content", []error{apiError(400, "InvalidRequestContentException")}, false, false, 1},
+		{"request too large", []error{&types.RequestTooLargeException{}}, false, false, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The throttle timeout is tiny: the throttling never ends, so
+			// no machine is too slow to reach it.
+			h := newHarness(t, Config{ThrottleTimeout: time.Millisecond})
+			h.lambda.script = tt.script
+			h.s3.down.Store(tt.s3Down)
+			res, err := h.ex.Execute(context.Background(), knnTrial(2))
+			if got := errors.Is(err, trial.ErrUnavailable); got != tt.unavailable {
+				t.Errorf("got %s %q, err %v; want unavailable %v", res.State, res.Error, err, tt.unavailable)
+			}
+			if err == nil && res.State != trial.Complete {
+				t.Errorf("got %s %q, want an error", res.State, res.Error)
+			}
+			if n := len(h.lambda.requests); n != tt.wantInvokes {
+				t.Errorf("%d invocations, want %d", n, tt.wantInvokes)
+			}
+		})
+	}
+}
+
+// TestExecuteFailsOnItsOwnWithS3Up: a trial that fails before loading
+// its dataset while S3 answers failed on its own.
+func TestExecuteFailsOnItsOwnWithS3Up(t *testing.T) {
+	h := newHarness(t, Config{})
+	res, err := h.ex.Execute(context.Background(), trial.Trial{Number: 1, Model: "knn", Params: trial.Params{"n_neighbours": 3.0}})
+	if err != nil || res.State != trial.Failed {
+		t.Fatalf("got %s %q, err %v; want a failed result", res.State, res.Error, err)
+	}
+}
+
+func TestProbe(t *testing.T) {
+	for _, tt := range []struct {
+		name            string
+		missing, s3Down bool
+		wantErr         bool
+	}{
+		{"up", false, false, false},
+		{"function missing", true, false, true},
+		{"S3 down", false, true, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, Config{})
+			h.lambda.missing = tt.missing
+			h.s3.down.Store(tt.s3Down)
+			err := h.ex.Probe(context.Background())
+			if (err != nil) != tt.wantErr || err != nil && !errors.Is(err, trial.ErrUnavailable) {
+				t.Errorf("Probe: %v, want an error wrapping ErrUnavailable: %v", err, tt.wantErr)
 			}
 		})
 	}
