@@ -118,7 +118,9 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	}
 
 	// Make sure the Lambda side can run before spending time on the local one.
-	lx, err := lambdaExecutor(ctx, spec, base, &backendFlags{concurrency: *concurrency, arch: *arch, memory: *memory})
+	lx, err := interruptible(ctx, phaseBackend, func(ctx context.Context) (*lambdaexec.Executor, error) {
+		return lambdaExecutor(ctx, spec, base, &backendFlags{concurrency: *concurrency, arch: *arch, memory: *memory})
+	})
 	if err != nil {
 		if errors.Is(err, lambdaexec.ErrNotReady) {
 			return fmt.Errorf("compare: %w%s", err, emulationHint())

@@ -69,6 +69,7 @@ func TestInterruptInEveryPhase(t *testing.T) {
 		{"run loading the dataset", phaseDataset, syscall.SIGINT, []string{"run", spec, "--dir", filepath.Join(dir, "runs")}},
 		{"run loading the dataset, SIGTERM", phaseDataset, syscall.SIGTERM, []string{"run", spec, "--dir", filepath.Join(dir, "runs")}},
 		{"run preparing the backend", phaseBackend, syscall.SIGINT, []string{"run", spec, "--dir", filepath.Join(dir, "runs")}},
+		{"compare preparing the backend", phaseBackend, syscall.SIGINT, []string{"compare", spec, "--dir", filepath.Join(dir, "runs")}},
 		{"validate loading the dataset", phaseDataset, syscall.SIGINT, []string{"validate", spec}},
 		{"resume reading the spec", phaseSpec, syscall.SIGINT, []string{"resume", study, "--max-trials", "4"}},
 		{"resume preparing the backend", phaseBackend, syscall.SIGTERM, []string{"resume", study, "--max-trials", "4"}},
