@@ -25,17 +25,19 @@ const MaxTrialNumberGap = 100_000
 //   - trial numbers and attempts are not negative, and a trial number
 //     dispatched for the first time lies at most MaxTrialNumberGap beyond
 //     the highest dispatched before it;
-//   - a result is the result of the latest dispatch of its trial number
-//     before it (the same trial attempt): a result whose number was never
-//     dispatched before it, or lies beyond any dispatched, is refused, and
-//     so is a second result for one trial attempt and a dispatch of an
-//     attempt that has its result already;
-//   - a result has its dispatch's model, seed, parameters and budget.
+//   - a result follows a dispatch of its trial number: a result whose
+//     number was never dispatched before it, or lies beyond any
+//     dispatched, is refused;
+//   - a trial has one result (a trial is counted once, whatever attempt
+//     ran it): a second result for a trial number is refused, and so is a
+//     dispatch of a trial that has its result;
+//   - a result has the model, seed, parameters and budget of its trial's
+//     latest dispatch before it.
 //
-// A trial may be dispatched again with the same attempt while it has no
-// result, and with a higher attempt at any time (a resume runs the trials
-// in flight again with Attempt+1); attempt 0, which older journals and
-// recovered trials leave out, counts as 1.
+// A trial without a result may be dispatched again, with any attempt (a
+// resume, or the end of an outage, runs the trials in flight again with
+// Attempt+1); attempt 0, which older journals and recovered trials leave
+// out, counts as 1.
 //
 // Every reader of journals checks with it: ReadJournal, Memory.Events and
 // the S3 journal, whose segments one Checker reads in turn (Read). The zero
@@ -50,16 +52,9 @@ type Checker struct {
 
 // dispatched is what a Checker remembers of one trial number.
 type dispatched struct {
-	last  trial.Trial // its latest dispatch
-	where position    // of the latest dispatch
-	open  bool        // the latest dispatch has no result yet
-	done  []attemptResult
-}
-
-// attemptResult is where the result of one attempt is.
-type attemptResult struct {
-	attempt int
-	where   position
+	last   trial.Trial // its latest dispatch
+	where  position    // of the latest dispatch
+	result *position   // of its result, nil while it has none
 }
 
 // position is a record's place: the file (or S3 segment) and the 1-based
@@ -82,18 +77,15 @@ func inconsistent(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInconsistent}, args...)...)
 }
 
-func attemptOf(a int) int { return max(a, 1) }
-
 // Check checks e, the record on line line of file, against the records
 // checked before it, and remembers it. Its error wraps ErrInconsistent
 // and says what is wrong; ReadJournal reports it as a *CorruptError
 // naming file and line. A refused event is not remembered.
 func (c *Checker) Check(e Event, file string, line int) error {
 	here := position{file, line}
-	first := c.records == 0
 	switch e.Type {
 	case EventStudy:
-		if !first {
+		if c.records > 0 {
 			return inconsistent("a study event after the journal's first record")
 		}
 	case EventDispatch:
@@ -117,31 +109,25 @@ func (c *Checker) checkDispatch(t trial.Trial, here position) error {
 		return inconsistent("a dispatch of trial %d with attempt %d: attempts start at 1", t.Number, t.Attempt)
 	}
 	d := c.trials[t.Number]
-	if d == nil {
-		if t.Number-c.next >= MaxTrialNumberGap {
-			if c.next == 0 {
-				return inconsistent("a dispatch of trial %d, more than %d beyond trial 0, and no trial was dispatched before it",
-					t.Number, MaxTrialNumberGap)
-			}
-			return inconsistent("a dispatch of trial %d, more than %d beyond the highest trial dispatched before it (%d)",
-				t.Number, MaxTrialNumberGap, c.next-1)
-		}
+	switch {
+	case d != nil && d.result != nil:
+		return inconsistent("a dispatch of trial %d, attempt %d, which has its result already (%s)",
+			t.Number, max(t.Attempt, 1), d.result.relativeTo(here.file))
+	case d == nil && t.Number-c.next >= MaxTrialNumberGap && c.next == 0:
+		return inconsistent("a dispatch of trial %d, more than %d beyond trial 0, and no trial was dispatched before it",
+			t.Number, MaxTrialNumberGap)
+	case d == nil && t.Number-c.next >= MaxTrialNumberGap:
+		return inconsistent("a dispatch of trial %d, more than %d beyond the highest trial dispatched before it (%d)",
+			t.Number, MaxTrialNumberGap, c.next-1)
+	case d == nil:
 		if c.trials == nil {
 			c.trials = map[int]*dispatched{}
 		}
 		d = &dispatched{}
 		c.trials[t.Number] = d
 		c.next = max(c.next, t.Number+1)
-	} else {
-		a := attemptOf(t.Attempt)
-		for _, r := range d.done {
-			if r.attempt == a {
-				return inconsistent("a dispatch of trial %d, attempt %d, which has its result already (%s)",
-					t.Number, a, r.where.relativeTo(here.file))
-			}
-		}
 	}
-	d.last, d.where, d.open = t, here, true
+	d.last, d.where = t, here
 	return nil
 }
 
@@ -154,18 +140,15 @@ func (c *Checker) checkResult(r trial.Result, here position) error {
 		return inconsistent("a result for trial %d, beyond any trial dispatched before it (the highest is %d)", r.Number, c.next-1)
 	case d == nil:
 		return inconsistent("a result for trial %d, which was never dispatched before it", r.Number)
-	}
-	a := attemptOf(d.last.Attempt)
-	if !d.open { // the latest dispatch's result is the last one recorded
-		return inconsistent("a second result for trial %d, attempt %d (the first is on %s)",
-			r.Number, a, d.done[len(d.done)-1].where.relativeTo(here.file))
+	case d.result != nil:
+		return inconsistent("a second result for trial %d (attempt %d; the first is on %s)",
+			r.Number, max(d.last.Attempt, 1), d.result.relativeTo(here.file))
 	}
 	if field := differs(d.last, r); field != "" {
 		return inconsistent("a result for trial %d whose %s differs from its dispatch's (%s)",
 			r.Number, field, d.where.relativeTo(here.file))
 	}
-	d.open = false
-	d.done = append(d.done, attemptResult{attempt: a, where: here})
+	d.result = &here
 	return nil
 }
 

@@ -57,9 +57,11 @@ func TestCheckerRefuses(t *testing.T) {
 			4, "trial 1, which was never dispatched"},
 		{"result before its dispatch", []results.Event{dispatch(0, 1), result(1), dispatch(1, 1)}, 3, "beyond any trial dispatched"},
 		{"second result for one attempt", []results.Event{dispatch(0, 1), result(0), dispatch(1, 1), result(1), result(0)},
-			6, "second result for trial 0, attempt 1 (the first is on line 3)"},
+			6, "second result for trial 0 (attempt 1; the first is on line 3)"},
 		{"second result, attempt 0 as 1", []results.Event{dispatch(0, 0), result(0), dispatch(0, 1), result(0)},
 			4, "trial 0, attempt 1, which has its result already (line 3)"},
+		{"another attempt after a result", []results.Event{dispatch(0, 1), result(0), dispatch(0, 2), result(0)},
+			4, "a dispatch of trial 0, attempt 2, which has its result already (line 3)"},
 		{"redispatch of an attempt with a result", []results.Event{dispatch(0, 1), dispatch(0, 2), result(0), dispatch(0, 2), result(0)},
 			5, "attempt 2, which has its result already (line 4)"},
 		{"second result with a different state", []results.Event{dispatch(0, 1),
@@ -123,6 +125,8 @@ func TestCheckerAccepts(t *testing.T) {
 	failed := withResult(2, func(r *trial.Result) {
 		r.State, r.Error, r.Score, r.FoldScores = trial.Failed, "boom", 0, nil
 	})
+	inflight := storetest.Trial(3)
+	inflight.Attempt = 2
 	for _, tc := range []struct {
 		name   string
 		events []results.Event
@@ -133,11 +137,11 @@ func TestCheckerAccepts(t *testing.T) {
 		{"rerun twice", []results.Event{dispatch(0, 1), dispatch(0, 2), dispatch(0, 3), result(0)}},
 		{"attempt left out", []results.Event{dispatch(0, 0), dispatch(0, 2), result(0)}},
 		{"dispatch written twice", []results.Event{dispatch(0, 1), dispatch(0, 1), result(0)}},
-		{"another attempt after a result", []results.Event{dispatch(2, 1), failed, dispatch(2, 2), result(2)}},
 		{"recovered after higher numbers", []results.Event{dispatch(0, 1), dispatch(3, 1), result(3), dispatch(1, 0), result(1), dispatch(2, 1)}},
 		{"recovered beyond the highest", []results.Event{dispatch(0, 1), result(0), dispatch(results.MaxTrialNumberGap, 1), result(results.MaxTrialNumberGap)}},
 		{"resumed after a stop", []results.Event{dispatch(0, 1), result(0), results.StopEvent("max_trials", at), dispatch(1, 1), result(1)}},
 		{"early stopping", []results.Event{d0, d1, r0, r1, d2, r2}},
+		{"failed, and reruns of another", []results.Event{dispatch(2, 1), dispatch(3, 1), failed, dispatch(3, 3), results.DispatchEvent(inflight, at), result(3)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			text := journalText(t, tc.events...)

@@ -359,7 +359,7 @@ func TestDamagedJournal(t *testing.T) {
 		{"forged result", func(s *fakeS3) { s.set(seg+"5.jsonl", encode(t, forgedResult(999999999999))) },
 			"s3://bucket/" + seg + "5.jsonl:1: inconsistent journal record: a result for trial 999999999999, beyond any trial dispatched before it (the highest is 2)", 1},
 		{"second result in a later segment", func(s *fakeS3) { s.set(seg+"5.jsonl", encode(t, pair(3)[0], pair(1)[1])) },
-			"s3://bucket/" + seg + "5.jsonl:2: inconsistent journal record: a second result for trial 1, attempt 1 (the first is on s3://bucket/" + seg + "3.jsonl:2)", 2},
+			"s3://bucket/" + seg + "5.jsonl:2: inconsistent journal record: a second result for trial 1 (attempt 1; the first is on s3://bucket/" + seg + "3.jsonl:2)", 2},
 		{"result before its dispatch", func(s *fakeS3) { s.set(seg+"5.jsonl", encode(t, pair(3)[1], pair(3)[0])) },
 			"s3://bucket/" + seg + "5.jsonl:1: inconsistent journal record: a result for trial 3, beyond any", 1},
 		{"forged dispatch", func(s *fakeS3) { s.set(seg+"5.jsonl", encode(t, pair(999999999999)...)) },
