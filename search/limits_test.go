@@ -292,4 +292,29 @@ func TestSpecAliasExpansion(t *testing.T) {
 	if !errors.Is(err, ErrSpecTooLarge) || !errors.Is(err, trial.ErrBadInput) || !strings.Contains(err.Error(), "expands to more than") {
 		t.Errorf("alias bomb: %v", err)
 	}
+
+	// Nested aliases, each doubling the one before: 2^40 values from a
+	// few hundred bytes.
+	var nest strings.Builder
+	nest.WriteString("name: s\nmodel: noop\nparameters:\n  a0: &a0 [1, 2]\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&nest, "  a%d: &a%d [*a%d, *a%d]\n", i, i, i-1, i-1)
+	}
+	_, err = parseErr(nest.String())
+	if !errors.Is(err, ErrSpecTooLarge) {
+		t.Errorf("nested aliases: %v", err)
+	}
+
+	// An alias inside the value it refers to expands forever.
+	_, err = parseErr("name: s\nmodel: noop\nparameters:\n  x: &a [1,\n    *a]\n")
+	var ie *trial.InputError
+	if !errors.As(err, &ie) || ie.Line != 5 || !strings.Contains(err.Error(), "alias *a is inside the value it refers to") {
+		t.Errorf("recursive alias: %v", err)
+	}
+
+	// Aliases that share a block between families are fine.
+	s, err := parseErr("name: s\nmodel: noop\nparameters:\n  x: &v [1, 2, 3]\n  y: *v\n")
+	if err != nil || len(s.Models[0].Params[1].Values) != 3 {
+		t.Errorf("shared list: %v", err)
+	}
 }

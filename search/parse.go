@@ -22,15 +22,15 @@ import (
 // and validating it takes well under a second.
 const MaxSpecBytes = 1 << 20
 
-// maxSpecItems bounds the keys and list items a spec may expand to. YAML
-// aliases can repeat a large list under many keys, so a spec within
+// maxSpecNodes bounds the YAML nodes (keys, values, lists, mappings) a
+// spec may expand to. Aliases repeat what they refer to, so a spec within
 // MaxSpecBytes could otherwise expand to billions of values. A spec
-// without aliases never reaches it: every key or item takes at least two
-// bytes.
-const maxSpecItems = MaxSpecBytes / 2
+// without aliases stays under it: every node but the document's takes at
+// least two bytes.
+const maxSpecNodes = MaxSpecBytes / 2
 
 // ErrSpecTooLarge is wrapped by the error for a spec larger than
-// MaxSpecBytes (or that YAML aliases expand past maxSpecItems entries).
+// MaxSpecBytes, or that YAML aliases expand past 512Ki nodes.
 var ErrSpecTooLarge = errors.New("spec too large")
 
 // Load reads the spec file at path, parses it and validates it against
@@ -174,6 +174,14 @@ func decode(raw []byte, file string) (*Spec, error) {
 	if err := dec.Decode(&extra); err == nil {
 		return nil, d.errf(&extra, "", "spec holds more than one YAML document")
 	}
+	x := expansion{memo: map[*yaml.Node]int{}}
+	switch n := x.nodes(&root); {
+	case x.cycle != nil:
+		return nil, d.errf(x.cycle, "", "alias *%s is inside the value it refers to", x.cycle.Value)
+	case n > maxSpecNodes:
+		return nil, &trial.InputError{File: file, Err: ErrSpecTooLarge,
+			Msg: fmt.Sprintf("the spec expands to more than %d keys and values (YAML aliases repeat what they refer to); list fewer values", maxSpecNodes)}
+	}
 	doc := deref(&root)
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
 		doc = deref(doc.Content[0])
@@ -251,20 +259,44 @@ func decode(raw []byte, file string) (*Spec, error) {
 	return s, nil
 }
 
-// decoder walks the YAML tree, recording lines into s.Lines.
-type decoder struct {
-	s     *Spec
-	items int // keys and list items decoded, aliases counted each time
+// expansion counts the nodes of a YAML tree with every alias replaced by
+// what it refers to, as the decoder visits them, in time linear in the
+// tree as written: each node's count is computed once.
+type expansion struct {
+	memo  map[*yaml.Node]int // a node's expanded count; -1 while counting it
+	cycle *yaml.Node         // an alias found inside what it refers to
 }
 
-// count charges one key or list item at n against maxSpecItems.
-func (d *decoder) count(n *yaml.Node, field string) error {
-	d.items++
-	if d.items <= maxSpecItems {
-		return nil
+// nodes returns the expanded count of n, or maxSpecNodes+1 once past it.
+func (x *expansion) nodes(n *yaml.Node) int {
+	if n == nil || x.cycle != nil {
+		return 0
 	}
-	return &trial.InputError{File: d.s.File, Line: n.Line, Field: field, Err: ErrSpecTooLarge,
-		Msg: fmt.Sprintf("the spec expands to more than %d keys and values (YAML aliases repeat what they refer to); list fewer values", maxSpecItems)}
+	if n.Kind == yaml.AliasNode {
+		if c, ok := x.memo[n.Alias]; ok && c < 0 {
+			x.cycle = n
+			return 0
+		}
+		return x.nodes(n.Alias)
+	}
+	if c, ok := x.memo[n]; ok {
+		return max(c, 0)
+	}
+	x.memo[n] = -1
+	total := 1
+	for _, c := range n.Content {
+		if total += x.nodes(c); total > maxSpecNodes {
+			total = maxSpecNodes + 1
+			break
+		}
+	}
+	x.memo[n] = total
+	return total
+}
+
+// decoder walks the YAML tree, recording lines into s.Lines.
+type decoder struct {
+	s *Spec
 }
 
 // errf returns an InputError at node n's line (or field's recorded line
@@ -294,9 +326,6 @@ func (d *decoder) mapping(n *yaml.Node, path string, known []string, fn func(key
 		field := join(path, k.Value)
 		if k.Kind != yaml.ScalarNode {
 			return d.errf(k, path, "keys must be plain names")
-		}
-		if err := d.count(k, field); err != nil {
-			return err
 		}
 		if known != nil && !contains(known, k.Value) {
 			where := "key"
@@ -444,9 +473,6 @@ func (d *decoder) floats(n *yaml.Node, field string) ([]float64, error) {
 	out := make([]float64, len(n.Content))
 	for i, item := range n.Content {
 		f := fmt.Sprintf("%s[%d]", field, i)
-		if err := d.count(item, f); err != nil {
-			return nil, err
-		}
 		d.s.Lines[f] = deref(item).Line
 		var err error
 		if out[i], err = d.float(item, f); err != nil {
@@ -471,25 +497,20 @@ func (d *decoder) backend(n *yaml.Node, path string) error {
 		return d.errf(n, path, "%v", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	d.s.Backend = m
-	var walk func(n *yaml.Node, path string) error
-	walk = func(n *yaml.Node, path string) error {
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
 		n = deref(n)
 		if n.Kind != yaml.MappingNode {
-			return nil
+			return
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			f := join(path, n.Content[i].Value)
-			if err := d.count(n.Content[i], f); err != nil {
-				return err
-			}
 			d.s.Lines[f] = n.Content[i].Line
-			if err := walk(n.Content[i+1], f); err != nil {
-				return err
-			}
+			walk(n.Content[i+1], f)
 		}
-		return nil
 	}
-	return walk(n, path)
+	walk(n, path)
+	return nil
 }
 
 // families decodes models: [{model: knn, parameters: {...}}, ...].

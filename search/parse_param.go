@@ -273,9 +273,6 @@ func (d *decoder) values(n *yaml.Node, field string) ([]any, error) {
 	out := make([]any, len(n.Content))
 	for i, item := range n.Content {
 		f := fmt.Sprintf("%s[%d]", field, i)
-		if err := d.count(item, f); err != nil {
-			return nil, err
-		}
 		d.s.Lines[f] = item.Line
 		v, err := d.scalar(item, f)
 		if err != nil {
