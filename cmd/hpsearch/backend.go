@@ -131,6 +131,17 @@ func buildExecutor(ctx context.Context, spec *search.Spec, base *worker.Request,
 	return ex, parallel, nil
 }
 
+// outageTimeout is how long a study on exec waits for its backend when it
+// is unavailable: the Lambda backend's backend.outage_timeout; 0 (the
+// scheduler's default) otherwise, as a local executor is never
+// unavailable.
+func outageTimeout(exec scheduler.Executor) time.Duration {
+	if ex := lambdaOf(exec); ex != nil {
+		return ex.Config().OutageTimeout
+	}
+	return 0
+}
+
 // lambdaOf returns the Lambda executor inside exec, or nil when the study
 // does not run on Lambda.
 func lambdaOf(exec scheduler.Executor) *lambdaexec.Executor {

@@ -109,6 +109,11 @@ func exitCode(ctx context.Context, e *env, c *command, err error) int {
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(e.stderr, "hpsearch %s: %s\n\n%s", c.name, strings.TrimPrefix(err.Error(), "usage: "), c.usage)
 		return 2
+	case errors.Is(err, trial.ErrUnavailable):
+		// Before ErrInterrupted: a study that stopped because its backend
+		// stayed unavailable was not stopped by the user.
+		fmt.Fprintf(e.stderr, "hpsearch %s: %v\n", c.name, err)
+		return 1
 	case errors.Is(err, trial.ErrInterrupted) || errors.Is(err, context.Canceled):
 		fmt.Fprintf(e.stderr, "hpsearch %s: %v\n", c.name, err)
 		return 130

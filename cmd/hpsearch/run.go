@@ -262,6 +262,8 @@ func schedulerConfig(spec *search.Spec, sampler scheduler.Sampler, exec schedule
 			MaxTime: spec.Stop.Timeout(), MaxCost: spec.Stop.MaxCost},
 		Direction: spec.Direction,
 		Seed:      func(n int) uint64 { return search.TrialSeed(spec.Search.Seed, n) },
+		// backend.outage_timeout; see backend.go.
+		OutageTimeout: outageTimeout(exec),
 	}
 }
 
