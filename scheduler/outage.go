@@ -174,7 +174,7 @@ func (s *study) unavailableErr() error {
 		return nil
 	}
 	return fmt.Errorf("scheduler: study interrupted after %d finished trials: %w: the backend did not answer for %v "+
-		"(backend.outage_timeout); %d trials are left in flight for resume to run: %w",
+		"(backend.outage_timeout); trials left in flight for resume to run: %d; last error: %w",
 		s.done(), trial.ErrInterrupted, s.outageTimeout(), s.out.Running, s.outage.lastErr)
 }
 

@@ -479,7 +479,9 @@ const probeTimeout = 30 * time.Second
 func (e *Executor) Probe(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
-	if _, err := e.clients.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(e.cfg.Function)}); err != nil {
+	// One request each, no SDK retries: the scheduler's waits between
+	// probes are the backoff.
+	if _, err := e.clients.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(e.cfg.Function)}, noSDKRetries); err != nil {
 		return fmt.Errorf("lambdaexec: probe function %s: %w: %w", e.cfg.Function, trial.ErrUnavailable, explain(err))
 	}
 	if err := e.datasetReachable(ctx); err != nil {
@@ -495,7 +497,8 @@ func (e *Executor) datasetReachable(ctx context.Context) error {
 	if ref.Bucket == "" || ref.Key == "" {
 		return nil
 	}
-	_, err := e.clients.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(ref.Bucket), Key: aws.String(ref.Key)})
+	_, err := e.clients.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(ref.Bucket), Key: aws.String(ref.Key)},
+		func(o *s3.Options) { o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1) })
 	if s3data.Unreachable(err) {
 		return fmt.Errorf("%w: s3://%s/%s: %w", trial.ErrUnavailable, ref.Bucket, ref.Key, err)
 	}
