@@ -493,7 +493,6 @@ func (s *Spec) resolveValues(dp *trial.ParamDecl, dim *Dimension, field string) 
 	vs := make([]any, len(dim.Values))
 	seen := make(map[valueKey]struct{}, len(dim.Values))
 	for i, v := range dim.Values {
-		f := s.itemField(field, i)
 		var err error
 		if dp != nil {
 			v, err = checkValue(*dp, v)
@@ -501,11 +500,11 @@ func (s *Spec) resolveValues(dp *trial.ParamDecl, dim *Dimension, field string) 
 			v, err = freeValue(dim.Name, kind, v)
 		}
 		if err != nil {
-			return s.Errorf(f, "%v", err)
+			return s.Errorf(s.itemField(field, i), "%v", err)
 		}
 		k := keyOf(v)
 		if _, dup := seen[k]; dup {
-			return s.Errorf(f, "%s is listed twice", formatAny(v))
+			return s.Errorf(s.itemField(field, i), "%s is listed twice", formatAny(v))
 		}
 		seen[k] = struct{}{}
 		vs[i] = v
