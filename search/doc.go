@@ -7,6 +7,14 @@
 // field. Spec.Errorf lets later checks (the dataset exists, the target
 // column is there) point at the same lines.
 //
+// Reading and checking a spec takes time linear in its size, which is at
+// most MaxSpecBytes; every number that sizes an allocation has a bound
+// (MaxParallel, MaxTrialsLimit, MaxGridSize, MaxGridPoints, trial.MaxFolds,
+// trial.MaxSplits and the models' declared ranges). A default applies to
+// a setting left out; a 0 written where 0 means nothing is an error. The
+// checks a worker request shares with the spec (cv, preprocess, task,
+// metric) are trial's, so both sides apply the same rules.
+//
 // A parameter is written as
 //
 //	n_neighbors: {min: 1, max: 30}            # range; int or float per the model's declaration
