@@ -124,7 +124,7 @@ func FuzzParseDecimal(f *testing.F) {
 
 // parquetSeeds returns small valid Parquet files in the encodings the
 // loader meets: plain and dictionary pages, optional columns, several row
-// groups, Snappy compression and version 2 data pages.
+// groups, version 1 and 2 data pages and every compression codec.
 func parquetSeeds(tb testing.TB) [][]byte {
 	tb.Helper()
 	type flat struct {
@@ -145,6 +145,10 @@ func parquetSeeds(tb testing.TB) [][]byte {
 		encodeParquet(tb, flats, parquet.MaxRowsPerRowGroup(2), parquet.DataPageVersion(1)),
 		encodeParquet(tb, dicts),
 		encodeParquet(tb, dicts, parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(3)),
+		encodeParquet(tb, flats, parquet.Compression(&parquet.Gzip)),
+		encodeParquet(tb, flats, parquet.Compression(&parquet.Zstd)),
+		encodeParquet(tb, dicts, parquet.Compression(&parquet.Lz4Raw)),
+		encodeParquet(tb, dicts, parquet.Compression(&parquet.Brotli)),
 	}
 }
 

@@ -9,10 +9,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
 
@@ -346,4 +349,154 @@ func TestReadParquetIOErrorIsNotBadInput(t *testing.T) {
 	if err == nil || errors.Is(err, trial.ErrBadInput) || !errors.Is(err, syscall.EIO) {
 		t.Errorf("readParquet: %v; want the I/O error, not bad input", err)
 	}
+}
+
+// rewritePages returns the Parquet file b with every page header passed
+// through edit (with the column's index) and the file laid out again
+// around the new headers. The page index is dropped.
+func rewritePages(tb testing.TB, b []byte, edit func(col int, h *format.PageHeader)) []byte {
+	tb.Helper()
+	n := int(binary.LittleEndian.Uint32(b[len(b)-8:]))
+	var md format.FileMetaData
+	var proto thrift.CompactProtocol
+	if err := thrift.Unmarshal(&proto, b[len(b)-8-n:len(b)-8], &md); err != nil {
+		tb.Fatal(err)
+	}
+	out := []byte("PAR1")
+	for g := range md.RowGroups {
+		for c := range md.RowGroups[g].Columns {
+			cc := &md.RowGroups[g].Columns[c]
+			cm := &cc.MetaData
+			pos := cm.DataPageOffset
+			if cm.DictionaryPageOffset != 0 {
+				pos = cm.DictionaryPageOffset
+			}
+			end := pos + cm.TotalCompressedSize
+			start := int64(len(out))
+			cm.DictionaryPageOffset, cm.DataPageOffset = 0, 0
+			for pos < end {
+				h, hn, err := readPageHeader(bytes.NewReader(b), pos, end, &proto)
+				if err != nil {
+					tb.Fatal(err)
+				}
+				data := b[pos+hn : pos+hn+int64(h.CompressedPageSize)]
+				pos += hn + int64(h.CompressedPageSize)
+				switch {
+				case h.Type == format.DictionaryPage:
+					cm.DictionaryPageOffset = int64(len(out))
+				case cm.DataPageOffset == 0:
+					cm.DataPageOffset = int64(len(out))
+				}
+				edit(c, h)
+				hb, err := thrift.Marshal(&proto, h)
+				if err != nil {
+					tb.Fatal(err)
+				}
+				out = append(append(out, hb...), data...)
+			}
+			cm.TotalCompressedSize = int64(len(out)) - start
+			cc.FileOffset = start
+			cc.ColumnIndexOffset, cc.ColumnIndexLength, cc.OffsetIndexOffset, cc.OffsetIndexLength = 0, 0, 0, 0
+		}
+	}
+	footer, err := thrift.Marshal(&proto, &md)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out = append(out, footer...)
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(footer)))
+	return append(out, "PAR1"...)
+}
+
+// codecs are the compressions the parquet library reads.
+var codecs = []struct {
+	name  string
+	codec compress.Codec
+}{
+	{"uncompressed", &parquet.Uncompressed}, {"snappy", &parquet.Snappy}, {"gzip", &parquet.Gzip},
+	{"brotli", &parquet.Brotli}, {"zstd", &parquet.Zstd}, {"lz4", &parquet.Lz4Raw},
+}
+
+// codecRows compress well, so a page header that understates the
+// uncompressed size is far off.
+type codecRow struct {
+	X float64 `parquet:"x"`
+	Y int32   `parquet:"y"`
+}
+
+func codecRows() []codecRow {
+	rows := make([]codecRow, 2000)
+	for i := range rows {
+		rows[i] = codecRow{float64(i % 10), int32(i % 2)}
+	}
+	return rows
+}
+
+func TestReadParquetCodecs(t *testing.T) {
+	want, err := readParquetBytes(encodeParquet(t, codecRows()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range codecs {
+		t.Run(c.name, func(t *testing.T) {
+			b := encodeParquet(t, codecRows(), parquet.Compression(c.codec))
+			got, err := readParquetBytes(b)
+			if err != nil {
+				t.Fatalf("sound file refused: %v", err)
+			}
+			if !slices.Equal(got.X, want.X) || !slices.Equal(got.Y, want.Y) {
+				t.Error("data differs from the uncompressed file")
+			}
+			if c.name == "uncompressed" {
+				return
+			}
+			// Every page header now understates what its page
+			// decompresses to, which the library would allocate as it
+			// went (or, for a corrupt LZ4 block, without end).
+			small := rewritePages(t, b, func(_ int, h *format.PageHeader) { h.UncompressedPageSize = 8 })
+			_, err = readParquetBytes(small)
+			var ie *trial.InputError
+			if !errors.As(err, &ie) || ie.File != "p.parquet" {
+				t.Errorf("understated page: %v, want bad input", err)
+			}
+		})
+	}
+}
+
+func TestReadParquetPageLimits(t *testing.T) {
+	b := encodeParquet(t, codecRows(), parquet.Compression(&parquet.Snappy))
+	tests := []struct {
+		name  string
+		edit  func(col int, h *format.PageHeader)
+		limit bool
+		want  string
+	}{
+		{"page over the size limit", func(_ int, h *format.PageHeader) { h.UncompressedPageSize = maxParquetPageBytes + 1 }, true, "per page"},
+		{"page beyond its chunk", func(_ int, h *format.PageHeader) { h.CompressedPageSize = 1 << 30 }, false, "do not fit in its column chunk"},
+		{"more values than rows", func(_ int, h *format.PageHeader) {
+			if h.DataPageHeader.Valid {
+				h.DataPageHeader.V.NumValues = 1 << 30
+			}
+			if h.DataPageHeaderV2.Valid {
+				h.DataPageHeaderV2.V.NumValues = 1 << 30
+			}
+		}, false, "values in a row group of 2000 rows"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := readParquetBytes(rewritePages(t, b, tt.edit))
+			var ie *trial.InputError
+			if !errors.As(err, &ie) || ie.File != "p.parquet" || errors.Is(err, ErrLimit) != tt.limit ||
+				!strings.Contains(err.Error(), tt.want) {
+				t.Errorf("readParquet: %v; want bad input saying %q (limit %v)", err, tt.want, tt.limit)
+			}
+		})
+	}
+	if _, err := readParquetBytes(rewritePages(t, b, func(int, *format.PageHeader) {})); err != nil {
+		t.Errorf("rewritePages without edits: %v", err)
+	}
+}
+
+func readParquetBytes(b []byte) (*Dataset, error) {
+	return readParquet(bytes.NewReader(b), int64(len(b)), "p.parquet", Options{})
 }

@@ -266,6 +266,8 @@ func checkParquetPages(r io.ReaderAt, size int64, md *format.FileMetaData, path 
 		return &trial.InputError{File: path, Msg: "not a valid Parquet file: " + fmt.Sprintf(format, args...)}
 	}
 	var proto thrift.CompactProtocol
+	var codec pageCodec
+	defer codec.close()
 	var rows int64
 	for g := range md.RowGroups {
 		rg := &md.RowGroups[g]
@@ -309,6 +311,13 @@ func checkParquetPages(r io.ReaderAt, size int64, md *format.FileMetaData, path 
 				}
 				if d := h.DictionaryPageHeader; d.Valid && (d.V.NumValues < 0 || d.V.NumValues > h.UncompressedPageSize) {
 					return bad("%s: dictionary of %d values in %d bytes", what, d.V.NumValues, h.UncompressedPageSize)
+				}
+				if err := checkPageData(&codec, cm.Codec, r, pos, h); err != nil {
+					var ie *trial.InputError
+					if errors.As(err, &ie) {
+						return err
+					}
+					return bad("%s: %v", what, err)
 				}
 				pos += int64(h.CompressedPageSize)
 			}
@@ -360,4 +369,23 @@ func readPageHeader(r io.ReaderAt, pos, end int64, proto *thrift.CompactProtocol
 		}
 		return h, int64(w.off), nil
 	}
+}
+
+// checkPageData checks the compressed data of the page with header h at
+// pos, as the parquet library will decompress it: a version 2 data page
+// has its levels uncompressed in front, and may not be compressed at all.
+func checkPageData(c *pageCodec, codec format.CompressionCodec, r io.ReaderAt, pos int64, h *format.PageHeader) error {
+	n := h.CompressedPageSize
+	if v2 := h.DataPageHeaderV2; v2.Valid {
+		if v2.V.IsCompressed.Valid && !v2.V.IsCompressed.V {
+			return nil
+		}
+		levels := int64(v2.V.RepetitionLevelsByteLength) + int64(v2.V.DefinitionLevelsByteLength)
+		if levels < 0 || levels > int64(n) {
+			return fmt.Errorf("%d bytes of levels in a page of %d", levels, n)
+		}
+		pos += levels
+		n -= int32(levels)
+	}
+	return c.check(codec, r, pos, n, h.UncompressedPageSize)
 }
