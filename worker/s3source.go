@@ -180,14 +180,15 @@ func (s *S3Source) loaded(ref DatasetRef) *datasets.Dataset {
 
 // check refuses references outside the allowed bucket and prefix.
 func (s *S3Source) check(ref DatasetRef) error {
-	loc := fmt.Sprintf("s3://%s/%s", ref.Bucket, ref.Key)
+	// Quoted: a refused key may hold control characters or be long.
+	loc := quoteShort(s3Loc(ref))
 	switch {
 	case ref.Bucket == "" || ref.Key == "":
 		return fmt.Errorf("worker: load %s: %w: both bucket and key are required", loc, ErrRefused)
 	case s.Bucket == "":
 		return fmt.Errorf("worker: load %s: %w: the worker has no bucket configured (HPSEARCH_BUCKET)", loc, ErrRefused)
 	case ref.Bucket != s.Bucket:
-		return fmt.Errorf("worker: load %s: %w: bucket %q is not the worker's bucket %q (HPSEARCH_BUCKET)", loc, ErrRefused, ref.Bucket, s.Bucket)
+		return fmt.Errorf("worker: load %s: %w: the bucket is not the worker's bucket %q (HPSEARCH_BUCKET)", loc, ErrRefused, s.Bucket)
 	case !strings.HasPrefix(ref.Key, s.Prefix):
 		return fmt.Errorf("worker: load %s: %w: key is outside the datasets prefix %q (HPSEARCH_DATASETS_PREFIX)", loc, ErrRefused, s.Prefix)
 	case !isSHA256(ref.SHA256):
