@@ -142,3 +142,16 @@ func TestForgedResultRefused(t *testing.T) {
 		t.Error("resume changed the journal")
 	}
 }
+
+// TestErrorsAreEscaped: an error that quotes a path (or a spec, or a
+// journal) with control characters in it shows them as escapes.
+func TestErrorsAreEscaped(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "x\x1b]0;owned\x07\u009b2J")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "leaderboard", dir)
+	if code != 2 || strings.ContainsAny(stderr, "\x1b\x07\u009b") || !strings.Contains(stderr, `x\x1b]0;owned\x07\u009b2J`) {
+		t.Errorf("exit %d, stderr %q; want 2 and the directory's name escaped", code, stderr)
+	}
+}

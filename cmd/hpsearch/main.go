@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -101,30 +102,34 @@ func exitCode(ctx context.Context, e *env, c *command, err error) int {
 	case err == nil:
 		return 0
 	case ctx.Err() != nil && !errors.Is(err, errUsage):
-		fmt.Fprintf(e.stderr, "hpsearch %s: %v\n", c.name, err)
+		fmt.Fprintf(e.stderr, "hpsearch %s: %s\n", c.name, printable(err))
 		return 130
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(e.stdout, c.usage)
 		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(e.stderr, "hpsearch %s: %s\n\n%s", c.name, strings.TrimPrefix(err.Error(), "usage: "), c.usage)
+		fmt.Fprintf(e.stderr, "hpsearch %s: %s\n\n%s", c.name, strings.TrimPrefix(printable(err), "usage: "), c.usage)
 		return 2
 	case errors.Is(err, trial.ErrUnavailable):
 		// Before ErrInterrupted: a study that stopped because its backend
 		// stayed unavailable was not stopped by the user.
-		fmt.Fprintf(e.stderr, "hpsearch %s: %v\n", c.name, err)
+		fmt.Fprintf(e.stderr, "hpsearch %s: %s\n", c.name, printable(err))
 		return 1
 	case errors.Is(err, trial.ErrInterrupted) || errors.Is(err, context.Canceled):
-		fmt.Fprintf(e.stderr, "hpsearch %s: %v\n", c.name, err)
+		fmt.Fprintf(e.stderr, "hpsearch %s: %s\n", c.name, printable(err))
 		return 130
 	case errors.Is(err, trial.ErrBadInput) || errors.Is(err, trial.ErrStudyExists):
-		fmt.Fprintf(e.stderr, "hpsearch %s: %v\n", c.name, err)
+		fmt.Fprintf(e.stderr, "hpsearch %s: %s\n", c.name, printable(err))
 		return 2
 	default:
-		fmt.Fprintf(e.stderr, "hpsearch %s: %v\n", c.name, err)
+		fmt.Fprintf(e.stderr, "hpsearch %s: %s\n", c.name, printable(err))
 		return 1
 	}
 }
+
+// printable is err's message fit for a terminal: it may quote a spec, a
+// journal or a path, whose control characters are shown as escapes.
+func printable(err error) string { return results.PrintableLines(err.Error()) }
 
 func writeOverview(w io.Writer) {
 	fmt.Fprint(w, "hpsearch - hyperparameter search, locally or on AWS Lambda\n\nUsage: hpsearch COMMAND [ARGS]\n\nCommands:\n")
