@@ -11,6 +11,7 @@ import (
 
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/results/storetest"
+	"github.com/hpsearch/hpsearch/search"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -204,5 +205,14 @@ func TestReopenRefusesForgedResult(t *testing.T) {
 	}
 	if _, err := j.Replay(context.Background()); !errors.As(err, &ce) || ce.Line != 44 {
 		t.Errorf("Replay = %v, want the forged result refused at line 44", err)
+	}
+}
+
+// TestGapCoversParallelism: a journal skips numbers only for trials that
+// were in flight at a crash, at most search.MaxParallel of them, so the
+// Checker's bound must not refuse such a journal.
+func TestGapCoversParallelism(t *testing.T) {
+	if results.MaxTrialNumberGap <= search.MaxParallel {
+		t.Errorf("MaxTrialNumberGap %d does not exceed search.MaxParallel %d", results.MaxTrialNumberGap, search.MaxParallel)
 	}
 }
