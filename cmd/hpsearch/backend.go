@@ -205,26 +205,16 @@ func lostResults(exec scheduler.Executor, spec *search.Spec) recoverFunc {
 		if len(found) == 0 {
 			return events, nil
 		}
-		dispatched := map[int]bool{}
-		for _, ev := range events {
-			if ev.Type == results.EventDispatch {
-				dispatched[ev.Trial.Number] = true
-			}
+		recovered, ignored := results.Recovered(events, found,
+			func(n int) uint64 { return search.TrialSeed(spec.Search.Seed, n) }, time.Now().UTC())
+		for _, why := range ignored {
+			fmt.Fprintf(e.stderr, "warning: %s\n", results.Printable(why))
 		}
-		now := time.Now().UTC()
-		var recovered []results.Event
 		var numbers []string
-		for _, r := range found {
-			if !dispatched[r.Number] {
-				if r.Seed != search.TrialSeed(spec.Search.Seed, r.Number) {
-					fmt.Fprintf(e.stderr, "warning: ignoring the stored result of trial %d: its seed is not the study's\n", r.Number)
-					continue
-				}
-				recovered = append(recovered, results.DispatchEvent(trial.Trial{Number: r.Number, Model: r.Model, Params: r.Params,
-					Seed: r.Seed, Budget: r.Budget, Attempt: int(r.Backend["attempt"])}, now))
+		for _, ev := range recovered {
+			if ev.Type == results.EventResult {
+				numbers = append(numbers, strconv.Itoa(ev.Result.Number))
 			}
-			recovered = append(recovered, results.ResultEvent(r, now))
-			numbers = append(numbers, strconv.Itoa(r.Number))
 		}
 		if len(numbers) == 0 {
 			return events, nil
