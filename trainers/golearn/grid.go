@@ -108,6 +108,15 @@ type frame struct {
 	// visible marks the columns in attrs; nil means all of them.
 	visible []bool
 	attrs   []base.Attribute
+	// scratch is MapOverRows' buffers, shared by a frame and its subsets
+	// (which one goroutine uses in turn).
+	scratch *rowScratch
+}
+
+type rowScratch struct {
+	busy bool
+	offs []int
+	buf  [][]byte
 }
 
 var _ base.FixedDataGrid = (*frame)(nil)
@@ -153,7 +162,7 @@ func newFrame(s *schema, width int, cells, classes []byte) *frame {
 	attrs := make([]base.Attribute, 0, len(s.features)+1)
 	attrs = append(attrs, s.class)
 	attrs = append(attrs, s.features...)
-	return &frame{s: s, width: width, cells: cells, classes: classes, n: len(classes) / 8, attrs: attrs}
+	return &frame{s: s, width: width, cells: cells, classes: classes, n: len(classes) / 8, attrs: attrs, scratch: new(rowScratch)}
 }
 
 // subset is a frame of the given matrix rows and visible columns (in
@@ -166,7 +175,7 @@ func (f *frame) subset(rows []int32, cols []int, visible []bool) *frame {
 		visible[j] = true
 		attrs = append(attrs, f.s.features[j])
 	}
-	return &frame{s: f.s, width: f.width, cells: f.cells, classes: f.classes, rows: rows, n: len(rows), visible: visible, attrs: attrs}
+	return &frame{s: f.s, width: f.width, cells: f.cells, classes: f.classes, rows: rows, n: len(rows), visible: visible, attrs: attrs, scratch: f.scratch}
 }
 
 // row is the matrix row of frame row i.
@@ -207,10 +216,9 @@ func (f *frame) GetAttribute(a base.Attribute) (base.AttributeSpec, error) {
 	return f.s.specs[j], nil
 }
 
-// AllAttributes returns the class and the visible features.
-func (f *frame) AllAttributes() []base.Attribute {
-	return append([]base.Attribute(nil), f.attrs...)
-}
+// AllAttributes returns the class and the visible features. The slice is
+// the frame's own, without spare capacity: golearn only reads it.
+func (f *frame) AllAttributes() []base.Attribute { return f.attrs[:len(f.attrs):len(f.attrs)] }
 
 // AddClassAttribute fails: a frame's class is fixed.
 func (f *frame) AddClassAttribute(base.Attribute) error { return errReadOnly }
@@ -235,8 +243,21 @@ func (f *frame) Get(spec base.AttributeSpec, i int) []byte {
 // MapOverRows calls fn with the values of specs in each row, in order,
 // until fn returns false or an error.
 func (f *frame) MapOverRows(specs []base.AttributeSpec, fn func([][]byte, int) (bool, error)) error {
+	sc := f.scratch
+	if sc == nil || sc.busy {
+		sc = new(rowScratch) // called from inside fn
+	}
+	sc.busy = true
+	err := f.mapOverRows(specs, fn, sc)
+	sc.busy = false
+	return err
+}
+
+func (f *frame) mapOverRows(specs []base.AttributeSpec, fn func([][]byte, int) (bool, error), sc *rowScratch) error {
 	// offs are byte offsets in a row of cells, or -1 for the class.
-	offs := make([]int, len(specs))
+	offs := resized(sc.offs, len(specs))
+	buf := resized(sc.buf, len(specs))
+	sc.offs, sc.buf = offs, buf
 	for k := range specs {
 		j, err := f.resolve(specs[k].GetAttribute())
 		if err != nil {
@@ -247,7 +268,6 @@ func (f *frame) MapOverRows(specs []base.AttributeSpec, fn func([][]byte, int) (
 			offs[k] = -1
 		}
 	}
-	buf := make([][]byte, len(specs))
 	stride, w := len(f.s.features)*f.width, f.width
 	for i := 0; i < f.n; i++ {
 		r := f.row(i)

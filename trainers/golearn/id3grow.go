@@ -225,19 +225,29 @@ func (g *grower) grow(lo, hi int, cols []int) *trees.DecisionTreeNode {
 // others start.
 func (g *grower) partition(lo, hi int, cols []int, split int, val float64) int {
 	n := g.n
+	mid := hi
 	for k, r := range g.order[split*n+lo : split*n+hi] {
 		g.above[r] = 0
 		if g.value[split*n+lo+k] > val {
 			g.above[r] = 1
+			mid--
 		}
 	}
-	mid := lo
+	first := true
 	tmp, tmpValue, tmpClass := g.tmp[:hi-lo], g.tmpValue[:hi-lo], g.tmpClass[:hi-lo]
 	for _, j := range cols {
-		if j == split && len(cols) > 1 {
+		if j == split {
 			continue // the children cannot split on it again
 		}
 		o := j*n + lo
+		// A column constant here is constant in the children, where the
+		// rule skips it on its values alone: leave its rows as they are,
+		// except for the children's first column, which grow and the rule
+		// read the rows and classes from.
+		if !first && g.value[o] == g.value[o+hi-lo-1] {
+			continue
+		}
+		first = false
 		ord, value, class := g.order[o:o+hi-lo], g.value[o:o+hi-lo], g.class[o:o+hi-lo]
 		k, m := 0, 0
 		for i, r := range ord {
@@ -251,7 +261,6 @@ func (g *grower) partition(lo, hi int, cols []int, split int, val float64) int {
 		copy(ord[k:], tmp[:m])
 		copy(value[k:], tmpValue[:m])
 		copy(class[k:], tmpClass[:m])
-		mid = lo + k
 	}
 	return mid
 }
