@@ -91,7 +91,11 @@ func invoke(tb testing.TB, c *lambda.Client, fn string, req map[string]any) (*la
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// A safety net against a hung test, not a bound on the invocation:
+	// no invocation of these tests runs for more than its function's
+	// timeout, and the slowest, an out-of-memory, ends when the memory
+	// watch kills it.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	return c.Invoke(ctx, &lambda.InvokeInput{
 		FunctionName: aws.String(fn),
@@ -100,11 +104,17 @@ func invoke(tb testing.TB, c *lambda.Client, fn string, req map[string]any) (*la
 	})
 }
 
+// TestInvoke runs invocations that succeed or fail in every way a
+// function can. The function's timeout is the default, far beyond what
+// any invocation needs however busy the machine; the one that times out
+// sleeps for an hour on an emulation of its own, with a 1 s timeout.
 func TestInvoke(t *testing.T) {
-	e := startEmulation(t, Options{Memory: 128, Timeout: time.Second, Env: map[string]string{"EXTRA": "x"}})
+	e := startEmulation(t, Options{Memory: 128, Env: map[string]string{"EXTRA": "x"}})
+	short := startEmulation(t, Options{Workers: 1, Memory: 128, Timeout: time.Second})
 	c := lambdaClient(e)
 	tests := []struct {
 		name      string
+		on        *Emulation // nil means e
 		req       map[string]any
 		fnError   string // X-Amz-Function-Error
 		errorType string // errorType of the error document
@@ -121,13 +131,17 @@ func TestInvoke(t *testing.T) {
 		{name: "panic", req: map[string]any{"panic": "oops"}, fnError: "Unhandled", payload: "oops"},
 		{name: "after panic", req: map[string]any{"message": "again"}, payload: `"message":"again"`},
 		{name: "exit", req: map[string]any{"exit": 3}, fnError: "Unhandled", errorType: "Runtime.ExitError", payload: "exit status 3"},
-		{name: "timeout", req: map[string]any{"sleep_ms": 3000}, fnError: "Unhandled", errorType: "Sandbox.Timedout", payload: "Task timed out after 1.00 seconds"},
+		{name: "timeout", on: short, req: map[string]any{"sleep_ms": 3600_000}, fnError: "Unhandled", errorType: "Sandbox.Timedout", payload: "Task timed out after 1.00 seconds"},
 		{name: "out of memory", req: map[string]any{"alloc_mb": 400}, fnError: "Unhandled", errorType: "Runtime.OutOfMemory", log: "REPORT RequestId: "},
 		{name: "after failures", req: map[string]any{"message": "fine"}, payload: `"message":"fine"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := invoke(t, c, e.Function, tt.req)
+			cl := c
+			if tt.on != nil {
+				cl = lambdaClient(tt.on)
+			}
+			out, err := invoke(t, cl, e.Function, tt.req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -161,8 +175,11 @@ func TestInvoke(t *testing.T) {
 			}
 		})
 	}
-	if s := e.Stats(); s.FunctionErrors != 5 {
-		t.Errorf("stats %+v, want 5 function errors", s)
+	if s := e.Stats(); s.FunctionErrors != 4 {
+		t.Errorf("stats %+v, want 4 function errors", s)
+	}
+	if s := short.Stats(); s.FunctionErrors != 1 {
+		t.Errorf("stats of the short-timeout emulation %+v, want 1 function error", s)
 	}
 }
 
@@ -187,16 +204,24 @@ func TestInvokeReportsPeakMemory(t *testing.T) {
 	}
 }
 
+// TestThrottleWhenAllBusy occupies both environments with invocations
+// that would run for an hour, so that the third is throttled however slow
+// the machine; killing their runtimes then ends them, and the
+// environments serve again.
 func TestThrottleWhenAllBusy(t *testing.T) {
 	e := startEmulation(t, Options{Workers: 2})
 	c := lambdaClient(e)
 	// Two invocations occupy both environments; the third, sent once
 	// they are busy, is throttled.
-	errs := make(chan error, 2)
+	type answer struct {
+		out *lambda.InvokeOutput
+		err error
+	}
+	answers := make(chan answer, 2)
 	for range 2 {
 		go func() {
-			_, err := invoke(t, c, e.Function, map[string]any{"sleep_ms": 1500})
-			errs <- err
+			out, err := invoke(t, c, e.Function, map[string]any{"log": "sleeping now", "sleep_ms": 3600_000})
+			answers <- answer{out, err}
 		}()
 	}
 	waitFor(t, "both environments busy", func() bool { return len(e.router.idle) == 0 })
@@ -207,9 +232,15 @@ func TestThrottleWhenAllBusy(t *testing.T) {
 	} else if tm.Reason != types.ThrottleReasonConcurrentInvocationLimitExceeded {
 		t.Errorf("throttle reason %q", tm.Reason)
 	}
+	// Kill the runtimes once their handlers sleep, not before: a runtime
+	// killed before the invocation reaches it would be restarted for it.
+	waitFor(t, "both handlers sleeping", func() bool { return logged(e.envs[0], "sleeping now") && logged(e.envs[1], "sleeping now") })
+	for _, env := range e.envs {
+		env.current().stop(0)
+	}
 	for range 2 {
-		if err := <-errs; err != nil {
-			t.Errorf("busy invocation: %v", err)
+		if a := <-answers; a.err != nil || aws.ToString(a.out.FunctionError) != "Unhandled" {
+			t.Errorf("busy invocation whose runtime was killed: %v, %+v", a.err, a.out)
 		}
 	}
 	if _, err := invoke(t, c, e.Function, map[string]any{"message": "idle again"}); err != nil {
@@ -220,10 +251,18 @@ func TestThrottleWhenAllBusy(t *testing.T) {
 	}
 }
 
-// waitFor polls cond for up to 10 s.
+// logged reports whether env's current invocation has logged line.
+func logged(env *environment, line string) bool {
+	env.log.mu.Lock()
+	defer env.log.mu.Unlock()
+	return bytes.Contains(env.log.lines, []byte(line))
+}
+
+// waitFor polls cond until it holds. The two minutes are a safety net
+// against a hung test, not a bound on how long cond may take.
 func waitFor(tb testing.TB, what string, cond func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			tb.Fatalf("timed out waiting for %s", what)
@@ -270,20 +309,26 @@ func TestEnvironmentCrashIsRestarted(t *testing.T) {
 	}
 
 	// The emulator process dies during an invocation, once the handler
-	// has started.
+	// has started; the handler would sleep for an hour.
+	invoked := make(chan struct{})
+	killed := make(chan struct{})
 	go func() {
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			env := e.envs[0]
-			env.log.mu.Lock()
-			started := bytes.Contains(env.log.lines, []byte("sleeping now"))
-			env.log.mu.Unlock()
-			if started {
-				break
+		defer close(killed)
+		for {
+			if logged(e.envs[0], "sleeping now") {
+				e.envs[0].current().stop(0)
+				return
+			}
+			select {
+			case <-invoked: // ended without starting: the test fails below
+				return
+			case <-time.After(5 * time.Millisecond):
 			}
 		}
-		e.envs[0].current().stop(0)
 	}()
-	out, err = invoke(t, c, e.Function, map[string]any{"log": "sleeping now", "sleep_ms": 5000})
+	out, err = invoke(t, c, e.Function, map[string]any{"log": "sleeping now", "sleep_ms": 3600_000})
+	close(invoked)
+	<-killed
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,6 +372,28 @@ func TestFaults(t *testing.T) {
 				t.Errorf("Invoke with fault %s: %v (%T)", tt.name, err, err)
 			}
 		})
+	}
+}
+
+// TestCloseEndsInjectedTimeout: an injected timeout holds its environment
+// for the function's timeout, here 15 minutes, but Close does not wait
+// for it.
+func TestCloseEndsInjectedTimeout(t *testing.T) {
+	e := startEmulation(t, Options{Workers: 1, Timeout: 15 * time.Minute})
+	e.SetFaults(&RandomFaults{Timeout: 1})
+	c := lambdaClient(e)
+	answered := make(chan error, 1)
+	go func() {
+		_, err := invoke(t, c, e.Function, map[string]any{})
+		answered <- err
+	}()
+	waitFor(t, "the injected timeout holding the environment", func() bool { return e.Stats().Running == 1 })
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	<-answered // an error or Sandbox.Timedout: the emulation is gone either way
+	if s := e.Stats(); s.Running != 0 {
+		t.Errorf("stats after Close %+v, want nothing running", s)
 	}
 }
 

@@ -179,7 +179,7 @@ func Start(ctx context.Context, opts Options) (_ *Emulation, err error) {
 		env := &environment{
 			id: i, rieBin: rieBin, bootstrap: o.Bootstrap, env: envVars,
 			memoryMB: o.Memory, timeout: time.Duration(timeoutSeconds(o.Timeout)) * time.Second,
-			logFile: f, log: newLogCapture(f),
+			logFile: f, log: newLogCapture(f), stopped: make(chan struct{}),
 		}
 		e.envs = append(e.envs, env)
 		g.Go(func() error { return env.start(gctx) })

@@ -34,6 +34,9 @@ type environment struct {
 	mu     sync.Mutex
 	proc   *process
 	closed bool // stopped for good: never start again
+	// stopped is closed with closed set, so that a hang (see Timeout)
+	// ends with the emulation instead of outliving it.
+	stopped chan struct{}
 
 	addr   string // emulator address, 127.0.0.1:port
 	client *http.Client
@@ -106,7 +109,10 @@ func (e *environment) restart(ctx context.Context) error {
 // fails at once. It is safe to call concurrently with invoke.
 func (e *environment) close() {
 	e.mu.Lock()
-	e.closed = true
+	if !e.closed {
+		e.closed = true
+		close(e.stopped)
+	}
 	p := e.proc
 	e.mu.Unlock()
 	if p != nil {
@@ -155,15 +161,16 @@ func (e *environment) invoke(ctx context.Context, id string, payload []byte, cli
 	// The emulator prints its REPORT line before it answers 200, but not
 	// when the runtime failed; then one is made up from what the router
 	// measured, as Lambda reports every invocation.
+	// A REPORT line that has not come through the pipe in time (a busy
+	// machine) is made up too, so that every answer carries one whatever
+	// the machine's speed.
 	var log []byte
 	if err == nil && status == http.StatusOK {
 		log = e.log.end(500 * time.Millisecond)
 	} else {
 		log = e.log.end(20 * time.Millisecond)
-		if !bytes.Contains(log, []byte("REPORT RequestId: "+id)) {
-			log = append(log, reportLines(id, elapsed, e.memoryMB)...)
-		}
 	}
+	log = ensureReport(log, id, elapsed, e.memoryMB)
 	if peakMB > 0 {
 		log = setMaxMemoryUsed(log, peakMB)
 	}
@@ -237,6 +244,15 @@ func isErrorDocument(body []byte) bool {
 		}
 	}
 	return true
+}
+
+// ensureReport returns log with the END and REPORT lines of invocation id
+// added, as measured by the router (it took d), unless it has them.
+func ensureReport(log []byte, id string, d time.Duration, memoryMB int) []byte {
+	if bytes.Contains(log, []byte("REPORT RequestId: "+id)) {
+		return log
+	}
+	return append(log, reportLines(id, d, memoryMB)...)
 }
 
 // reportLines are the END and REPORT lines of an invocation that took d.

@@ -149,10 +149,16 @@ func (e *environment) crash(ctx context.Context, id string, payload []byte, clie
 }
 
 // hang holds the environment for the function's timeout d and answers as
-// Lambda does for an invocation that overran it; see Timeout.
+// Lambda does for an invocation that overran it; see Timeout. It ends
+// early, with the same answer, when the emulation closes.
 func (e *environment) hang(id string, d time.Duration) invocation {
 	start := time.Now()
-	time.Sleep(time.Duration(timeoutSeconds(d)) * time.Second)
+	t := time.NewTimer(time.Duration(timeoutSeconds(d)) * time.Second)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-e.stopped:
+	}
 	return e.failure(id, "Sandbox.Timedout", fmt.Sprintf("Task timed out after %.2f seconds", float64(timeoutSeconds(d))),
 		reportLines(id, time.Since(start), e.memoryMB))
 }

@@ -18,3 +18,20 @@ func signalGroup(cmd *exec.Cmd, sig syscall.Signal) {
 		_ = syscall.Kill(-cmd.Process.Pid, sig)
 	}
 }
+
+// childPIDs lists the processes cmd's process started. The emulator puts
+// the runtime in a process group of its own, so signalGroup does not
+// reach it.
+func childPIDs(cmd *exec.Cmd) []int {
+	if cmd.Process == nil {
+		return nil
+	}
+	return children(cmd.Process.Pid)
+}
+
+// killPIDs sends SIGKILL to each of pids.
+func killPIDs(pids []int) {
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}

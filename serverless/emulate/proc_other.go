@@ -14,3 +14,7 @@ func signalGroup(cmd *exec.Cmd, sig syscall.Signal) {
 		_ = cmd.Process.Signal(sig)
 	}
 }
+
+func childPIDs(cmd *exec.Cmd) []int { return nil }
+
+func killPIDs(pids []int) {}

@@ -48,20 +48,26 @@ func (p *process) exited() bool {
 }
 
 // stop sends SIGTERM to the process group, then SIGKILL after grace, and
-// waits for the process to exit. A zero grace kills at once.
+// waits for the process to exit. A zero grace kills at once. The
+// processes it started (an emulator's runtime, in a group of its own) are
+// killed with it: they would otherwise run on, holding its output open,
+// so that stop waited for them to end by themselves.
 func (p *process) stop(grace time.Duration) {
 	if p == nil || p.exited() {
 		return
 	}
+	kids := childPIDs(p.cmd) // before they outlive it and lose it as parent
 	if grace > 0 {
 		signalGroup(p.cmd, syscall.SIGTERM)
 		select {
 		case <-p.done:
 			signalGroup(p.cmd, syscall.SIGKILL) // stragglers in the group
+			killPIDs(kids)
 			return
 		case <-time.After(grace):
 		}
 	}
+	killPIDs(kids)
 	signalGroup(p.cmd, syscall.SIGKILL)
 	<-p.done
 }

@@ -1,6 +1,7 @@
 package emulate
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -113,5 +114,23 @@ func TestRandomFaultsIsSeeded(t *testing.T) {
 		if counts[k] < lo {
 			t.Errorf("%d faults of kind %d in 200, want at least %d", counts[k], k, lo)
 		}
+	}
+}
+
+// TestEnsureReport: an answer whose REPORT line has not come through the
+// emulator's pipe in time (a busy machine) still carries one.
+func TestEnsureReport(t *testing.T) {
+	const id = "id-1"
+	withReport := []byte("hello\nEND RequestId: id-1\nREPORT RequestId: id-1\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 12 MB\t\n")
+	if got := ensureReport(withReport, id, time.Second, 128); !bytes.Equal(got, withReport) {
+		t.Errorf("a log with its REPORT line was changed:\n%s", got)
+	}
+	got := string(ensureReport([]byte("hello\n"), id, 1500*time.Millisecond, 128))
+	if !strings.HasPrefix(got, "hello\n") || !strings.Contains(got, "REPORT RequestId: id-1\tDuration: 1500.00 ms\tBilled Duration: 1500 ms\tMemory Size: 128 MB") {
+		t.Errorf("no REPORT line made up:\n%s", got)
+	}
+	// Another invocation's REPORT line does not count.
+	if got := string(ensureReport([]byte("REPORT RequestId: id-0\t\n"), id, time.Second, 128)); !strings.Contains(got, "REPORT RequestId: id-1") {
+		t.Errorf("no REPORT line made up after another invocation's:\n%s", got)
 	}
 }
