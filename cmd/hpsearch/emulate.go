@@ -37,11 +37,22 @@ Flags:
   --memory MB       function memory; a runtime using more is killed (default 1769)
   --timeout S       invocation timeout in seconds (default 300)
   --bootstrap PATH  run this bootstrap instead of building ./cmd/worker
+  --faults SPEC     inject faults into invocations, at these rates per
+                    invocation: KIND=RATE entries, comma-separated, with
+                    kinds 429 (throttled), 5xx (service error), lost (ran,
+                    but the answer is lost), crash (the runtime dies
+                    mid-invocation) and timeout (the environment hangs until
+                    --timeout); rates in [0, 1] summing to at most 1
+  --seed N          seed of the fault draws (default 1): the same seed and
+                    the same order of invocations give the same faults
 
 Example:
   hpsearch emulate --workers 4 --dir /tmp/hp
   # in another shell, paste the printed export lines, then:
   hpsearch run spec.yaml --backend lambda
+
+  # rehearse a bad day (see the README's "Rehearsing a bad day"):
+  hpsearch emulate --timeout 10 --faults 429=0.1,5xx=0.05,lost=0.05,crash=0.02,timeout=0.02
 `,
 		run: runEmulate,
 	})
@@ -58,6 +69,8 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	memory := fs.Int("memory", emulate.DefaultMemory, "")
 	timeout := fs.Int("timeout", int(emulate.DefaultTimeout/time.Second), "")
 	bootstrap := fs.String("bootstrap", "", "")
+	faultSpec := fs.String("faults", "", "")
+	seed := fs.Uint64("seed", 1, "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -74,8 +87,17 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	case *timeout < 1 || *timeout > 900:
 		return usageErr("--timeout %d: Lambda allows 1 to 900 seconds", *timeout)
 	}
-	s3Explicit := false
-	fs.Visit(func(f *flag.Flag) { s3Explicit = s3Explicit || f.Name == "s3-port" })
+	s3Explicit, faultsGiven := false, false
+	fs.Visit(func(f *flag.Flag) {
+		s3Explicit = s3Explicit || f.Name == "s3-port"
+		faultsGiven = faultsGiven || f.Name == "faults"
+	})
+	var faults *emulate.RandomFaults
+	if faultsGiven {
+		if faults, err = emulate.ParseFaults(*faultSpec, *seed); err != nil {
+			return fmt.Errorf("--faults: %w", err)
+		}
+	}
 	if *port == 0 && !s3Explicit {
 		*s3Port = 0
 	}
@@ -97,7 +119,7 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	em, err := emulate.Start(ctx, emulate.Options{
+	opts := emulate.Options{
 		Workers:    *workers,
 		Dir:        *dir,
 		Bootstrap:  *bootstrap,
@@ -108,11 +130,23 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 		CacheDir:   cache,
 		LambdaAddr: "127.0.0.1:" + strconv.Itoa(*port),
 		S3Addr:     loopbackAddr(*s3Port),
-	})
+	}
+	if faults != nil {
+		// Not a nil *RandomFaults in the interface: the router would call
+		// it.
+		opts.Faults = faults
+	}
+	em, err := emulate.Start(ctx, opts)
 	if err != nil {
 		return err
 	}
 	log.Info("emulation ready", "in", time.Since(start).Round(time.Millisecond), "dir", em.Dir, "logs", filepath.Join(em.Dir, "logs"))
+	if faults != nil {
+		log.Warn("injecting faults into invocations", "faults", faults.String(), "seed", *seed)
+		if faults.Timeout > 0 {
+			log.Info("a timeout fault holds an execution environment for the function's timeout", "timeout", time.Duration(*timeout)*time.Second)
+		}
+	}
 
 	for _, kv := range em.Env() {
 		fmt.Fprintf(e.stdout, "export %s\n", kv)
@@ -121,7 +155,8 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "# Ctrl-C stops the emulation.\n")
 
 	<-ctx.Done()
-	log.Info("stopping the emulation", "invocations", em.Stats().Invocations)
+	st := em.Stats()
+	log.Info("stopping the emulation", "invocations", st.Invocations, "throttled", st.Throttled, "faults_injected", st.Injected)
 	return em.Close()
 }
 
