@@ -9,22 +9,24 @@ import (
 	"github.com/hpsearch/hpsearch/trial"
 )
 
-// MaxTrialNumberGap bounds how far beyond the highest trial number
-// dispatched before it a journal may dispatch a trial. A scheduler numbers
+// MaxTrialNumberGap bounds how many trial numbers below the highest
+// dispatched a journal may leave never dispatched. A scheduler numbers
 // trials one after another, so a journal skips numbers only when a
 // scheduler died with trials in flight whose dispatch records were lost
-// and a resume recovered their results later (from S3): never more than
-// the study ran at once. The bound keeps a forged number such as
-// 999999999999 from steering what a resume plans or allocates.
+// and a resume recovered the results of later ones (from S3): never more
+// than the study ran at once, and the resume then runs the skipped
+// numbers first. The bound keeps a forged number such as 999999999999, or
+// a chain of smaller jumps, from steering what a resume plans or
+// allocates: a resume runs the skipped numbers, at most this many.
 const MaxTrialNumberGap = 100_000
 
 // Checker checks that the events of one journal, given in order, tell a
 // consistent story, as a scheduler writes it:
 //
 //   - the study event, if any, is the first record;
-//   - trial numbers and attempts are not negative, and a trial number
-//     dispatched for the first time lies at most MaxTrialNumberGap beyond
-//     the highest dispatched before it;
+//   - trial numbers and attempts are not negative, and fewer than
+//     MaxTrialNumberGap numbers below the highest dispatched are never
+//     dispatched (a number far beyond the others is refused);
 //   - a result follows a dispatch of its trial number: a result whose
 //     number was never dispatched before it, or lies beyond any
 //     dispatched, is refused;
@@ -113,12 +115,19 @@ func (c *Checker) checkDispatch(t trial.Trial, here position) error {
 	case d != nil && d.result != nil:
 		return inconsistent("a dispatch of trial %d, attempt %d, which has its result already (%s)",
 			t.Number, max(t.Attempt, 1), d.result.relativeTo(here.file))
-	case d == nil && t.Number-c.next >= MaxTrialNumberGap && c.next == 0:
-		return inconsistent("a dispatch of trial %d, more than %d beyond trial 0, and no trial was dispatched before it",
-			t.Number, MaxTrialNumberGap)
-	case d == nil && t.Number-c.next >= MaxTrialNumberGap:
-		return inconsistent("a dispatch of trial %d, more than %d beyond the highest trial dispatched before it (%d)",
-			t.Number, MaxTrialNumberGap, c.next-1)
+	case d == nil && t.Number-len(c.trials) >= MaxTrialNumberGap:
+		// t.Number-len(c.trials) numbers below t.Number would never have
+		// been dispatched.
+		switch {
+		case c.next == 0:
+			return inconsistent("a dispatch of trial %d, more than %d beyond trial 0, and no trial was dispatched before it",
+				t.Number, MaxTrialNumberGap)
+		case c.next == len(c.trials):
+			return inconsistent("a dispatch of trial %d, more than %d beyond the highest trial dispatched before it (%d)",
+				t.Number, MaxTrialNumberGap, c.next-1)
+		}
+		return inconsistent("a dispatch of trial %d, which leaves %d trial numbers below it never dispatched (at most %d may be: trials lost in flight at a crash)",
+			t.Number, t.Number-len(c.trials), MaxTrialNumberGap-1)
 	case d == nil:
 		if c.trials == nil {
 			c.trials = map[int]*dispatched{}

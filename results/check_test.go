@@ -70,6 +70,8 @@ func TestCheckerRefuses(t *testing.T) {
 			4, "second result for trial 0"},
 		{"forged dispatch far beyond", []results.Event{dispatch(0, 1), result(0), dispatch(999999999999, 1)},
 			4, "more than 100000 beyond the highest trial dispatched before it (0)"},
+		{"a chain of jumps", []results.Event{dispatch(0, 1), dispatch(results.MaxTrialNumberGap/2, 1), dispatch(results.MaxTrialNumberGap, 1), dispatch(results.MaxTrialNumberGap+3, 1)},
+			5, "leaves 100000 trial numbers below it never dispatched"},
 		{"first dispatch far beyond", []results.Event{dispatch(results.MaxTrialNumberGap, 1)}, 2, "no trial was dispatched before it"},
 		{"negative trial", []results.Event{dispatch(-5, 1)}, 2, "trial numbers start at 0"},
 		{"negative attempt", []results.Event{dispatch(0, -1)}, 2, "attempts start at 1"},

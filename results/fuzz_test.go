@@ -47,6 +47,9 @@ func FuzzReadJournal(f *testing.F) {
 				if n := e.Trial.Number; n < 0 || n-next >= MaxTrialNumberGap {
 					t.Fatalf("event %d: dispatch of trial %d accepted after trials below %d", i, n, next)
 				}
+				if !dispatched[e.Trial.Number] && max(next, e.Trial.Number+1)-(len(dispatched)+1) >= MaxTrialNumberGap {
+					t.Fatalf("event %d: dispatch of trial %d accepted, leaving %d numbers undispatched", i, e.Trial.Number, next-len(dispatched))
+				}
 				if counted[e.Trial.Number] {
 					t.Fatalf("event %d: dispatch of trial %d accepted after its result", i, e.Trial.Number)
 				}
