@@ -61,7 +61,7 @@ func (m *id3Model) Fit(ctx context.Context, X trainers.Matrix, y []float64) erro
 		return err
 	}
 	m.schema = newSchema(X.Cols, m.classes, false)
-	g := newGrower(ctx, m.schema, X, y, m.minSplit, m.classes)
+	g := newGrower(ctx, m.schema, X, y, m.minSplit, m.classes, maxLevels)
 	root := g.tree()
 	g.release()
 	if err := ctx.Err(); err != nil {

@@ -21,13 +21,18 @@ import (
 )
 
 // TestID3TreeIsGolearns checks that the grower, which calls
-// trees.InferID3Tree once per node on frames, grows the tree that one
+// trees.InferID3Tree once per node on frames, with columns held as ranks
+// (levels=256) or all in sorted order (levels=0), grows the tree that one
 // InferID3Tree call grows on a golearn DenseInstances with the rule as it
 // was written for any golearn grid (referenceRule, which reads every value
 // through the grid and sorts at every node): same splits, thresholds,
 // class distributions and leaves.
 func TestID3TreeIsGolearns(t *testing.T) {
-	sets := map[string]trainertest.Dataset{"ties": tiedData(400, 6, 3)}
+	sets := map[string]trainertest.Dataset{}
+	for seed := range uint64(12) {
+		sets[fmt.Sprintf("ties%d", seed)] = tiedData(seed, 50+int(seed)*40, 6, 3, tieValues)
+		sets[fmt.Sprintf("edges%d", seed)] = tiedData(seed, 50+int(seed)*40, 5, 4, edgeValues)
+	}
 	for _, name := range []string{"iris", "wine", "breast_cancer", "digits"} {
 		sets[name] = trainertest.LoadCSV(t, name, trial.Classification)
 	}
@@ -36,12 +41,14 @@ func TestID3TreeIsGolearns(t *testing.T) {
 		n := ds.X.Rows * 4 / 5
 		X := trainers.Matrix{Rows: n, Cols: ds.X.Cols, Data: ds.X.Data[:n*ds.X.Cols]}
 		y := ds.Y[:n]
-		for _, minSplit := range []int{2, 10} {
-			t.Run(fmt.Sprintf("%s/min_samples_split=%d", name, minSplit), func(t *testing.T) {
+		for _, c := range []struct{ minSplit, levels int }{{2, maxLevels}, {10, maxLevels}, {2, 0}} {
+			t.Run(fmt.Sprintf("%s/min_samples_split=%d/levels=%d", name, c.minSplit, c.levels), func(t *testing.T) {
 				s := newSchema(X.Cols, ds.Classes, false)
 				want := trees.InferID3Tree(denseGrid(t, s, X, y),
-					&referenceRule{ctx: context.Background(), minSplit: minSplit, classes: ds.Classes})
-				got := newGrower(context.Background(), s, X, y, minSplit, ds.Classes).tree()
+					&referenceRule{ctx: context.Background(), minSplit: c.minSplit, classes: ds.Classes})
+				g := newGrower(context.Background(), s, X, y, c.minSplit, ds.Classes, c.levels)
+				got := g.tree()
+				g.release()
 				settleMajority(want)
 				settleMajority(got)
 				if diff := treeDiff("root", got, want); diff != "" {
@@ -52,12 +59,20 @@ func TestID3TreeIsGolearns(t *testing.T) {
 	}
 }
 
-// tiedData is rows×cols of a few repeated values, -0 and +0 among them,
-// with random classes: many equal values, equal thresholds and tied
-// attributes.
-func tiedData(rows, cols, classes int) trainertest.Dataset {
-	r := rand.New(rand.NewPCG(1, 2))
-	values := []float64{-1, math.Copysign(0, -1), 0, 0.5, 2, 1e-300}
+var (
+	// tieValues repeat, -0 and +0 among them: many equal values, equal
+	// thresholds and tied attributes.
+	tieValues = []float64{-1, math.Copysign(0, -1), 0, 0.5, 2, 1e-300}
+	// edgeValues make midpoints that round to an end (neighbouring
+	// floats, the smallest subnormals) or overflow (the largest floats).
+	edgeValues = []float64{1, math.Nextafter(1, 2), math.Nextafter(1, 0), 5e-324, -5e-324, 0,
+		math.MaxFloat64, math.Nextafter(math.MaxFloat64, 0), -math.MaxFloat64, 3}
+)
+
+// tiedData is rows×cols of values drawn from values, with random
+// classes.
+func tiedData(seed uint64, rows, cols, classes int, values []float64) trainertest.Dataset {
+	r := rand.New(rand.NewPCG(seed, 2))
 	d := trainertest.Dataset{X: trainers.NewMatrix(rows, cols), Y: make([]float64, rows), Classes: classes}
 	for i := range d.X.Data {
 		d.X.Data[i] = values[r.IntN(len(values))]
@@ -250,7 +265,7 @@ func referenceEntropy(s [2][]int) float64 {
 // and its Predict on another. The rows of "ties" repeat, which the
 // adapter's Predict answers from the first time it saw them.
 func TestBernoulliIsGolearns(t *testing.T) {
-	sets := map[string]trainertest.Dataset{"ties": tiedData(400, 6, 3)}
+	sets := map[string]trainertest.Dataset{"ties": tiedData(1, 400, 6, 3, tieValues)}
 	for _, name := range []string{"wine", "breast_cancer", "digits"} {
 		sets[name] = trainertest.LoadCSV(t, name, trial.Classification)
 	}
