@@ -120,7 +120,7 @@ func (c *Checker) checkDispatch(t trial.Trial, here position) error {
 		// been dispatched.
 		switch {
 		case c.next == 0:
-			return inconsistent("a dispatch of trial %d, more than %d beyond trial 0, and no trial was dispatched before it",
+			return inconsistent("a dispatch of trial %d, at least %d beyond trial 0, and no trial was dispatched before it",
 				t.Number, MaxTrialNumberGap)
 		case c.next == len(c.trials):
 			return inconsistent("a dispatch of trial %d, more than %d beyond the highest trial dispatched before it (%d)",
