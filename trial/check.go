@@ -16,7 +16,7 @@ const (
 	MaxFolds = 100
 	// MaxSplits is the largest number of validation splits of one trial,
 	// cv.folds × cv.repeats.
-	MaxSplits = 200
+	MaxSplits = 100
 	// MaxRung is the largest rung number a trial's budget may carry (a
 	// spec makes at most 64 rungs).
 	MaxRung = 64

@@ -34,7 +34,7 @@ func TestCVCheck(t *testing.T) {
 		{"holdout", CV{Holdout: 0.25}, ""},
 		{"holdout with repeats 1", CV{Holdout: 0.25, Repeats: 1}, ""},
 		{"repeats", CV{Folds: 5, Repeats: 3}, ""},
-		{"splits at limit", CV{Folds: 20, Repeats: 10}, ""},
+		{"splits at limit", CV{Folds: 10, Repeats: 10}, ""},
 		{"folds at limit", CV{Folds: MaxFolds}, ""},
 		{"default folds, repeats at limit", CV{Repeats: MaxSplits / 5}, ""},
 		{"holdout negative", CV{Holdout: -0.5}, "cv.holdout"},

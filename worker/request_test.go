@@ -25,7 +25,7 @@ func TestRunRefusesInvalidSettings(t *testing.T) {
 		{"folds negative", `{"cv": {"folds": -5}}`, "cv.folds: must be at least 2"},
 		{"folds 1", `{"cv": {"folds": 1}}`, "cv.folds: must be at least 2"},
 		{"folds huge", `{"cv": {"folds": 100000000}}`, "cv.folds: must be at most 100"},
-		{"repeats huge", `{"cv": {"folds": 5, "repeats": 1000000000}}`, "at most 200"},
+		{"repeats huge", `{"cv": {"folds": 5, "repeats": 1000000000}}`, "at most 100"},
 		{"rmse on classes", `{"metric": "rmse"}`, "metric: rmse is a regression metric but the task is classification"},
 		{"rmse on a classification task", `{"metric": "rmse", "task": "classification"}`, "metric: rmse is a regression metric"},
 		{"value metric on data", `{"metric": "value"}`, "metric:"},
@@ -73,7 +73,7 @@ func TestRequestValidate(t *testing.T) {
 		irisRequest("knn", nil),
 		{Trial: trial.Trial{Model: "branin"}},
 		{Trial: trial.Trial{Model: "knn"}, Task: trial.Regression, Metric: "rmse", CV: trial.CV{Holdout: 0.2, Repeats: 1}},
-		{Trial: trial.Trial{Model: "knn", Number: 3, Budget: trial.Budget{Name: "n_estimators", Value: 30, Rung: 1, Config: 1, Max: 90}}, CV: trial.CV{Folds: 10, Repeats: 20}},
+		{Trial: trial.Trial{Model: "knn", Number: 3, Budget: trial.Budget{Name: "n_estimators", Value: 30, Rung: 1, Config: 1, Max: 90}}, CV: trial.CV{Folds: 10, Repeats: 10}},
 	} {
 		if err := ok.Validate(); err != nil {
 			t.Errorf("Validate(%+v) = %v", ok, err)
