@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/search"
 	"github.com/hpsearch/hpsearch/trial"
 )
@@ -153,5 +154,21 @@ func TestErrorsAreEscaped(t *testing.T) {
 	code, _, stderr := run(t, "leaderboard", dir)
 	if code != 2 || strings.ContainsAny(stderr, "\x1b\x07\u009b") || !strings.Contains(stderr, `x\x1b]0;owned\x07\u009b2J`) {
 		t.Errorf("exit %d, stderr %q; want 2 and the directory's name escaped", code, stderr)
+	}
+}
+
+// TestSummaryAndProgressEscaped: the run's summary and progress lines
+// show control characters in the study name and metric as escapes (a
+// resumed study's spec.json may have been edited).
+func TestSummaryAndProgressEscaped(t *testing.T) {
+	spec := &search.Spec{Name: "s\x1b]0;owned\x07", Metric: "m\x1b[2J", Direction: trial.Maximize}
+	best := trial.Result{Number: 1, State: trial.Complete, Model: "knn", Score: 0.5}
+	var b bytes.Buffer
+	writeRunText(&b, "dir", spec, scheduler.Outcome{Summary: results.Summary{Complete: 1, Best: &best}, Results: []trial.Result{best}}, 5)
+	p := &progressReporter{w: &b, spec: spec}
+	snap := scheduler.Snapshot{Summary: results.Summary{Best: &best}, Done: 1, Total: 2}
+	text := b.String() + p.line(snap) + p.describe(snap)
+	if strings.ContainsAny(text, "\x1b\x07") || !strings.Contains(text, `s\x1b]0;owned\x07`) || !strings.Contains(text, `m\x1b[2J`) {
+		t.Errorf("summary and progress: %q", text)
 	}
 }

@@ -283,11 +283,11 @@ func writeRunJSON(w io.Writer, dir string, spec *search.Spec, out scheduler.Outc
 }
 
 func writeRunText(w io.Writer, dir string, spec *search.Spec, out scheduler.Outcome, top int) {
-	fmt.Fprintf(w, "study %s: %d complete, %d pruned, %d failed in %.1fs", spec.Name, out.Complete, out.Pruned, out.Failed, out.Wall.Seconds())
+	fmt.Fprintf(w, "study %s: %d complete, %d pruned, %d failed in %.1fs", results.Printable(spec.Name), out.Complete, out.Pruned, out.Failed, out.Wall.Seconds())
 	if out.StopReason != "" {
 		fmt.Fprintf(w, " (%s)", out.StopReason)
 	}
-	fmt.Fprintf(w, "\n%s (%s)\n\n", spec.Metric, spec.Direction)
+	fmt.Fprintf(w, "\n%s (%s)\n\n", results.Printable(spec.Metric), spec.Direction)
 	rows := results.Leaderboard(out.Results, spec.Direction)
 	results.WriteTable(w, rows, top, spec.Metric)
 	fmt.Fprintf(w, "\nresults in %s\n  hpsearch leaderboard %s\n", dir, dir)
@@ -312,7 +312,7 @@ func newProgress(e *env, spec *search.Spec) *progressReporter {
 		}
 		p.bar = progressbar.NewOptions(total,
 			progressbar.OptionSetWriter(e.stderr),
-			progressbar.OptionSetDescription(spec.Name),
+			progressbar.OptionSetDescription(results.Printable(spec.Name)),
 			progressbar.OptionShowCount(),
 			progressbar.OptionShowIts(),
 			progressbar.OptionSetItsString("trials"),
@@ -349,9 +349,9 @@ func (p *progressReporter) finish() {
 }
 
 func (p *progressReporter) describe(s scheduler.Snapshot) string {
-	d := fmt.Sprintf("%s running %d failed %d", p.spec.Name, s.Executing, s.Failed)
+	d := fmt.Sprintf("%s running %d failed %d", results.Printable(p.spec.Name), s.Executing, s.Failed)
 	if s.Best != nil {
-		d += fmt.Sprintf(" best %s %.4g", p.spec.Metric, s.Best.Score)
+		d += fmt.Sprintf(" best %s %.4g", results.Printable(p.spec.Metric), s.Best.Score)
 	}
 	return d
 }
@@ -361,9 +361,9 @@ func (p *progressReporter) line(s scheduler.Snapshot) string {
 	if s.Total > 0 {
 		total = fmt.Sprint(s.Total)
 	}
-	l := fmt.Sprintf("%s: %d/%s done, %d running, %d failed, %.1f trials/s", p.spec.Name, s.Done, total, s.Executing, s.Failed, s.TrialsPerSecond)
+	l := fmt.Sprintf("%s: %d/%s done, %d running, %d failed, %.1f trials/s", results.Printable(p.spec.Name), s.Done, total, s.Executing, s.Failed, s.TrialsPerSecond)
 	if s.Best != nil {
-		l += fmt.Sprintf(", best %s %.6g (trial %d)", p.spec.Metric, s.Best.Score, s.Best.Number)
+		l += fmt.Sprintf(", best %s %.6g (trial %d)", results.Printable(p.spec.Metric), s.Best.Score, s.Best.Number)
 	}
 	if s.Total > 0 && s.TrialsPerSecond > 0 && s.Done < s.Total {
 		eta := time.Duration(float64(s.Total-s.Done) / s.TrialsPerSecond * float64(time.Second))
