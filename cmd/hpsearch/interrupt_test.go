@@ -19,6 +19,15 @@ var (
 	cliErr  error
 )
 
+// TestMain removes the binary buildCLI built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if cliPath != "" && cliErr == nil {
+		os.RemoveAll(filepath.Dir(cliPath))
+	}
+	os.Exit(code)
+}
+
 // buildCLI builds the hpsearch binary once for the tests that run it as a
 // process.
 func buildCLI(t *testing.T) string {

@@ -160,14 +160,8 @@ func TestValidateModelsDatasetsHelp(t *testing.T) {
 
 // Ctrl-C stops dispatching, leaves a consistent journal and exits 130.
 func TestInterruptExits130(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the CLI")
-	}
+	bin := buildCLI(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "hpsearch")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
 	spec := writeFile(t, dir, "slow.yaml", `name: slow
 dataset: digits
 model: random_forest

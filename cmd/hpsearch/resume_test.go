@@ -42,13 +42,7 @@ parameters:
 
 // TestResume builds the CLI once and runs the resume scenarios on it.
 func TestResume(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the CLI")
-	}
-	bin := filepath.Join(t.TempDir(), "hpsearch")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildCLI(t)
 	t.Run("KilledTenTimesRandom", func(t *testing.T) { testKilledAndResumed(t, bin, randomSpec, 1) })
 	t.Run("KilledTenTimesGrid", func(t *testing.T) { testKilledAndResumed(t, bin, gridSpec, 2) })
 	t.Run("SecondSchedulerRefusedStaleLockTakenOver", func(t *testing.T) { testTwoSchedulers(t, bin) })
