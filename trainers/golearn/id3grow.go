@@ -58,10 +58,12 @@ type grower struct {
 	// column is held as ranks, else nil.
 	levels [][]float64
 	// node is the frame of the node being grown, the only grid the rule
-	// splits; lo, hi and cols are its rows and columns.
-	node   *frame
-	lo, hi int
-	cols   []int
+	// splits; lo and hi are its rows, live the columns it can split on
+	// that may vary in it (constant in a node is constant below it), and
+	// varied those the rule found not constant.
+	node         *frame
+	lo, hi       int
+	live, varied []int
 	// scratch for the rule
 	counts []int
 	dist   [2][]int
@@ -94,8 +96,9 @@ type buffers struct {
 	tmpValue []float64
 	tmpClass []int32
 	keys     []uint64
-	// logs[k] is log(k/n) for the node being split.
-	logs []float64
+	// terms[k] is golearn's entropy term for k of the n rows of the node
+	// being split.
+	terms []float64
 	// hist[k*classes+c] counts the node's rows of class c at rank k, and
 	// total[k] all its rows at rank k; present lists the ranks present.
 	hist    []int32
@@ -124,7 +127,7 @@ func (b *buffers) resize(n, cols, classes int) {
 	b.tmpValue = resized(b.tmpValue, n)
 	b.tmpClass = resized(b.tmpClass, n)
 	b.keys = resized(b.keys, n)
-	b.logs = resized(b.logs, n+1)
+	b.terms = resized(b.terms, n+1)
 	b.hist = resized(b.hist, maxLevels*classes)
 	b.total = resized(b.total, maxLevels)
 	b.present = resized(b.present, maxLevels)
@@ -246,22 +249,25 @@ func (g *grower) tree() *trees.DecisionTreeNode {
 	for j := range cols {
 		cols[j] = j
 	}
-	return g.grow(0, g.n, cols)
+	return g.grow(0, g.n, cols, cols)
 }
 
 // grow makes the node of rows [lo, hi) with columns cols (ascending, at
-// least one) and, below it, every node golearn leaves open.
-func (g *grower) grow(lo, hi int, cols []int) *trees.DecisionTreeNode {
+// least one), of which live may vary, and, below it, every node golearn
+// leaves open.
+func (g *grower) grow(lo, hi int, cols, live []int) *trees.DecisionTreeNode {
 	g.node = g.all.subset(g.rows[lo:hi], cols, make([]bool, len(g.s.features)))
-	g.lo, g.hi, g.cols = lo, hi, cols
+	g.lo, g.hi, g.live, g.varied = lo, hi, live, g.varied[:0]
 	node := trees.InferID3Tree(g.node, g)
 	g.node = nil
 	if node.Children == nil {
 		return node
 	}
 	split, _ := g.s.col(node.SplitRule.SplitAttr)
-	mid := g.partition(lo, hi, cols, split, node.SplitRule.SplitVal)
-	rest := slices.DeleteFunc(slices.Clone(cols), func(j int) bool { return j == split })
+	notSplit := func(j int) bool { return j == split }
+	rest := slices.DeleteFunc(slices.Clone(cols), notSplit)
+	restLive := slices.DeleteFunc(slices.Clone(g.varied), notSplit)
+	mid := g.partition(lo, hi, restLive, split, node.SplitRule.SplitVal)
 	// golearn's children: "0" for values at or below the threshold, "1"
 	// above it (base.DecomposeOnNumericAttributeThreshold).
 	for _, c := range []struct {
@@ -269,15 +275,15 @@ func (g *grower) grow(lo, hi int, cols []int) *trees.DecisionTreeNode {
 		lo, hi int
 	}{{"0", lo, mid}, {"1", mid, hi}} {
 		if child := node.Children[c.key]; child != nil && child.Type != trees.LeafNode {
-			node.Children[c.key] = g.grow(c.lo, c.hi, rest)
+			node.Children[c.key] = g.grow(c.lo, c.hi, rest, restLive)
 		}
 	}
 	return node
 }
 
-// partition reorders the node's rows in [lo, hi), and each sorted
-// column's, stably so that the rows with column split at most val come
-// first, and returns where the others start.
+// partition reorders the node's rows in [lo, hi), and those of each
+// column of cols held in sorted order, stably so that the rows with
+// column split at most val come first, and returns where the others start.
 func (g *grower) partition(lo, hi int, cols []int, split int, val float64) int {
 	n, mid := g.n, hi
 	for _, r := range g.rows[lo:hi] {
@@ -291,13 +297,10 @@ func (g *grower) partition(lo, hi int, cols []int, split int, val float64) int {
 	stableSplit(g.rows[lo:hi], tmp, g.above)
 	tmpValue, tmpClass := g.tmpValue[:hi-lo], g.tmpClass[:hi-lo]
 	for _, j := range cols {
-		o := j*n + lo
-		// The children cannot split on the split column again, and a
-		// column constant here is constant in them, where the rule skips
-		// it on its values alone.
-		if j == split || g.levels[j] != nil || g.value[o] == g.value[o+hi-lo-1] {
+		if g.levels[j] != nil {
 			continue
 		}
+		o := j*n + lo
 		ord, value, class := g.order[o:o+hi-lo], g.value[o:o+hi-lo], g.class[o:o+hi-lo]
 		k, m := 0, 0
 		for i, r := range ord {
@@ -343,18 +346,23 @@ func (g *grower) GenerateSplitRule(f base.FixedDataGrid) *trees.DecisionTreeRule
 	for _, r := range g.rows[g.lo:g.hi] {
 		g.counts[g.y[r]]++
 	}
-	// golearn's entropy takes log(k/n) of counts k out of the n rows.
-	fc := float64(n)
-	for k := range g.logs[:n+1] {
-		g.logs[k] = math.Log(float64(k) / fc)
+	// golearn's split entropy sums a term per count k of the n rows,
+	// k/n·log(k/n)/log(2), written as it writes it.
+	fc, ln2 := float64(n), math.Log(2)
+	for k := range g.terms[:n+1] {
+		g.terms[k] = float64(k) / fc * math.Log(float64(k)/fc) / ln2
 	}
 	best, bestEnt, bestVal := -1, math.Inf(1), 0.0
-	for _, j := range g.cols {
+	for _, j := range g.live {
 		split := g.sortedSplit
 		if g.levels[j] != nil {
 			split = g.levelSplit
 		}
-		if ent, val := split(j); ent < bestEnt {
+		ent, val, constant := split(j)
+		if !constant {
+			g.varied = append(g.varied, j)
+		}
+		if ent < bestEnt {
 			best, bestEnt, bestVal = j, ent, val
 		}
 	}

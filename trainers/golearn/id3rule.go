@@ -5,14 +5,15 @@ import "math"
 // sortedSplit is golearn's getNumericAttributeEntropy for column j of the
 // node: the lowest split entropy over thresholds at midpoints of
 // consecutive sorted values, and that threshold; +Inf when no threshold
-// leaves rows on both sides. The loop is golearn's, quirks included: after
+// leaves rows on both sides; and whether the column is constant in the
+// node. The loop is golearn's, quirks included: after
 // a run of equal values its index skips ahead by the rows it moved, so
 // some midpoints after a run are never tried.
-func (g *grower) sortedSplit(j int) (float64, float64) {
+func (g *grower) sortedSplit(j int) (ent, threshold float64, constant bool) {
 	value := g.value[j*g.n+g.lo : j*g.n+g.hi]
 	class := g.class[j*g.n+g.lo : j*g.n+g.hi]
 	if value[0] == value[len(value)-1] {
-		return math.Inf(1), math.Inf(1) // constant here: no threshold has rows below it
+		return math.Inf(1), math.Inf(1), true // no threshold has rows below it
 	}
 	copy(g.dist[1], g.counts)
 	clear(g.dist[0])
@@ -42,7 +43,7 @@ func (g *grower) sortedSplit(j int) (float64, float64) {
 			minEnt, minVal = e, val
 		}
 	}
-	return minEnt, minVal
+	return minEnt, minVal, false
 }
 
 // levelSplit is sortedSplit for a column held as ranks. It counts the
@@ -50,7 +51,7 @@ func (g *grower) sortedSplit(j int) (float64, float64) {
 // of equal values rather than rows: a run is a rank present in the node,
 // and where sortedSplit steps through a run one row at a time, this takes
 // the whole run in one step, landing on the same index.
-func (g *grower) levelSplit(j int) (float64, float64) {
+func (g *grower) levelSplit(j int) (ent, threshold float64, constant bool) {
 	levels, rank := g.levels[j], g.rank[j*g.n:(j+1)*g.n]
 	rows, classes := g.rows[g.lo:g.hi], g.classes
 	for _, r := range rows {
@@ -78,7 +79,7 @@ func (g *grower) levelSplit(j int) (float64, float64) {
 		clear(g.hist[:len(levels)*classes])
 		clear(g.total[:len(levels)])
 	}
-	return minEnt, minVal
+	return minEnt, minVal, len(present) < 2
 }
 
 // walkRuns is sortedSplit's loop over the n rows of the node in runs: the
@@ -135,19 +136,19 @@ func (g *grower) walkRuns(levels []float64, present []int, n int) (float64, floa
 	return minEnt, minVal
 }
 
-// splitEntropy is golearn's getSplitEntropyFast, summed in class order,
-// for n rows of which below are in dist[0], with log(k/n) from the node's
-// table (the same values math.Log gives). The side totals are the sums
-// golearn takes, exact as integers.
+// splitEntropy is golearn's getSplitEntropyFast for n rows of which below
+// are in dist[0], summed in class order, with each term from the node's
+// table (the value golearn's expression gives). The side totals are the
+// sums golearn takes, exact as integers.
 func (g *grower) splitEntropy(n, below int) float64 {
-	ret, fc, ln2 := 0.0, float64(n), math.Log(2)
+	ret := 0.0
 	for a, total := range [2]int{below, n - below} {
 		for _, k := range g.dist[a] {
 			if k != 0 {
-				ret -= float64(k) / fc * g.logs[k] / ln2
+				ret -= g.terms[k]
 			}
 		}
-		ret += float64(total) / fc * g.logs[total] / ln2
+		ret += g.terms[total]
 	}
 	return ret
 }
