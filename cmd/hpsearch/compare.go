@@ -101,7 +101,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	case s3journal.IsURL(*dir):
 		return usageErr("compare keeps its two studies in local directories; --dir s3:// is for run")
 	}
-	prices, err := pricesFromFlags(*pricesFile, *localUSD, *freeTier)
+	prices, err := pricesFromFlags(*pricesFile, givenFloat(fs, "local-usd-per-hour", *localUSD), *freeTier)
 	if err != nil {
 		return err
 	}
@@ -184,8 +184,9 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 }
 
 // pricesFromFlags is the default price table with --prices, then the
-// other price flags, applied.
-func pricesFromFlags(file string, localUSD float64, freeTier bool) (cost.Prices, error) {
+// other price flags, applied; localUSD is nil when
+// --local-usd-per-hour was not given.
+func pricesFromFlags(file string, localUSD *float64, freeTier bool) (cost.Prices, error) {
 	p := cost.DefaultPrices
 	if file != "" {
 		f, err := os.Open(file)
@@ -202,8 +203,8 @@ func pricesFromFlags(file string, localUSD float64, freeTier bool) (cost.Prices,
 			return p, fmt.Errorf("%s: %w", file, err)
 		}
 	}
-	if localUSD != -1 { // -1 is the flag's "not given"
-		p.LocalUSDPerHour = localUSD
+	if localUSD != nil {
+		p.LocalUSDPerHour = *localUSD
 		p.LocalSource = "--local-usd-per-hour"
 	}
 	p.FreeTier = p.FreeTier || freeTier

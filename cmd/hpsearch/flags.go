@@ -16,6 +16,9 @@ type intBound struct {
 	min, max int64
 }
 
+// maxCalibrate is the most trials --calibrate runs.
+const maxCalibrate = 1000
+
 // Bounds shared by the commands. --parallel and --max-trials take the
 // bounds of the spec's search.parallel and search.max_trials, so a flag
 // accepts exactly what the spec would; --concurrency sets the parallelism
@@ -25,10 +28,21 @@ var (
 	maxTrialsBound   = intBound{"max-trials", 1, search.MaxTrialsLimit}
 	concurrencyBound = intBound{"concurrency", 1, search.MaxParallel}
 	seedBound        = intBound{"seed", 0, math.MaxInt64}
-	calibrateBound   = intBound{"calibrate", 1, search.MaxTrialsLimit}
+	// calibrateBound: a calibration is a few trials, run and not recorded.
+	calibrateBound = intBound{"calibrate", 1, maxCalibrate}
 	// topBound: --top 0 shows every row, as documented.
 	topBound = intBound{"top", 0, math.MaxInt64}
 )
+
+// givenFloat returns &v if the flag name of fs was given, else nil.
+func givenFloat(fs *flag.FlagSet, name string, v float64) *float64 {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	if !given {
+		return nil
+	}
+	return &v
+}
 
 // checkInts checks the numeric flags of fs that were given against their
 // bounds: a value out of range is a usage error naming the flag, not a

@@ -66,7 +66,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	case *format == "png" && out == "-":
 		return usageErr("--format png writes files into a directory; -o - is for html")
 	}
-	prices, err := pricesFromFlags(*pricesFile, *localUSD, false)
+	prices, err := pricesFromFlags(*pricesFile, givenFloat(fs, "local-usd-per-hour", *localUSD), false)
 	if err != nil {
 		return err
 	}
