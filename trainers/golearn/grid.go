@@ -23,8 +23,10 @@ type schema struct {
 	// can only be made inside golearn's base package.
 	specs     []base.AttributeSpec
 	classSpec base.AttributeSpec
-	// column maps a feature attribute to its column.
-	column map[base.Attribute]int
+	// floatColumn and binaryColumn map a feature attribute to its column
+	// (maps keyed by the pointer types hash faster than by the interface).
+	floatColumn  map[*base.FloatAttribute]int
+	binaryColumn map[*base.BinaryAttribute]int
 	// classAttrs is AllClassAttributes' answer, shared by every frame.
 	classAttrs []base.Attribute
 }
@@ -36,18 +38,23 @@ func newSchema(cols, classes int, binary bool) *schema {
 	s := &schema{
 		features: make([]base.Attribute, cols),
 		specs:    make([]base.AttributeSpec, cols),
-		column:   make(map[base.Attribute]int, cols),
 	}
 	template := base.NewDenseInstances()
+	if binary {
+		s.binaryColumn = make(map[*base.BinaryAttribute]int, cols)
+	} else {
+		s.floatColumn = make(map[*base.FloatAttribute]int, cols)
+	}
 	for j := range s.features {
 		name := "x" + strconv.Itoa(j)
 		if binary {
-			s.features[j] = base.NewBinaryAttribute(name)
+			a := base.NewBinaryAttribute(name)
+			s.features[j], s.binaryColumn[a] = a, j
 		} else {
-			s.features[j] = base.NewFloatAttribute(name)
+			a := base.NewFloatAttribute(name)
+			s.features[j], s.floatColumn[a] = a, j
 		}
 		s.specs[j] = template.AddAttribute(s.features[j])
-		s.column[s.features[j]] = j
 	}
 	s.class = base.NewCategoricalAttribute()
 	s.class.SetName("class")
@@ -66,8 +73,15 @@ func (s *schema) col(a base.Attribute) (int, bool) {
 	if a == base.Attribute(s.class) {
 		return -1, true
 	}
-	if j, ok := s.column[a]; ok {
-		return j, true
+	switch a := a.(type) {
+	case *base.FloatAttribute:
+		if j, ok := s.floatColumn[a]; ok {
+			return j, true
+		}
+	case *base.BinaryAttribute:
+		if j, ok := s.binaryColumn[a]; ok {
+			return j, true
+		}
 	}
 	if a == nil {
 		return 0, false
