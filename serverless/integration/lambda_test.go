@@ -57,12 +57,12 @@ func knnTrials(n int) []trial.Trial {
 	return out
 }
 
-// TestScoresAndDatasetFetches runs first, on fresh environments: the
-// scores must equal worker.Run's in this process bit for bit, and each
-// runtime must fetch the dataset at most once, never on a warm
-// invocation.
+// TestScoresAndDatasetFetches runs on fresh environments, an emulation of
+// its own, whatever ran before: the scores must equal worker.Run's in
+// this process bit for bit, and each runtime must fetch the dataset at
+// most once, never on a warm invocation.
 func TestScoresAndDatasetFetches(t *testing.T) {
-	ex, rec := newExecutor(context.Background(), lambdaexec.Config{Concurrency: workers})
+	ex, rec := newExecutorOn(context.Background(), startEmulation(t, workers, timeout, nil), lambdaexec.Config{Concurrency: workers})
 	trials := knnTrials(15)
 	results := runAll(t, ex, trials, workers)
 
@@ -224,24 +224,44 @@ func TestServiceFaultsAreRetried(t *testing.T) {
 
 // TestFailedTrials checks that a worker that panics, overruns its timeout
 // or its memory gives a failed trial with the reason, and that the
-// environment serves the next trial.
+// environment serves the next trial. No outcome depends on the machine's
+// speed: the trials that must time out block for an hour, on an
+// emulation whose function timeout is shortTimeout, and the one that runs
+// out of memory allocates beyond the limit, then blocks for an hour, on
+// an emulation whose timeout is far beyond the time the memory watch
+// takes to kill it.
 func TestFailedTrials(t *testing.T) {
+	const hour = float64(time.Hour / time.Millisecond)
 	tests := []struct {
 		name   string
+		short  bool // on the emulation with shortTimeout
 		params trial.Params
 		want   string
 	}{
-		{"panic", trial.Params{"_panic": "integration panic"}, "integration panic"},
-		{"worker reports its timeout", trial.Params{"_sleep_ms": float64(2 * timeout / time.Millisecond)}, "timed out"},
-		{"lambda timeout", trial.Params{"_hang_ms": float64(2 * timeout / time.Millisecond)}, "Sandbox.Timedout"},
-		{"out of memory", trial.Params{"_alloc_mb": float64(memoryMB + 64), "_sleep_ms": 200.0}, "Runtime.OutOfMemory"},
+		{"panic", false, trial.Params{"_panic": "integration panic"}, "integration panic"},
+		// The worker reports its timeout, or if it cannot answer within
+		// its margin, Lambda does ("Task timed out"): timed out either way.
+		{"worker reports its timeout", true, trial.Params{"_sleep_ms": hour}, "timed out"},
+		{"lambda timeout", true, trial.Params{"_hang_ms": hour}, "Sandbox.Timedout"},
+		{"out of memory", false, trial.Params{"_alloc_mb": float64(memoryMB + 64), "_hang_ms": hour}, "Runtime.OutOfMemory"},
 	}
-	ex, rec := newExecutor(context.Background(), lambdaexec.Config{Concurrency: workers})
-	trials := make([]trial.Trial, len(tests))
+	// Fresh environments of its own, so that the dataset fetches checked
+	// below are this test's whatever ran before.
+	ex, rec := newExecutorOn(context.Background(), startEmulation(t, workers, timeout, nil), lambdaexec.Config{Concurrency: workers})
+	shortEx, _ := newExecutorOn(context.Background(), startEmulation(t, 2, shortTimeout, nil), lambdaexec.Config{Concurrency: 2})
+	var trials, shortTrials []trial.Trial
 	for i, tt := range tests {
-		trials[i] = trial.Trial{Number: i, Model: "noop", Params: tt.params}
+		tr := trial.Trial{Number: i, Model: "noop", Params: tt.params}
+		if tt.short {
+			shortTrials = append(shortTrials, tr)
+		} else {
+			trials = append(trials, tr)
+		}
 	}
-	results := runAll(t, ex, trials, len(trials))
+	results := make([]trial.Result, len(tests))
+	for _, r := range append(runAll(t, ex, trials, len(trials)), runAll(t, shortEx, shortTrials, len(shortTrials))...) {
+		results[r.Number] = r
+	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := results[i]

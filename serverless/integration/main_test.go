@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
@@ -24,12 +25,17 @@ import (
 )
 
 // The emulated function's settings. The memory limit is what the
-// emulator enforces by killing a runtime whose resident set exceeds it;
-// the timeout is short so that the timeout tests are quick.
+// emulator enforces by killing a runtime whose resident set exceeds it.
+// The timeout is far beyond what any trial of these tests needs, however
+// busy the machine, so that no test races it by accident; the tests of
+// timeouts use an emulation of their own with shortTimeout (see
+// startEmulation), and trials there that must time out block for an
+// hour.
 const (
-	workers  = 3
-	memoryMB = 256
-	timeout  = 4 * time.Second
+	workers      = 3
+	memoryMB     = 256
+	timeout      = 2 * time.Minute
+	shortTimeout = 2 * time.Second
 )
 
 // Shared by every test: one emulation, started by TestMain.
@@ -41,6 +47,8 @@ var (
 	base worker.Request
 	// local is base with the bundled dataset, for worker.Run in process.
 	local worker.Request
+	// bootstrap is the worker's bootstrap that the emulations run.
+	bootstrap string
 )
 
 func TestMain(m *testing.M) {
@@ -58,7 +66,7 @@ func run(m *testing.M) int {
 	defer os.RemoveAll(dir)
 
 	start := time.Now()
-	bootstrap := filepath.Join(dir, "bootstrap")
+	bootstrap = filepath.Join(dir, "bootstrap")
 	if err := emulate.BuildWorker(ctx, "./cmd/worker", bootstrap, ""); err != nil {
 		fmt.Fprintln(os.Stderr, "integration: build worker:", err)
 		return 1
@@ -112,6 +120,34 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
+// startEmulation starts an emulation of its own for one test, with the
+// given environments, function timeout and faults, and closes it when the
+// test ends. Its functions read datasets from and store results in the
+// shared emulation's S3, so that base and the executors' S3 clients work
+// with it unchanged.
+func startEmulation(tb testing.TB, workers int, timeout time.Duration, faults emulate.Faults) *emulate.Emulation {
+	tb.Helper()
+	em, err := emulate.Start(context.Background(), emulate.Options{
+		Workers:   workers,
+		Dir:       tb.TempDir(),
+		Bootstrap: bootstrap,
+		Memory:    memoryMB,
+		Timeout:   timeout,
+		Faults:    faults,
+		Env: map[string]string{
+			worker.EnvTestFaults:  "1",
+			"AWS_ENDPOINT_URL_S3": emu.S3Endpoint,
+			"HPSEARCH_BUCKET":     emu.Bucket,
+			"TMPDIR":              mkdir(filepath.Join(tb.TempDir(), "tmp")),
+		},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { em.Close() })
+	return em
+}
+
 func mkdir(d string) string {
 	if err := os.MkdirAll(d, 0o755); err != nil {
 		panic(err)
@@ -123,6 +159,11 @@ func mkdir(d string) string {
 // 'hpsearch run' would be after 'hpsearch emulate'), with overrides from
 // cfg, and the recorder of its invocations.
 func newExecutor(ctx context.Context, over lambdaexec.Config) (*lambdaexec.Executor, *recorder) {
+	return newExecutorOn(ctx, emu, over)
+}
+
+// newExecutorOn is newExecutor with the Lambda API of em.
+func newExecutorOn(ctx context.Context, em *emulate.Emulation, over lambdaexec.Config) (*lambdaexec.Executor, *recorder) {
 	cfg, err := lambdaexec.ConfigFrom(nil, os.Getenv)
 	if err != nil {
 		panic(err)
@@ -136,11 +177,16 @@ func newExecutor(ctx context.Context, over lambdaexec.Config) (*lambdaexec.Execu
 	if over.Function != "" {
 		cfg.Function = over.Function
 	}
+	if over.TrialTimeout != 0 {
+		cfg.TrialTimeout = over.TrialTimeout
+	}
 	awsCfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		panic(err)
 	}
-	rec := &recorder{inner: lambda.NewFromConfig(awsCfg)}
+	rec := &recorder{inner: lambda.NewFromConfig(awsCfg, func(o *lambda.Options) {
+		o.BaseEndpoint = aws.String(em.LambdaEndpoint)
+	})}
 	ex := lambdaexec.NewWithClients(cfg, lambdaexec.Clients{
 		Lambda:      rec,
 		S3:          s3data.NewClient(awsCfg, os.Getenv),

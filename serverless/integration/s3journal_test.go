@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +24,7 @@ import (
 
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/results/storetest"
+	"github.com/hpsearch/hpsearch/serverless/emulate"
 	"github.com/hpsearch/hpsearch/serverless/s3data"
 	"github.com/hpsearch/hpsearch/serverless/s3journal"
 	"github.com/hpsearch/hpsearch/trial"
@@ -88,8 +91,18 @@ func waitForS3Results(t testing.TB, api s3journal.API, loc s3journal.Location, k
 // startCLIIn starts the CLI in the working directory dir.
 func startCLIIn(t *testing.T, dir string, stdout, stderr *bytes.Buffer, args ...string) (*exec.Cmd, <-chan error) {
 	t.Helper()
+	return startCLIWith(t, dir, nil, stdout, stderr, args...)
+}
+
+// startCLIWith starts the CLI in the working directory dir with env
+// (KEY=VALUE) over this process's environment.
+func startCLIWith(t *testing.T, dir string, env []string, stdout, stderr *bytes.Buffer, args ...string) (*exec.Cmd, <-chan error) {
+	t.Helper()
 	cmd := exec.Command(cli(t), args...)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, stdout, stderr
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -224,42 +237,95 @@ func TestS3StudyKilledAndResumed(t *testing.T) {
 	}
 }
 
+// gate lets the first open invocations through, then holds every other
+// one in the router until release is closed; blocked is closed when the
+// first is held.
+type gate struct {
+	open    int64
+	n       atomic.Int64
+	once    sync.Once
+	blocked chan struct{}
+	release chan struct{}
+}
+
+func newGate(open int64) *gate {
+	return &gate{open: open, blocked: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (g *gate) Inject(string) emulate.Fault {
+	if g.n.Add(1) > g.open {
+		g.once.Do(func() { close(g.blocked) })
+		<-g.release
+	}
+	return emulate.Fault{}
+}
+
 // TestS3TwoSchedulers: a second scheduler resuming a study in S3 that a
-// first one is running: one of them is refused (exit 1, the study is in
-// use) and stops, the other finishes the study, and the journal has each
-// trial once.
+// first one is running takes it over, and the first is refused (exit 1,
+// the study is in use) at its next write and stops; the journal has each
+// trial once. The order is forced, not left to the machine's speed: the
+// first scheduler's Lambda (an emulation of its own) holds its sixth
+// invocation until the second has finished.
 func TestS3TwoSchedulers(t *testing.T) {
 	api := s3API(t)
 	dir := t.TempDir()
-	// Enough trials (about a millisecond each here) that the first is
-	// still running when the second has started and written, even on a
-	// slow machine.
-	text := strings.Replace(s3Spec, "max_trials: 60, parallel: 3", "max_trials: 2000, parallel: 1", 1)
-	text = strings.Replace(text, "backend: {type: lambda, concurrency: 3}\n", "", 1)
+	const n = 60
+	text := strings.Replace(s3Spec, "parallel: 3", "parallel: 1", 1)
+	text = strings.Replace(text, "concurrency: 3", "concurrency: 1", 1)
 	spec := filepath.Join(dir, "spec.yaml")
 	if err := os.WriteFile(spec, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	g := newGate(5)
+	held := startEmulation(t, 1, timeout, g)
+	t.Cleanup(func() {
+		select {
+		case <-g.release:
+		default:
+			close(g.release) // before the emulation closes, which waits for it
+		}
+	})
 	prefix := s3Prefix(t)
 	study := prefix.Join("iris-knn")
 	var outA, errA, outB, errB bytes.Buffer
-	_, exitedA := startCLIIn(t, dir, &outA, &errA, "run", spec, "--dir", prefix.String(), "--quiet")
-	if !waitForS3Results(t, api, study, 5, exitedA) {
-		t.Fatalf("the first scheduler ended early: %s", errA.String())
+	_, exitedA := startCLIWith(t, dir, []string{"AWS_ENDPOINT_URL_LAMBDA=" + held.LambdaEndpoint}, &outA, &errA,
+		"run", spec, "--dir", prefix.String(), "--quiet")
+	select {
+	case <-g.blocked:
+	case err := <-exitedA:
+		t.Fatalf("the first scheduler ended early: %v: %s", err, errA.String())
+	}
+	// The held trial's dispatch is durable once the journal shows one
+	// trial more dispatched than done: then the first scheduler has
+	// nothing left to write until its invocation answers.
+	for {
+		evs := s3Events(t, api, study)
+		dispatched := map[int]bool{}
+		for _, e := range evs {
+			if e.Type == results.EventDispatch {
+				dispatched[e.Trial.Number] = true
+			}
+		}
+		if done := len(results.Results(evs)); done == 5 && len(dispatched) == 6 {
+			break
+		}
+		select {
+		case err := <-exitedA:
+			t.Fatalf("the first scheduler ended while held: %v: %s", err, errA.String())
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 	_, exitedB := startCLIIn(t, t.TempDir(), &outB, &errB, "resume", study.String(), "--quiet")
-	codeA, codeB := exitCode(t, <-exitedA), exitCode(t, <-exitedB)
+	codeB := exitCode(t, <-exitedB)
+	close(g.release)
+	codeA := exitCode(t, <-exitedA)
 	refused := "is in use by another scheduler (pid "
-	switch {
-	case codeA == 0 && codeB == 1 && strings.Contains(errB.String(), refused):
-		t.Logf("the second scheduler was refused: %s", errB.String())
-	case codeA == 1 && codeB == 0 && strings.Contains(errA.String(), refused):
-		t.Logf("the first scheduler was refused: %s", errA.String())
-	default:
-		t.Fatalf("want one scheduler refused, the other done; first: exit %d: %s\nsecond: exit %d: %s",
+	if codeA != 1 || codeB != 0 || !strings.Contains(errA.String(), refused) {
+		t.Fatalf("want the first scheduler refused, the second done; first: exit %d: %s\nsecond: exit %d: %s",
 			codeA, errA.String(), codeB, errB.String())
 	}
-	checkJournaledOnce(t, s3Events(t, api, study), 2000)
+	t.Logf("the first scheduler was refused: %s", errA.String())
+	checkJournaledOnce(t, s3Events(t, api, study), n)
 }
 
 // BenchmarkS3JournalAppend measures an Append of a dispatch and its
