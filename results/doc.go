@@ -21,5 +21,12 @@
 //
 // A journal that ends in a torn record (the process died mid-write) is read
 // up to the last whole record with a warning; a damaged record anywhere
-// else is a *CorruptError naming its line.
+// else is a *CorruptError naming its line, and so is a whole record that
+// contradicts those before it as no scheduler writes it (a result for a
+// trial never dispatched, a second result for a trial; see Checker),
+// which wraps ErrInconsistent too.
+//
+// Text from a spec or a journal reaches people through Printable (a
+// terminal) and CSVCell (a spreadsheet), so that it cannot drive the
+// terminal or run as a formula.
 package results
