@@ -161,12 +161,13 @@ func (e *environment) invoke(ctx context.Context, id string, payload []byte, cli
 	// The emulator prints its REPORT line before it answers 200, but not
 	// when the runtime failed; then one is made up from what the router
 	// measured, as Lambda reports every invocation.
-	// A REPORT line that has not come through the pipe in time (a busy
-	// machine) is made up too, so that every answer carries one whatever
-	// the machine's speed.
+	// The wait for a REPORT line that the emulator printed is long, so
+	// that a busy machine's slow pipe still delivers it (it costs nothing
+	// when the line is there); one that has not come in time is made up
+	// too, so that every answer carries one whatever the machine's speed.
 	var log []byte
 	if err == nil && status == http.StatusOK {
-		log = e.log.end(500 * time.Millisecond)
+		log = e.log.end(5 * time.Second)
 	} else {
 		log = e.log.end(20 * time.Millisecond)
 	}
