@@ -31,7 +31,8 @@ func (o Owner) String() string {
 	if o.PID == 0 {
 		return "an unknown process (its LOCK file is empty or unreadable)"
 	}
-	return fmt.Sprintf("pid %d on host %s since %s", o.PID, o.Host, o.Since.Local().Format(time.RFC3339))
+	// Host comes from a file or an S3 object anyone may have written.
+	return fmt.Sprintf("pid %d on host %s since %s", o.PID, Printable(o.Host), o.Since.Local().Format(time.RFC3339))
 }
 
 // LockedError is a study locked by another process: another `hpsearch

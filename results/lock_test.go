@@ -101,3 +101,13 @@ func TestLockStudyRace(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestOwnerStringEscapesHost: the host named by a LOCK file or an S3
+// object's metadata, which anyone may have written, is shown with its
+// control characters escaped.
+func TestOwnerStringEscapesHost(t *testing.T) {
+	s := results.Owner{PID: 7, Host: "evil\x1b]0;owned\x07"}.String()
+	if strings.ContainsAny(s, "\x1b\x07") || !strings.Contains(s, `host evil\x1b]0;owned\x07`) {
+		t.Errorf("Owner.String() = %q", s)
+	}
+}
