@@ -64,9 +64,11 @@ type grower struct {
 	node         *frame
 	lo, hi       int
 	live, varied []int
-	// scratch for the rule
-	counts []int
-	dist   [2][]int
+	// scratch for the rule: the node's class counts, the classes present
+	// in the node (ascending) and the counts below and above a threshold
+	counts      []int
+	nodeClasses []int
+	dist        [2][]int
 }
 
 // maxLevels is the most distinct values a column held as ranks can have.
@@ -345,6 +347,12 @@ func (g *grower) GenerateSplitRule(f base.FixedDataGrid) *trees.DecisionTreeRule
 	clear(g.counts)
 	for _, r := range g.rows[g.lo:g.hi] {
 		g.counts[g.y[r]]++
+	}
+	g.nodeClasses = g.nodeClasses[:0]
+	for c, k := range g.counts {
+		if k > 0 {
+			g.nodeClasses = append(g.nodeClasses, c)
+		}
 	}
 	// golearn's split entropy sums a term per count k of the n rows,
 	// k/n·log(k/n)/log(2), written as it writes it.

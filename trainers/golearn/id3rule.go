@@ -116,7 +116,7 @@ func (g *grower) walkRuns(levels []float64, present []int, n int) (float64, floa
 		moved := false
 		for ; next < len(present) && levels[present[next]] < val; next++ {
 			k := present[next]
-			for c := range classes {
+			for _, c := range g.nodeClasses {
 				h := int(g.hist[k*classes+c])
 				g.dist[0][c] += h
 				g.dist[1][c] -= h
@@ -143,8 +143,9 @@ func (g *grower) walkRuns(levels []float64, present []int, n int) (float64, floa
 func (g *grower) splitEntropy(n, below int) float64 {
 	ret := 0.0
 	for a, total := range [2]int{below, n - below} {
-		for _, k := range g.dist[a] {
-			if k != 0 {
+		// Classes absent from the node have no term on either side.
+		for _, c := range g.nodeClasses {
+			if k := g.dist[a][c]; k != 0 {
 				ret -= g.terms[k]
 			}
 		}
