@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hpsearch/hpsearch/trial"
 )
 
 var (
@@ -179,4 +183,58 @@ func equalFiles(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// interruptible returns f's result, or an interruption naming the phase
+// as soon as ctx is done, whether f honours ctx or not.
+func TestInterruptible(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	for _, tt := range []struct {
+		name        string
+		cancelFirst bool
+		f           func(ctx context.Context) (int, error)
+		want        int
+		wantErr     error
+	}{
+		{"done", false, func(context.Context) (int, error) { return 7, nil }, 7, nil},
+		{"its own error", false, func(context.Context) (int, error) { return 0, trial.ErrBadInput }, 0, trial.ErrBadInput},
+		{"cancelled before it starts", true, func(context.Context) (int, error) { return 7, nil }, 0, trial.ErrInterrupted},
+		{"ignores the cancellation", false, func(context.Context) (int, error) { <-block; return 7, nil }, 0, trial.ErrInterrupted},
+		{"reports the cancellation in its own words", false, func(ctx context.Context) (int, error) {
+			<-ctx.Done()
+			return 0, errors.New("read: operation aborted")
+		}, 0, trial.ErrInterrupted},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tt.cancelFirst {
+				cancel()
+			}
+			started := make(chan struct{})
+			go func() {
+				<-started
+				if tt.wantErr == trial.ErrInterrupted {
+					cancel()
+				}
+			}()
+			got, err := interruptible(ctx, phaseDataset, func(ctx context.Context) (int, error) {
+				close(started)
+				return tt.f(ctx)
+			})
+			if tt.cancelFirst {
+				close(started) // f never ran
+			}
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if got != tt.want {
+				t.Errorf("got %d, want %d", got, tt.want)
+			}
+			if tt.wantErr == trial.ErrInterrupted && !strings.Contains(err.Error(), "interrupted while loading the dataset") {
+				t.Errorf("err %q does not say the phase", err)
+			}
+		})
+	}
 }
