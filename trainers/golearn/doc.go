@@ -26,8 +26,9 @@
 //     entropy) reimplemented so that it scans attributes in column order
 //     and classes in index order, since golearn's own one breaks ties
 //     between attributes in map order (a trial's score varied between
-//     runs), and over columns sorted once per fit; it also adds
-//     min_samples_split and checks ctx (id3grow.go). Each node's majority
+//     runs), and over columns sorted once per fit (held as ranks when they
+//     have at most 256 values); it also adds min_samples_split and checks
+//     ctx (id3grow.go, id3rule.go). Each node's majority
 //     class is recomputed after fitting with ties going to the lowest class
 //     index, since golearn breaks them in map order. golearn's pruning
 //     (PruneSplit) is not offered: with numeric features its Prune never
