@@ -1,8 +1,21 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/hpsearch/hpsearch/serverless/emulate"
 )
 
 // TestEmulateRefusesBadFaults: a bad --faults spec exits 2 naming the
@@ -37,5 +50,75 @@ func TestEmulateRefusesBadFaults(t *testing.T) {
 				t.Errorf("built something before refusing the flags: %s", stderr)
 			}
 		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the command writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestEmulateInjectsFaults: the faults of --faults reach the router.
+// Every invocation is throttled, so none reaches the bootstrap, which can
+// be any executable.
+func TestEmulateInjectsFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the AWS emulation")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	exited := make(chan int, 1)
+	go func() {
+		exited <- runMain(ctx, &env{stdout: &stdout, stderr: &stderr},
+			[]string{"emulate", "--port", "0", "--workers", "1", "--dir", t.TempDir(), "--bootstrap", self, "--faults", "429=1", "--seed", "3"})
+	}()
+	var endpoint string
+	for endpoint == "" {
+		for line := range strings.Lines(stdout.String()) {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "export AWS_ENDPOINT_URL_LAMBDA="); ok {
+				endpoint = v
+			}
+		}
+		select {
+		case code := <-exited:
+			t.Fatalf("emulate exited %d: %s", code, stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	c := lambda.New(lambda.Options{
+		Region:       emulate.DefaultRegion,
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider(emulate.DefaultAccessKey, emulate.DefaultSecretKey, ""),
+		Retryer:      aws.NopRetryer{},
+	})
+	for i := range 3 {
+		_, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(emulate.DefaultFunction), Payload: []byte(`{}`)})
+		var tm *types.TooManyRequestsException
+		if !errors.As(err, &tm) {
+			t.Errorf("invocation %d under --faults 429=1: %v, want TooManyRequestsException", i, err)
+		}
+	}
+	cancel()
+	<-exited
+	if !strings.Contains(stderr.String(), `faults="429=1"`) || !strings.Contains(stderr.String(), "faults_injected=3") {
+		t.Errorf("stderr does not say which faults it injected, and how many: %s", stderr.String())
 	}
 }
