@@ -84,8 +84,8 @@ var plainNumber = regexp.MustCompile(`^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?
 // CSVCell returns s, a text cell of a CSV file, made safe to open in a
 // spreadsheet, as OWASP advises against CSV injection: a cell that
 // starts with =, +, - or @ (or their full-width forms, which some
-// spreadsheets read as the same), a tab or a carriage return would be
-// read as a formula, so it gets a leading single quote ('=HYPERLINK(...)
+// spreadsheets read as the same), a tab, a carriage return or a line feed
+// would be read as a formula, so it gets a leading single quote ('=HYPERLINK(...)
 // shows as text) — unless it is a plain number such as -0.5, which stays
 // a number. Control characters other than newline and tab are escaped as
 // by PrintableLines.
@@ -95,7 +95,7 @@ func CSVCell(s string) string {
 		return s
 	}
 	switch r, _ := utf8.DecodeRuneInString(s); r {
-	case '=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠':
+	case '=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠':
 		return "'" + s
 	}
 	return s

@@ -84,6 +84,7 @@ func TestCSVCell(t *testing.T) {
 		{"a=1", "a=1"},
 		{"x\x1b[2Jy", `x\x1b[2Jy`},
 		{"line1\nline2", "line1\nline2"},
+		{"\n=1+1", "'\n=1+1"},
 	} {
 		if got := CSVCell(tc.in); got != tc.want {
 			t.Errorf("CSVCell(%q) = %q, want %q", tc.in, got, tc.want)
