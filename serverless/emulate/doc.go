@@ -19,7 +19,9 @@
 // The router is where faults are injected (see [Faults]), so that the
 // executor's retry and error handling can be tested against throttling,
 // server errors, lost responses, latency, workers that crash
-// mid-invocation and invocations that time out.
+// mid-invocation and invocations that time out. [ParseFaults] reads the
+// rates of 'hpsearch emulate --faults' (429=0.1,5xx=0.05,...) into
+// seeded [RandomFaults], so that users can rehearse a bad day too.
 //
 // What the runtime interface emulator does not reproduce and the router
 // adds: function errors are reported with X-Amz-Function-Error, timeouts
