@@ -266,6 +266,14 @@ func TestReadParquetHostile(t *testing.T) {
 	hugeList := []byte{0x15, 0x02, 0x19, 0xfc, 0xff, 0xff, 0xff, 0xff, 0x07, 0x00}
 	footerOnly := append(append([]byte("PAR1"), hugeList...), binary.LittleEndian.AppendUint32(nil, uint32(len(hugeList)))...)
 	footerOnly = append(footerOnly, "PAR1"...)
+	// Metadata of one row group holding a million empty column chunks:
+	// a megabyte the library would decode into 560 MB before finding the
+	// chunks' required fields missing.
+	inflated := []byte{0x49, 0x1c, 0x19, 0xfc}
+	inflated = binary.AppendUvarint(inflated, 1_000_000)
+	inflated = append(inflated, make([]byte, 1_000_000+2)...) // the chunks, then two stops
+	inflated = append(append([]byte("PAR1"), inflated...), binary.LittleEndian.AppendUint32(nil, uint32(len(inflated)))...)
+	inflated = append(inflated, "PAR1"...)
 	tests := []struct {
 		name  string
 		b     []byte
@@ -277,6 +285,7 @@ func TestReadParquetHostile(t *testing.T) {
 		{"schema that panics the library", file("schema-crash.parquet"), false, "the Parquet reader failed"},
 		{"footer longer than the file", append(bytes.Clone(valid[:len(valid)-8]), 0xff, 0xff, 0xff, 0x0f, 'P', 'A', 'R', '1'), false, "footer of"},
 		{"list longer than the footer", footerOnly, false, "declares 2147483647 items"},
+		{"metadata that inflates", inflated, false, "would take"},
 		{"billions of rows", rewriteFooter(t, valid, func(md *format.FileMetaData) {
 			md.NumRows = 1 << 40
 			md.RowGroups[0].NumRows = 1 << 40
@@ -287,6 +296,9 @@ func TestReadParquetHostile(t *testing.T) {
 		{"column chunk beyond the file", rewriteFooter(t, valid, func(md *format.FileMetaData) {
 			md.RowGroups[0].Columns[0].MetaData.TotalCompressedSize = 1 << 40
 		}), false, "do not fit in the file"},
+		{"column name over the cell limit", rewriteFooter(t, valid, func(md *format.FileMetaData) {
+			md.Schema[1].Name = strings.Repeat("x", MaxCellBytes+1)
+		}), true, "datasets.MaxCellBytes"},
 		{"string over the cell limit", encodeParquet(t, []row{{"a", 0}, {strings.Repeat("x", MaxCellBytes+1), 1}}),
 			true, "datasets.MaxCellBytes"},
 	}

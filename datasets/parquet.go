@@ -161,12 +161,18 @@ func readParquet(r io.ReaderAt, size int64, path string, opts Options) (*Dataset
 }
 
 // parquetHeader returns the top-level column names, checking that each is
-// a flat column of a supported type.
+// a flat column of a supported type and that no name is longer than
+// MaxCellBytes. (The parquet library refuses more than 65,534 columns,
+// fewer than MaxColumns.)
 func parquetHeader(pf *parquet.File, path string) ([]string, error) {
 	var header []string
 	seen := map[string]bool{}
-	for _, pc := range pf.Root().Columns() {
+	for i, pc := range pf.Root().Columns() {
 		name := pc.Name()
+		if len(name) > MaxCellBytes {
+			return nil, limitError(path, 0, fmt.Sprintf("column %d", i+1), "name is %d bytes, more than the limit of %s (datasets.MaxCellBytes)",
+				len(name), byteSize(MaxCellBytes))
+		}
 		bad := func(msg string) error { return &trial.InputError{File: path, Field: name, Msg: msg} }
 		switch {
 		case !pc.Leaf() || pc.Repeated():

@@ -22,11 +22,14 @@ import (
 const (
 	// maxParquetFooterBytes bounds the file metadata (64 MiB).
 	maxParquetFooterBytes = 64 << 20
-	// maxParquetMetadataAlloc bounds what decoding the file metadata may
-	// allocate, estimated as 1 KiB per struct in a list (the largest,
-	// a column chunk, takes about 560 bytes) and 32 bytes per other list
-	// element.
-	maxParquetMetadataAlloc = 256 << 20
+	// parquetMetadataAlloc and parquetMetadataAllocPerByte bound what
+	// decoding the file metadata may allocate: 64 MiB plus 32 bytes per
+	// byte of metadata, estimated as 640 bytes per struct in a list (the
+	// largest, a column chunk, takes 560) and 32 per other list element.
+	// Real metadata spends tens of bytes on each column chunk, so only
+	// metadata crafted to inflate is refused.
+	parquetMetadataAlloc        = 64 << 20
+	parquetMetadataAllocPerByte = 32
 	// maxParquetPageBytes bounds one page, compressed or not (256 MiB).
 	maxParquetPageBytes = 256 << 20
 	// maxParquetPageHeaderBytes bounds one page header (1 MiB).
@@ -201,7 +204,7 @@ func (w *thriftWalker) elements(n int, elem byte, depth int) error {
 	}
 	per := int64(32)
 	if elem == tStruct {
-		per = 1 << 10
+		per = 640
 	}
 	w.alloc += int64(n) * per
 	for range n {
@@ -215,7 +218,7 @@ func (w *thriftWalker) elements(n int, elem byte, depth int) error {
 // parquetFooter checks the footer of the size-byte Parquet file in r: the
 // magic bytes, a footer length that fits in the file, and metadata whose
 // declarations fit in the footer and do not make decoding allocate more
-// than maxParquetMetadataAlloc. Only then may the parquet library open it.
+// than the metadata budget. Only then may the parquet library open it.
 func checkParquetFooter(r io.ReaderAt, size int64, path string) error {
 	bad := func(format string, args ...any) error {
 		return &trial.InputError{File: path, Msg: "not a valid Parquet file: " + fmt.Sprintf(format, args...)}
@@ -249,8 +252,8 @@ func checkParquetFooter(r io.ReaderAt, size int64, path string) error {
 	if err := w.structure(0); err != nil {
 		return bad("file metadata: %v", err)
 	}
-	if w.alloc > maxParquetMetadataAlloc {
-		return limitError(path, 0, "", "Parquet metadata declares lists too long to decode within %s", byteSize(maxParquetMetadataAlloc))
+	if budget := parquetMetadataAlloc + parquetMetadataAllocPerByte*n; w.alloc > budget {
+		return bad("the %d bytes of metadata declare lists that would take %d bytes to decode", n, w.alloc)
 	}
 	return nil
 }
