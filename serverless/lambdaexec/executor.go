@@ -200,7 +200,7 @@ func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, er
 		start := time.Now()
 		invokeCtx, cancel := ctx, context.CancelFunc(func() {})
 		if e.cfg.TrialTimeout > 0 {
-			invokeCtx, cancel = context.WithTimeout(ctx, e.cfg.TrialTimeout)
+			invokeCtx, cancel = context.WithTimeout(ctx, e.cfg.TrialTimeout+answerGrace(e.cfg.TrialTimeout))
 		}
 		out, err := e.clients.Lambda.Invoke(invokeCtx, &lambda.InvokeInput{
 			FunctionName:   aws.String(e.cfg.Function),
@@ -233,7 +233,8 @@ func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, er
 			// this invocation may still be running.
 			return trial.Result{Number: t.Number, Model: t.Model, Params: t.Params, Seed: t.Seed, Budget: t.Budget,
 				State: trial.Failed, Seconds: elapsed.Seconds(),
-				Error:   fmt.Sprintf("lambda: timed out: no answer within the trial timeout (backend.trial_timeout %v); the invocation may still be running", e.cfg.TrialTimeout),
+				Error: fmt.Sprintf("lambda: timed out: no answer within the trial timeout (backend.trial_timeout %v, and %v more for the answer); the invocation may still be running",
+					e.cfg.TrialTimeout, answerGrace(e.cfg.TrialTimeout)),
 				Backend: map[string]float64{"throttles": float64(throttles), "attempt": float64(req.Trial.Attempt)}}, nil
 		}
 		switch classify(err) {
@@ -280,6 +281,15 @@ func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, er
 			return trial.Result{}, fmt.Errorf("lambdaexec: trial %d: invoke %s: %w", t.Number, e.cfg.Function, explain(err))
 		}
 	}
+}
+
+// answerGrace is how long past the trial timeout the executor still waits
+// for an answer. The worker stops the trial just before the timeout and
+// answers with its own report (and stores the result); the grace lets that
+// answer arrive, however loaded the machines, before the executor gives
+// up on an invocation that hangs.
+func answerGrace(trialTimeout time.Duration) time.Duration {
+	return max(time.Second, trialTimeout/10)
 }
 
 // noSDKRetries turns off the SDK's retryer for one Invoke: the executor

@@ -94,6 +94,11 @@ func TestRecover(t *testing.T) {
 	}
 }
 
+// TestTrialTimeout: a trial that overruns the trial timeout is stopped
+// by the worker, which reports it; one whose worker hangs is given up by
+// the executor. Neither outcome depends on the machine's speed: the
+// executor waits a grace of a second beyond the timeout for the worker's
+// report, and the hanging worker hangs for an hour.
 func TestTrialTimeout(t *testing.T) {
 	h := newHarness(t, Config{TrialTimeout: 300 * time.Millisecond})
 	tests := []struct {
@@ -101,21 +106,17 @@ func TestTrialTimeout(t *testing.T) {
 		params trial.Params
 		want   string
 	}{
-		{"the worker stops the trial", trial.Params{"_sleep_ms": 5000.0}, "within the trial timeout (300ms)"},
-		{"the executor stops waiting", trial.Params{"_hang_ms": 1000.0}, "no answer within the trial timeout"},
+		{"the worker stops the trial", trial.Params{"_sleep_ms": float64(time.Hour / time.Millisecond)}, "within the trial timeout (300ms)"},
+		{"the executor stops waiting", trial.Params{"_hang_ms": float64(time.Hour / time.Millisecond)}, "no answer within the trial timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			start := time.Now()
 			res, err := h.ex.Execute(context.Background(), trial.Trial{Number: 1, Model: "noop", Params: tt.params})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if res.State != trial.Failed || !strings.Contains(res.Error, tt.want) {
 				t.Errorf("got %s %q, want failed with %q", res.State, res.Error, tt.want)
-			}
-			if d := time.Since(start); d > 900*time.Millisecond {
-				t.Errorf("took %v", d)
 			}
 		})
 	}
