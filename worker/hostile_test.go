@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hpsearch/hpsearch/datasets"
 	"github.com/hpsearch/hpsearch/trial"
@@ -404,4 +407,76 @@ func TestLambdaHandlerPrefixesAreFolders(t *testing.T) {
 	if resp.State != trial.Failed || !strings.Contains(resp.Error, "refused") {
 		t.Errorf("results prefix res-other/s/ under \"res\": %s %q, want refused", resp.State, resp.Error)
 	}
+}
+
+// FuzzCheckKey checks that every dataset key checkKey accepts stays
+// under its prefix whatever a store does with it: path cleaning leaves it
+// as it is, and it holds nothing a store might decode or fold.
+func FuzzCheckKey(f *testing.F) {
+	for _, s := range []string{"abc", strings.Repeat("0", 64), "a/b", "../x", "a//b", "./a", "a/.b", `a\b`, "%2e%2e/x", "a\x00", "\uff0e\uff0e/x", "a/b/", "/a", "a..b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, rest string) {
+		if checkKey(rest) != "" {
+			return
+		}
+		key := DefaultDatasetsPrefix + rest
+		if path.Clean(key) != key || !strings.HasPrefix(path.Clean("/"+key), "/"+DefaultDatasetsPrefix) {
+			t.Errorf("accepted %q, which cleans to %q", rest, path.Clean(key))
+		}
+		for _, r := range rest {
+			if r > 0x7e || r < 0x21 || strings.ContainsRune(`%\?#`, r) {
+				t.Errorf("accepted %q, which holds %q", rest, r)
+			}
+		}
+		for _, seg := range strings.Split(rest, "/") {
+			if strings.HasPrefix(seg, ".") {
+				t.Errorf("accepted %q, with the segment %q", rest, seg)
+			}
+		}
+	})
+}
+
+// FuzzCheckStudySegment checks that every study segment of a results
+// prefix that checkStudySegment accepts is one path element, which
+// cleaning leaves as it is, with no escape, control character or slash.
+func FuzzCheckStudySegment(f *testing.F) {
+	for _, s := range []string{"s", "my study-20261206T181727.000000000Z", "études 50%", "..", ".", "a/b", `a\b`, "%2e%2e", "a\x00", "\uff0e\uff0e", "a\u2215b", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, study string) {
+		if checkStudySegment(study) != "" {
+			return
+		}
+		prefix := DefaultResultsPrefix + study
+		if path.Clean(prefix) != prefix || path.Dir(prefix) != strings.TrimSuffix(DefaultResultsPrefix, "/") {
+			t.Errorf("accepted %q, which cleans to %q", study, path.Clean(prefix))
+		}
+		if !utf8.ValidString(study) || strings.ContainsAny(study, `/\`) || strings.HasPrefix(study, ".") {
+			t.Errorf("accepted %q", study)
+		}
+		for i, r := range study {
+			if unicode.IsControl(r) || r == '%' && i+2 < len(study) && isHex(study[i+1]) && isHex(study[i+2]) {
+				t.Errorf("accepted %q, which holds %q", study, r)
+			}
+		}
+	})
+}
+
+// FuzzLocalSourceName checks that a LocalSource given a Name loads only a
+// bundled dataset, never a file, whatever the name.
+func FuzzLocalSourceName(f *testing.F) {
+	for _, s := range []string{"iris", "iris.csv", "/proc/self/environ", "../iris", "iris/", "./testdata/x.csv", "IRIS"} {
+		f.Add(s)
+	}
+	src := &LocalSource{}
+	f.Fuzz(func(t *testing.T, name string) {
+		d, _, err := src.Load(context.Background(), DatasetRef{Name: name}, datasets.Options{})
+		if err == nil && (!datasets.IsBundled(name) || d.Name != name) {
+			t.Errorf("name %q loaded %q", name, d.Name)
+		}
+		if err != nil && name != "" && !datasets.IsBundled(name) && !errors.Is(err, ErrRefused) {
+			t.Errorf("name %q: err = %v, want ErrRefused", name, err)
+		}
+	})
 }
