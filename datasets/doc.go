@@ -14,6 +14,14 @@
 // the file, the 1-based file line (the header is line 1) and the column
 // name, so errors.Is(err, trial.ErrBadInput) holds.
 //
+// Loaders read only regular files (a named pipe, socket, directory or
+// device is refused without blocking, wrapping [ErrNotRegular]) and bound
+// what an input can cost: [MaxFileSize], [MaxLineBytes], [MaxCellBytes],
+// [MaxColumns] and [MaxCells], refused with [ErrLimit] naming the limit.
+// A Parquet file is checked against the sizes it declares before the
+// parquet library allocates them, and a panic inside that library on a
+// malformed file becomes bad input naming the file.
+//
 // A Dataset also has a compact, content-addressed binary form
 // ([Dataset.MarshalBinary], [UnmarshalBinary], [Dataset.SHA256]) used to
 // ship it to workers once.

@@ -23,9 +23,10 @@ import (
 // most MaxColumns columns, MaxCells cells and string values of at most
 // MaxCellBytes. A file whose metadata declares sizes it cannot hold (a
 // footer, list or page larger than the file or its column chunk, more
-// values in a page than rows in its row group) is refused before the
-// parquet library allocates them, as is a page over 256 MiB and metadata
-// over 64 MiB. Encrypted files are not supported. A panic inside the
+// values in a page than rows in its row group, a page that decompresses
+// to more than its header says) is refused before the parquet library
+// allocates them, as is a page over 256 MiB and metadata over 64 MiB.
+// The page index and Bloom filters are not read. Encrypted files are not supported. A panic inside the
 // parquet library on a malformed file becomes a *trial.InputError naming
 // the file.
 func ReadParquet(path string, opts Options) (*Dataset, error) {
