@@ -164,31 +164,34 @@ func newGrower(ctx context.Context, s *schema, X trainers.Matrix, y []float64, m
 	for r := range n {
 		g.rows[r], g.y[r] = int32(r), int32(y[r])
 	}
+	limit := min(levels, maxLevels)
 	for j := range X.Cols {
 		ord, value, class := g.order[j*n:(j+1)*n], g.value[j*n:(j+1)*n], g.class[j*n:(j+1)*n]
 		for r := range n {
 			value[r] = X.Data[r*X.Cols+j]
 		}
 		sortColumn(value, ord, g.keys, g.tmp)
+		// Ranks while there are at most limit distinct values.
+		rank := g.rank[j*n : (j+1)*n]
 		var distinct []float64
 		for k, r := range ord {
-			v := X.Data[int(r)*X.Cols+j]
-			value[k], class[k] = v, g.y[r]
-			if k == 0 || v != value[k-1] {
+			if v := value[r]; k == 0 || v != distinct[len(distinct)-1] {
+				if len(distinct) == limit {
+					distinct = nil
+					break
+				}
 				distinct = append(distinct, v)
 			}
+			rank[r] = uint8(len(distinct) - 1)
 		}
-		if len(distinct) > min(levels, maxLevels) {
+		if distinct != nil {
+			g.levels[j] = distinct
 			continue
 		}
-		g.levels[j] = distinct
-		rank, l := g.rank[j*n:(j+1)*n], 0
 		for k, r := range ord {
-			if k > 0 && value[k] != value[k-1] {
-				l++
-			}
-			rank[r] = uint8(l)
+			g.tmpValue[k], class[k] = value[r], g.y[r]
 		}
+		copy(value, g.tmpValue)
 	}
 	return g
 }

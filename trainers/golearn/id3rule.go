@@ -1,6 +1,9 @@
 package golearn
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // sortedSplit is golearn's getNumericAttributeEntropy for column j of the
 // node: the lowest split entropy over thresholds at midpoints of
@@ -54,30 +57,36 @@ func (g *grower) sortedSplit(j int) (ent, threshold float64, constant bool) {
 func (g *grower) levelSplit(j int) (ent, threshold float64, constant bool) {
 	levels, rank := g.levels[j], g.rank[j*g.n:(j+1)*g.n]
 	rows, classes := g.rows[g.lo:g.hi], g.classes
+	// present: the ranks in the node, ascending; collected as they turn
+	// up and sorted when the node has fewer rows than the column levels.
+	present, collect := g.present[:0], len(rows) < len(levels)
 	for _, r := range rows {
 		k := int(rank[r])
 		g.hist[k*classes+int(g.y[r])]++
+		if g.total[k] == 0 && collect {
+			present = append(present, k)
+		}
 		g.total[k]++
 	}
-	present := g.present[:0]
-	for k := range levels {
-		if g.total[k] > 0 {
-			present = append(present, k)
+	if collect {
+		slices.Sort(present)
+	} else {
+		for k := range levels {
+			if g.total[k] > 0 {
+				present = append(present, k)
+			}
 		}
 	}
 	minEnt, minVal := math.Inf(1), math.Inf(1)
 	if len(present) > 1 {
 		minEnt, minVal = g.walkRuns(levels, present, len(rows))
 	}
-	if len(rows) < len(levels)*classes {
-		for _, r := range rows {
-			k := int(rank[r])
-			g.hist[k*classes+int(g.y[r])] = 0
-			g.total[k] = 0
+	// Only the node's ranks and classes were counted.
+	for _, k := range present {
+		for _, c := range g.nodeClasses {
+			g.hist[k*classes+c] = 0
 		}
-	} else {
-		clear(g.hist[:len(levels)*classes])
-		clear(g.total[:len(levels)])
+		g.total[k] = 0
 	}
 	return minEnt, minVal, len(present) < 2
 }
