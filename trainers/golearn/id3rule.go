@@ -59,18 +59,23 @@ func (g *grower) levelSplit(j int) (ent, threshold float64, constant bool) {
 	rows, classes := g.rows[g.lo:g.hi], g.classes
 	// present: the ranks in the node, ascending; collected as they turn
 	// up and sorted when the node has fewer rows than the column levels.
-	present, collect := g.present[:0], len(rows) < len(levels)
-	for _, r := range rows {
-		k := int(rank[r])
-		g.hist[k*classes+int(g.y[r])]++
-		if g.total[k] == 0 && collect {
-			present = append(present, k)
+	present := g.present[:0]
+	if len(rows) < len(levels) {
+		for _, r := range rows {
+			k := int(rank[r])
+			if g.total[k] == 0 {
+				present = append(present, k)
+			}
+			g.total[k]++
+			g.hist[k*classes+int(g.y[r])]++
 		}
-		g.total[k]++
-	}
-	if collect {
 		slices.Sort(present)
 	} else {
+		for _, r := range rows {
+			k := int(rank[r])
+			g.total[k]++
+			g.hist[k*classes+int(g.y[r])]++
+		}
 		for k := range levels {
 			if g.total[k] > 0 {
 				present = append(present, k)
