@@ -124,7 +124,8 @@ func (s *study) woken(ctx context.Context, probes *probeGroup) {
 	o := s.outage
 	o.wake = nil
 	if ctx.Err() != nil {
-		return // interrupted: Run stops
+		s.interrupted()
+		return
 	}
 	p, ok := s.cfg.Executor.(Prober)
 	if !ok {
@@ -135,12 +136,18 @@ func (s *study) woken(ctx context.Context, probes *probeGroup) {
 	probes.start(ctx, p, o.probed)
 }
 
+// interrupted stops the study when the context was cancelled while it
+// waited for the backend, as Run's loop does when it sees the
+// cancellation: it may see it here first.
+func (s *study) interrupted() { s.out.StopReason = StopInterrupted }
+
 // probed acts on a probe's answer.
 func (s *study) probed(ctx context.Context, err error) {
 	o := s.outage
 	o.probing = false
 	if ctx.Err() != nil {
-		return // interrupted: Run stops
+		s.interrupted()
+		return
 	}
 	if err == nil {
 		s.log().Info("backend answers a probe; running the held trials again", "trials", s.heldCount)

@@ -370,3 +370,62 @@ func TestRunOtherErrorsStillFail(t *testing.T) {
 		t.Errorf("Run waited %d times for a backend that never failed", n)
 	}
 }
+
+// gatedBackend fails trial 0's first execution as unavailable and holds
+// trial 1 until Run has begun waiting for the backend; its probe always
+// succeeds.
+type gatedBackend struct {
+	waiting chan struct{} // closed when Run waits for the backend
+	done    chan struct{} // closed when trial 1 has returned
+	mu      sync.Mutex
+	calls   []trial.Trial
+}
+
+func (b *gatedBackend) Execute(ctx context.Context, t trial.Trial) (trial.Result, error) {
+	b.mu.Lock()
+	b.calls = append(b.calls, t)
+	b.mu.Unlock()
+	switch {
+	case t.Number == 0 && t.Attempt == 1:
+		return trial.Result{}, fmt.Errorf("fake: %w", trial.ErrUnavailable)
+	case t.Number == 1:
+		<-b.waiting
+		defer close(b.done)
+	}
+	return complete(t), nil
+}
+
+func (b *gatedBackend) Probe(context.Context) error { return nil }
+
+// TestRunOutageHeldTrialsRunBeforeAStop: a stop rule met while a trial is
+// held for an outage stops new dispatches, but the held trial, already
+// dispatched, still runs once the backend answers, as a trial in flight
+// would finish: the study stops with nothing in flight.
+func TestRunOutageHeldTrialsRunBeforeAStop(t *testing.T) {
+	b := &gatedBackend{waiting: make(chan struct{}), done: make(chan struct{})}
+	target := 0.5 // trial 1 scores 0.5
+	cfg, _ := outageConfig(10, 2, b, newManualClock())
+	cfg.Stop.Target = &target
+	var once sync.Once
+	cfg.After = func(time.Duration) <-chan time.Time {
+		once.Do(func() { close(b.waiting) })
+		ch := make(chan time.Time, 1)
+		go func() {
+			<-b.done // the wait ends after the target was met
+			ch <- epoch
+		}()
+		return ch
+	}
+	out, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := journalEvents(t, cfg.Store)
+	checkSummary(t, out, events, cfg.Direction)
+	if out.StopReason != StopTarget || out.Complete != 2 || out.Running != 0 || out.Dispatched != 2 {
+		t.Errorf("outcome %+v, want trials 0 and 1 complete, stopped at the target", out.Summary)
+	}
+	if finalOnce(t, events, 2) != 1 {
+		t.Error("trial 0 was not dispatched again")
+	}
+}
