@@ -75,6 +75,9 @@ type S3Source struct {
 	// Fallback serves references by bundled Name; nil refuses them. A
 	// Lambda worker uses a BundledSource, which reads no files.
 	Fallback Source
+	// MaxObjectBytes bounds the object a GET may return; 0 means
+	// MaxDatasetObjectBytes.
+	MaxObjectBytes int64
 
 	gets atomic.Int64
 
@@ -235,6 +238,11 @@ func checkKey(rest string) string {
 	return ""
 }
 
+// MaxDatasetObjectBytes bounds the pushed dataset object a worker reads
+// from S3, whatever its Content-Length says: the binary form of the
+// largest dataset the loaders accept (datasets.MaxCells values).
+const MaxDatasetObjectBytes int64 = 8*datasets.MaxCells + 64<<20
+
 // fetch reads the dataset from the cache directory or else from S3.
 func (s *S3Source) fetch(ctx context.Context, ref DatasetRef, sum string) (*datasets.Dataset, string, error) {
 	loc := fmt.Sprintf("s3://%s/%s", ref.Bucket, ref.Key)
@@ -256,10 +264,24 @@ func (s *S3Source) fetch(ctx context.Context, ref DatasetRef, sum string) (*data
 	if err != nil {
 		return nil, "", fmt.Errorf("worker: get %s: %w", loc, err)
 	}
-	b, err := io.ReadAll(out.Body)
+	limit := s.MaxObjectBytes
+	if limit <= 0 {
+		limit = MaxDatasetObjectBytes
+	}
+	// Neither a Content-Length nor a body beyond the limit is read: the
+	// sha256 is checked only once the whole object is in memory.
+	tooLarge := fmt.Errorf("worker: get %s: %w: the object is more than %d bytes (worker.MaxDatasetObjectBytes)", loc, trial.ErrBadInput, limit)
+	if aws.ToInt64(out.ContentLength) > limit {
+		out.Body.Close()
+		return nil, "", tooLarge
+	}
+	b, err := io.ReadAll(io.LimitReader(out.Body, limit+1))
 	out.Body.Close()
 	if err != nil {
 		return nil, "", fmt.Errorf("worker: get %s: read: %w", loc, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, "", tooLarge
 	}
 	d, err := decode(b, sum)
 	if err != nil {

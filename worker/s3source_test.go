@@ -201,3 +201,52 @@ func TestS3SourceChecksFirstThenRetriesAfterFailure(t *testing.T) {
 		t.Errorf("wrong target: err = %v, want ErrBadInput", err)
 	}
 }
+
+// endless is an object body that never ends.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// bigS3 serves one object: an endless body, or a declared length only.
+type bigS3 struct{ length int64 }
+
+func (b bigS3) GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	out := &s3.GetObjectOutput{Body: io.NopCloser(io.Reader(endless{}))}
+	if b.length > 0 {
+		out.ContentLength = aws.Int64(b.length)
+	}
+	return out, nil
+}
+
+func TestS3SourceBoundsTheObject(t *testing.T) {
+	sum := strings.Repeat("ab", 32)
+	ref := DatasetRef{Bucket: "b", Key: DefaultDatasetsPrefix + sum, SHA256: sum}
+	for name, client := range map[string]bigS3{
+		"endless body":          {},
+		"declared beyond limit": {length: 1 << 40},
+	} {
+		t.Run(name, func(t *testing.T) {
+			src := &S3Source{Client: client, Bucket: "b", Prefix: DefaultDatasetsPrefix, MaxObjectBytes: 1 << 20}
+			_, _, err := src.Load(context.Background(), ref, datasets.Options{})
+			if !errors.Is(err, trial.ErrBadInput) || !strings.Contains(err.Error(), "more than 1048576 bytes") {
+				t.Fatalf("err = %v, want bad input naming the limit", err)
+			}
+		})
+	}
+}
+
+func TestSplitsCacheIsBounded(t *testing.T) {
+	w := New(nil)
+	d, err := datasets.Load("iris", datasets.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := range 10 * maxFoldEntries {
+		if _, err := w.Splits(d, trial.CV{Folds: 3, Seed: uint64(seed)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(w.folds); n > maxFoldEntries {
+		t.Errorf("%d fold assignments cached, want at most %d", n, maxFoldEntries)
+	}
+}

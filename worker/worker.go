@@ -30,6 +30,12 @@ type Worker struct {
 	folds map[string]*foldEntry
 }
 
+// maxFoldEntries bounds the fold assignments a Worker caches. A study uses
+// one per dataset and CV setting, but every Invoke payload may name its own
+// cv.seed, and each entry holds a dataset's worth of row indices: past the
+// bound the cache starts afresh, so callers cannot grow it without limit.
+const maxFoldEntries = 16
+
 type foldEntry struct {
 	once   sync.Once
 	splits []Split
@@ -127,6 +133,10 @@ func (w *Worker) Splits(d *datasets.Dataset, cv trial.CV) ([]Split, error) {
 	w.mu.Lock()
 	e, ok := w.folds[key]
 	if !ok {
+		if len(w.folds) >= maxFoldEntries {
+			// Trials running on the dropped entries keep their splits.
+			clear(w.folds)
+		}
 		e = &foldEntry{}
 		w.folds[key] = e
 	}
