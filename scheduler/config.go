@@ -77,8 +77,8 @@ type Config struct {
 	// OutageTimeout bounds how long the study waits for an unavailable
 	// backend (an execution error wrapping trial.ErrUnavailable) to answer
 	// again before it stops as interrupted; 0 means DefaultOutageTimeout.
-	// It is measured by Now from the first such error since the last
-	// result. See Run.
+	// It is measured by Now from the first such error, until an
+	// execution dispatched after it returns a result. See Run.
 	OutageTimeout time.Duration
 	// After returns a channel that receives once d has passed, for the
 	// waits between probes of an unavailable backend; nil means

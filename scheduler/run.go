@@ -54,8 +54,11 @@ import (
 // higher, each with a dispatch event of its own — and then new trials;
 // one that meets the outage again is held again and starts the next
 // wait. The outage ends when an execution dispatched after it began
-// returns a result (of any state): the backend answered. Trials already running when it began go
-// on meanwhile and are journaled as usual. If the outage lasts
+// returns a result (of any state): the backend answered. Trials already
+// running when it began go on meanwhile and are journaled as usual. A
+// study that stops for a rule (MaxTrials, a target, ...) during an
+// outage dispatches nothing new but still runs its held trials, as it
+// waits for its trials in flight. If the outage lasts
 // Config.OutageTimeout by Config.Now, from its first unavailable error,
 // Run stops as for a cancellation: it waits for the trials still
 // running, journals a stop event "interrupted" and returns an error
@@ -73,11 +76,11 @@ import (
 //
 // When ctx is cancelled (also during an outage) Run stops dispatching,
 // stops probing, and waits for the trials in flight; their executors see
-// the cancelled context. A trial that still
-// completes (or is pruned) is journaled as usual; one that fails or
-// returns an error once ctx is cancelled is treated as cut short and not
-// journaled or told at all, so its dispatch event without a result marks
-// it as in flight at the interruption, to be run again on resume. Run then
+// the cancelled context. A trial that still completes (or is pruned) is
+// journaled as usual; one that fails or returns an error once ctx is
+// cancelled is treated as cut short and not journaled or told at all, so
+// its dispatch event without a result marks it as in flight at the
+// interruption, to be run again on resume, as do held trials. Run then
 // journals a stop event "interrupted" — the journal is written with a
 // context that is not cancelled — and returns an error wrapping
 // trial.ErrInterrupted and the context's cause.
