@@ -111,7 +111,7 @@ func ParseFaults(spec string, seed uint64) (*RandomFaults, error) {
 	// A little slack for decimal rates whose binary sum rounds above 1
 	// (0.1+0.2+0.7).
 	if sum > 1+1e-9 {
-		return nil, &FaultSpecError{Entry: spec, Msg: fmt.Sprintf("rates sum to %g; the kinds are exclusive, so at most 1", sum)}
+		return nil, &FaultSpecError{Msg: fmt.Sprintf("the rates of %q sum to %g; the kinds are exclusive, so at most 1", spec, sum)}
 	}
 	return f, nil
 }
