@@ -5,7 +5,7 @@ import (
 	"io"
 	"math"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/hpsearch/hpsearch/trial"
 )

@@ -3,7 +3,7 @@ package search
 import (
 	"fmt"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/hpsearch/hpsearch/trial"
 )
