@@ -18,10 +18,10 @@ func ExampleLeaderboard() {
 	}
 	results.WriteTable(os.Stdout, results.Leaderboard(rs, trial.Maximize), 10, "accuracy")
 	// Output:
-	// RANK  TRIAL  STATE     MODEL  ACCURACY  SECONDS  PARAMS
-	// 1     2      complete  knn    0.97      0.25     n_neighbors=9
-	// 2     0      complete  knn    0.94      0.50     n_neighbors=3
-	// -     1      failed    knn    -         0.00     n_neighbors=0
+	// RANK  TRIAL  STATE     MODEL  ACCURACY  SECONDS  ERROR  PARAMS
+	// 1     2      complete  knn    0.97      0.25     -      n_neighbors=9
+	// 2     0      complete  knn    0.94      0.50     -      n_neighbors=3
+	// -     1      failed    knn    -         0.00     boom   n_neighbors=0
 }
 
 func ExamplePrintable() {

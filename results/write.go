@@ -17,10 +17,13 @@ import (
 // WriteTable writes the first top rows (all when top <= 0) as aligned
 // columns for people: rank, trial, state, model, score headed by the
 // metric's name, seconds and parameters; under early stopping also the
-// rung and budget (name=value) after the state. Unranked rows show "-" as
-// rank, failed rows "-" as score. Text from the spec or the journal
-// (metric, model, budget and parameter names, parameter values) is
-// written through Printable: control characters show as escapes.
+// rung and budget (name=value) after the state; and when a row shown
+// failed, an ERROR column before the parameters, with the first line of
+// each failed row's error cut to tableErrorWidth characters (ShortError)
+// and "-" for the others. Unranked rows show "-" as rank, failed rows "-"
+// as score. Text from the spec or the journal (metric, model, budget and
+// parameter names, parameter values, errors) is written through
+// Printable: control characters show as escapes.
 func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
 	if metric == "" {
 		metric = "score"
@@ -32,11 +35,16 @@ func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	budgeted := hasBudget(shown)
+	failed := hasFailed(shown)
+	header := []string{"RANK", "TRIAL", "STATE"}
 	if budgeted {
-		fmt.Fprintf(tw, "RANK\tTRIAL\tSTATE\tRUNG\tBUDGET\tMODEL\t%s\tSECONDS\tPARAMS\n", metric)
-	} else {
-		fmt.Fprintf(tw, "RANK\tTRIAL\tSTATE\tMODEL\t%s\tSECONDS\tPARAMS\n", metric)
+		header = append(header, "RUNG", "BUDGET")
 	}
+	header = append(header, "MODEL", metric, "SECONDS")
+	if failed {
+		header = append(header, "ERROR")
+	}
+	fmt.Fprintln(tw, strings.Join(append(header, "PARAMS"), "\t"))
 	for _, row := range shown {
 		r := row.Result
 		rank, score := "-", "-"
@@ -46,18 +54,26 @@ func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
 		if r.State != trial.Failed {
 			score = strconv.FormatFloat(r.Score, 'g', 6, 64)
 		}
+		cells := []string{rank, strconv.Itoa(r.Number), Printable(string(r.State))}
 		if budgeted {
 			rung, budget := "-", "-"
 			if r.Budget.Name != "" {
 				rung = strconv.Itoa(r.Budget.Rung)
 				budget = Printable(r.Budget.Name) + "=" + trial.FormatValue(r.Budget.Value)
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\n",
-				rank, r.Number, Printable(string(r.State)), rung, budget, Printable(r.Model), score, r.Seconds, Printable(r.Params.Format()))
-			continue
+			cells = append(cells, rung, budget)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%.2f\t%s\n",
-			rank, r.Number, Printable(string(r.State)), Printable(r.Model), score, r.Seconds, Printable(r.Params.Format()))
+		cells = append(cells, Printable(r.Model), score, strconv.FormatFloat(r.Seconds, 'f', 2, 64))
+		if failed {
+			msg := "-"
+			if r.State == trial.Failed {
+				if msg = ShortError(r.Error, tableErrorWidth); msg == "" {
+					msg = "(no reason recorded)"
+				}
+			}
+			cells = append(cells, msg)
+		}
+		fmt.Fprintln(tw, strings.Join(append(cells, Printable(r.Params.Format())), "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("results: write table: %w", err)
@@ -147,6 +163,19 @@ func WriteCSV(w io.Writer, rows []Row) error {
 }
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// tableErrorWidth is the widest a failed row's error is in WriteTable.
+const tableErrorWidth = 48
+
+// hasFailed reports whether some row failed.
+func hasFailed(rows []Row) bool {
+	for _, row := range rows {
+		if row.Result.State == trial.Failed {
+			return true
+		}
+	}
+	return false
+}
 
 // hasBudget reports whether some row ran under early stopping.
 func hasBudget(rows []Row) bool {

@@ -28,9 +28,9 @@ func TestWriteTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "" +
-		"RANK  TRIAL  STATE     MODEL  ACCURACY  SECONDS  PARAMS\n" +
-		"1     3      complete  knn    0.966667  0.12     n_neighbors=7 weights=distance\n" +
-		"-     5      failed    knn    -         0.00     n_neighbors=500 p=1.5\n"
+		"RANK  TRIAL  STATE     MODEL  ACCURACY  SECONDS  ERROR                 PARAMS\n" +
+		"1     3      complete  knn    0.966667  0.12     -                     n_neighbors=7 weights=distance\n" +
+		"-     5      failed    knn    -         0.00     fit: singular matrix  n_neighbors=500 p=1.5\n"
 	if b.String() != want {
 		t.Errorf("table:\n%s\nwant:\n%s", b.String(), want)
 	}
