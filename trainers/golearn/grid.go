@@ -115,6 +115,9 @@ type frame struct {
 	// len(s.features) values per row; classes holds 8 bytes per matrix
 	// row, the class's system value.
 	cells, classes []byte
+	// cellWords (float frames) and classWords are cells and classes as
+	// 8-byte words.
+	cellWords, classWords []uint64
 	// rows are the frame's rows as matrix rows; nil means all of them, in
 	// order, and n is their number.
 	rows []int32
@@ -128,9 +131,11 @@ type frame struct {
 }
 
 type rowScratch struct {
-	busy bool
-	offs []int
-	buf  [][]byte
+	busy  bool
+	cols  []int
+	buf   [][]byte
+	words []uint64
+	bytes []byte
 }
 
 var _ base.FixedDataGrid = (*frame)(nil)
@@ -145,11 +150,19 @@ var errReadOnly = errors.New("golearn: frame is read-only")
 // as a float64 in the machine's byte order (base.UnpackBytesToFloat), which
 // is how X.Data holds them. X must not change while the frame is in use.
 func floatFrame(s *schema, X trainers.Matrix, y []float64) *frame {
-	var cells []byte
+	f := newFrame(s, 8, asBytes(X.Data), packClasses(X.Rows, y))
 	if len(X.Data) > 0 {
-		cells = unsafe.Slice((*byte)(unsafe.Pointer(&X.Data[0])), 8*len(X.Data))
+		f.cellWords = unsafe.Slice((*uint64)(unsafe.Pointer(&X.Data[0])), len(X.Data))
 	}
-	return newFrame(s, 8, cells, packClasses(X.Rows, y))
+	return f
+}
+
+// asBytes is the memory of an array of 8-byte values as bytes.
+func asBytes[T float64 | uint64](v []T) []byte {
+	if len(v) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 8*len(v))
 }
 
 // packBinary packs X as binary attributes, x > threshold, and y as
@@ -164,19 +177,23 @@ func packBinary(s *schema, X trainers.Matrix, y []float64, threshold float64) *f
 	return newFrame(s, 1, cells, packClasses(X.Rows, y))
 }
 
-func packClasses(rows int, y []float64) []byte {
-	classes := make([]byte, 8*rows)
+// packClasses holds y (class 0 when y is nil) as golearn's system values
+// of the class attribute, in the machine's byte order as golearn reads
+// them (base.UnpackBytesToU64).
+func packClasses(rows int, y []float64) []uint64 {
+	classes := make([]uint64, rows)
 	for i, v := range y {
-		base.PackU64ToBytesInline(uint64(v), classes[8*i:8*i+8])
+		classes[i] = uint64(v)
 	}
 	return classes
 }
 
-func newFrame(s *schema, width int, cells, classes []byte) *frame {
+func newFrame(s *schema, width int, cells []byte, classWords []uint64) *frame {
+	classes := asBytes(classWords)
 	attrs := make([]base.Attribute, 0, len(s.features)+1)
 	attrs = append(attrs, s.class)
 	attrs = append(attrs, s.features...)
-	return &frame{s: s, width: width, cells: cells, classes: classes, n: len(classes) / 8, attrs: attrs, scratch: new(rowScratch)}
+	return &frame{s: s, width: width, cells: cells, classes: classes, classWords: classWords, n: len(classWords), attrs: attrs, scratch: new(rowScratch)}
 }
 
 // subset is a frame of the given matrix rows and visible columns (in
@@ -189,7 +206,8 @@ func (f *frame) subset(rows []int32, cols []int, visible []bool) *frame {
 		visible[j] = true
 		attrs = append(attrs, f.s.features[j])
 	}
-	return &frame{s: f.s, width: f.width, cells: f.cells, classes: f.classes, rows: rows, n: len(rows), visible: visible, attrs: attrs, scratch: f.scratch}
+	return &frame{s: f.s, width: f.width, cells: f.cells, classes: f.classes, cellWords: f.cellWords, classWords: f.classWords,
+		rows: rows, n: len(rows), visible: visible, attrs: attrs, scratch: f.scratch}
 }
 
 // row is the matrix row of frame row i.
@@ -267,30 +285,41 @@ func (f *frame) MapOverRows(specs []base.AttributeSpec, fn func([][]byte, int) (
 	return err
 }
 
+// mapOverRows hands fn the same slices for every row, into sc's words
+// and bytes, and copies each row's values into those: values are copied
+// as plain words and bytes, where pointing the slices at each row's cells
+// took a garbage-collector write barrier per value. A slice so holds row
+// i's value only during the call for row i; golearn's callers read the
+// values there (its own grids reuse the row slice too).
 func (f *frame) mapOverRows(specs []base.AttributeSpec, fn func([][]byte, int) (bool, error), sc *rowScratch) error {
-	// offs are byte offsets in a row of cells, or -1 for the class.
-	offs := resized(sc.offs, len(specs))
-	buf := resized(sc.buf, len(specs))
-	sc.offs, sc.buf = offs, buf
+	m := len(specs)
+	cols, buf := resized(sc.cols, m), resized(sc.buf, m)
+	words, bytes := resized(sc.words, m), resized(sc.bytes, m)
+	sc.cols, sc.buf, sc.words, sc.bytes = cols, buf, words, bytes
+	wordBytes := asBytes(words)
 	for k := range specs {
 		j, err := f.resolve(specs[k].GetAttribute())
 		if err != nil {
 			return err
 		}
-		offs[k] = j * f.width
-		if j < 0 {
-			offs[k] = -1
+		cols[k] = j
+		if j < 0 || f.width == 8 {
+			buf[k] = wordBytes[8*k : 8*k+8 : 8*k+8]
+		} else {
+			buf[k] = bytes[k : k+1 : k+1]
 		}
 	}
-	stride, w := len(f.s.features)*f.width, f.width
+	stride := len(f.s.features)
 	for i := 0; i < f.n; i++ {
 		r := f.row(i)
-		row := f.cells[r*stride : (r+1)*stride]
-		for k, o := range offs {
-			if o < 0 {
-				buf[k] = f.classes[8*r : 8*r+8 : 8*r+8]
-			} else {
-				buf[k] = row[o : o+w : o+w]
+		for k, j := range cols {
+			switch {
+			case j < 0:
+				words[k] = f.classWords[r]
+			case f.width == 8:
+				words[k] = f.cellWords[r*stride+j]
+			default:
+				bytes[k] = f.cells[r*stride+j]
 			}
 		}
 		if ok, err := fn(buf, i); err != nil || !ok {
