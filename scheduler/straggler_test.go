@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,21 +11,62 @@ import (
 	"github.com/hpsearch/hpsearch/trial"
 )
 
-// behaviour is what one execution of a straggler test does: take d, or
-// until cancelled when d is negative, then return the result (failed with
-// fail as its reason when set).
+// behaviour is what one execution of a straggler test does: wait until
+// the execution afterStart has started and afterEnd has returned (when
+// set), then take d, or until cancelled when d is negative, then return the
+// result (failed with fail as its reason when set). The gates order the
+// executions whatever the machine's speed: durations only make a trial
+// slow enough to be duplicated, never decide which execution ends first.
 type behaviour struct {
-	d    time.Duration
-	fail string
+	d                    time.Duration
+	fail                 string
+	afterStart, afterEnd [2]int // (number, attempt); attempts start at 1, so the zero value is no gate
+}
+
+// gates holds a channel per (number, attempt) and event, closed when the
+// event happens.
+type gates struct {
+	mu sync.Mutex
+	ch map[[3]int]chan struct{}
+}
+
+func (g *gates) get(key [2]int, event int) chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	k := [3]int{key[0], key[1], event}
+	c, ok := g.ch[k]
+	if !ok {
+		c = make(chan struct{})
+		g.ch[k] = c
+	}
+	return c
 }
 
 // stragglerExecutor runs trials as script says for (number, attempt);
 // executions not in script take 2ms and complete.
 func stragglerExecutor(script map[[2]int]behaviour) *fakeExecutor {
+	const started, ended = 0, 1
+	g := &gates{ch: map[[3]int]chan struct{}{}}
 	return &fakeExecutor{run: func(ctx context.Context, t trial.Trial) (trial.Result, error) {
-		b, ok := script[[2]int{t.Number, t.Attempt}]
+		key := [2]int{t.Number, t.Attempt}
+		close(g.get(key, started))
+		defer close(g.get(key, ended))
+		b, ok := script[key]
 		if !ok {
 			b = behaviour{d: 2 * time.Millisecond}
+		}
+		for _, gate := range []struct {
+			key   [2]int
+			event int
+		}{{b.afterStart, started}, {b.afterEnd, ended}} {
+			if gate.key[1] == 0 {
+				continue
+			}
+			select {
+			case <-g.get(gate.key, gate.event):
+			case <-ctx.Done():
+				return trial.Result{}, ctx.Err()
+			}
 		}
 		var done <-chan time.Time
 		if b.d >= 0 {
@@ -56,9 +98,9 @@ func TestSpeculative(t *testing.T) {
 		wantWon     float64 // Backend speculative_won; -1: no race
 	}{
 		{"the duplicate wins", map[[2]int]behaviour{{slow, 1}: {d: -1}}, 5, trial.Complete, "", 2, 1},
-		{"the first execution wins", map[[2]int]behaviour{{slow, 1}: {d: 150 * time.Millisecond}, {slow, 2}: {d: -1}}, 5, trial.Complete, "", 1, 0},
-		{"a failure waits for the other", map[[2]int]behaviour{{slow, 1}: {d: 80 * time.Millisecond, fail: "crashed"}, {slow, 2}: {d: 150 * time.Millisecond}}, 5, trial.Complete, "", 2, 1},
-		{"both fail: the first's reason", map[[2]int]behaviour{{slow, 1}: {d: 150 * time.Millisecond, fail: "first"}, {slow, 2}: {d: 10 * time.Millisecond, fail: "second"}}, 5, trial.Failed, "first", 0, 0},
+		{"the first execution wins", map[[2]int]behaviour{{slow, 1}: {d: 50 * time.Millisecond, afterStart: [2]int{slow, 2}}, {slow, 2}: {d: -1}}, 5, trial.Complete, "", 1, 0},
+		{"a failure waits for the other", map[[2]int]behaviour{{slow, 1}: {d: 50 * time.Millisecond, fail: "crashed", afterStart: [2]int{slow, 2}}, {slow, 2}: {afterEnd: [2]int{slow, 1}}}, 5, trial.Complete, "", 2, 1},
+		{"both fail: the first's reason", map[[2]int]behaviour{{slow, 1}: {d: 50 * time.Millisecond, fail: "first", afterEnd: [2]int{slow, 2}}, {slow, 2}: {fail: "second"}}, 5, trial.Failed, "first", 0, 0},
 		{"too few peers: no duplicate", map[[2]int]behaviour{{slow, 1}: {d: 150 * time.Millisecond}, {slow, 2}: {d: -1}}, 50, trial.Complete, "", 1, -1},
 	}
 	for _, tt := range tests {
