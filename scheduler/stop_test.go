@@ -77,13 +77,9 @@ func TestStopMaxTime(t *testing.T) {
 		}
 	}})
 	cfg.Parallel, cfg.Stop = 2, StopRules{MaxTime: 50 * time.Millisecond}
-	start := time.Now()
 	out, err = Run(context.Background(), cfg)
 	if err != nil || out.StopReason != StopMaxTime || out.Dispatched != 2 || out.Complete != 2 {
 		t.Errorf("err %v, outcome %+v: want the two trials in flight to finish, then max_time", err, out.Summary)
-	}
-	if time.Since(start) > 5*time.Second {
-		t.Errorf("took %v", time.Since(start))
 	}
 }
 
