@@ -192,7 +192,7 @@ const failureWidth = 100
 // (Failures), at most MaxFailureReasons of them, one line each: the count,
 // the error of the reason's first trial (ShortError) and that trial's
 // number, then how many more trials failed for other reasons. It writes
-// nothing when there are none.
+// nothing when there are none. Errors are escaped (Printable).
 func WriteFailures(w io.Writer, reasons []FailureReason) error {
 	if len(reasons) == 0 {
 		return nil
@@ -202,7 +202,15 @@ func WriteFailures(w io.Writer, reasons []FailureReason) error {
 	}
 	shown := reasons[:min(len(reasons), MaxFailureReasons)]
 	for _, r := range shown {
-		if _, err := fmt.Fprintf(w, "  %d× %s (trial %d)\n", r.Count, ShortError(r.Example, failureWidth), r.Trial); err != nil {
+		example := ShortError(r.Example, failureWidth)
+		if example == "" {
+			example = "(no reason recorded)"
+		}
+		first := "first: "
+		if r.Count == 1 {
+			first = ""
+		}
+		if _, err := fmt.Fprintf(w, "  %d× %s (%strial %d)\n", r.Count, example, first, r.Trial); err != nil {
 			return fmt.Errorf("results: write failures: %w", err)
 		}
 	}

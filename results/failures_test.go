@@ -132,8 +132,8 @@ func TestShortError(t *testing.T) {
 func TestWriteFailures(t *testing.T) {
 	var rs []trial.Result
 	n := 0
-	for i, msg := range []string{"a", "b", "c", "d", "e", "f", "g"} {
-		for range 7 - i {
+	for i, msg := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+		for range max(7-i, 1) {
 			rs = append(rs, failedResult(n, "reason "+msg+" \x1b[31m"))
 			n++
 		}
@@ -143,13 +143,18 @@ func TestWriteFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "failed trials by reason:\n" +
-		"  7× reason a \\x1b[31m (trial 0)\n" +
-		"  6× reason b \\x1b[31m (trial 7)\n" +
-		"  5× reason c \\x1b[31m (trial 13)\n" +
-		"  4× reason d \\x1b[31m (trial 18)\n" +
-		"  3× reason e \\x1b[31m (trial 22)\n" +
-		"  3 more for 2 other reasons\n"
+		"  7× reason a \\x1b[31m (first: trial 0)\n" +
+		"  6× reason b \\x1b[31m (first: trial 7)\n" +
+		"  5× reason c \\x1b[31m (first: trial 13)\n" +
+		"  4× reason d \\x1b[31m (first: trial 18)\n" +
+		"  3× reason e \\x1b[31m (first: trial 22)\n" +
+		"  4 more for 3 other reasons\n"
 	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+	b.Reset()
+	WriteFailures(&b, Failures([]trial.Result{failedResult(4, "boom"), failedResult(5, "")}))
+	if want := "failed trials by reason:\n  1× boom (trial 4)\n  1× (no reason recorded) (trial 5)\n"; b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
 	b.Reset()

@@ -304,10 +304,13 @@ func continueStudy(ctx context.Context, e *env, study, specPath string, stored [
 func (st *openedStudy) writeFinished(e *env, spec *search.Spec, top int, asJSON bool) error {
 	fmt.Fprintf(e.stderr, "hpsearch: study %s has finished (%s); nothing left to run\n", st.journal.Dir(), st.outcome.StopReason)
 	if asJSON {
-		return writeRunJSON(e.stdout, st.journal.Dir(), spec, st.outcome)
+		if err := writeRunJSON(e.stdout, st.journal.Dir(), spec, st.outcome); err != nil {
+			return err
+		}
+	} else {
+		writeRunText(e.stdout, st.journal.Dir(), spec, st.outcome, top)
 	}
-	writeRunText(e.stdout, st.journal.Dir(), spec, st.outcome, top)
-	return nil
+	return checkCompleted(st.journal.Dir(), st.outcome.Summary, asJSON)
 }
 
 // close closes the journal, then gives up the lock.

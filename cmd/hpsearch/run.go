@@ -73,6 +73,18 @@ type runSummary struct {
 	Trials      trialCounts     `json:"trials"`
 	StopReason  string          `json:"stop_reason,omitempty"`
 	WallSeconds float64         `json:"wall_seconds"`
+	// Failures lists why trials failed, most common first (all reasons,
+	// not only those the text summary shows).
+	Failures []failureReason `json:"failures,omitempty"`
+}
+
+// failureReason is one element of runSummary.Failures: see
+// results.FailureReason.
+type failureReason struct {
+	Reason  string `json:"reason"`
+	Count   int    `json:"count"`
+	Trial   int    `json:"trial"`
+	Example string `json:"example"`
 }
 
 type bestTrial struct {
@@ -215,7 +227,48 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	} else {
 		writeRunText(e.stdout, journal.Dir(), spec, out, *top)
 	}
-	return runErr
+	return studyErr(runErr, journal.Dir(), out.Summary, *asJSON)
+}
+
+// studyErr is the error a study that ran ends with: the scheduler's,
+// runErr, when it has one (an interruption stays one, exit 130; an
+// outage stays an outage), otherwise that of checkCompleted.
+func studyErr(runErr error, dir string, s results.Summary, asJSON bool) error {
+	if runErr != nil {
+		return runErr
+	}
+	return checkCompleted(dir, s, asJSON)
+}
+
+// errNoComplete is the failure of a study that ended without a complete
+// trial: it has no best trial and no result to use (exit 1).
+var errNoComplete = errors.New("no trial completed")
+
+// checkCompleted returns errNoComplete, saying why, when the study in
+// dir ended (whatever stopped it) without a complete trial; the reasons
+// trials failed were printed with its summary, in the JSON's failures
+// when asJSON.
+func checkCompleted(dir string, s results.Summary, asJSON bool) error {
+	if s.Complete > 0 {
+		return nil
+	}
+	where := "the reasons are listed above"
+	if asJSON {
+		where = `the reasons are in the JSON's "failures"`
+	}
+	var what string
+	switch {
+	case s.Pruned > 0:
+		what = fmt.Sprintf("%d pruned below the full budget and %d failed; no configuration was run to early_stopping's max (raise max_trials)", s.Pruned, s.Failed)
+	case s.Failed > 0:
+		what = fmt.Sprintf("all %d failed (%s; each trial's error: hpsearch leaderboard %s)", s.Failed, where, dir)
+	default:
+		what = "none finished"
+		if s.StopReason != "" {
+			what += " before the study stopped (" + s.StopReason + ")"
+		}
+	}
+	return fmt.Errorf("%w: %s", errNoComplete, what)
 }
 
 // refuseExisting fails when the study name exists in dir, a directory or
@@ -274,6 +327,9 @@ func writeRunJSON(w io.Writer, dir string, spec *search.Spec, out scheduler.Outc
 		StopReason:  out.StopReason,
 		WallSeconds: out.Wall.Seconds(),
 	}
+	for _, f := range results.Failures(out.Results) {
+		s.Failures = append(s.Failures, failureReason{Reason: f.Reason, Count: f.Count, Trial: f.Trial, Example: f.Example})
+	}
 	if b := out.Best; b != nil {
 		s.Best = &bestTrial{Trial: b.Number, Model: b.Model, Params: b.Params, Score: b.Score}
 	}
@@ -287,7 +343,12 @@ func writeRunText(w io.Writer, dir string, spec *search.Spec, out scheduler.Outc
 	if out.StopReason != "" {
 		fmt.Fprintf(w, " (%s)", out.StopReason)
 	}
-	fmt.Fprintf(w, "\n%s (%s)\n\n", results.Printable(spec.Metric), spec.Direction)
+	fmt.Fprintln(w)
+	if failures := results.Failures(out.Results); len(failures) > 0 {
+		results.WriteFailures(w, failures)
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "%s (%s)\n\n", results.Printable(spec.Metric), spec.Direction)
 	rows := results.Leaderboard(out.Results, spec.Direction)
 	results.WriteTable(w, rows, top, spec.Metric)
 	fmt.Fprintf(w, "\nresults in %s\n  hpsearch leaderboard %s\n", dir, dir)
