@@ -15,6 +15,10 @@ type axis struct {
 	dim Dimension
 	n   int64 // grid points; 0 for a continuous range without grid_points
 	pts []any // grid points of an int range with grid_points (deduplicated)
+	// k is how many values random and sobol search draw from (fromUnit's
+	// range: every lattice point of an int or stepped range, ignoring
+	// grid_points); 0 for a continuum.
+	k int64
 }
 
 func newAxis(d Dimension) axis {
@@ -22,16 +26,19 @@ func newAxis(d Dimension) axis {
 	switch {
 	case len(d.Values) > 0:
 		a.n = int64(len(d.Values))
+		a.k = a.n
 	case d.Kind == trial.Int:
 		a.n = countSteps(d.Max-d.Min, max(1, d.Step), 0)
+		a.k = a.n
 		if d.GridPoints > 0 && int64(d.GridPoints) < a.n {
 			a.pts = intGridPoints(d)
 			a.n = int64(len(a.pts))
 		}
 	case d.Step > 0:
 		a.n = countSteps(d.Max-d.Min, d.Step, 1e-9)
+		a.k = a.n
 	case d.Min == d.Max:
-		a.n = 1
+		a.n, a.k = 1, 1
 	default:
 		a.n = int64(d.GridPoints)
 	}
@@ -107,39 +114,57 @@ func intGridPoints(d Dimension) []any {
 // step lattice from min); a uniform or log-uniform float; for a float
 // range with a step, a uniform lattice point, or with log: true a
 // log-uniform draw rounded to the nearest lattice point. grid_points is
-// ignored: it shapes the grid only.
+// ignored: it shapes the grid only. On a discrete axis (k > 0) it is
+// drawn(unitIndex(u)).
 func (a axis) fromUnit(u float64) any {
 	d := a.dim
-	switch {
-	case len(d.Values) > 0:
-		return d.Values[index(u, int64(len(d.Values)))]
-	case d.Kind == trial.Int:
-		step := int64(max(1, d.Step))
-		k := countSteps(d.Max-d.Min, float64(step), 0)
-		var i int64
-		if d.Log {
-			// Log-uniform over [min-0.5, max+0.5], as Optuna does, so the
-			// end points get their share.
-			lo, hi := math.Log(d.Min-0.5), math.Log(d.Max+0.5)
-			x := math.Exp(lo + u*(hi-lo))
-			i = min(max(int64(math.Round((x-d.Min)/float64(step))), 0), k-1)
-		} else {
-			i = index(u, k)
-		}
-		return int(d.Min) + int(i*step)
-	case d.Step > 0:
-		k := countSteps(d.Max-d.Min, d.Step, 1e-9)
-		var i int64
-		if d.Log {
-			x := spaced(d, u)
-			i = min(max(int64(math.Round((x-d.Min)/d.Step)), 0), k-1)
-		} else {
-			i = index(u, k)
-		}
-		return clean(d.Min+float64(i)*d.Step, d.Min, d.Max)
+	if len(d.Values) > 0 || d.Kind == trial.Int || d.Step > 0 {
+		return a.drawn(a.unitIndex(u))
 	}
 	x := spaced(d, u)
 	return min(max(x, d.Min), d.Max)
+}
+
+// unitIndex maps u in [0, 1) to the index (0 <= i < a.k) of the value
+// fromUnit draws, on a discrete axis (a.k > 0).
+func (a axis) unitIndex(u float64) int64 {
+	d := a.dim
+	switch {
+	case len(d.Values) > 0:
+		return index(u, a.k)
+	case d.Kind == trial.Int:
+		if d.Log {
+			// Log-uniform over [min-0.5, max+0.5], as Optuna does, so the
+			// end points get their share.
+			step := int64(max(1, d.Step))
+			lo, hi := math.Log(d.Min-0.5), math.Log(d.Max+0.5)
+			x := math.Exp(lo + u*(hi-lo))
+			return min(max(int64(math.Round((x-d.Min)/float64(step))), 0), a.k-1)
+		}
+		return index(u, a.k)
+	case d.Step > 0:
+		if d.Log {
+			x := spaced(d, u)
+			return min(max(int64(math.Round((x-d.Min)/d.Step)), 0), a.k-1)
+		}
+		return index(u, a.k)
+	}
+	return 0 // a float range with min = max
+}
+
+// drawn returns value i (0 <= i < a.k) of a discrete axis, in fromUnit's
+// order: a list's values as listed, a range's lattice from min upward.
+func (a axis) drawn(i int64) any {
+	d := a.dim
+	switch {
+	case len(d.Values) > 0:
+		return d.Values[i]
+	case d.Kind == trial.Int:
+		return int(d.Min) + int(i*int64(max(1, d.Step)))
+	case d.Step > 0:
+		return clean(d.Min+float64(i)*d.Step, d.Min, d.Max)
+	}
+	return d.Min
 }
 
 // index maps u in [0, 1) to one of k equal cells.

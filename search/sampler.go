@@ -13,13 +13,22 @@ import (
 // the same seed and the same tell order give the same trials.
 //
 // A Sampler need not be safe for concurrent use: the scheduler calls it
-// from one goroutine. The grid, random and sobol samplers hold no state
-// after construction and are safe anyway; tpe and early stopping are not.
+// from one goroutine. The grid, random and sobol samplers are safe
+// anyway; tpe and early stopping are not.
+//
+// Random and sobol search over a finite space (every parameter a list, an
+// int range, a float range with a step, or a constant; see
+// Spec.Configurations) draw without replacement: each configuration at
+// most once, then Ask returns ok false. Trial n still depends on the
+// seed and n alone, so a resumed study (which replays its asks and tells
+// to a new sampler) goes on with the trials it would have run. Under
+// early stopping, and for tpe, configurations may repeat.
 type Sampler interface {
 	// Ask proposes trial n (0-based): it fills Model and Params, with
 	// the searched parameters (the worker fills in defaults for the
 	// rest), and Budget under early stopping. ok is false once the space
-	// is exhausted (grid) or n is out of range.
+	// is exhausted (grid, and random or sobol over a finite space) or n
+	// is out of range.
 	Ask(n int) (t trial.Trial, ok bool)
 	// Tell reports a finished trial. Samplers that do not learn ignore it.
 	Tell(r trial.Result)
@@ -44,13 +53,37 @@ func newBaseSampler(s *Spec) (Sampler, error) {
 	case "grid":
 		return newGridSampler(s)
 	case "random", "":
-		return newRandomSampler(s), nil
+		r := newRandomSampler(s)
+		return withoutRepeats(s, r, r.fams), nil
 	case "sobol":
-		return newSobolSampler(s)
+		sb, err := newSobolSampler(s)
+		if err != nil {
+			return nil, err
+		}
+		return withoutRepeats(s, sb, sb.fams), nil
 	case "tpe":
 		return newTPESampler(s)
 	}
 	return nil, s.Errorf("search.method", "unknown method %q", s.Search.Method)
+}
+
+// withoutRepeats returns src, the random or sobol sampler, drawing
+// without replacement when the space is finite: each configuration at
+// most once, then exhausted. Under early stopping src is returned as it
+// is: halving promotes configurations while trials are running, and an
+// exhausted base would stop the study before the promotions it still
+// awaits.
+func withoutRepeats[S interface {
+	Sampler
+	unitSource
+}](s *Spec, src S, fams []family) Sampler {
+	if s.EarlyStopping != nil {
+		return src
+	}
+	if u := newUniqueSampler(src, fams, s.Search.Seed); u != nil {
+		return u
+	}
+	return src
 }
 
 // TrialSeed returns the seed of trial n of a study seeded with studySeed:

@@ -23,12 +23,20 @@ import (
 // drawn from the study seed (Matoušek's affine scrambling; it keeps the
 // net properties). Point n is computed directly from the Gray code of n,
 // so it depends on (seed, n) alone.
+//
+// Over a finite space NewSampler wraps it in a uniqueSampler, which skips
+// the configurations already proposed, so the sequence's even coverage
+// reaches every configuration early; a continuous space is sampled as
+// above.
 type sobolSampler struct {
 	fams []family
 	seq  *sobolSeq
 }
 
-var _ Sampler = (*sobolSampler)(nil)
+var (
+	_ Sampler    = (*sobolSampler)(nil)
+	_ unitSource = (*sobolSampler)(nil)
+)
 
 // maxSobolDims is how many coordinates the direction-number table covers.
 const maxSobolDims = 1 + len(joeKuo)
@@ -67,19 +75,28 @@ func (s *sobolSampler) Ask(n int) (trial.Trial, bool) {
 	if n < 0 || uint64(n) >= 1<<sobolBits || len(s.fams) == 0 {
 		return trial.Trial{}, false
 	}
-	u := make([]float64, len(s.seq.shift))
-	s.seq.point(uint64(n), u)
-	f, c := s.fams[0], 0
+	fi, u := s.units(n)
+	return paramsOf(s.fams[fi], func(j int, a axis) any { return a.fromUnit(u[j]) }), true
+}
+
+// units returns point n of the sequence as the family and a u per
+// dimension of it; a constant takes no coordinate (its u is 0). Beyond
+// the sequence's 2^52 points it wraps around.
+func (s *sobolSampler) units(n int) (int, []float64) {
+	pt := make([]float64, len(s.seq.shift))
+	s.seq.point(uint64(n)&(1<<sobolBits-1), pt)
+	fi, c := 0, 0
 	if len(s.fams) > 1 {
-		f, c = s.fams[index(u[0], int64(len(s.fams)))], 1
+		fi, c = int(index(pt[0], int64(len(s.fams)))), 1
 	}
-	return paramsOf(f, func(_ int, a axis) any {
-		if a.constant() {
-			return a.dim.Values[0]
+	u := make([]float64, len(s.fams[fi].axes))
+	for j, a := range s.fams[fi].axes {
+		if !a.constant() {
+			u[j] = pt[c]
+			c++
 		}
-		c++
-		return a.fromUnit(u[c-1])
-	}), true
+	}
+	return fi, u
 }
 
 func (s *sobolSampler) Tell(trial.Result) {}
