@@ -78,11 +78,15 @@ func Parse(r io.Reader, file string, cat trial.Catalog) (*Spec, error) {
 	if len(raw) > MaxSpecBytes {
 		return nil, tooLarge(file, -1)
 	}
-	s, err := decode(raw, file)
+	c := &collector{}
+	s, err := decode(raw, file, c)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Validate(cat); err != nil {
+	if !c.full() {
+		s.validate(cat, c)
+	}
+	if err := c.err(); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -136,10 +140,13 @@ var yamlParserProblems = []string{
 
 // decode turns YAML into a Spec without consulting the catalog: it checks
 // the shape of the document (known keys, scalar types, parameter blocks)
-// and records the line of every key.
-func decode(raw []byte, file string) (*Spec, error) {
+// and records the line of every key. A problem that leaves the document
+// unreadable (YAML syntax, no mapping) is returned; others are added to c
+// and the walk goes on, leaving the field at its zero value (a parameter
+// with a problem is left out).
+func decode(raw []byte, file string, c *collector) (*Spec, error) {
 	s := &Spec{File: file, Lines: map[string]int{}, raw: raw}
-	d := &decoder{s: s}
+	d := &decoder{s: s, c: c}
 	// A spec is text: reject invalid UTF-8 up front, with its line.
 	if !utf8.Valid(raw) {
 		i := 0
@@ -167,6 +174,10 @@ func decode(raw []byte, file string) (*Spec, error) {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 		if line > 0 && contains(yamlParserProblems, msg) {
 			line++ // yaml.v3 reports parser (not scanner) errors 0-based
+		}
+		if tab, col := tabIndent(raw, line, msg); tab > 0 {
+			return nil, &trial.InputError{File: file, Line: tab,
+				Msg: fmt.Sprintf("a tab in the indentation (column %d); YAML indents with spaces", col)}
 		}
 		return nil, &trial.InputError{File: file, Line: line, Msg: "YAML syntax error: " + msg}
 	}
@@ -235,28 +246,54 @@ func decode(raw []byte, file string) (*Spec, error) {
 		if k == nil {
 			k = params
 		}
-		return nil, d.errf(k, "models", "give either models: or a top-level model: and parameters:, not both")
+		c.add(d.errf(k, "models", "give either models: or a top-level model: and parameters:, not both"))
+		c.quiet("model")
 	case models != nil:
-		err = d.families(models)
+		if err := d.families(models); err != nil {
+			c.add(err)
+			c.quiet("model") // no family could be read: "model is required" would mislead
+		}
 	case model != nil || params != nil:
 		s.topLevelModel = true
 		var ms ModelSpace
 		if model != nil {
-			if ms.Model, err = d.str(model, "model"); err != nil {
-				return nil, err
-			}
+			var err error
+			ms.Model, err = d.str(model, "model")
+			c.add(err)
 		}
 		if params != nil {
-			if ms.Params, err = d.parameters(params, "parameters"); err != nil {
-				return nil, err
-			}
+			var err error
+			ms.Params, err = d.parameters(params, "parameters")
+			c.add(err)
 		}
 		s.Models = []ModelSpace{ms}
 	}
-	if err != nil {
-		return nil, err
-	}
 	return s, nil
+}
+
+// tabIndent finds the tab in the indentation of a block that made
+// yaml.v3 report msg at line: "found character that cannot start any
+// token" at the tab's line, or "found a tab character that violates
+// indentation" at that line or the one before. It returns the tab's
+// 1-based line and column, or 0, 0 when msg is not about such a tab.
+func tabIndent(raw []byte, line int, msg string) (int, int) {
+	last := line
+	switch msg {
+	case "found character that cannot start any token":
+	case "found a tab character that violates indentation":
+		last = line + 1
+	default:
+		return 0, 0
+	}
+	lines := bytes.Split(raw, []byte("\n"))
+	for l := max(line, 1); l <= last && l <= len(lines); l++ {
+		text := lines[l-1]
+		indent := len(text) - len(bytes.TrimLeft(text, " \t"))
+		if i := bytes.IndexByte(text[:indent], '\t'); i >= 0 {
+			return l, i + 1
+		}
+	}
+	return 0, 0
 }
 
 // expansion counts the nodes of a YAML tree with every alias replaced by
@@ -294,9 +331,11 @@ func (x *expansion) nodes(n *yaml.Node) int {
 	return total
 }
 
-// decoder walks the YAML tree, recording lines into s.Lines.
+// decoder walks the YAML tree, recording lines into s.Lines and problems
+// into c.
 type decoder struct {
 	s *Spec
+	c *collector
 }
 
 // errf returns an InputError at node n's line (or field's recorded line
@@ -311,7 +350,9 @@ func (d *decoder) errf(n *yaml.Node, field, format string, args ...any) error {
 
 // mapping calls fn for each key of the mapping n in order, after checking
 // that the key is known (suggesting the nearest when not) and not
-// repeated. A null node is an empty mapping.
+// repeated. A null node is an empty mapping. Problems with a key, and
+// those fn returns, are added to d.c and the next key is read; mapping
+// returns an error only when n is not a mapping.
 func (d *decoder) mapping(n *yaml.Node, path string, known []string, fn func(key string, k, v *yaml.Node, field string) error) error {
 	n = deref(n)
 	if isNull(n) {
@@ -321,27 +362,32 @@ func (d *decoder) mapping(n *yaml.Node, path string, known []string, fn func(key
 		return d.errf(n, path, "must be a mapping of key: value, not %s", describe(n))
 	}
 	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
+	for i := 0; i+1 < len(n.Content) && !d.c.full(); i += 2 {
 		k, v := deref(n.Content[i]), deref(n.Content[i+1])
 		field := join(path, k.Value)
 		if k.Kind != yaml.ScalarNode {
-			return d.errf(k, path, "keys must be plain names")
+			d.c.add(d.errf(k, path, "keys must be plain names"))
+			continue
 		}
 		if known != nil && !contains(known, k.Value) {
 			where := "key"
 			if path != "" {
 				where = "key in " + path
 			}
-			return d.errf(k, field, "unknown %s: %q%s (keys: %s)", where, k.Value, didYouMean(k.Value, known), strings.Join(known, ", "))
+			d.c.add(d.errf(k, field, "unknown %s: %q%s (keys: %s)", where, k.Value, didYouMean(k.Value, known), strings.Join(known, ", ")))
+			if meant, ok := nearest(k.Value, known); ok && !seen[meant] {
+				// What the key was meant to set is missing, not wrong.
+				d.c.quiet(join(path, meant))
+			}
+			continue
 		}
 		if seen[k.Value] {
-			return d.errf(k, field, "%q is given twice", k.Value)
+			d.c.add(d.errf(k, field, "%q is given twice", k.Value))
+			continue
 		}
 		seen[k.Value] = true
 		d.s.Lines[field] = k.Line
-		if err := fn(k.Value, k, v, field); err != nil {
-			return err
-		}
+		d.c.add(fn(k.Value, k, v, field))
 	}
 	return nil
 }
@@ -526,21 +572,21 @@ func (d *decoder) families(n *yaml.Node) error {
 		item = deref(item)
 		path := fmt.Sprintf("models[%d]", i)
 		d.s.Lines[path] = item.Line
-		if item.Kind != yaml.MappingNode {
-			return d.errf(item, path, "must be a mapping {model: ..., parameters: ...}, not %s", describe(item))
-		}
+		// Every item takes its place in Models, so that models[i] names
+		// the item of the YAML even after a problem with an earlier one.
 		var ms ModelSpace
-		err := d.mapping(item, path, []string{"model", "parameters"}, func(key string, _, v *yaml.Node, f string) error {
-			var err error
-			if key == "model" {
-				ms.Model, err = d.str(v, f)
-			} else {
-				ms.Params, err = d.parameters(v, f)
-			}
-			return err
-		})
-		if err != nil {
-			return err
+		if item.Kind != yaml.MappingNode {
+			d.c.add(d.errf(item, path, "must be a mapping {model: ..., parameters: ...}, not %s", describe(item)))
+		} else {
+			d.c.add(d.mapping(item, path, []string{"model", "parameters"}, func(key string, _, v *yaml.Node, f string) error {
+				var err error
+				if key == "model" {
+					ms.Model, err = d.str(v, f)
+				} else {
+					ms.Params, err = d.parameters(v, f)
+				}
+				return err
+			}))
 		}
 		d.s.Models = append(d.s.Models, ms)
 	}

@@ -181,7 +181,7 @@ func TestParseErrors(t *testing.T) {
 		msg   string
 	}{
 		{"yaml syntax", "name: s\nmodel: [knn\n", 2, "", "YAML syntax error"},
-		{"yaml tab", "name: s\n\tmodel: knn\n", 2, "", "YAML syntax error"},
+		{"yaml tab", "name: s\n\tmodel: knn\n", 2, "", "a tab in the indentation (column 1); YAML indents with spaces"},
 		{"empty", "", 0, "", "spec is empty"},
 		{"not a mapping", "- a\n", 1, "", "must be a mapping"},
 		{"unknown top-level key", head + "modle: knn\n", 3, "modle", `did you mean "model"?`},

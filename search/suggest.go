@@ -6,26 +6,56 @@ import (
 )
 
 // didYouMean returns `; did you mean "x"?` for the candidate nearest to
-// name by edit distance, or "" when none is close enough to be a typo.
+// name (see nearest), or "" when none is close enough to be a slip.
 func didYouMean(name string, candidates []string) string {
+	best, ok := nearest(name, candidates)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+// nearest returns the candidate name most likely meant: the nearest by
+// edit distance when about half its letters or fewer differ ("params" for
+// "parameters"), or one that name begins ("max" for "maximum") or is a
+// whole underscore-separated part of ("auc" for "roc_auc", "forest" for
+// "random_forest", "neg_log_loss" for "log_loss"). Case is ignored; ties
+// go to the alphabetically first candidate.
+func nearest(name string, candidates []string) (string, bool) {
 	best, bestD, limit := "", -1, 0
+	n := strings.ToLower(name)
 	for _, c := range candidates {
-		n, lc := strings.ToLower(name), strings.ToLower(c)
+		lc := strings.ToLower(c)
 		d := levenshtein(n, lc)
 		if min(len(n), len(lc)) >= 3 && (strings.HasPrefix(n, lc) || strings.HasPrefix(lc, n)) {
 			d = min(d, 1) // "maximum" for "max", "params" for "parameters"
 		}
+		if n != lc && (hasPart(lc, n) || hasPart(n, lc)) {
+			d = min(d, 1) // "auc" for "roc_auc", "neg_log_loss" for "log_loss"
+		}
 		if bestD < 0 || d < bestD || d == bestD && c < best {
 			best, bestD = c, d
 			// Allow about half the letters to differ ("params" for
-			// "parameters"), but at least two.
-			limit = max(2, max(len([]rune(name)), len([]rune(c)))/2)
+			// "parameters"), at least two, but never all of them
+			// ("oc" is not "r2").
+			longer := max(len([]rune(name)), len([]rune(c)))
+			limit = min(max(2, longer/2), longer-1)
 		}
 	}
 	if bestD < 0 || bestD > limit {
-		return ""
+		return "", false
 	}
-	return fmt.Sprintf("; did you mean %q?", best)
+	return best, true
+}
+
+// hasPart reports whether part, of two letters or more, is a run of whole
+// underscore-separated words of s: "auc" and "roc_auc" of "roc_auc_ovr",
+// but not "oc" or "c_a".
+func hasPart(s, part string) bool {
+	if len(part) < 2 || strings.Trim(part, "_") != part {
+		return false
+	}
+	return strings.Contains("_"+s+"_", "_"+part+"_")
 }
 
 // levenshtein is the edit distance between a and b (insertions, deletions

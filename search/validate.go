@@ -58,68 +58,138 @@ var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 // grid), parallel (runtime.NumCPU()), and each dimension's kind and
 // canonical values (ints as int, floats as float64). Validate is
 // idempotent, so a spec read back from spec.json validates the same way.
-// Its errors are *trial.InputError values.
+// Its error is a *trial.InputError, or an *Errors listing up to MaxErrors
+// of them in file order when the spec has several problems.
 func (s *Spec) Validate(cat trial.Catalog) error {
-	if err := s.validateName(); err != nil {
-		return err
+	c := &collector{}
+	s.validate(cat, c)
+	return c.err()
+}
+
+// validate is Validate, adding its problems to c. A check that depends on
+// another (the metric on the models' tasks, the grid on the parameters)
+// is made only when that one passed, so one mistake is reported once.
+func (s *Spec) validate(cat trial.Catalog, c *collector) {
+	c.add(s.validateName())
+	infos, modelsOK, paramsOK := s.validateModels(cat, c)
+	if modelsOK {
+		if !infos[0].Objective && s.Dataset == "" {
+			c.add(s.Errorf("dataset", "is required for model %s: a bundled name, a CSV or Parquet path, or an s3:// URI", infos[0].Name))
+		}
+		task, err := s.validateTask(infos)
+		c.add(err)
+		if err == nil {
+			c.add(s.validateMetric(infos, task))
+		} else {
+			c.add(s.checkMetricName())
+		}
+	} else {
+		// Without the models, check what does not depend on them.
+		if trial.CheckTask(s.Task) != nil {
+			c.add(s.unknownTask())
+		}
+		c.add(s.checkMetricName())
 	}
-	infos, err := s.validateModels(cat)
-	if err != nil {
-		return err
+	c.add(s.validateCV())
+	s.validatePreprocess(c)
+	s.validateSearch(c, paramsOK)
+	if modelsOK && paramsOK {
+		c.add(s.validateEarlyStopping(infos))
 	}
-	if !infos[0].Objective && s.Dataset == "" {
-		return s.Errorf("dataset", "is required for model %s: a bundled name, a CSV or Parquet path, or an s3:// URI", infos[0].Name)
+	s.validateStop(c)
+	c.add(s.validateBackend())
+}
+
+// checkMetricName reports a metric that is not in trial.Metrics.
+func (s *Spec) checkMetricName() error {
+	if _, ok := trial.Metrics[s.Metric]; s.Metric == "" || ok {
+		return nil
 	}
-	task, err := s.validateTask(infos)
-	if err != nil {
-		return err
+	return s.unknownMetric()
+}
+
+// metricAliases maps the names other tools give a metric (scikit-learn's
+// scoring names, XGBoost's eval_metric) to hpsearch's, for suggestions.
+var metricAliases = map[string]string{
+	"auc":                         "roc_auc",
+	"roc_auc_ovr":                 "roc_auc",
+	"roc_auc_ovo":                 "roc_auc",
+	"logloss":                     "log_loss",
+	"neg_log_loss":                "log_loss",
+	"cross_entropy":               "log_loss",
+	"f1":                          "f1_macro",
+	"f1_score":                    "f1_macro",
+	"acc":                         "accuracy",
+	"error":                       "accuracy",
+	"neg_root_mean_squared_error": "rmse",
+	"root_mean_squared_error":     "rmse",
+	"neg_mean_absolute_error":     "mae",
+	"mean_absolute_error":         "mae",
+	"r2_score":                    "r2",
+	"r_squared":                   "r2",
+}
+
+func (s *Spec) unknownMetric() error {
+	names := trial.MetricNames()
+	hint := didYouMean(s.Metric, names)
+	if m, ok := metricAliases[strings.ToLower(s.Metric)]; ok {
+		hint = fmt.Sprintf("; did you mean %q?", m)
 	}
-	if err := s.validateMetric(infos, task); err != nil {
-		return err
+	return s.Errorf("metric", "unknown metric %q%s (metrics: %s)", s.Metric, hint, strings.Join(names, ", "))
+}
+
+func (s *Spec) unknownTask() error {
+	return s.Errorf("task", "unknown task %q%s; use classification or regression",
+		s.Task, didYouMean(string(s.Task), []string{"classification", "regression"}))
+}
+
+// Backends are the values of the spec's backend.type.
+var Backends = []string{"local", "lambda"}
+
+// validateBackend checks backend.type; the executor checks the rest of
+// the block.
+func (s *Spec) validateBackend() error {
+	v, ok := s.Backend["type"]
+	if !ok || v == nil {
+		return nil
 	}
-	if err := s.validateCV(); err != nil {
-		return err
+	kind, isString := v.(string)
+	if !isString {
+		return s.Errorf("backend.type", "must be local or lambda, not %s", formatAny(v))
 	}
-	if err := s.validatePreprocess(); err != nil {
-		return err
+	if kind != "" && !contains(Backends, kind) {
+		return s.Errorf("backend.type", "must be local or lambda, got %q%s", kind, didYouMean(kind, Backends))
 	}
-	if err := s.validateSearch(); err != nil {
-		return err
-	}
-	if err := s.validateEarlyStopping(infos); err != nil {
-		return err
-	}
-	return s.validateStop()
+	return nil
 }
 
 // validateStop checks the stop: block.
-func (s *Spec) validateStop() error {
+func (s *Spec) validateStop(c *collector) {
 	st := s.Stop
-	switch {
-	case st.MaxFailedTrials < 0:
-		return s.Errorf("stop.max_failed_trials", "must not be negative")
-	case st.Patience < 0:
-		return s.Errorf("stop.patience", "must not be negative")
-	case st.MaxCost < 0:
-		return s.Errorf("stop.max_cost", "must not be negative")
-	case st.Target != nil && (math.IsNaN(*st.Target) || math.IsInf(*st.Target, 0)):
-		return s.Errorf("stop.target", "must be a finite number")
+	if st.MaxFailedTrials < 0 {
+		c.add(s.Errorf("stop.max_failed_trials", "must not be negative"))
+	}
+	if st.Patience < 0 {
+		c.add(s.Errorf("stop.patience", "must not be negative"))
+	}
+	if st.Target != nil && (math.IsNaN(*st.Target) || math.IsInf(*st.Target, 0)) {
+		c.add(s.Errorf("stop.target", "must be a finite number"))
 	}
 	if st.MaxTime != "" {
 		d, err := time.ParseDuration(st.MaxTime)
 		if err != nil {
-			return s.Errorf("stop.max_time", "%q is not a duration; write one like 90s, 10m or 1h30m", st.MaxTime)
-		}
-		if d <= 0 {
-			return s.Errorf("stop.max_time", "must be positive, not %s", st.MaxTime)
+			c.add(s.Errorf("stop.max_time", "%q is not a duration; write one like 90s, 10m or 1h30m", st.MaxTime))
+		} else if d <= 0 {
+			c.add(s.Errorf("stop.max_time", "must be positive, not %s", st.MaxTime))
 		}
 	}
-	if st.MaxCost > 0 {
+	if st.MaxCost < 0 {
+		c.add(s.Errorf("stop.max_cost", "must not be negative"))
+	} else if st.MaxCost > 0 {
 		if kind, _ := s.Backend["type"].(string); kind != "lambda" {
-			return s.Errorf("stop.max_cost", "max_cost needs backend: lambda (the cost of a local run is not metered)")
+			c.add(s.Errorf("stop.max_cost", "max_cost needs backend: lambda (the cost of a local run is not metered)"))
 		}
 	}
-	return nil
 }
 
 // SetTask records the task inferred from the data (when the spec gave
@@ -151,17 +221,23 @@ func (s *Spec) validateName() error {
 }
 
 // validateModels checks each family and its dimensions and returns the
-// families' declarations in spec order.
-func (s *Spec) validateModels(cat trial.Catalog) ([]trial.ModelInfo, error) {
+// families' declarations in spec order. modelsOK reports that every
+// family names a known model (so infos is complete), paramsOK that every
+// dimension passed.
+func (s *Spec) validateModels(cat trial.Catalog, c *collector) (infos []trial.ModelInfo, modelsOK, paramsOK bool) {
 	if len(s.Models) == 0 {
-		return nil, s.Errorf("model", "is required: name a model, or list models:")
+		c.add(s.Errorf("model", "is required: name a model, or list models:"))
+		return nil, false, true
 	}
-	infos := make([]trial.ModelInfo, len(s.Models))
+	infos = make([]trial.ModelInfo, len(s.Models))
+	modelsOK, paramsOK = true, true
 	for i := range s.Models {
 		ms := &s.Models[i]
 		field := s.modelField(i, "model")
 		if ms.Model == "" {
-			return nil, s.Errorf(field, "is required")
+			c.add(s.Errorf(field, "is required"))
+			modelsOK = false
+			continue
 		}
 		info, ok := cat.Model(ms.Model)
 		if !ok {
@@ -169,28 +245,31 @@ func (s *Spec) validateModels(cat trial.Catalog) ([]trial.ModelInfo, error) {
 			for _, m := range cat.Models() {
 				names = append(names, m.Name)
 			}
-			return nil, s.errorAt(field, trial.ErrUnknownModel, "unknown model %q%s (models: %s)",
-				ms.Model, didYouMean(ms.Model, names), strings.Join(names, ", "))
+			c.add(s.errorAt(field, trial.ErrUnknownModel, "unknown model %q%s (models: %s)",
+				ms.Model, didYouMean(ms.Model, names), strings.Join(names, ", ")))
+			modelsOK = false
+			continue
 		}
-		if i > 0 && info.Objective != infos[0].Objective {
-			return nil, s.Errorf(field, "cannot search objective and dataset models together (%s and %s)", infos[0].Name, info.Name)
+		if modelsOK && i > 0 && info.Objective != infos[0].Objective {
+			c.add(s.Errorf(field, "cannot search objective and dataset models together (%s and %s)", infos[0].Name, info.Name))
+			modelsOK = false
 		}
 		for j := range ms.Params {
 			if err := s.resolveDimension(info, &ms.Params[j], s.modelField(i, "parameters."+ms.Params[j].Name)); err != nil {
-				return nil, err
+				c.add(err)
+				paramsOK = false
 			}
 		}
 		infos[i] = info
 	}
-	return infos, nil
+	return infos, modelsOK, paramsOK
 }
 
 // validateTask checks the task and returns the task the metric default
 // follows: the spec's, or the only task every model supports, or "".
 func (s *Spec) validateTask(infos []trial.ModelInfo) (trial.Task, error) {
 	if trial.CheckTask(s.Task) != nil {
-		return "", s.Errorf("task", "unknown task %q%s; use classification or regression",
-			s.Task, didYouMean(string(s.Task), []string{"classification", "regression"}))
+		return "", s.unknownTask()
 	}
 	common := []trial.Task{trial.Classification, trial.Regression}
 	for i, info := range infos {
@@ -238,8 +317,7 @@ func (s *Spec) validateMetric(infos []trial.ModelInfo, task trial.Task) error {
 	}
 	mi, ok := trial.Metrics[s.Metric]
 	if !ok {
-		return s.Errorf("metric", "unknown metric %q%s (metrics: %s)", s.Metric,
-			didYouMean(s.Metric, trial.MetricNames()), strings.Join(trial.MetricNames(), ", "))
+		return s.unknownMetric()
 	}
 	if !infos[0].Objective {
 		if mi.Task == "" {
@@ -314,13 +392,9 @@ func (s *Spec) settingError(err error) error {
 
 // validatePreprocess checks the preprocess: block with
 // trial.Preprocess.Check, adding a suggestion for a misspelt value.
-func (s *Spec) validatePreprocess() error {
-	err := s.Preprocess.Check()
-	var se *trial.SettingError
-	if !errors.As(err, &se) {
-		return err
-	}
-	for _, c := range []struct {
+func (s *Spec) validatePreprocess(c *collector) {
+	bad := false
+	for _, v := range []struct {
 		field, value string
 		allowed      []string
 	}{
@@ -328,44 +402,55 @@ func (s *Spec) validatePreprocess() error {
 		{"preprocess.impute", s.Preprocess.Impute, trial.Imputes},
 		{"preprocess.encoding", s.Preprocess.Encoding, trial.Encodings},
 	} {
-		if c.field == se.Field {
-			return s.Errorf(c.field, "unknown value %q%s (allowed: %s)", c.value, didYouMean(c.value, c.allowed), strings.Join(c.allowed, ", "))
+		if v.value != "" && !contains(v.allowed, v.value) {
+			c.add(s.Errorf(v.field, "unknown value %q%s (allowed: %s)", v.value, didYouMean(v.value, v.allowed), strings.Join(v.allowed, ", ")))
+			bad = true
 		}
 	}
-	return s.settingError(err)
+	if !bad {
+		c.add(s.settingError(s.Preprocess.Check()))
+	}
 }
 
-func (s *Spec) validateSearch() error {
+// validateSearch checks the search: block and fills in its defaults. The
+// checks of the grid's size and of sobol's dimensions need the
+// parameters, and are skipped unless paramsOK.
+func (s *Spec) validateSearch(c *collector, paramsOK bool) {
 	ss := &s.Search
 	if ss.Method == "" {
 		ss.Method = "random"
 	}
+	methodOK := false
 	switch {
 	case ss.Method == "asha" || ss.Method == "hyperband" || ss.Method == "median":
-		return s.Errorf("search.method", "%s is early stopping, not a search method: keep method random, sobol or tpe and add early_stopping: {type: %s, budget: ..., min: ..., max: ...}", ss.Method, ss.Method)
+		c.add(s.Errorf("search.method", "%s is early stopping, not a search method: keep method random, sobol or tpe and add early_stopping: {type: %s, budget: ..., min: ..., max: ...}", ss.Method, ss.Method))
 	case contains(comingMethods, ss.Method):
-		return s.Errorf("search.method", "%s is not yet supported; use %s", ss.Method, strings.Join(Methods, ", "))
+		c.add(s.Errorf("search.method", "%s is not yet supported; use %s", ss.Method, strings.Join(Methods, ", ")))
 	case !contains(Methods, ss.Method):
-		return s.Errorf("search.method", "unknown method %q%s (methods: %s)", ss.Method, didYouMean(ss.Method, Methods), strings.Join(Methods, ", "))
+		c.add(s.Errorf("search.method", "unknown method %q%s (methods: %s)", ss.Method, didYouMean(ss.Method, Methods), strings.Join(Methods, ", ")))
+	default:
+		methodOK = true
 	}
 	if err := checkCount(ss.MaxTrials, s.given("search.max_trials"), MaxTrialsLimit); err != "" {
-		return s.Errorf("search.max_trials", "%s", err)
+		c.add(s.Errorf("search.max_trials", "%s", err))
 	}
 	if err := checkCount(ss.Parallel, s.given("search.parallel"), MaxParallel); err != "" {
-		return s.Errorf("search.parallel", "%s", err)
+		c.add(s.Errorf("search.parallel", "%s", err))
+	}
+	if !methodOK {
+		return
 	}
 	if ss.Method != "tpe" {
 		for _, k := range []string{"n_startup_trials", "startup", "multivariate"} {
 			if _, set := s.Lines["search."+k]; set {
-				return s.Errorf("search."+k, "applies to method: tpe only, not %s", ss.Method)
+				c.add(s.Errorf("search."+k, "applies to method: tpe only, not %s", ss.Method))
 			}
 		}
 	} else {
 		if _, set := s.Lines["search.n_startup_trials"]; set && ss.NStartupTrials < 1 {
-			return s.Errorf("search.n_startup_trials", "must be at least 1, not %d", ss.NStartupTrials)
-		}
-		if err := checkCount(ss.NStartupTrials, false, MaxTrialsLimit); err != "" {
-			return s.Errorf("search.n_startup_trials", "%s", err)
+			c.add(s.Errorf("search.n_startup_trials", "must be at least 1, not %d", ss.NStartupTrials))
+		} else if err := checkCount(ss.NStartupTrials, false, MaxTrialsLimit); err != "" {
+			c.add(s.Errorf("search.n_startup_trials", "%s", err))
 		}
 		if ss.NStartupTrials == 0 {
 			ss.NStartupTrials = DefaultNStartupTrials
@@ -379,34 +464,43 @@ func (s *Spec) validateSearch() error {
 			ss.Startup = "random"
 		case "random":
 		case "sobol":
-			if d := sobolDims(s); d > maxSobolDims {
-				return s.Errorf("search.startup", "sobol supports at most %d searched dimensions, this spec has %d; use startup: random", maxSobolDims, d)
+			if d := sobolDims(s); paramsOK && d > maxSobolDims {
+				c.add(s.Errorf("search.startup", "sobol supports at most %d searched dimensions, this spec has %d; use startup: random", maxSobolDims, d))
 			}
 		default:
-			return s.Errorf("search.startup", "unknown startup sampler %q%s; use random or sobol", ss.Startup, didYouMean(ss.Startup, []string{"random", "sobol"}))
+			c.add(s.Errorf("search.startup", "unknown startup sampler %q%s; use random or sobol", ss.Startup, didYouMean(ss.Startup, []string{"random", "sobol"})))
 		}
 	}
 	switch ss.Method {
 	case "grid":
+		if !paramsOK {
+			break
+		}
+		finite := true
 		for i, ms := range s.Models {
 			for _, d := range ms.Params {
 				if d.continuous() && d.GridPoints == 0 {
-					return s.Errorf(s.modelField(i, "parameters."+d.Name),
-						"grid search needs a finite set of points: give values, step or grid_points for this float range")
+					c.add(s.Errorf(s.modelField(i, "parameters."+d.Name),
+						"grid search needs a finite set of points: give values, step or grid_points for this float range"))
+					finite = false
 				}
 			}
 		}
+		if !finite {
+			break
+		}
 		n, _ := s.Size()
 		if n > MaxGridSize {
-			return s.Errorf("search.method", "the grid has %s points, more than the limit of %d; narrow the ranges, use step or grid_points, or use method: random",
-				formatCount(n), MaxGridSize)
+			c.add(s.Errorf("search.method", "the grid has %s points, more than the limit of %d; narrow the ranges, use step or grid_points, or use method: random",
+				formatCount(n), MaxGridSize))
+			break
 		}
 		if ss.MaxTrials == 0 || int64(ss.MaxTrials) > n {
 			ss.MaxTrials = int(n)
 		}
 	case "sobol":
-		if d := sobolDims(s); d > maxSobolDims {
-			return s.Errorf("search.method", "sobol supports at most %d searched dimensions, this spec has %d; use method: random", maxSobolDims, d)
+		if d := sobolDims(s); paramsOK && d > maxSobolDims {
+			c.add(s.Errorf("search.method", "sobol supports at most %d searched dimensions, this spec has %d; use method: random", maxSobolDims, d))
 		}
 	}
 	if ss.MaxTrials == 0 {
@@ -415,7 +509,6 @@ func (s *Spec) validateSearch() error {
 	if ss.Parallel == 0 {
 		ss.Parallel = runtime.NumCPU()
 	}
-	return nil
 }
 
 // checkCount checks a count setting that 0 leaves to its default: it
@@ -500,7 +593,7 @@ func (s *Spec) resolveValues(dp *trial.ParamDecl, dim *Dimension, field string) 
 			v, err = freeValue(dim.Name, kind, v)
 		}
 		if err != nil {
-			return s.Errorf(s.itemField(field, i), "%v", err)
+			return s.Errorf(s.itemField(field, i), "%v%s", err, suggestChoice(err))
 		}
 		k := keyOf(v)
 		if _, dup := seen[k]; dup {
@@ -511,6 +604,26 @@ func (s *Spec) resolveValues(dp *trial.ParamDecl, dim *Dimension, field string) 
 	}
 	dim.Kind, dim.Values = kind, vs
 	return nil
+}
+
+// suggestChoice returns a "did you mean" for a string refused by a
+// categorical declaration, naming the nearest of its string choices.
+func suggestChoice(err error) string {
+	var ve *trial.ValueError
+	if !errors.As(err, &ve) || ve.Problem != trial.NotChoice {
+		return ""
+	}
+	given, ok := ve.Value.(string)
+	if !ok {
+		return ""
+	}
+	var choices []string
+	for _, c := range ve.Decl.Choices {
+		if s, ok := c.(string); ok {
+			choices = append(choices, s)
+		}
+	}
+	return didYouMean(given, choices)
 }
 
 // itemField is the field path of value i of a dimension: "x.values[i]" or
