@@ -138,6 +138,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range spec.Warnings() {
+		fmt.Fprintf(e.stderr, "warning: %s\n", results.Printable(w))
+	}
 	var api s3journal.API // for a study kept in S3
 	if s3journal.IsURL(*dir) {
 		region := bf.region
@@ -340,7 +343,11 @@ func writeRunJSON(w io.Writer, dir string, spec *search.Spec, out scheduler.Outc
 
 func writeRunText(w io.Writer, dir string, spec *search.Spec, out scheduler.Outcome, top int) {
 	fmt.Fprintf(w, "study %s: %d complete, %d pruned, %d failed in %.1fs", results.Printable(spec.Name), out.Complete, out.Pruned, out.Failed, out.Wall.Seconds())
-	if out.StopReason != "" {
+	switch out.StopReason {
+	case "":
+	case scheduler.StopExhausted:
+		fmt.Fprintf(w, " (%s: every configuration in the space has been tried)", out.StopReason)
+	default:
 		fmt.Fprintf(w, " (%s)", out.StopReason)
 	}
 	fmt.Fprintln(w)

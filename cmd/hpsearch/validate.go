@@ -53,6 +53,9 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range spec.Warnings() {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
 	n, continuous := spec.Size()
 	size := fmt.Sprintf("%d points", n)
 	if continuous {
