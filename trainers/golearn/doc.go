@@ -16,8 +16,8 @@
 //     identical per-class counts) can predict either class. It fails to fit
 //     when a class has no feature above the threshold in any row (golearn
 //     would panic; this package returns an error instead). Predict calls
-//     golearn's PredictOne on each row, which is most of its time: a log
-//     and a map lookup per feature, class and row.
+//     golearn's PredictOne once per distinct binarized row, which is most
+//     of its time: a log and a map lookup per feature, class and row.
 //   - id3: trees.ID3DecisionTree's algorithm (information gain, binary
 //     splits at midpoints of numeric features) through trees.InferID3Tree,
 //     called once per node on a frame of the node's rows (golearn's views
