@@ -59,7 +59,7 @@ func (s *Spec) Warnings() []string {
 	switch {
 	case n == 1:
 		what := "every trial would be the same"
-		if unique {
+		if unique || s.Search.Method == "grid" {
 			what = "the study runs it once"
 		}
 		return []string{s.Errorf(field, "the space has one configuration, so %s: nothing is searched; give a parameter a range or several values", what).Error()}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trial"
@@ -258,6 +259,8 @@ func TestNothingToSearch(t *testing.T) {
 			"spec.yaml:5: parameters: the space has one configuration, so the study runs it once"},
 		{"families of constants", "name: d\ndataset: iris\nmodels:\n  - model: knn\n    parameters: {n_neighbors: 3}\n", 1,
 			"spec.yaml:3: models: the space has one configuration"},
+		{"grid", "name: d\ndataset: iris\nsearch: {method: grid}\nmodel: knn\nparameters: {n_neighbors: 3}\n", 1,
+			"the space has one configuration, so the study runs it once"},
 		{"tpe", "name: d\ndataset: iris\nsearch: {method: tpe}\nmodel: knn\nparameters: {n_neighbors: 3}\n", -1,
 			"the space has one configuration, so every trial would be the same"},
 		{"more trials than configurations", "name: d\ndataset: iris\nmodel: knn\nsearch: {max_trials: 30}\nparameters: {weights: [uniform, distance]}\n", 2,
@@ -320,6 +323,33 @@ func TestBitSetFree(t *testing.T) {
 			taken[g] = true
 			b.add(g)
 			b.add(g) // adding twice changes nothing
+		}
+	}
+}
+
+// TestUniqueSamplerConcurrent: asked from several goroutines at once, in
+// any order, the sampler proposes what it proposes asked in order (run
+// with -race).
+func TestUniqueSamplerConcurrent(t *testing.T) {
+	s := parse(t, "name: d\ndataset: iris\nmodel: knn\nsearch: {max_trials: 200}\nparameters:\n  n_neighbors: {min: 1, max: 100}\n  weights: [uniform, distance]\n")
+	want := askAll(t, newSampler(t, s), 200)
+	smp := newSampler(t, s)
+	got := make([]trial.Trial, 200)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				n := (i*4 + g*37) % 200
+				got[n], _ = smp.Ask(n)
+			}
+		}()
+	}
+	wg.Wait()
+	for n := range want {
+		if !reflect.DeepEqual(got[n], want[n]) {
+			t.Fatalf("trial %d asked concurrently = %v, want %v", n, got[n], want[n])
 		}
 	}
 }
