@@ -247,8 +247,14 @@ func gather(X trainers.Matrix, y []float64, rows []int) (trainers.Matrix, []floa
 	return out, ys
 }
 
+// FractionRows is the number of rows a trial whose budget is data_fraction
+// fraction trains on, of a training fold of rows rows: at least one.
+func FractionRows(rows int, fraction float64) int {
+	return min(rows, max(1, int(math.Ceil(fraction*float64(rows)))))
+}
+
 func subsample(rows []int, fraction float64, seed uint64) []int {
-	n := max(1, int(math.Ceil(fraction*float64(len(rows)))))
+	n := FractionRows(len(rows), fraction)
 	rng := rand.New(rand.NewPCG(seed, 0xda942042e4dd58b5))
 	idx := rng.Perm(len(rows))[:n]
 	out := make([]int, n)

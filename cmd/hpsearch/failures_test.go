@@ -117,3 +117,38 @@ func TestStudyErr(t *testing.T) {
 		})
 	}
 }
+
+// TestDataFractionRungsCheckedUpFront: under early stopping on
+// data_fraction, a value of n_neighbors larger than the rows the lowest
+// rung trains on (early_stopping's min share of the smallest training
+// fold: 120 rows of iris) is refused before any trial, naming the file,
+// line and field, with the smallest min that would do; values that fit
+// pass, and budgets other than data_fraction train on the whole fold.
+func TestDataFractionRungsCheckedUpFront(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name, spec string
+		want       string // "" when valid
+	}{
+		{"asha min", "name: s\ndataset: iris\nmodel: knn\nsearch: {method: random}\nearly_stopping: {type: asha, budget: data_fraction, min: 0.1, max: 1}\nparameters:\n  n_neighbors: {min: 1, max: 100}\n",
+			"spec.yaml:7: parameters.n_neighbors: n_neighbors 100 is larger than the 12 rows of the smallest training fold: at early_stopping's lowest rung, data_fraction 0.1, a trial trains on 12 of the fold's 120 rows; raise early_stopping.min to at least 0.84, or lower n_neighbors"},
+		{"median rungs, listed values", "name: s\ndataset: iris\nmodel: knn\nsearch: {method: random}\nearly_stopping: {type: median, budget: data_fraction, rungs: [0.05, 0.5, 1]}\nparameters:\n  n_neighbors: {values: [3, 10, 7]}\n",
+			"spec.yaml:7: parameters.n_neighbors: n_neighbors 10 is larger than the 6 rows of the smallest training fold: at early_stopping's lowest rung, data_fraction 0.05, a trial trains on 6 of the fold's 120 rows; raise early_stopping.min to at least 0.084"},
+		{"hyperband, second model", "name: s\ndataset: iris\nsearch: {method: random}\nearly_stopping: {type: hyperband, budget: data_fraction, min: 0.2, max: 1, eta: 2}\nmodels:\n  - model: naive_bayes\n  - model: knn\n    parameters:\n      n_neighbors: {min: 1, max: 30}\n",
+			"spec.yaml:9: models[1].parameters.n_neighbors: n_neighbors 30 is larger than the 24 rows"},
+		{"fits the lowest rung", "name: s\ndataset: iris\nmodel: knn\nsearch: {method: random}\nearly_stopping: {type: asha, budget: data_fraction, min: 0.25, max: 1}\nparameters:\n  n_neighbors: {min: 1, max: 30}\n", ""},
+		{"the whole fold still checked first", "name: s\ndataset: iris\nmodel: knn\nsearch: {method: random}\nearly_stopping: {type: asha, budget: data_fraction, min: 0.25, max: 1}\nparameters:\n  n_neighbors: {min: 1, max: 121}\n",
+			"spec.yaml:7: parameters.n_neighbors: n_neighbors 121 is larger than the 120 rows of the smallest training fold\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			spec := writeFile(t, dir, "spec.yaml", tt.spec)
+			code, _, stderr := run(t, "validate", spec)
+			switch {
+			case tt.want == "" && code != 0:
+				t.Errorf("exit %d, want 0; stderr %s", code, stderr)
+			case tt.want != "" && (code != 2 || !strings.Contains(stderr, tt.want)):
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.want)
+			}
+		})
+	}
+}

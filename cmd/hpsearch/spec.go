@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -196,13 +197,27 @@ func firstNonEmpty(xs ...string) string {
 
 // checkAgainstData asks each family whose parameters depend on the data
 // (trainers.DataChecker) about every value the spec may give them: the
-// bounds of a range and each listed value.
+// bounds of a range and each listed value, against the smallest training
+// fold and, under early stopping on data_fraction, against the rows the
+// smallest rung trains on (worker.FractionRows of early_stopping's min),
+// so that a value no low rung could run is refused before any trial.
 func checkAgainstData(spec *search.Spec, splits []worker.Split) error {
 	trainRows := -1
 	for _, sp := range splits {
 		if trainRows < 0 || len(sp.Train) < trainRows {
 			trainRows = len(sp.Train)
 		}
+	}
+	fraction := 1.0 // of the smallest rung
+	if es := spec.EarlyStopping; es != nil && es.Budget == search.DataFraction {
+		fraction = es.Min
+		if len(es.Rungs) > 0 {
+			fraction = min(fraction, es.Rungs[0])
+		}
+	}
+	rungRows := trainRows
+	if fraction < 1 {
+		rungRows = worker.FractionRows(trainRows, fraction)
 	}
 	for i, m := range spec.Models {
 		fam, ok := trainers.Lookup(m.Model)
@@ -218,16 +233,55 @@ func checkAgainstData(spec *search.Spec, splits []worker.Split) error {
 			if len(values) == 0 {
 				values = []any{dim.Min, dim.Max}
 			}
+			field := "parameters." + dim.Name
+			if len(spec.Models) > 1 {
+				field = fmt.Sprintf("models[%d].parameters.%s", i, dim.Name)
+			}
 			for _, v := range values {
 				if err := dc.CheckData(dim.Name, v, trainRows); err != nil {
-					field := "parameters." + dim.Name
-					if len(spec.Models) > 1 {
-						field = fmt.Sprintf("models[%d].parameters.%s", i, dim.Name)
-					}
 					return spec.Errorf(field, "%v", err)
 				}
+			}
+			if rungRows == trainRows {
+				continue
+			}
+			var rungErr error
+			need := 0.0 // the smallest fraction every value fits
+			for _, v := range values {
+				if err := dc.CheckData(dim.Name, v, rungRows); err != nil {
+					if f := neededFraction(dc, dim.Name, v, trainRows); f > need {
+						rungErr, need = err, f // name the value that needs the most
+					}
+				}
+			}
+			if rungErr != nil {
+				return spec.Errorf(field, "%v: at early_stopping's lowest rung, data_fraction %s, a trial trains on %d of the fold's %d rows; raise early_stopping.min to at least %s, or lower %s",
+					rungErr, trial.FormatValue(fraction), rungRows, trainRows, trial.FormatValue(need), dim.Name)
 			}
 		}
 	}
 	return nil
+}
+
+// neededFraction returns the smallest data_fraction, to two significant
+// digits, whose share of the smallest training fold (trainRows rows,
+// which CheckData accepts value for) CheckData accepts value for. More
+// rows never hurt, so the least rows are found by bisection.
+func neededFraction(dc trainers.DataChecker, param string, value any, trainRows int) float64 {
+	lo, hi := 1, trainRows
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if dc.CheckData(param, value, mid) == nil {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	f := float64(lo) / float64(trainRows)
+	scale := math.Pow(10, 1-math.Floor(math.Log10(f)))
+	f = min(1, math.Ceil(f*scale)/scale)
+	for f < 1 && worker.FractionRows(trainRows, f) < lo {
+		f = min(1, f+1/scale)
+	}
+	return f
 }
