@@ -154,8 +154,10 @@ func (s *Spec) checkBudgetParam(infos []trial.ModelInfo) (isInt bool, err error)
 			hint := "; data_fraction works with any model"
 			if info.Objective {
 				hint = ""
+			} else {
+				budgets = append(budgets, DataFraction)
 			}
-			return false, s.errorAt(field, trial.ErrUnknownParam, "%s %s model %s (%s)%s", es.Budget, what, info.Name, has, hint)
+			return false, s.errorAt(field, trial.ErrUnknownParam, "%s %s model %s (%s)%s%s", es.Budget, what, info.Name, has, hint, didYouMean(es.Budget, budgets))
 		}
 		isInt = isInt || decl.Kind == trial.Int
 	}

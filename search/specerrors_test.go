@@ -75,6 +75,8 @@ func TestDidYouMeanValues(t *testing.T) {
 		{"impute", head + "model: knn\npreprocess: {impute: frequent}\n", "preprocess.impute", "most_frequent"},
 		{"encoding", head + "model: knn\npreprocess: {encoding: one_hot}\n", "preprocess.encoding", "onehot"},
 		{"early stopping type", head + "model: random_forest\nearly_stopping: {type: hyper_band, budget: n_estimators, min: 10, max: 90}\n", "early_stopping.type", "hyperband"},
+		{"early stopping budget", head + "model: random_forest\nearly_stopping: {type: asha, budget: n_estimator, min: 10, max: 90}\n", "early_stopping.budget", "n_estimators"},
+		{"early stopping data fraction", head + "model: random_forest\nearly_stopping: {type: asha, budget: fraction, min: 0.1, max: 1}\n", "early_stopping.budget", "data_fraction"},
 		{"model part of a name", head + "model: forest\n", "model", "random_forest"},
 		{"model longer name", head + "model: logistic_regression\n", "model", "logistic"},
 		{"categorical value", head + "model: knn\nparameters:\n  weights: [uniform, distanse]\n", "parameters.weights[1]", "distance"},
