@@ -60,8 +60,8 @@ there: of two schedulers writing the study, the one that writes second is
 refused (exit 1) and stops.
 
 Exit codes: 0 ok (also when nothing was left), 1 failure (the study is in
-use, its journal is damaged), 2 not a study directory, a spec that changes
-the search, or usage, 130 interrupted.
+use, its journal is damaged, it has no complete trial), 2 not a study
+directory, a spec that changes the search, or usage, 130 interrupted.
 
 Example:
   hpsearch resume hpsearch-runs/digits-knn-grid --parallel 4

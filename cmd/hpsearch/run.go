@@ -53,8 +53,10 @@ Flags:
   --change-backend   with --resume, allow the backend flags to run the
                      study on another backend than its own (said on stderr)
 ` + backendUsage + `
-Exit codes: 0 ok, 1 failure, 2 bad spec or usage, 130 interrupted (Ctrl-C:
-in-flight trials are cancelled and the journal stays consistent).
+Exit codes: 0 ok, 1 failure (also a study that ended without a complete
+trial: the summary lists why trials failed), 2 bad spec or usage, 130
+interrupted (Ctrl-C: in-flight trials are cancelled and the journal stays
+consistent).
 
 Example:
   hpsearch run examples/digits-knn-grid.yaml --parallel 2
