@@ -80,11 +80,10 @@ type unitSource interface {
 // repeats. Its trials are those of its source (random or sobol) with the
 // configurations already proposed skipped: trial n is the n-th distinct
 // configuration among the source's draws 0, 1, 2, .... When
-// maxRejections draws in a row repeat, the rest of the space is drawn
-// uniformly among the configurations not yet proposed, with a generator
-// seeded from (seed, n), so a nearly exhausted space costs no more than
-// an open one. Ask returns ok false once every configuration has been
-// proposed.
+// maxRejections draws in a row repeat, trial n is drawn uniformly among
+// the configurations not yet proposed instead, with a generator seeded
+// from (seed, n), so a nearly exhausted space costs no more than an open
+// one. Ask returns ok false once every configuration has been proposed.
 //
 // Trial n depends on (seed, n) alone, whatever order trials are asked in:
 // the sampler remembers the configurations drawn so far (one int64 each)
