@@ -63,11 +63,11 @@ func TestStudyUnderFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	em := startEmulation(t, envs, shortTimeout, faults)
-	// More retries than the default, so that a trial whose invocations
-	// meet four service errors or lost answers in a row (about one study
-	// in twenty at these rates) is not failed for it; what the executor
-	// does once retries run out is the outage tests' subject.
-	ex, _ := newExecutorOn(context.Background(), em, lambdaexec.Config{Concurrency: envs, MaxRetries: 10})
+	// The executor's defaults: a trial whose invocations meet more service
+	// errors or lost answers in a row than max_retries (about one study in
+	// twenty at these rates) is held as an outage, the backend probed, and
+	// the trial run again, never failed for it.
+	ex, _ := newExecutorOn(context.Background(), em, lambdaexec.Config{Concurrency: envs})
 	ex.Results = lambdaexec.StudyResults(emu.Bucket, results.StudyEvent("bad-day", time.Now()))
 
 	start := time.Now()
