@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-
 	"github.com/hpsearch/hpsearch/datasets"
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/scheduler"
@@ -48,7 +46,7 @@ type backendFlags struct {
 func (b *backendFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&b.kind, "backend", "", "")
 	fs.StringVar(&b.function, "function", "", "")
-	fs.StringVar(&b.bucket, "bucket", "", "")
+	bucketVar(fs, &b.bucket, "")
 	fs.StringVar(&b.region, "region", "", "")
 	fs.IntVar(&b.concurrency, "concurrency", 0, "")
 }
@@ -294,7 +292,7 @@ func lambdaExecutor(ctx context.Context, spec *search.Spec, base *worker.Request
 // fetchS3Dataset reads a spec's s3:// dataset through the standard AWS
 // configuration, and checks it as loadSpec checks a local one.
 func fetchS3Dataset(ctx context.Context, spec *search.Spec, base *worker.Request) (*datasets.Dataset, error) {
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+	awsCfg, err := loadAWSConfig(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS config: %w", err)
 	}

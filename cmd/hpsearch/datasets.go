@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/hpsearch/hpsearch/datasets"
+	"github.com/hpsearch/hpsearch/trial"
 )
 
 func init() {
@@ -28,6 +29,19 @@ Example:
 	})
 }
 
+// bundledDataset is one element of "datasets --json", in the snake_case
+// keys of every JSON hpsearch prints.
+type bundledDataset struct {
+	Name     string     `json:"name"`
+	Task     trial.Task `json:"task"`
+	Rows     int        `json:"rows"`
+	Features int        `json:"features"`
+	// Classes is 0 for a regression dataset.
+	Classes int    `json:"classes"`
+	Target  string `json:"target"`
+	Source  string `json:"source"`
+}
+
 func runDatasets(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] == "push" {
 		return runDatasetsPush(ctx, e, args[1:])
@@ -43,9 +57,14 @@ func runDatasets(ctx context.Context, e *env, args []string) error {
 	}
 	infos := datasets.Bundled()
 	if *asJSON {
+		out := make([]bundledDataset, len(infos))
+		for i, d := range infos {
+			out[i] = bundledDataset{Name: d.Name, Task: d.Task, Rows: d.Rows, Features: d.Features,
+				Classes: d.Classes, Target: d.Target, Source: d.Source}
+		}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(infos)
+		return enc.Encode(out)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tTASK\tROWS\tFEATURES\tCLASSES\tTARGET\tSOURCE")

@@ -55,7 +55,7 @@ Example:
 func runDeploy(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("deploy")
 	var c deploy.Config
-	fs.StringVar(&c.Bucket, "bucket", os.Getenv("HPSEARCH_BUCKET"), "")
+	bucketVar(fs, &c.Bucket, os.Getenv("HPSEARCH_BUCKET"))
 	fs.StringVar(&c.Function, "function", deploy.DefaultFunction, "")
 	fs.StringVar(&c.Arch, "arch", deploy.DefaultArch, "")
 	fs.IntVar(&c.Memory, "memory", deploy.DefaultMemory, "")
@@ -100,7 +100,7 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 		c.Region = regionFromEnv()
 	}
 	if !*dryRun && c.Region == "" {
-		cfg, err := config.LoadDefaultConfig(ctx)
+		cfg, err := loadAWSConfig(ctx)
 		if err != nil {
 			return fmt.Errorf("deploy: aws config: %w", err)
 		}
@@ -127,7 +127,7 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 		return printPlan(e, c, pkg)
 	}
 
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(c.Region))
+	cfg, err := loadAWSConfig(ctx, config.WithRegion(c.Region))
 	if err != nil {
 		return fmt.Errorf("deploy: aws config: %w", err)
 	}

@@ -87,7 +87,7 @@ func TestInterruptInEveryPhase(t *testing.T) {
 		{"resume reading the spec", phaseSpec, syscall.SIGINT, []string{"resume", study, "--max-trials", "4"}},
 		{"resume preparing the backend", phaseBackend, syscall.SIGTERM, []string{"resume", study, "--max-trials", "4"}},
 		{"leaderboard reading the study", phaseStudy, syscall.SIGINT, []string{"leaderboard", study}},
-		{"datasets push loading the dataset", phaseDataset, syscall.SIGINT, []string{"datasets", "push", "iris", "--bucket", "b", "--region", "us-east-1"}},
+		{"datasets push loading the dataset", phaseDataset, syscall.SIGINT, []string{"datasets", "push", "iris", "--bucket", "bkt", "--region", "us-east-1"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cmd := exec.Command(bin, tt.args...)

@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"sort"
@@ -70,7 +71,12 @@ func main() {
 
 // runMain runs the command line args and returns the exit code.
 func runMain(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		// A usage error: the overview goes where errors go.
+		writeOverview(e.stderr)
+		return 2
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
 				fmt.Fprint(e.stdout, c.usage)
@@ -78,10 +84,10 @@ func runMain(ctx context.Context, e *env, args []string) int {
 			}
 		}
 		writeOverview(e.stdout)
-		if len(args) == 0 {
-			return 2
-		}
 		return 0
+	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "-v" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	c, ok := commands[args[0]]
 	if !ok {
@@ -118,13 +124,27 @@ func exitCode(ctx context.Context, e *env, c *command, err error) int {
 	case errors.Is(err, trial.ErrInterrupted) || errors.Is(err, context.Canceled):
 		fmt.Fprintf(e.stderr, "hpsearch %s: %s\n", c.name, printable(err))
 		return 130
-	case errors.Is(err, trial.ErrBadInput) || errors.Is(err, trial.ErrStudyExists):
+	case isBadInput(err):
 		fmt.Fprintf(e.stderr, "hpsearch %s: %s\n", c.name, printable(err))
 		return 2
 	default:
 		fmt.Fprintf(e.stderr, "hpsearch %s: %s\n", c.name, printable(err))
 		return 1
 	}
+}
+
+// isBadInput reports whether err is the user's to fix (exit 2): bad input,
+// an existing study, a model or parameter name no family declares, or a
+// file the user named that is missing or unreadable (a spec, a study
+// directory, --from, --prices).
+func isBadInput(err error) bool {
+	for _, target := range []error{trial.ErrBadInput, trial.ErrStudyExists, trial.ErrUnknownModel,
+		trial.ErrUnknownParam, fs.ErrNotExist, fs.ErrPermission} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
 }
 
 // printable is err's message fit for a terminal: it may quote a spec, a
@@ -141,15 +161,15 @@ func writeOverview(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprint(w, "\nRun 'hpsearch COMMAND --help' for a command's flags and an example.\n")
+	fmt.Fprint(w, "\nRun 'hpsearch COMMAND --help' for a command's flags and an example,\n'hpsearch --version' for the version.\n")
 }
 
 // newFlags returns a FlagSet for command c that reports errors instead of
 // exiting, and prints nothing itself.
 func newFlags(c string) *flag.FlagSet {
-	fs := flag.NewFlagSet(c, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	return fs
+	flags := flag.NewFlagSet(c, flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	return flags
 }
 
 // parseFlags parses args, allowing flags after positional arguments

@@ -54,7 +54,8 @@ type pushed struct {
 // runDatasetsPush implements "hpsearch datasets push".
 func runDatasetsPush(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("datasets push")
-	bucket := fs.String("bucket", os.Getenv("HPSEARCH_BUCKET"), "")
+	bucket := new(string)
+	bucketVar(fs, bucket, "")
 	region := fs.String("region", os.Getenv("HPSEARCH_REGION"), "")
 	target := fs.String("target", "", "")
 	task := fs.String("task", "", "")
@@ -69,6 +70,11 @@ func runDatasetsPush(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *bucket == "" {
+		if *bucket, err = envBucket(); err != nil {
+			return err
+		}
+	}
 	switch {
 	case len(pos) != 1:
 		return usageErr("push takes one dataset: a bundled name, a .csv or .parquet file, or an s3:// URI")
@@ -81,7 +87,7 @@ func runDatasetsPush(ctx context.Context, e *env, args []string) error {
 	if *region != "" {
 		loadOpts = append(loadOpts, config.WithRegion(*region))
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	awsCfg, err := loadAWSConfig(ctx, loadOpts...)
 	if err != nil {
 		return fmt.Errorf("datasets push: load AWS config: %w", err)
 	}

@@ -47,7 +47,7 @@ func newS3Client(ctx context.Context, region string) (s3journal.API, error) {
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
+	awsCfg, err := loadAWSConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS config: %w", err)
 	}

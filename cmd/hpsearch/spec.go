@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/hpsearch/hpsearch/datasets"
 	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/serverless/s3data"
 	"github.com/hpsearch/hpsearch/trainers"
 	"github.com/hpsearch/hpsearch/trial"
 	"github.com/hpsearch/hpsearch/worker"
@@ -101,7 +103,15 @@ func checkDataset(ctx context.Context, spec *search.Spec) (*worker.Request, erro
 	}
 	req.Dataset = ref
 	if strings.HasPrefix(spec.Dataset, "s3://") {
-		// Checked by the Lambda backend, which reads the object.
+		// Its form is checked here, before any request; its content by
+		// the Lambda backend, which reads the object.
+		if _, _, err := s3data.ParseURI(spec.Dataset); err != nil {
+			var ie *trial.InputError
+			if errors.As(err, &ie) {
+				return nil, spec.Errorf("dataset", "%s", ie.Msg)
+			}
+			return nil, spec.Errorf("dataset", "%v", err)
+		}
 		return req, nil
 	}
 	cols, err := datasets.Columns(firstNonEmpty(ref.Name, ref.Path))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hpsearch/hpsearch/serverless/s3data"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -112,7 +113,9 @@ func ConfigFrom(backend map[string]any, getenv func(string) string) (Config, err
 		case "region":
 			c.Region, err = str(v)
 		case "bucket":
-			c.Bucket, err = str(v)
+			if c.Bucket, err = str(v); err == nil {
+				err = s3data.CheckBucketName(c.Bucket)
+			}
 		case "arch":
 			c.Arch, err = str(v)
 		case "memory_mb":
@@ -145,6 +148,11 @@ func ConfigFrom(backend map[string]any, getenv func(string) string) (Config, err
 	}{{EnvFunction, &c.Function}, {EnvBucket, &c.Bucket}, {EnvRegion, &c.Region}} {
 		if v := getenv(o.env); v != "" {
 			*o.dst = v
+		}
+	}
+	if v := getenv(EnvBucket); v != "" {
+		if err := s3data.CheckBucketName(v); err != nil {
+			return Config{}, &trial.InputError{File: "$" + EnvBucket, Msg: err.Error()}
 		}
 	}
 	if v := getenv(EnvConcurrency); v != "" {
@@ -194,6 +202,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.Region != "" && !regionRE.MatchString(c.Region):
 		return bad("region", "%q is not an AWS region name (such as us-east-1 or eu-west-2)", c.Region)
+	case c.Bucket != "" && s3data.CheckBucketName(c.Bucket) != nil:
+		return bad("bucket", "%v", s3data.CheckBucketName(c.Bucket))
 	case c.Arch != "" && c.Arch != "arm64" && c.Arch != "x86_64":
 		return bad("arch", "must be arm64 or x86_64, not %q", c.Arch)
 	case c.Concurrency < 0:

@@ -112,6 +112,7 @@ func New(ctx context.Context, cfg Config, getenv func(string) string) (*Executor
 	if cfg.Region != "" {
 		opts = append(opts, config.WithRegion(cfg.Region))
 	}
+	opts = append(opts, config.WithLogger(s3data.SDKLogger{}))
 	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("lambdaexec: load AWS config: %w", err)

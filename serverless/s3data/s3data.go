@@ -99,11 +99,15 @@ func IsNotFound(err error) bool {
 	return false
 }
 
-// ParseURI splits an s3://bucket/key URI.
+// ParseURI splits an s3://bucket/key URI; the bucket must be a valid
+// bucket name (CheckBucketName).
 func ParseURI(uri string) (bucket, key string, err error) {
 	u, err := url.Parse(uri)
 	if err != nil || u.Scheme != "s3" || u.Host == "" || strings.TrimPrefix(u.Path, "/") == "" {
 		return "", "", &trial.InputError{File: uri, Msg: "not an s3://bucket/key URI"}
+	}
+	if err := CheckBucketName(u.Host); err != nil {
+		return "", "", &trial.InputError{File: uri, Msg: err.Error()}
 	}
 	return u.Host, strings.TrimPrefix(u.Path, "/"), nil
 }

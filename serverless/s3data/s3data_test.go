@@ -94,12 +94,12 @@ func TestPushIsContentAddressedAndOnce(t *testing.T) {
 func TestFetch(t *testing.T) {
 	m := &memS3{}
 	ctx := context.Background()
-	_, _ = m.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("b"), Key: aws.String("dir/houses.csv"),
+	_, _ = m.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("dir/houses.csv"),
 		Body: strings.NewReader("size,rooms,price\n50,2,100\n70,3,150\n90,4,170\n40,1,80\n")})
-	_, _ = m.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("b"), Key: aws.String("bad.csv"),
+	_, _ = m.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("bad.csv"),
 		Body: strings.NewReader("a,b\n1,2\n3\n")})
 
-	d, err := Fetch(ctx, m, "s3://b/dir/houses.csv", datasets.Options{Task: trial.Regression})
+	d, err := Fetch(ctx, m, "s3://bkt/dir/houses.csv", datasets.Options{Task: trial.Regression})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,10 +111,10 @@ func TestFetch(t *testing.T) {
 		uri  string
 		want string
 	}{
-		{"s3://b/missing.csv", "no such object"},
-		{"s3://b/dir/houses.json", ".csv or .parquet"},
+		{"s3://bkt/missing.csv", "no such object"},
+		{"s3://bkt/dir/houses.json", ".csv or .parquet"},
 		{"s3:///nokey.csv", "not an s3://bucket/key URI"},
-		{"s3://b/bad.csv", "s3://b/bad.csv"},
+		{"s3://bkt/bad.csv", "s3://bkt/bad.csv"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.uri, func(t *testing.T) {
@@ -131,10 +131,11 @@ func TestParseURI(t *testing.T) {
 		uri, bucket, key string
 		ok               bool
 	}{
-		{"s3://b/k.csv", "b", "k.csv", true},
-		{"s3://b/a/b/c.parquet", "b", "a/b/c.parquet", true},
-		{"s3://b/", "", "", false},
-		{"s3://b", "", "", false},
+		{"s3://bkt/k.csv", "bkt", "k.csv", true},
+		{"s3://bkt/a/b/c.parquet", "bkt", "a/b/c.parquet", true},
+		{"s3://Bad_Bucket/k.csv", "", "", false},
+		{"s3://bkt/", "", "", false},
+		{"s3://bkt", "", "", false},
 		{"https://b/k.csv", "", "", false},
 		{"k.csv", "", "", false},
 	}

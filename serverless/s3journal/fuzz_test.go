@@ -7,15 +7,16 @@ import (
 	"testing"
 
 	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/serverless/s3data"
 	"github.com/hpsearch/hpsearch/serverless/s3journal"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
 // FuzzParse: Parse never panics; what it refuses is bad input; what it
-// accepts prints back as a URL that parses to the same Location, whose
-// key has no empty, "." or ".." element.
+// accepts has a valid bucket name and prints back as a URL that parses to
+// the same Location, whose key has no empty, "." or ".." element.
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"s3://b", "s3://b/", "s3://b/runs/iris", "s3://b/runs//iris", "s3://b/./x", "s3:/b", "s3://", "s3:///k", "s3://b/a/../c/"} {
+	for _, s := range []string{"s3://b", "s3://bkt/", "s3://bkt/runs/iris", "s3://bkt/runs//iris", "s3://bkt/./x", "s3:/b", "s3://", "s3:///k", "s3://bkt/a/../c/", "s3://Bad_Bucket/x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, url string) {
@@ -26,7 +27,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if loc.Bucket == "" || strings.HasPrefix(loc.Key, "/") || strings.HasSuffix(loc.Key, "/") {
+		if s3data.CheckBucketName(loc.Bucket) != nil || strings.HasPrefix(loc.Key, "/") || strings.HasSuffix(loc.Key, "/") {
 			t.Fatalf("Parse(%q) = %+v", url, loc)
 		}
 		for _, el := range strings.Split(loc.Key, "/") {

@@ -441,9 +441,9 @@ func TestCreateCleansUp(t *testing.T) {
 
 func TestParse(t *testing.T) {
 	for _, tc := range []struct{ url, bucket, key, joined string }{
-		{"s3://b", "b", "", "s3://b/n"},
-		{"s3://b/", "b", "", "s3://b/n"},
-		{"s3://b/runs/x/", "b", "runs/x", "s3://b/runs/x/n"},
+		{"s3://bkt", "bkt", "", "s3://bkt/n"},
+		{"s3://bkt/", "bkt", "", "s3://bkt/n"},
+		{"s3://bkt/runs/x/", "bkt", "runs/x", "s3://bkt/runs/x/n"},
 	} {
 		l, err := s3journal.Parse(tc.url)
 		if err != nil || l.Bucket != tc.bucket || l.Key != tc.key || l.Join("n").String() != tc.joined {
@@ -453,7 +453,8 @@ func TestParse(t *testing.T) {
 			t.Errorf("Split(%v) = %v, %q", l.Join("n"), p, name)
 		}
 	}
-	for _, bad := range []string{"/tmp/x", "s3://", "s3:///k", "s3://b/a//c", "s3://b/../c"} {
+	for _, bad := range []string{"/tmp/x", "s3://", "s3:///k", "s3://bkt/a//c", "s3://bkt/../c",
+		"s3://b/runs", "s3://Bad_Bucket/../x", "s3://my..bucket/x", "s3://192.168.0.1/x"} {
 		if _, err := s3journal.Parse(bad); !errors.Is(err, trial.ErrBadInput) {
 			t.Errorf("Parse(%q) = %v, want ErrBadInput", bad, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hpsearch/hpsearch/serverless/s3data"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -24,7 +25,8 @@ type Location struct {
 	Key    string
 }
 
-// Parse parses s3://BUCKET[/KEY]. Trailing slashes are dropped; a key
+// Parse parses s3://BUCKET[/KEY]. The bucket must be a valid S3 bucket
+// name (s3data.CheckBucketName). Trailing slashes are dropped; a key
 // with empty, "." or ".." elements is refused, as it would not name the
 // same objects on every S3 implementation.
 func Parse(url string) (Location, error) {
@@ -36,6 +38,9 @@ func Parse(url string) (Location, error) {
 	key = strings.TrimRight(key, "/")
 	if bucket == "" {
 		return Location{}, fmt.Errorf("s3journal: %w: %q has no bucket (want s3://BUCKET/PREFIX)", trial.ErrBadInput, url)
+	}
+	if err := s3data.CheckBucketName(bucket); err != nil {
+		return Location{}, fmt.Errorf("s3journal: %w: %q: %v", trial.ErrBadInput, url, err)
 	}
 	if key != "" {
 		for _, el := range strings.Split(key, "/") {
