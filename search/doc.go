@@ -4,8 +4,10 @@
 // the space of their parameters. Parse and Load read it, record the line of
 // every field, check it against the model catalog (trial.Catalog) and fill
 // in defaults; every problem is a *trial.InputError with file, line and
-// field. Spec.Errorf lets later checks (the dataset exists, the target
-// column is there) point at the same lines.
+// field, and a spec with several is reported with up to MaxErrors of them
+// at once, in file order, as an *Errors. Spec.Errorf lets later checks
+// (the dataset exists, the target column is there) point at the same
+// lines.
 //
 // Reading and checking a spec takes time linear in its size, which is at
 // most MaxSpecBytes; every number that sizes an allocation has a bound

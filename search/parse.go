@@ -68,7 +68,9 @@ func LoadAs(path, file string, cat trial.Catalog) (*Spec, error) {
 
 // Parse decodes a YAML spec from r and validates it against cat (see
 // Validate). file names the input in error messages. Every problem with
-// the YAML is a *trial.InputError wrapping trial.ErrBadInput. A spec
+// the YAML is a *trial.InputError wrapping trial.ErrBadInput; a spec with
+// several problems gets an *Errors listing up to MaxErrors of them in
+// file order, except that a YAML syntax error is reported alone. A spec
 // larger than MaxSpecBytes is refused after reading one byte past it.
 func Parse(r io.Reader, file string, cat trial.Catalog) (*Spec, error) {
 	raw, err := io.ReadAll(io.LimitReader(r, MaxSpecBytes+1))
