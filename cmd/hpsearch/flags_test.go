@@ -11,7 +11,7 @@ import (
 // defaults in disguise, in every command; and nothing is created.
 func TestNumericFlagsRefused(t *testing.T) {
 	dir := t.TempDir()
-	spec := writeFile(t, dir, "spec.yaml", "name: s\ndataset: iris\nmodel: knn\nsearch: {method: random, max_trials: 2, parallel: 1, seed: 1}\n")
+	spec := writeFile(t, dir, "spec.yaml", "name: s\ndataset: iris\nmodel: knn\nsearch: {method: random, max_trials: 2, parallel: 1, seed: 1}\nparameters: {n_neighbors: {min: 1, max: 30}}\n")
 	if code, _, stderr := run(t, "run", spec, "--dir", dir, "--quiet"); code != 0 {
 		t.Fatalf("setup run: exit %d: %s", code, stderr)
 	}

@@ -65,7 +65,7 @@ func buildCLI(t *testing.T) string {
 func TestInterruptInEveryPhase(t *testing.T) {
 	bin := buildCLI(t)
 	dir := t.TempDir()
-	spec := writeFile(t, dir, "spec.yaml", "name: s\ndataset: iris\nmodel: knn\nsearch: {method: random, max_trials: 2, parallel: 1, seed: 1}\n")
+	spec := writeFile(t, dir, "spec.yaml", "name: s\ndataset: iris\nmodel: knn\nsearch: {method: random, max_trials: 2, parallel: 1, seed: 1}\nparameters: {n_neighbors: {min: 1, max: 30}}\n")
 	existing := filepath.Join(dir, "existing")
 	if code, _, stderr := run(t, "run", spec, "--dir", existing, "--quiet"); code != 0 {
 		t.Fatalf("setup run: exit %d: %s", code, stderr)

@@ -87,7 +87,7 @@ func TestResumeBackend(t *testing.T) {
 // refused, exit 2, and changes nothing.
 func TestStudyRecordsBackendAndResumeKeepsIt(t *testing.T) {
 	dir := t.TempDir()
-	spec := writeFile(t, dir, "spec.yaml", "name: s\ndataset: iris\nmodel: knn\nsearch: {method: random, max_trials: 2, parallel: 1, seed: 1}\n")
+	spec := writeFile(t, dir, "spec.yaml", "name: s\ndataset: iris\nmodel: knn\nsearch: {method: random, max_trials: 2, parallel: 1, seed: 1}\nparameters: {n_neighbors: {min: 1, max: 30}}\n")
 	if code, _, stderr := run(t, "run", spec, "--dir", dir, "--quiet"); code != 0 {
 		t.Fatalf("run: exit %d: %s", code, stderr)
 	}
@@ -123,7 +123,7 @@ func TestStudyRecordsBackendAndResumeKeepsIt(t *testing.T) {
 // here and says that the backend changed.
 func TestResumeOfLambdaStudyUsesLambda(t *testing.T) {
 	dir := t.TempDir()
-	spec := writeFile(t, dir, "spec.yaml", "name: s\ndataset: iris\nmodel: knn\nsearch: {method: random, max_trials: 2, parallel: 1, seed: 1}\n")
+	spec := writeFile(t, dir, "spec.yaml", "name: s\ndataset: iris\nmodel: knn\nsearch: {method: random, max_trials: 2, parallel: 1, seed: 1}\nparameters: {n_neighbors: {min: 1, max: 30}}\n")
 	if code, _, stderr := run(t, "run", spec, "--dir", dir, "--quiet"); code != 0 {
 		t.Fatalf("run: exit %d: %s", code, stderr)
 	}
@@ -196,7 +196,7 @@ func TestResumeKeepsBackendOnEmulatedLambda(t *testing.T) {
 	startEmulation(t, 2)
 	bucket := os.Getenv("HPSEARCH_BUCKET")
 	dir := t.TempDir()
-	spec := writeFile(t, dir, "spec.yaml", "name: s\ndataset: iris\nmodel: knn\nsearch: {method: random, max_trials: 8, parallel: 1, seed: 1}\n")
+	spec := writeFile(t, dir, "spec.yaml", "name: s\ndataset: iris\nmodel: knn\nsearch: {method: random, max_trials: 8, parallel: 1, seed: 1}\nparameters: {n_neighbors: {min: 1, max: 30}}\n")
 	if code, _, stderr := run(t, "run", spec, "--dir", dir, "--quiet", "--backend", "lambda", "--max-trials", "3"); code != 0 {
 		t.Fatalf("lambda run: exit %d: %s", code, stderr)
 	}
