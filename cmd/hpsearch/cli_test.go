@@ -170,3 +170,34 @@ func TestWriteVersion(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateSpaceSize: validate counts a grid's points (a float range
+// with grid_points is a grid of that many, not "continuous"), the
+// configurations of a finite space for the other methods, and says
+// "1 point", not "1 points".
+func TestValidateSpaceSize(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, model, search, params, want string
+	}{
+		{"float grid", "branin", "{method: grid}", "  x1: {min: -5, max: 10, grid_points: 35}\n  x2: {value: 1}", "space: 35 points\n"},
+		{"one-point grid", "knn", "{method: grid}", "  n_neighbors: {value: 3}", "space: 1 point\n"},
+		{"int grid", "knn", "{method: grid}", "  n_neighbors: {min: 1, max: 15}\n  weights: {values: [uniform, distance]}", "space: 30 points\n"},
+		{"finite random", "knn", "{method: random, max_trials: 4}", "  n_neighbors: {min: 1, max: 3}\n  weights: {values: [uniform, distance]}", "space: 6 configurations\n"},
+		{"one-configuration random", "knn", "{method: random, max_trials: 1}", "  n_neighbors: {value: 3}", "space: 1 configuration\n"},
+		{"continuous random", "branin", "{method: random, max_trials: 4}", "  x1: {min: -5, max: 10, grid_points: 35}\n  x2: {value: 1}", "space: continuous\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dataset := "dataset: iris\n"
+			if tc.model == "branin" {
+				dataset = ""
+			}
+			spec := writeFile(t, dir, strings.ReplaceAll(tc.name, " ", "-")+".yaml",
+				"name: s\n"+dataset+"model: "+tc.model+"\nsearch: "+tc.search+"\nparameters:\n"+tc.params+"\n")
+			code, out, errOut := run(t, "validate", spec)
+			if code != 0 || !strings.Contains(out, tc.want) {
+				t.Errorf("exit %d, want 0 and %q:\n%s%s", code, tc.want, out, errOut)
+			}
+		})
+	}
+}

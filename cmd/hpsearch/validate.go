@@ -16,7 +16,8 @@ func init() {
 Checks a spec completely, as run does before any trial: the YAML, every
 model and parameter against the models' declarations, the metric against
 the task, the dataset file and its target column. Prints the size of the
-space: the number of grid points, or "continuous". Exits 2 with the file,
+space: a grid's number of points, or for the other methods the number of
+configurations they can propose, or "continuous". Exits 2 with the file,
 line and field of the first problem.
 
 With --estimate it also prints the expected wall time and, on Lambda, the
@@ -56,11 +57,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	for _, w := range spec.Warnings() {
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}
-	n, continuous := spec.Size()
-	size := fmt.Sprintf("%d points", n)
-	if continuous {
-		size = "continuous"
-	}
+	size := spaceSize(spec)
 	fmt.Fprintf(e.stdout, "%s: ok\n  study: %s\n  models: %s\n  metric: %s (%s)\n  space: %s\n  search: %s, %d trials, %d in parallel, seed %d\n",
 		pos[0], spec.Name, modelNames(spec), spec.Metric, spec.Direction, size,
 		spec.Search.Method, spec.Search.MaxTrials, spec.Search.Parallel, spec.Search.Seed)
@@ -72,6 +69,29 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return estimate(ctx, e, spec, exec, parallel, *from, *calibrateN)
+}
+
+// spaceSize describes the space the spec's search explores: a grid's
+// number of points (a float range counts as its grid_points), the number
+// of configurations random and the other methods can propose when the
+// space is finite, or "continuous".
+func spaceSize(s *search.Spec) string {
+	if s.Search.Method == "grid" {
+		n, _ := s.Size()
+		return plural(n, "point")
+	}
+	if n, finite := s.Configurations(); finite {
+		return plural(n, "configuration")
+	}
+	return "continuous"
+}
+
+// plural is "1 point", "2 points".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func modelNames(s *search.Spec) string {
