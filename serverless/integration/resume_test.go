@@ -21,15 +21,17 @@ import (
 )
 
 // lambdaSpec is a study of 200 cheap trials on the emulated Lambda
-// backend, three at a time, one per environment.
+// backend, three at a time, one per environment. Its space has 240
+// configurations: random search runs each at most once.
 const lambdaSpec = `name: iris-knn
 dataset: iris
 model: knn
 search: {method: random, max_trials: 200, parallel: 3, seed: 7}
 backend: {type: lambda, concurrency: 3}
 parameters:
-  n_neighbors: {min: 1, max: 40}
+  n_neighbors: {min: 1, max: 60}
   weights: {values: [uniform, distance]}
+  p: {values: [1, 2]}
 `
 
 var (
