@@ -287,8 +287,11 @@ func tabIndent(raw []byte, line int, msg string) (int, int) {
 	default:
 		return 0, 0
 	}
+	if line == 0 {
+		line, last = 1, last+1 // yaml.v3 gives no line for the first
+	}
 	lines := bytes.Split(raw, []byte("\n"))
-	for l := max(line, 1); l <= last && l <= len(lines); l++ {
+	for l := line; l <= last && l <= len(lines); l++ {
 		text := lines[l-1]
 		indent := len(text) - len(bytes.TrimLeft(text, " \t"))
 		if i := bytes.IndexByte(text[:indent], '\t'); i >= 0 {

@@ -21,6 +21,9 @@ func TestParseTabIndent(t *testing.T) {
 		line, col int // 0: no tab error
 	}{
 		{"top-level key", "name: s\n\tmodel: knn\n", 2, 1},
+		{"first line", "\tname: s\n", 1, 1},
+		{"block with tabs only", "name: s\ndataset: iris\nmodel: knn\nsearch:\n\tmethod: grid\n\tseed: 2\n", 5, 1},
+		{"two tabs", head + "parameters:\n  p:\n    min: 1\n\t\tmax: 2\n", 7, 1},
 		{"first key of a block", head + "parameters:\n\tp: 1\n", 5, 1},
 		{"later key of a block", head + "parameters:\n  p: 1\n\tweights: [uniform]\n", 6, 1},
 		{"spaces then a tab", head + "parameters:\n  p:\n  \tvalues: [1, 2]\n", 6, 3},
