@@ -64,7 +64,7 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	case "json":
 		return results.WriteJSON(e.stdout, rows)
 	}
-	return results.WriteTable(e.stdout, rows, 0, st.Spec.Metric)
+	return writeTable(e.stdout, rows, 0, st.Spec.Metric)
 }
 
 // loadStudy reads a study — a directory, or an s3:// URL — with

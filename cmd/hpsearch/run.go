@@ -359,7 +359,7 @@ func writeRunText(w io.Writer, dir string, spec *search.Spec, out scheduler.Outc
 	}
 	fmt.Fprintf(w, "%s (%s)\n\n", results.Printable(spec.Metric), spec.Direction)
 	rows := results.Leaderboard(out.Results, spec.Direction)
-	results.WriteTable(w, rows, top, spec.Metric)
+	writeTable(w, rows, top, spec.Metric)
 	fmt.Fprintf(w, "\nresults in %s\n  hpsearch leaderboard %s\n", dir, dir)
 }
 
