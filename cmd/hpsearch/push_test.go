@@ -14,8 +14,8 @@ func TestDatasetsPushUsage(t *testing.T) {
 		contains string
 	}{
 		{"help", []string{"datasets", "push", "--help"}, 0, "datasets push FILE_OR_NAME --bucket BUCKET"},
-		{"no dataset", []string{"datasets", "push", "--bucket", "b"}, 2, "push takes one dataset"},
-		{"two datasets", []string{"datasets", "push", "iris", "wine", "--bucket", "b"}, 2, "push takes one dataset"},
+		{"no dataset", []string{"datasets", "push", "--bucket", "bkt"}, 2, "push takes one dataset"},
+		{"two datasets", []string{"datasets", "push", "iris", "wine", "--bucket", "bkt"}, 2, "push takes one dataset"},
 		{"no bucket", []string{"datasets", "push", "iris"}, 2, "--bucket"},
 		{"bad flag", []string{"datasets", "push", "iris", "--bukket", "b"}, 2, "bukket"},
 	}

@@ -128,7 +128,7 @@ func TestResumeOfLambdaStudyUsesLambda(t *testing.T) {
 		t.Fatalf("run: exit %d: %s", code, stderr)
 	}
 	study := filepath.Join(dir, "s")
-	recordLambda(t, study, map[string]any{"type": "lambda", "function": "hpsearch-test-none", "bucket": "b", "region": "eu-west-1", "concurrency": 3})
+	recordLambda(t, study, map[string]any{"type": "lambda", "function": "hpsearch-test-none", "bucket": "bkt", "region": "eu-west-1", "concurrency": 3})
 	// No AWS here: the AWS chain fails at once, with no credentials and
 	// no instance metadata to ask.
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
@@ -151,7 +151,7 @@ func TestResumeOfLambdaStudyUsesLambda(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("resume --backend local --change-backend: exit %d: %s", code, stderr)
 	}
-	if want := "backend changed from lambda (function hpsearch-test-none, bucket b, region eu-west-1) to local"; !strings.Contains(stderr, want) {
+	if want := "backend changed from lambda (function hpsearch-test-none, bucket bkt, region eu-west-1) to local"; !strings.Contains(stderr, want) {
 		t.Errorf("stderr %q does not say %q", stderr, want)
 	}
 	j, err := results.Open(study)
