@@ -1,9 +1,12 @@
 // The tools module pins the programs that serverless/emulate runs —
 // the AWS Lambda Runtime Interface Emulator and the versitygw S3 gateway —
 // apart from the main module, so that their dependencies never reach it.
-// serverless/emulate.BuildTools builds them with go build -C tools; its
-// RIEVersion and VersityGWVersion constants must match the pins below
-// (a test checks).
+// serverless/emulate.InstallTools builds each with
+// go install MODULE/cmd/TOOL@VERSION, which needs Go but not this source
+// tree, so the versions are compiled into hpsearch as its RIEVersion and
+// VersityGWVersion constants; they must match the pins below (a test
+// checks). Bump a tool with go get -C tools -tool PKG@VERSION, then the
+// constant.
 module github.com/hpsearch/hpsearch/tools
 
 go 1.26.8

@@ -12,9 +12,12 @@
 //     throttles with TooManyRequestsException when all are busy, as a
 //     function with reserved concurrency Workers would.
 //
-// The two tools are built from the pinned versions in the repository's
-// tools module (see [ToolsDir] and [BuildTools]) and cached, so only the
-// first run pays for the build. The bootstrap is built by [BuildWorker].
+// The two tools are built from the versions pinned in the repository's
+// tools module with go install MODULE@VERSION, which needs Go but not the
+// source tree, and cached, so only the first run pays for the build; a
+// binary on PATH at the pinned version, or one named by $HPSEARCH_RIE or
+// $HPSEARCH_VERSITYGW, is used instead (see [InstallTools]). The
+// bootstrap is built by [BuildWorker], which needs the source tree.
 //
 // The router is where faults are injected (see [Faults]), so that the
 // executor's retry and error handling can be tested against throttling,

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"syscall"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -35,7 +37,8 @@ type Options struct {
 	// Dir holds the S3 data (Dir/s3/BUCKET/...) and each environment's
 	// log (Dir/logs). Empty means a temporary directory removed by Close;
 	// a given Dir is kept, and a second emulation over it sees the same
-	// objects.
+	// objects. A relative Dir is taken from the working directory at
+	// Start.
 	Dir string
 	// Bootstrap is the path of the function's bootstrap, a Linux binary
 	// for this machine's architecture built by BuildWorker. Required.
@@ -52,12 +55,18 @@ type Options struct {
 	Timeout time.Duration
 	// Env is added to the function's environment, over the defaults.
 	Env map[string]string
-	// CacheDir is where BuildTools caches the tools. Empty means
+	// CacheDir is where InstallTools caches the tools. Empty means
 	// DefaultCacheDir.
 	CacheDir string
+	// Tools are the emulator's programs. Zero means InstallTools with
+	// CacheDir and Log.
+	Tools Tools
+	// Log receives InstallTools' progress. Nil logs nothing.
+	Log *slog.Logger
 	// LambdaAddr and S3Addr are the listen addresses of the Lambda API
 	// and of S3. Empty means a free port on 127.0.0.1. Only loopback
-	// hosts are accepted.
+	// hosts are accepted. One that cannot be bound is a *PortError,
+	// reported before the tools are built.
 	LambdaAddr, S3Addr string
 	// Faults, if set, is consulted for each invocation; see SetFaults.
 	Faults Faults
@@ -72,10 +81,13 @@ type Emulation struct {
 	LambdaEndpoint, S3Endpoint string
 	Bucket, Function, Region   string
 	AccessKey, SecretKey       string
-	// Dir is Options.Dir or the temporary directory in use.
+	// Dir is Options.Dir, made absolute, or the temporary directory in
+	// use.
 	Dir string
+	// TempDir reports whether Dir is a temporary directory, removed with
+	// the S3 data in it by Close.
+	TempDir bool
 
-	tempDir bool
 	gateway *process
 	envs    []*environment
 	router  *router
@@ -83,19 +95,42 @@ type Emulation struct {
 	serving chan struct{}
 }
 
-// Start builds the tools if they are not cached, then starts the S3
-// gateway, creates the bucket, starts opts.Workers environments running
-// opts.Bootstrap and the router, and returns when all answer. On error
-// everything started is stopped.
+// Start binds the listen addresses, finds or builds the tools (see
+// InstallTools), then starts the S3 gateway, creates the bucket, starts
+// opts.Workers environments running opts.Bootstrap and the router, and
+// returns when all answer. On error everything started is stopped.
 func Start(ctx context.Context, opts Options) (_ *Emulation, err error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	rieBin, gatewayBin, err := BuildTools(ctx, o.CacheDir)
+	// Bind the router's port, and hold S3's, first: a fixed port in use
+	// should fail before a minute of building.
+	lambdaLn, err := listen("Lambda API", o.LambdaAddr)
 	if err != nil {
 		return nil, err
 	}
+	var s3Ln net.Listener
+	if o.S3Addr != "" {
+		if s3Ln, err = listen("S3", o.S3Addr); err != nil {
+			lambdaLn.Close()
+			return nil, err
+		}
+	}
+	closeListeners := func() {
+		lambdaLn.Close()
+		if s3Ln != nil {
+			s3Ln.Close()
+		}
+	}
+	tools := o.Tools
+	if tools.RIE == "" || tools.VersityGW == "" {
+		if tools, err = InstallTools(ctx, ToolsOptions{CacheDir: o.CacheDir, Log: o.Log}); err != nil {
+			closeListeners()
+			return nil, err
+		}
+	}
+	rieBin, gatewayBin := tools.RIE, tools.VersityGW
 	e := &Emulation{
 		Bucket: o.Bucket, Function: o.Function, Region: DefaultRegion,
 		AccessKey: DefaultAccessKey, SecretKey: DefaultSecretKey,
@@ -103,6 +138,7 @@ func Start(ctx context.Context, opts Options) (_ *Emulation, err error) {
 	}
 	defer func() {
 		if err != nil {
+			closeListeners()
 			e.Close()
 		}
 	}()
@@ -110,38 +146,32 @@ func Start(ctx context.Context, opts Options) (_ *Emulation, err error) {
 		if e.Dir, err = os.MkdirTemp("", "hpsearch-emulate-"); err != nil {
 			return nil, fmt.Errorf("emulate: %w", err)
 		}
-		e.tempDir = true
+		e.TempDir = true
 	}
 	if err := os.MkdirAll(filepath.Join(e.Dir, "logs"), 0o755); err != nil {
 		return nil, fmt.Errorf("emulate: %w", err)
 	}
 
-	// Bind the router's port first: a fixed port in use should fail
-	// before anything is started.
-	lambdaLn, err := listen(o.LambdaAddr)
-	if err != nil {
-		return nil, err
-	}
 	s3Addr := o.S3Addr
 	if s3Addr == "" {
 		if s3Addr, err = freeAddr(); err != nil {
-			lambdaLn.Close()
 			return nil, err
 		}
 	}
-	gwLog, err := os.OpenFile(filepath.Join(e.Dir, "logs", "versitygw.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	gwLogPath := filepath.Join(e.Dir, "logs", "versitygw.log")
+	gwLog, err := os.OpenFile(gwLogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		lambdaLn.Close()
 		return nil, fmt.Errorf("emulate: %w", err)
 	}
 	defer gwLog.Close() // the child holds its own descriptor
+	if s3Ln != nil {
+		s3Ln.Close() // held until now, for the gateway to bind
+	}
 	if e.gateway, err = startGateway(ctx, gatewayBin, gatewayRoot(e.Dir), s3Addr, e.AccessKey, e.SecretKey, e.Region, gwLog); err != nil {
-		lambdaLn.Close()
-		return nil, err
+		return nil, fmt.Errorf("%w (its log: %s)", err, gwLogPath)
 	}
 	e.S3Endpoint = "http://" + s3Addr
 	if err := createBucket(ctx, NewS3Client(e.S3Endpoint, e.Region, e.AccessKey, e.SecretKey), e.Bucket); err != nil {
-		lambdaLn.Close()
 		return nil, err
 	}
 
@@ -165,14 +195,12 @@ func Start(ctx context.Context, opts Options) (_ *Emulation, err error) {
 	for i := range o.Workers {
 		f, err := os.OpenFile(filepath.Join(e.Dir, "logs", envName(e.Function, i)), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
-			lambdaLn.Close()
 			return nil, fmt.Errorf("emulate: %w", err)
 		}
 		// Each environment has a /tmp of its own, as on Lambda, kept
 		// across runtime restarts of that environment.
 		tmp := filepath.Join(e.Dir, "env", strconv.Itoa(i), "tmp")
 		if err := os.MkdirAll(tmp, 0o755); err != nil {
-			lambdaLn.Close()
 			return nil, fmt.Errorf("emulate: %w", err)
 		}
 		envVars := append(slices.Clip(vars), "TMPDIR="+tmp)
@@ -185,7 +213,6 @@ func Start(ctx context.Context, opts Options) (_ *Emulation, err error) {
 		g.Go(func() error { return env.start(gctx) })
 	}
 	if err := g.Wait(); err != nil {
-		lambdaLn.Close()
 		return nil, err
 	}
 	for _, env := range e.envs {
@@ -219,6 +246,18 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("emulate: bootstrap %s: not an executable file", b)
 	}
 	o.Bootstrap = b
+	// Absolute before anything runs in another directory: the gateway
+	// runs in Dir/s3 and is given its root.
+	if o.Dir != "" {
+		if o.Dir, err = filepath.Abs(o.Dir); err != nil {
+			return o, fmt.Errorf("emulate: dir: %w", err)
+		}
+	}
+	if o.CacheDir != "" {
+		if o.CacheDir, err = filepath.Abs(o.CacheDir); err != nil {
+			return o, fmt.Errorf("emulate: cache dir: %w", err)
+		}
+	}
 	if o.Function == "" {
 		o.Function = DefaultFunction
 	}
@@ -240,16 +279,66 @@ func (o Options) withDefaults() (Options, error) {
 			return o, fmt.Errorf("emulate: listen address %q: want a loopback IP and port, like 127.0.0.1:9001", a)
 		}
 	}
+	if o.LambdaAddr != "" && o.LambdaAddr == o.S3Addr {
+		return o, fmt.Errorf("emulate: the Lambda API and S3 both want %s", o.LambdaAddr)
+	}
 	return o, nil
 }
 
-func listen(addr string) (net.Listener, error) {
+// ErrPortInUse is matched by a *PortError whose port another program
+// holds.
+var ErrPortInUse = errors.New("emulate: port in use")
+
+// PortError is a listen address of the emulation that could not be bound.
+type PortError struct {
+	Service string // "Lambda API" or "S3"
+	Addr    string // host:port
+	Err     error  // from net.Listen
+}
+
+func (e *PortError) Error() string {
+	_, port, _ := net.SplitHostPort(e.Addr)
+	if errors.Is(e.Err, syscall.EADDRINUSE) {
+		return fmt.Sprintf("emulate: the %s port %s (%s) is in use by another program", e.Service, port, e.Addr)
+	}
+	return fmt.Sprintf("emulate: the %s port %s: %v", e.Service, port, e.Err)
+}
+
+// Unwrap returns the listen error.
+func (e *PortError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrPortInUse and the port is taken.
+func (e *PortError) Is(target error) bool {
+	return target == ErrPortInUse && errors.Is(e.Err, syscall.EADDRINUSE)
+}
+
+// CheckAddrs reports, as a *PortError, the first of the fixed listen
+// addresses lambdaAddr and s3Addr (empty for a free port) that cannot be
+// bound now, so that a caller can refuse before building anything. Start
+// checks again, for good.
+func CheckAddrs(lambdaAddr, s3Addr string) error {
+	for _, a := range []struct{ service, addr string }{{"Lambda API", lambdaAddr}, {"S3", s3Addr}} {
+		if a.addr == "" {
+			continue
+		}
+		l, err := listen(a.service, a.addr)
+		if err != nil {
+			return err
+		}
+		l.Close()
+	}
+	return nil
+}
+
+// listen binds addr, or a free loopback port for an empty addr, for
+// service.
+func listen(service, addr string) (net.Listener, error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("emulate: lambda api: %w", err)
+		return nil, &PortError{Service: service, Addr: addr, Err: err}
 	}
 	return l, nil
 }
@@ -304,11 +393,11 @@ func (e *Emulation) Close() error {
 		e.gateway.stop(2 * time.Second)
 		e.gateway = nil
 	}
-	if e.tempDir {
+	if e.TempDir {
 		if err := os.RemoveAll(e.Dir); err != nil {
 			errs = append(errs, fmt.Errorf("emulate: %w", err))
 		}
-		e.tempDir = false
+		e.TempDir = false
 	}
 	return errors.Join(errs...)
 }

@@ -3,99 +3,295 @@ package emulate
 import (
 	"bytes"
 	"context"
+	"debug/buildinfo"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
+	"time"
 )
 
-// The tool versions pinned in the tools module's go.mod. A test checks
-// that they match it; the cache of built binaries is keyed by them.
+// The tool versions pinned in the tools module's go.mod (tools/go.mod in
+// the source tree), kept here so that a binary installed without the
+// source still knows them. A test checks that they match; the cache of
+// built binaries is keyed by them.
 const (
 	RIEVersion       = "v0.0.0-20261030222936-bef5c4ba774d"
 	VersityGWVersion = "v1.8.0"
 )
 
 const (
-	toolsModule = "github.com/hpsearch/hpsearch/tools"
-	mainModule  = "github.com/hpsearch/hpsearch"
-	riePkg      = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
-	gatewayPkg  = "github.com/versity/versitygw/cmd/versitygw"
+	mainModule    = "github.com/hpsearch/hpsearch"
+	rieModule     = "github.com/aws/aws-lambda-runtime-interface-emulator"
+	riePkg        = rieModule + "/cmd/aws-lambda-rie"
+	gatewayModule = "github.com/versity/versitygw"
+	gatewayPkg    = gatewayModule + "/cmd/versitygw"
+)
+
+// Errors of finding or building the emulator's tools and the worker.
+var (
+	// ErrNoGo: a tool is neither cached, nor on PATH at the pinned
+	// version, nor named by its variable, and there is no go command to
+	// build it with.
+	ErrNoGo = errors.New("emulate: go is not on PATH")
+	// ErrNoSource: building the worker needs the hpsearch source tree,
+	// and neither this binary's build nor the working directory leads to
+	// it (a binary installed with go install, or built with -trimpath,
+	// run outside a checkout).
+	ErrNoSource = errors.New("emulate: the hpsearch source tree is not at hand")
+)
+
+// A tool is one of the emulator's programs, pinned to a version.
+type tool struct {
+	name    string // the command's name, as on PATH
+	module  string
+	pkg     string
+	version string
+	env     string // the variable that names a binary to use as is
+}
+
+func (t tool) cached(dir string) string {
+	return filepath.Join(dir, t.name+"-"+t.version+"-"+runtime.GOOS+"-"+runtime.GOARCH)
+}
+
+var (
+	rieTool     = tool{"aws-lambda-rie", rieModule, riePkg, RIEVersion, "HPSEARCH_RIE"}
+	gatewayTool = tool{"versitygw", gatewayModule, gatewayPkg, VersityGWVersion, "HPSEARCH_VERSITYGW"}
 )
 
 // DefaultCacheDir returns $HPSEARCH_CACHE, or hpsearch under the user's
-// cache directory (~/.cache/hpsearch on Linux).
+// cache directory (~/.cache/hpsearch on Linux), as an absolute path.
 func DefaultCacheDir() (string, error) {
-	if d := os.Getenv("HPSEARCH_CACHE"); d != "" {
-		return d, nil
+	d := os.Getenv("HPSEARCH_CACHE")
+	if d == "" {
+		u, err := os.UserCacheDir()
+		if err != nil {
+			return "", fmt.Errorf("emulate: cache dir: %w", err)
+		}
+		d = filepath.Join(u, "hpsearch")
 	}
-	d, err := os.UserCacheDir()
+	d, err := filepath.Abs(d)
 	if err != nil {
 		return "", fmt.Errorf("emulate: cache dir: %w", err)
 	}
-	return filepath.Join(d, "hpsearch"), nil
+	return d, nil
 }
 
-// ToolsDir returns the directory of the tools module, the separate Go
-// module that pins the emulator's tools so that their dependencies stay
-// out of the main module. It looks, in order, at $HPSEARCH_TOOLS_DIR; at
-// ../../tools relative to this source file, which works for tests and for
-// binaries built from a checkout without -trimpath; and at tools/ beside
-// the go.mod of the main module containing the working directory (go env
-// GOMOD), which works for a trimmed binary run inside the checkout.
-func ToolsDir(ctx context.Context) (string, error) {
-	if d := os.Getenv("HPSEARCH_TOOLS_DIR"); d != "" {
-		return checkToolsDir(d)
+// Tools are the absolute paths of the emulator's two programs.
+type Tools struct {
+	RIE       string // aws-lambda-rie
+	VersityGW string // versitygw
+}
+
+// ToolsOptions configures [InstallTools].
+type ToolsOptions struct {
+	// CacheDir holds the built tools in CacheDir/tools. Empty means
+	// [DefaultCacheDir].
+	CacheDir string
+	// Log receives progress for people: which binary is used and why,
+	// and the start and end of a build, which takes a minute or more on
+	// a first start. Nil logs nothing.
+	Log *slog.Logger
+}
+
+// InstallTools finds or builds aws-lambda-rie and versitygw for this
+// machine and returns their paths. For each tool it uses, in order:
+//
+//   - the binary named by $HPSEARCH_RIE or $HPSEARCH_VERSITYGW, as is,
+//     whatever its version (the user said so);
+//   - the binary cached in CacheDir/tools under a name that carries the
+//     pinned version and the platform;
+//   - the binary of that name on PATH, if its Go build information says
+//     it was built from the pinned module version;
+//   - a build of the pinned version with
+//     go install MODULE/cmd/TOOL@VERSION into the cache, which needs the
+//     go command and network access to the module proxy (or a module
+//     cache that has the modules) but not the hpsearch source tree.
+//
+// A build writes to a temporary directory and renames the binary into
+// place, so concurrent and interrupted builds never leave a half-written
+// one. The error is [ErrNoGo] when a build is needed and there is no go.
+func InstallTools(ctx context.Context, o ToolsOptions) (Tools, error) {
+	if o.CacheDir == "" {
+		d, err := DefaultCacheDir()
+		if err != nil {
+			return Tools{}, err
+		}
+		o.CacheDir = d
 	}
-	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
-		if d, err := checkToolsDir(filepath.Join(filepath.Dir(file), "..", "..", "tools")); err == nil {
-			return d, nil
+	dir, err := filepath.Abs(filepath.Join(o.CacheDir, "tools"))
+	if err != nil {
+		return Tools{}, fmt.Errorf("emulate: cache dir: %w", err)
+	}
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	rie, err := installTool(ctx, rieTool, dir, log)
+	if err != nil {
+		return Tools{}, err
+	}
+	gw, err := installTool(ctx, gatewayTool, dir, log)
+	if err != nil {
+		return Tools{}, err
+	}
+	return Tools{RIE: rie, VersityGW: gw}, nil
+}
+
+// BuildTools is [InstallTools] without progress, returning the two paths.
+func BuildTools(ctx context.Context, cacheDir string) (rie, versitygw string, err error) {
+	t, err := InstallTools(ctx, ToolsOptions{CacheDir: cacheDir})
+	return t.RIE, t.VersityGW, err
+}
+
+func installTool(ctx context.Context, t tool, dir string, log *slog.Logger) (string, error) {
+	if p := os.Getenv(t.env); p != "" {
+		abs, err := executable(p)
+		if err != nil {
+			return "", fmt.Errorf("emulate: %s=%s: %w", t.env, p, err)
+		}
+		log.Info("using "+t.name+" named by "+t.env+", whatever its version", "path", abs, "pinned", t.version)
+		return abs, nil
+	}
+	out := t.cached(dir)
+	if fi, err := os.Stat(out); err == nil && fi.Mode().IsRegular() {
+		return out, nil
+	}
+	if p, err := exec.LookPath(t.name); err == nil {
+		if abs, err := executable(p); err == nil {
+			v := builtVersion(abs, t)
+			if v == t.version {
+				log.Info("using "+t.name+" "+t.version+" found on PATH", "path", abs)
+				return abs, nil
+			}
+			log.Info(t.name+" on PATH is not the pinned version; building the pinned one (set "+t.env+" to use it anyway)",
+				"path", abs, "version", v, "pinned", t.version)
 		}
 	}
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	goBin, err := exec.LookPath("go")
 	if err != nil {
-		return "", fmt.Errorf("emulate: locate tools module: go env GOMOD: %w", err)
+		return "", fmt.Errorf("%w: %s %s is not in the cache (%s) nor on PATH, and building it needs Go (https://go.dev/dl/); or put %s %s on PATH, or set %s to a %s binary",
+			ErrNoGo, t.name, t.version, dir, t.name, t.version, t.env, t.name)
 	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("emulate: locate tools module: not inside the hpsearch module; run from the checkout or set HPSEARCH_TOOLS_DIR")
+	start := time.Now()
+	log.Info("building "+t.name+" "+t.version+" with go install (first start only, about a minute)", "into", out)
+	if err := goInstall(ctx, goBin, t, out, log); err != nil {
+		return "", err
 	}
-	if mod, _ := modulePath(gomod); mod != mainModule {
-		return "", fmt.Errorf("emulate: locate tools module: %s is module %q, not %s; set HPSEARCH_TOOLS_DIR", gomod, mod, mainModule)
-	}
-	return checkToolsDir(filepath.Join(filepath.Dir(gomod), "tools"))
+	log.Info("built "+t.name+" in "+time.Since(start).Round(time.Second).String(), "path", out)
+	return out, nil
 }
 
-// moduleRoot returns the main module's directory, the parent of the tools
-// module.
-func moduleRoot(ctx context.Context) (string, error) {
-	d, err := ToolsDir(ctx)
+// executable returns the absolute path of p if it is an executable file.
+func executable(p string) (string, error) {
+	abs, err := filepath.Abs(p)
 	if err != nil {
 		return "", err
 	}
-	root := filepath.Dir(d)
-	if mod, err := modulePath(filepath.Join(root, "go.mod")); err != nil || mod != mainModule {
-		return "", fmt.Errorf("emulate: %s is not the %s module", root, mainModule)
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return "", err
 	}
-	return root, nil
+	if !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 {
+		return "", fmt.Errorf("%s is not an executable file", abs)
+	}
+	return abs, nil
 }
 
-func checkToolsDir(d string) (string, error) {
-	d, err := filepath.Abs(d)
+// builtVersion returns the version of t's module that the Go binary at
+// path was built from, or a description of why there is none: "(devel)"
+// for a build from a checkout, "another program" for a binary of another
+// package, "unknown" for one without Go build information.
+func builtVersion(path string, t tool) string {
+	bi, err := buildinfo.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("emulate: tools dir: %w", err)
+		return "unknown"
 	}
-	mod, err := modulePath(filepath.Join(d, "go.mod"))
+	return pinnedVersion(bi, t)
+}
+
+func pinnedVersion(bi *debug.BuildInfo, t tool) string {
+	if bi.Path != t.pkg || bi.Main.Path != t.module {
+		return "another program"
+	}
+	return bi.Main.Version
+}
+
+// goInstall runs go install t.pkg@t.version into a temporary GOBIN beside
+// out and renames the binary to out. While it runs, a line every 30
+// seconds says it is still going.
+func goInstall(ctx context.Context, goBin string, t tool, out string, log *slog.Logger) error {
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fmt.Errorf("emulate: build %s: %w", t.name, err)
+	}
+	tmpDir, err := os.MkdirTemp(filepath.Dir(out), ".build-*")
 	if err != nil {
-		return "", fmt.Errorf("emulate: tools dir: %w", err)
+		return fmt.Errorf("emulate: build %s: %w", t.name, err)
 	}
-	if mod != toolsModule {
-		return "", fmt.Errorf("emulate: tools dir %s holds module %q, want %s", d, mod, toolsModule)
+	defer os.RemoveAll(tmpDir)
+	cmd := exec.CommandContext(ctx, goBin, "install", t.pkg+"@"+t.version)
+	cmd.Dir = tmpDir // outside any module or workspace
+	cmd.Env = append(os.Environ(), "GOBIN="+tmpDir, "CGO_ENABLED=0", "GOWORK=off",
+		"GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Stdout = &stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("emulate: go install %s@%s: %w", t.pkg, t.version, err)
 	}
-	return d, nil
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	start := time.Now()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				return fmt.Errorf("emulate: go install %s@%s: %w\n%s", t.pkg, t.version, err, bytes.TrimSpace(stderr.Bytes()))
+			}
+			if err := os.Rename(filepath.Join(tmpDir, t.name), out); err != nil {
+				return fmt.Errorf("emulate: build %s: %w", t.name, err)
+			}
+			return nil
+		case <-tick.C:
+			log.Info("still building "+t.name, "for", time.Since(start).Round(time.Second))
+		}
+	}
+}
+
+// moduleRoot returns the directory of the hpsearch main module: the one
+// this package's source file sits in, which works for tests and for
+// binaries built in a checkout without -trimpath, or else the one
+// containing the working directory (go env GOMOD), which works for a
+// trimmed binary run inside the checkout. Otherwise the error is
+// [ErrNoSource].
+func moduleRoot(ctx context.Context) (string, error) {
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		root := filepath.Join(filepath.Dir(file), "..", "..")
+		if mod, err := modulePath(filepath.Join(root, "go.mod")); err == nil && mod == mainModule {
+			return filepath.Clean(root), nil
+		}
+	}
+	cmd := exec.CommandContext(ctx, "go", "env", "GOMOD")
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("%w: go env GOMOD: %v", ErrNoSource, err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", fmt.Errorf("%w: the working directory is not inside a checkout of %s", ErrNoSource, mainModule)
+	}
+	if mod, _ := modulePath(gomod); mod != mainModule {
+		return "", fmt.Errorf("%w: %s is module %q, not %s", ErrNoSource, gomod, mod, mainModule)
+	}
+	return filepath.Dir(gomod), nil
 }
 
 func modulePath(gomod string) (string, error) {
@@ -111,43 +307,12 @@ func modulePath(gomod string) (string, error) {
 	return "", fmt.Errorf("%s: no module line", gomod)
 }
 
-// BuildTools builds aws-lambda-rie and versitygw for this machine from the
-// tools module and returns their paths. The binaries are cached in
-// cacheDir/tools under names that carry the pinned version and platform,
-// so a second call, or a call after a version bump, builds only what is
-// missing. An empty cacheDir means [DefaultCacheDir]. A cold build takes
-// a minute or two on two cores.
-func BuildTools(ctx context.Context, cacheDir string) (rie, versitygw string, err error) {
-	if cacheDir == "" {
-		if cacheDir, err = DefaultCacheDir(); err != nil {
-			return "", "", err
-		}
-	}
-	dir := filepath.Join(cacheDir, "tools")
-	plat := runtime.GOOS + "-" + runtime.GOARCH
-	rie = filepath.Join(dir, "aws-lambda-rie-"+RIEVersion+"-"+plat)
-	versitygw = filepath.Join(dir, "versitygw-"+VersityGWVersion+"-"+plat)
-	var tools string
-	for _, b := range []struct{ pkg, out string }{{riePkg, rie}, {gatewayPkg, versitygw}} {
-		if fi, err := os.Stat(b.out); err == nil && fi.Mode().IsRegular() {
-			continue
-		}
-		if tools == "" {
-			if tools, err = ToolsDir(ctx); err != nil {
-				return "", "", err
-			}
-		}
-		if err := goBuild(ctx, tools, b.out, nil, b.pkg); err != nil {
-			return "", "", err
-		}
-	}
-	return rie, versitygw, nil
-}
-
 // BuildWorker builds the Lambda bootstrap in package pkg (an import path,
 // or a path relative to the main module's root such as ./cmd/worker) for
 // linux/goarch, statically linked and stripped, with the lambda.norpc tag
-// that provided.al2023 functions use, and writes it to out.
+// that provided.al2023 functions use, and writes it to out. It needs the
+// hpsearch source tree (see moduleRoot); without it the error is
+// [ErrNoSource].
 func BuildWorker(ctx context.Context, pkg, out, goarch string) error {
 	root, err := moduleRoot(ctx)
 	if err != nil {
