@@ -201,3 +201,18 @@ func TestValidateSpaceSize(t *testing.T) {
 		})
 	}
 }
+
+func TestShellQuote(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"hpsearch-runs/digits", "hpsearch-runs/digits"},
+		{"s3://bkt/runs/x", "s3://bkt/runs/x"},
+		{"/tmp/my runs/x", "'/tmp/my runs/x'"},
+		{"it's", `'it'\''s'`},
+		{"$HOME/x", "'$HOME/x'"},
+		{"", "''"},
+	} {
+		if got := shellQuote(tc.in); got != tc.want {
+			t.Errorf("shellQuote(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}

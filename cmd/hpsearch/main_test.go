@@ -193,6 +193,9 @@ parameters:
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
 		t.Fatalf("exit: %v, want 130; stderr %s", err, stderr.String())
 	}
+	if want := "hpsearch resume " + filepath.Join(dir, "slow") + "\n"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr does not say %q:\n%s", want, stderr.String())
+	}
 	j, err := results.Open(filepath.Join(dir, "slow"))
 	if err != nil {
 		t.Fatal(err)

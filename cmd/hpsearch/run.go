@@ -232,6 +232,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	} else {
 		writeRunText(e.stdout, journal.Dir(), spec, out, *top)
 	}
+	if errors.Is(runErr, trial.ErrInterrupted) {
+		sayResume(e, journal.Dir())
+	}
 	return studyErr(runErr, journal.Dir(), out.Summary, *asJSON)
 }
 
