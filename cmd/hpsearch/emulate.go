@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -24,7 +25,11 @@ Builds the worker for this machine and runs, on 127.0.0.1, an S3 gateway
 behind a router that speaks the Lambda Invoke API and throttles like a
 function whose concurrency is --workers. Prints the variables that point
 the AWS SDK, the AWS CLI and hpsearch at it, and runs until interrupted.
-The first run builds the emulator's tools, which takes a minute or two.
+The first run builds the emulator's tools with go install from the pinned
+versions (a minute or two, shown on stderr; see the README for using
+binaries on PATH). Without --dir the S3 data is deleted when it stops. The
+export lines replace a shell's own AWS credentials: paste them in a
+subshell or a separate terminal.
 
 Flags:
   --workers N       execution environments, the concurrency limit (default 2)
@@ -33,10 +38,11 @@ Flags:
   --bucket B        bucket to create (default hpsearch)
   --port P          Lambda API port (default 9001); 0 picks free ports for
                     the Lambda API and, unless --s3-port is given, for S3
-  --s3-port P       S3 port (default 9000)
+  --s3-port P       S3 port (default 9000); 0 picks a free one
   --memory MB       function memory; a runtime using more is killed (default 1769)
   --timeout S       invocation timeout in seconds (default 300)
   --bootstrap PATH  run this bootstrap instead of building ./cmd/worker
+                    (building it needs the hpsearch source tree)
   --faults SPEC     inject faults into invocations, at these rates per
                     invocation: KIND=RATE entries, comma-separated, with
                     kinds 429 (throttled), 5xx (service error), lost (ran,
@@ -82,6 +88,8 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 		return usageErr("--workers %d: must be at least 1", *workers)
 	case *port < 0 || *port > 65535 || *s3Port < 0 || *s3Port > 65535:
 		return usageErr("ports must be between 0 and 65535")
+	case *port != 0 && *port == *s3Port:
+		return usageErr("--port and --s3-port are both %d: the Lambda API and S3 need a port each", *port)
 	case *memory < 128 || *memory > 10240:
 		return usageErr("--memory %d: Lambda allows 128 to 10240 MB", *memory)
 	case *timeout < 1 || *timeout > 900:
@@ -101,6 +109,19 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	if *port == 0 && !s3Explicit {
 		*s3Port = 0
 	}
+	// Paths are absolute before anything runs in another directory.
+	for _, p := range []*string{dir, bootstrap} {
+		if *p != "" {
+			if *p, err = filepath.Abs(*p); err != nil {
+				return err
+			}
+		}
+	}
+	lambdaAddr, s3Addr := loopbackAddr(*port), loopbackAddr(*s3Port)
+	// Before a minute of building: a port taken now is taken then.
+	if err := emulate.CheckAddrs(lambdaAddr, s3Addr); err != nil {
+		return portHint(err)
+	}
 
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	cache, err := emulate.DefaultCacheDir()
@@ -108,14 +129,17 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	start := time.Now()
-	log.Info("building the emulator's tools (cached after the first run)", "cache", cache)
-	if _, _, err := emulate.BuildTools(ctx, cache); err != nil {
+	tools, err := emulate.InstallTools(ctx, emulate.ToolsOptions{CacheDir: cache, Log: log})
+	if err != nil {
 		return err
 	}
 	if *bootstrap == "" {
 		*bootstrap = filepath.Join(cache, "emulate", "bootstrap-linux-"+runtime.GOARCH)
 		log.Info("building the worker", "package", "./cmd/worker", "out", *bootstrap)
 		if err := emulate.BuildWorker(ctx, "./cmd/worker", *bootstrap, runtime.GOARCH); err != nil {
+			if errors.Is(err, emulate.ErrNoSource) {
+				return fmt.Errorf("%w; run emulate inside a checkout of the hpsearch source, or give --bootstrap PATH (cmd/worker built for linux/%s)", err, runtime.GOARCH)
+			}
 			return err
 		}
 	}
@@ -128,8 +152,9 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 		Memory:     *memory,
 		Timeout:    time.Duration(*timeout) * time.Second,
 		CacheDir:   cache,
-		LambdaAddr: "127.0.0.1:" + strconv.Itoa(*port),
-		S3Addr:     loopbackAddr(*s3Port),
+		Tools:      tools,
+		LambdaAddr: lambdaAddr,
+		S3Addr:     s3Addr,
 	}
 	if faults != nil {
 		// Not a nil *RandomFaults in the interface: the router would call
@@ -138,9 +163,15 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	}
 	em, err := emulate.Start(ctx, opts)
 	if err != nil {
-		return err
+		return portHint(err)
 	}
-	log.Info("emulation ready", "in", time.Since(start).Round(time.Millisecond), "dir", em.Dir, "logs", filepath.Join(em.Dir, "logs"))
+	s3Data := filepath.Join(em.Dir, "s3")
+	if em.TempDir {
+		log.Info("emulation ready; the S3 data is deleted when it stops (--dir DIR keeps it)", "in", time.Since(start).Round(time.Millisecond), "s3_data", s3Data, "logs", filepath.Join(em.Dir, "logs"))
+	} else {
+		log.Info("emulation ready; the S3 data is kept after it stops", "in", time.Since(start).Round(time.Millisecond), "s3_data", s3Data, "logs", filepath.Join(em.Dir, "logs"))
+	}
+	log.Warn("the export lines replace the shell's own AWS credentials, region and endpoints: paste them in a subshell (run $SHELL, paste, exit when done) or a separate terminal, not in a shell you use with real AWS")
 	if faults != nil {
 		log.Warn("injecting faults into invocations", "faults", faults.String(), "seed", *seed)
 		if faults.Timeout > 0 {
@@ -148,6 +179,12 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
+	if em.TempDir {
+		fmt.Fprintf(e.stdout, "# S3 data: %s, deleted when the emulation stops (--dir DIR keeps it)\n", s3Data)
+	} else {
+		fmt.Fprintf(e.stdout, "# S3 data: %s, kept after the emulation stops\n", s3Data)
+	}
+	fmt.Fprintf(e.stdout, "# These lines replace the shell's own AWS credentials: paste them in a subshell or a separate terminal.\n")
 	for _, kv := range em.Env() {
 		fmt.Fprintf(e.stdout, "export %s\n", kv)
 	}
@@ -158,6 +195,18 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	st := em.Stats()
 	log.Info("stopping the emulation", "invocations", st.Invocations, "throttled", st.Throttled, "faults_injected", st.Injected)
 	return em.Close()
+}
+
+// portHint adds to a *emulate.PortError the flag that moves the port.
+func portHint(err error) error {
+	var pe *emulate.PortError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	if pe.Service == "S3" {
+		return fmt.Errorf("%w: choose another with --s3-port N, or --s3-port 0 for a free one (--port 0 picks free ports for both)", err)
+	}
+	return fmt.Errorf("%w: choose another with --port N, or --port 0 to pick free ports", err)
 }
 
 // loopbackAddr is 127.0.0.1:port, or empty (a free port) for port 0.

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -71,6 +73,37 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// startEmulate runs emulate with args in this process until its export
+// lines are out, and returns its output, the endpoint of the Lambda API,
+// and a stop function that interrupts it and returns its exit code.
+func startEmulate(t *testing.T, args ...string) (stdout, stderr *syncBuffer, endpoint string, stop func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+	exited := make(chan int, 1)
+	go func() {
+		exited <- runMain(ctx, &env{stdout: stdout, stderr: stderr}, append([]string{"emulate"}, args...))
+	}()
+	stop = func() int {
+		cancel()
+		return <-exited
+	}
+	for endpoint == "" {
+		for line := range strings.Lines(stdout.String()) {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "export AWS_ENDPOINT_URL_LAMBDA="); ok {
+				endpoint = v
+			}
+		}
+		select {
+		case code := <-exited:
+			cancel()
+			t.Fatalf("emulate exited %d: %s", code, stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return stdout, stderr, endpoint, stop
+}
+
 // TestEmulateInjectsFaults: the faults of --faults reach the router.
 // Every invocation is throttled, so none reaches the bootstrap, which can
 // be any executable.
@@ -82,27 +115,7 @@ func TestEmulateInjectsFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	exited := make(chan int, 1)
-	go func() {
-		exited <- runMain(ctx, &env{stdout: &stdout, stderr: &stderr},
-			[]string{"emulate", "--port", "0", "--workers", "1", "--dir", t.TempDir(), "--bootstrap", self, "--faults", "429=1", "--seed", "3"})
-	}()
-	var endpoint string
-	for endpoint == "" {
-		for line := range strings.Lines(stdout.String()) {
-			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "export AWS_ENDPOINT_URL_LAMBDA="); ok {
-				endpoint = v
-			}
-		}
-		select {
-		case code := <-exited:
-			t.Fatalf("emulate exited %d: %s", code, stderr.String())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	_, stderr, endpoint, stop := startEmulate(t, "--port", "0", "--workers", "1", "--dir", t.TempDir(), "--bootstrap", self, "--faults", "429=1", "--seed", "3")
 	c := lambda.New(lambda.Options{
 		Region:       emulate.DefaultRegion,
 		BaseEndpoint: aws.String(endpoint),
@@ -110,15 +123,107 @@ func TestEmulateInjectsFaults(t *testing.T) {
 		Retryer:      aws.NopRetryer{},
 	})
 	for i := range 3 {
-		_, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(emulate.DefaultFunction), Payload: []byte(`{}`)})
+		_, err := c.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String(emulate.DefaultFunction), Payload: []byte(`{}`)})
 		var tm *types.TooManyRequestsException
 		if !errors.As(err, &tm) {
 			t.Errorf("invocation %d under --faults 429=1: %v, want TooManyRequestsException", i, err)
 		}
 	}
-	cancel()
-	<-exited
+	stop()
 	if !strings.Contains(stderr.String(), `faults="429=1"`) || !strings.Contains(stderr.String(), "faults_injected=3") {
 		t.Errorf("stderr does not say which faults it injected, and how many: %s", stderr.String())
+	}
+}
+
+// TestEmulateReadyMessage: with a relative --dir the emulation starts (the
+// gateway, which runs in another directory, gets the absolute path) and
+// keeps its S3 data there; without --dir it says the data is deleted on
+// exit. Both warn that the export lines replace the shell's AWS
+// credentials.
+func TestEmulateReadyMessage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the AWS emulation")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	t.Chdir(work)
+	tests := []struct {
+		name string
+		args []string
+		want []string // in stdout and stderr together
+	}{
+		{"relative dir", []string{"--dir", "emu"}, []string{
+			"# S3 data: " + filepath.Join(work, "emu", "s3") + ", kept after the emulation stops",
+			"S3 data is kept", "s3_data=" + filepath.Join(work, "emu", "s3"),
+		}},
+		{"temporary dir", nil, []string{
+			"deleted when the emulation stops (--dir DIR keeps it)",
+			"S3 data is deleted when it stops (--dir DIR keeps it)",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, _, stop := startEmulate(t, append([]string{"--port", "0", "--workers", "1", "--bootstrap", self}, tt.args...)...)
+			if code := stop(); code != 130 && code != 0 {
+				t.Errorf("exit %d after Ctrl-C: %s", code, stderr)
+			}
+			out := stdout.String() + stderr.String()
+			for _, w := range append(tt.want,
+				"# These lines replace the shell's own AWS credentials: paste them in a subshell or a separate terminal.",
+				`level=WARN msg="the export lines replace the shell's own AWS credentials`) {
+				if !strings.Contains(out, w) {
+					t.Errorf("output does not contain %q:\n%s", w, out)
+				}
+			}
+			if i, j := strings.Index(stdout.String(), "# These lines replace"), strings.Index(stdout.String(), "export "); i < 0 || j < i {
+				t.Errorf("the warning is not before the export lines:\n%s", stdout)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(work, "emu", "s3", emulate.DefaultBucket)); err != nil {
+		t.Errorf("the bucket is not kept under the relative --dir: %v", err)
+	}
+}
+
+// TestEmulatePortInUse: a port another program holds fails at once, before
+// anything is built, naming the service and port and the flag that moves
+// it.
+func TestEmulatePortInUse(t *testing.T) {
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	_, port, _ := net.SplitHostPort(held.Addr().String())
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"lambda", []string{"--port", port}, []string{"Lambda API port " + port, "in use", "--port 0"}},
+		{"s3", []string{"--s3-port", port}, []string{"S3 port " + port, "in use", "--s3-port 0", "--port 0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, append([]string{"emulate"}, tt.args...)...)
+			if code != 1 {
+				t.Errorf("exit %d, want 1", code)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q does not contain %q", stderr, w)
+				}
+			}
+			if strings.Contains(stderr, "building") {
+				t.Errorf("built something before refusing the port: %s", stderr)
+			}
+		})
+	}
+	code, _, stderr := run(t, "emulate", "--port", "9100", "--s3-port", "9100")
+	if code != 2 || !strings.Contains(stderr, "both 9100") {
+		t.Errorf("the same port twice: exit %d, %s", code, stderr)
 	}
 }
