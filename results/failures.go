@@ -91,7 +91,7 @@ var uuid = regexp.MustCompile(`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
 
 // numberRun matches a number as normalised by FailureKey ("#", "-#",
 // "#.#", "#.#+#", "#-#-#" of an id): it collapses into one "#".
-var numberRun = regexp.MustCompile(`[-+]?#(?:[.+-]?#)*`)
+var numberRun = regexp.MustCompile(`[-+]*#(?:[.+-]+#)*`)
 
 // FailureKey returns the reason an error message is grouped under by
 // Failures: its first line (FirstLine), with every value a trial makes

@@ -199,3 +199,37 @@ func TestWriteTableErrors(t *testing.T) {
 		t.Errorf("top 1 shows no failed row but has an ERROR column:\n%s", b.String())
 	}
 }
+
+// FuzzFailureText: whatever error a journal holds, ShortError is one
+// line of at most width characters with no control character left raw,
+// and FailureKey is one line that does not change an error already
+// normalised.
+func FuzzFailureText(f *testing.F) {
+	for _, s := range []string{"score is +Inf", "fold 0: fit: knn: 12 rows, n_neighbors=74\nstack", "\x1b]0;x\x07\u202e\xff", `"q\"x" 0x1f 3f1c2a4b-9d0e-4f5a-8b7c-1234567890ab`, "", "00000000000000000000++0", "0\r0"} {
+		f.Add(s, 20)
+	}
+	f.Fuzz(func(t *testing.T, msg string, width int) {
+		width = 2 + abs(width)%200
+		s := ShortError(msg, width)
+		if n := utf8.RuneCountInString(s); n > width {
+			t.Errorf("ShortError(%q, %d) = %q: %d characters", msg, width, s, n)
+		}
+		if Printable(s) != s {
+			t.Errorf("ShortError(%q) = %q is not printable", msg, s)
+		}
+		k := FailureKey(msg)
+		if strings.Contains(k, "\n") {
+			t.Errorf("FailureKey(%q) = %q has a line break", msg, k)
+		}
+		if k2 := FailureKey(k); k2 != k {
+			t.Errorf("FailureKey(%q) = %q, but FailureKey of that = %q", msg, k, k2)
+		}
+	})
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
