@@ -242,7 +242,7 @@ func runStudy(ctx context.Context, e *env, dir string, spec *search.Spec, exec s
 	cfg := schedulerConfig(spec, sampler, exec, journal, parallel)
 	var progress *progressReporter
 	if !quiet {
-		progress = newProgress(e, spec)
+		progress = newProgress(e, spec, 0)
 		cfg.Progress = progress.update
 	}
 	out, runErr := scheduler.Run(ctx, cfg)

@@ -208,7 +208,8 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 	var progress *progressReporter
 	if !*quiet {
-		progress = newProgress(e, spec)
+		prior := results.Summarize(st.prior, spec.Direction)
+		progress = newProgress(e, spec, prior.Complete+prior.Pruned+prior.Failed)
 	}
 	cfg := schedulerConfig(spec, sampler, exec, journal, parallel)
 	if progress != nil {
@@ -367,42 +368,55 @@ func writeRunText(w io.Writer, dir string, spec *search.Spec, out scheduler.Outc
 }
 
 // progressReporter shows a study's progress on stderr: a progress bar on a
-// terminal, otherwise a plain line at most every two seconds.
+// terminal, otherwise a plain line at most every two seconds. A resumed
+// study's bar runs over the trials left (its rate and time to go count
+// only the trials this run finishes) and its description says how many
+// were done before; the plain line counts all of them, with the
+// scheduler's rate of new trials.
 type progressReporter struct {
 	w         io.Writer
 	bar       *progressbar.ProgressBar
 	spec      *search.Spec
+	prior     int // trials with a final result before this run (a resume)
 	lastPrint time.Time
 	last      scheduler.Snapshot
 }
 
-func newProgress(e *env, spec *search.Spec) *progressReporter {
-	p := &progressReporter{w: e.stderr, spec: spec}
+// newProgress returns the reporter of a study of which prior trials were
+// done before this run.
+func newProgress(e *env, spec *search.Spec, prior int) *progressReporter {
+	p := &progressReporter{w: e.stderr, spec: spec, prior: prior}
 	if f, ok := e.stderr.(*os.File); ok && isTerminal(f) {
-		total := spec.Search.MaxTrials
-		if total == 0 {
-			total = -1
-		}
-		p.bar = progressbar.NewOptions(total,
-			progressbar.OptionSetWriter(e.stderr),
-			progressbar.OptionSetDescription(results.Printable(spec.Name)),
-			progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("trials"),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-			progressbar.OptionFullWidth(),
-		)
+		p.bar = newProgressBar(e.stderr, spec, prior)
 	}
 	return p
+}
+
+// newProgressBar returns the progress bar of a study run after prior
+// trials were done, written to w.
+func newProgressBar(w io.Writer, spec *search.Spec, prior int) *progressbar.ProgressBar {
+	total := -1 // unbounded: a spinner
+	if spec.Search.MaxTrials > 0 {
+		total = max(spec.Search.MaxTrials-prior, 1)
+	}
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(results.Printable(spec.Name)),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("trials"),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionFullWidth(),
+	)
 }
 
 func (p *progressReporter) update(s scheduler.Snapshot) {
 	p.last = s
 	if p.bar != nil {
 		p.bar.Describe(p.describe(s))
-		_ = p.bar.Set(s.Done)
+		_ = p.bar.Set(max(s.Done-p.prior, 0))
 		return
 	}
 	if time.Since(p.lastPrint) >= 2*time.Second {
@@ -422,7 +436,11 @@ func (p *progressReporter) finish() {
 }
 
 func (p *progressReporter) describe(s scheduler.Snapshot) string {
-	d := fmt.Sprintf("%s running %d failed %d", results.Printable(p.spec.Name), s.Executing, s.Failed)
+	d := results.Printable(p.spec.Name)
+	if p.prior > 0 {
+		d += fmt.Sprintf(" (%d done before)", p.prior)
+	}
+	d += fmt.Sprintf(" running %d failed %d", s.Executing, s.Failed)
 	if s.Best != nil {
 		d += fmt.Sprintf(" best %s %.4g", results.Printable(p.spec.Metric), s.Best.Score)
 	}
