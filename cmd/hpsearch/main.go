@@ -43,6 +43,10 @@ type env struct {
 	// specNames maps the path of a temporary copy of a spec to the name
 	// its messages give (the s3:// URL of a study's spec.yaml).
 	specNames map[string]string
+	// datasetPaths maps the path of a study's spec.yaml to the absolute
+	// path of the dataset file the study recorded (see datasetFile): the
+	// spec may name it relative to a spec file that is elsewhere.
+	datasetPaths map[string]string
 }
 
 var commands = map[string]*command{}

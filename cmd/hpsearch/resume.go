@@ -102,10 +102,18 @@ func runResume(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	specFile := filepath.Join(dir, results.SpecYAMLFile)
+	if b, err := os.ReadFile(filepath.Join(dir, results.SpecJSONFile)); err == nil {
+		if rec := recordedDatasetFile(b); rec != nil {
+			withPath := *e
+			withPath.datasetPaths = map[string]string{specFile: rec.Path}
+			return runRun(ctx, &withPath, resumeArgs(specFile, stored, rest, filepath.Dir(dir), filepath.Base(dir)))
+		}
+	}
 	if err := checkDatasetReachable(dir, stored); err != nil {
 		return err
 	}
-	return runRun(ctx, e, resumeArgs(filepath.Join(dir, results.SpecYAMLFile), stored, rest, filepath.Dir(dir), filepath.Base(dir)))
+	return runRun(ctx, e, resumeArgs(specFile, stored, rest, filepath.Dir(dir), filepath.Base(dir)))
 }
 
 // resumeArgs returns run's arguments to resume the study name in dir
@@ -265,6 +273,9 @@ func continueStudy(ctx context.Context, e *env, study, specPath string, stored [
 		return nil, fmt.Errorf("%w: %s describes another search than the study in %s (field: study's value -> spec's value):\n  %s\nwhen resuming only %s may change; to search differently, start a new study with --name",
 			trial.ErrBadInput, spec.File, study, strings.Join(diffs, "\n  "), strings.Join(resumeMayChange, ", "))
 	}
+	if err := checkDatasetUnchanged(stored, specJSON); err != nil {
+		return nil, err
+	}
 	j, rp, err := reopen()
 	if err != nil {
 		return nil, err
@@ -394,7 +405,9 @@ func specDiff(study, spec []byte) ([]string, error) {
 }
 
 func mayChange(field string) bool {
-	for _, p := range resumeMayChange {
+	// Where the dataset file is may change (a resume from another
+	// directory); its content may not, which checkDatasetUnchanged checks.
+	for _, p := range append(resumeMayChange[:len(resumeMayChange):len(resumeMayChange)], "dataset_file") {
 		if field == p || strings.HasPrefix(field, p+".") || strings.HasPrefix(field, p+"[") {
 			return true
 		}

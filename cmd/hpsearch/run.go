@@ -136,6 +136,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	o.file = e.specNames[pos[0]]
+	o.datasetPath = e.datasetPaths[pos[0]]
 	spec, base, err := loadSpec(ctx, pos[0], o)
 	if err != nil {
 		return err
@@ -186,9 +187,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if changedFrom != nil {
 		sayBackendChanged(e, *changedFrom, backendOf(spec.Backend))
 	}
-	specJSON, err := json.MarshalIndent(spec, "", "  ")
+	specJSON, err := studySpecJSON(spec, base)
 	if err != nil {
-		return fmt.Errorf("run: encode spec: %w", err)
+		return fmt.Errorf("run: %w", err)
 	}
 	st, err := openStudy(ctx, e, api, *dir, spec, specJSON, *resume, lostResults(exec, spec))
 	if err != nil {

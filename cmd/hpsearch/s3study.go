@@ -139,12 +139,13 @@ func resumeS3(ctx context.Context, e *env, url string, flags []string) error {
 	if err != nil {
 		return err
 	}
-	stored, _, err := readS3StudySpec(ctx, api, loc)
+	stored, storedJSON, err := readS3StudySpec(ctx, api, loc)
 	if err != nil {
 		return err
 	}
 	parent, name := loc.Split()
-	if ds := stored.Dataset; ds != "" && !filepath.IsAbs(ds) && !strings.HasPrefix(ds, "s3://") && !datasets.IsBundled(ds) {
+	recorded := recordedDatasetFile(storedJSON)
+	if ds := stored.Dataset; recorded == nil && ds != "" && !filepath.IsAbs(ds) && !strings.HasPrefix(ds, "s3://") && !datasets.IsBundled(ds) {
 		return fmt.Errorf("%w: the study's dataset %q is a path relative to its spec file, which is not in S3; resume it from where it was started with: hpsearch run SPEC.yaml --resume --dir %s",
 			trial.ErrBadInput, ds, parent)
 	}
@@ -167,6 +168,9 @@ func resumeS3(ctx context.Context, e *env, url string, flags []string) error {
 	}
 	named := *e
 	named.specNames = map[string]string{specFile: loc.String() + "/" + results.SpecYAMLFile}
+	if recorded != nil {
+		named.datasetPaths = map[string]string{specFile: recorded.Path}
+	}
 	return runRun(ctx, &named, resumeArgs(specFile, stored, flags, parent.String(), name))
 }
 

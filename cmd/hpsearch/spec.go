@@ -27,6 +27,9 @@ type overrides struct {
 	parallel  int
 	maxTrials int
 	seed      int64 // -1 = keep
+	// datasetPath, when set, is where the spec's dataset, a relative
+	// path, is: the file a resumed study recorded (see datasetFile).
+	datasetPath string
 }
 
 // loadSpec reads and validates the spec at path, applies the overrides,
@@ -44,7 +47,7 @@ func loadSpec(ctx context.Context, path string, o *overrides) (*search.Spec, *wo
 	if err != nil {
 		return nil, nil, err
 	}
-	req, err := interruptible(ctx, phaseDataset, func(ctx context.Context) (*worker.Request, error) { return checkDataset(ctx, spec) })
+	req, err := interruptible(ctx, phaseDataset, func(ctx context.Context) (*worker.Request, error) { return checkDataset(ctx, spec, o) })
 	if err != nil {
 		return nil, nil, err
 	}
@@ -85,7 +88,7 @@ func readSpec(path string, o *overrides) (*search.Spec, error) {
 
 // checkDataset checks spec against its dataset, as loadSpec says, and
 // returns the request template of its trials.
-func checkDataset(ctx context.Context, spec *search.Spec) (*worker.Request, error) {
+func checkDataset(ctx context.Context, spec *search.Spec, o *overrides) (*worker.Request, error) {
 	req := &worker.Request{
 		Study:      spec.Name,
 		Target:     spec.Target,
@@ -97,7 +100,11 @@ func checkDataset(ctx context.Context, spec *search.Spec) (*worker.Request, erro
 	if spec.Dataset == "" {
 		return req, nil
 	}
-	ref, err := datasetRef(spec)
+	recorded := ""
+	if o != nil {
+		recorded = o.datasetPath
+	}
+	ref, err := datasetRef(spec, recorded)
 	if err != nil {
 		return nil, err
 	}
@@ -147,8 +154,10 @@ func checkDataset(ctx context.Context, spec *search.Spec) (*worker.Request, erro
 
 // datasetRef resolves the spec's dataset to a reference the worker can
 // load: a bundled name, or a path relative to the spec file's directory
-// (falling back to the working directory).
-func datasetRef(spec *search.Spec) (worker.DatasetRef, error) {
+// (falling back to the working directory). A relative path is first
+// looked for at recorded, when given: the absolute path a resumed study
+// recorded for it.
+func datasetRef(spec *search.Spec, recorded string) (worker.DatasetRef, error) {
 	ds := spec.Dataset
 	switch {
 	case strings.HasPrefix(ds, "s3://"):
@@ -159,6 +168,13 @@ func datasetRef(spec *search.Spec) (worker.DatasetRef, error) {
 	candidates := []string{ds}
 	if !filepath.IsAbs(ds) && spec.File != "" {
 		candidates = []string{filepath.Join(filepath.Dir(spec.File), ds), ds}
+	}
+	if !filepath.IsAbs(ds) && recorded != "" {
+		if _, err := os.Stat(recorded); err != nil {
+			return worker.DatasetRef{}, spec.Errorf("dataset", "%s: the study read it from %s, which is not there now (%v); put it back, or resume from the directory the study was started in with: hpsearch run SPEC.yaml --resume",
+				ds, recorded, errors.Unwrap(err))
+		}
+		candidates = []string{recorded}
 	}
 	for _, c := range candidates {
 		if _, err := os.Stat(c); err == nil {
