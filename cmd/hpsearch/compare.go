@@ -139,7 +139,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	}
 	cpu0, cpuKnown := cost.ProcessCPUSeconds()
 	spec.Name = name + "-local"
-	local, err := runStudy(ctx, e, *dir, spec, &worker.Local{Worker: localWorker(), Base: *base}, localParallel, *quiet)
+	local, err := runStudy(ctx, e, *dir, spec, base, &worker.Local{Worker: localWorker(), Base: *base}, localParallel, *quiet)
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	spec.Name = name + "-lambda"
 	lambdaBase.Study = spec.Name
 	lx.Base = lambdaBase
-	remote, err := runStudy(ctx, e, *dir, spec, lx, cfg.Concurrency, *quiet)
+	remote, err := runStudy(ctx, e, *dir, spec, base, lx, cfg.Concurrency, *quiet)
 	if err != nil {
 		return err
 	}
@@ -219,16 +219,17 @@ func pricesFromFlags(file string, localUSD *float64, freeTier bool) (cost.Prices
 }
 
 // runStudy runs spec on exec into a new study directory dir/spec.Name, as
-// hpsearch run does, and returns the outcome. An interruption is returned
+// hpsearch run does (base, the local request template, gives the dataset
+// file spec.json records), and returns the outcome. An interruption is returned
 // as an error: a comparison of half a study means nothing.
 //
 // It shares schedulerConfig with run, so stop rules apply alike.
-func runStudy(ctx context.Context, e *env, dir string, spec *search.Spec, exec scheduler.Executor, parallel int, quiet bool) (scheduler.Outcome, error) {
+func runStudy(ctx context.Context, e *env, dir string, spec *search.Spec, base *worker.Request, exec scheduler.Executor, parallel int, quiet bool) (scheduler.Outcome, error) {
 	recorded := *spec
 	recorded.Backend = recordBackend(spec.Backend, exec)
-	specJSON, err := json.MarshalIndent(&recorded, "", "  ")
+	specJSON, err := studySpecJSON(&recorded, base)
 	if err != nil {
-		return scheduler.Outcome{}, fmt.Errorf("encode spec: %w", err)
+		return scheduler.Outcome{}, err
 	}
 	journal, err := results.Create(dir, spec.Name, spec.Raw(), specJSON)
 	if err != nil {
