@@ -1,7 +1,6 @@
 package cost
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/hpsearch/hpsearch/trial"
@@ -152,17 +151,4 @@ func Ratio(a, b float64) float64 {
 		return 0
 	}
 	return a / b
-}
-
-// FormatUSD renders an amount in US dollars for tables: four decimals
-// from a cent up, three significant digits below (trials cost fractions
-// of a cent).
-func FormatUSD(x float64) string {
-	switch {
-	case x == 0:
-		return "$0"
-	case x >= 0.01:
-		return fmt.Sprintf("$%.4f", x)
-	}
-	return fmt.Sprintf("$%.3g", x)
 }
