@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/hpsearch/hpsearch/serverless/emulate"
 )
@@ -225,5 +229,73 @@ func TestEmulatePortInUse(t *testing.T) {
 	code, _, stderr := run(t, "emulate", "--port", "9100", "--s3-port", "9100")
 	if code != 2 || !strings.Contains(stderr, "both 9100") {
 		t.Errorf("the same port twice: exit %d, %s", code, stderr)
+	}
+}
+
+// TestInstalledBinaryEmulatesElsewhere: a binary built with -trimpath, as
+// go install builds one, run outside the source tree with a relative
+// --dir, finds or builds the emulator's tools and serves S3; without
+// --bootstrap it says that building the worker needs the source tree, and
+// what to give instead.
+func TestInstalledBinaryEmulatesElsewhere(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds hpsearch and starts the AWS emulation")
+	}
+	bin := filepath.Join(t.TempDir(), "hpsearch")
+	build := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/hpsearch")
+	build.Dir = filepath.Join("..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	elsewhere := t.TempDir()
+
+	t.Run("no bootstrap", func(t *testing.T) {
+		cmd := exec.Command(bin, "emulate", "--port", "0")
+		cmd.Dir = elsewhere
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Fatalf("exit %v, want 1: %s", err, out)
+		}
+		for _, w := range []string{"source tree", "--bootstrap PATH"} {
+			if !strings.Contains(string(out), w) {
+				t.Errorf("output does not say %q: %s", w, out)
+			}
+		}
+	})
+
+	cmd := exec.Command(bin, "emulate", "--port", "0", "--workers", "1", "--dir", "emu", "--bootstrap", bin)
+	cmd.Dir = elsewhere
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}()
+	env := map[string]string{}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() && env["HPSEARCH_FUNCTION"] == "" {
+		if kv, ok := strings.CutPrefix(sc.Text(), "export "); ok {
+			k, v, _ := strings.Cut(kv, "=")
+			env[k] = v
+		}
+	}
+	if env["AWS_ENDPOINT_URL_S3"] == "" {
+		t.Fatalf("no export lines; stderr: %s", stderr.String())
+	}
+	go io.Copy(io.Discard, stdout)
+	c := emulate.NewS3Client(env["AWS_ENDPOINT_URL_S3"], env["AWS_REGION"], env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"])
+	if _, err := c.HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: aws.String(env["HPSEARCH_BUCKET"])}); err != nil {
+		t.Errorf("S3 of the emulation: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(elsewhere, "emu", "s3", env["HPSEARCH_BUCKET"])); err != nil {
+		t.Errorf("the bucket is not under the relative --dir: %v", err)
 	}
 }
