@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"time"
+
+	"github.com/hpsearch/hpsearch/serverless/s3data"
 )
 
 // Defaults for the zero values of Config.
@@ -35,7 +37,9 @@ type Config struct {
 	// Ephemeral is /tmp's size in MB, 512 to 10240. Zero means
 	// DefaultEphemeral.
 	Ephemeral int
-	// Region is the AWS region; it appears in the log group ARN.
+	// Region is the AWS region; it appears in the log group ARN. Required
+	// by Validate: a caller resolves it from the standard AWS chain and
+	// reports ErrNoRegion when there is none, rather than assume one.
 	Region string
 	// Role is the execution role's name. Empty means Function + "-exec".
 	Role string
@@ -45,12 +49,15 @@ type Config struct {
 var (
 	// ErrInvalidConfig marks a Config that Validate rejected.
 	ErrInvalidConfig = errors.New("deploy: invalid config")
+	// ErrNoRegion marks a deployment for which neither the caller nor the
+	// standard AWS configuration chain (AWS_REGION, AWS_DEFAULT_REGION,
+	// the profile's region) names a region.
+	ErrNoRegion = errors.New("deploy: no AWS region")
 )
 
 var (
 	functionNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 	roleNameRE     = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	bucketRE       = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	regionRE       = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
 )
 
@@ -87,8 +94,10 @@ func (c Config) Validate() error {
 	switch {
 	case !functionNameRE.MatchString(c.Function):
 		return bad("function", "%q: want 1 to 64 letters, digits, - or _", c.Function)
-	case !bucketRE.MatchString(c.Bucket):
-		return bad("bucket", "%q: not a valid S3 bucket name", c.Bucket)
+	case s3data.CheckBucketName(c.Bucket) != nil:
+		return bad("bucket", "%v", s3data.CheckBucketName(c.Bucket))
+	case c.Region == "":
+		return fmt.Errorf("%w: region: %w", ErrInvalidConfig, ErrNoRegion)
 	case c.Arch != "arm64" && c.Arch != "x86_64":
 		return bad("arch", "%q: want arm64 or x86_64", c.Arch)
 	case c.Memory < 128 || c.Memory > 10240:

@@ -17,9 +17,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/smithy-go/middleware"
 )
 
 const fakeAccount = "123456789012"
@@ -34,6 +36,9 @@ type fakeAWS struct {
 	// unassumable is how many CreateFunction calls answer that the role
 	// cannot be assumed, as Lambda does while a new role propagates.
 	unassumable int
+	// actions holds the IAM action of every API call the SDK clients
+	// made ("lambda:CreateFunction"), recorded on the client side.
+	actions map[string]bool
 }
 
 type fakeRequest struct {
@@ -43,7 +48,19 @@ type fakeRequest struct {
 }
 
 func newFake() *fakeAWS {
-	return &fakeAWS{roles: map[string]bool{}, funcs: map[string]map[string]any{}}
+	return &fakeAWS{roles: map[string]bool{}, funcs: map[string]map[string]any{}, actions: map[string]bool{}}
+}
+
+// recordActions is an SDK client option that records the IAM action of
+// every operation the client calls, whatever the fake answers.
+func (f *fakeAWS) recordActions(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("recordAction",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			f.mu.Lock()
+			f.actions[strings.ToLower(awsmiddleware.GetServiceID(ctx))+":"+awsmiddleware.GetOperationName(ctx)] = true
+			f.mu.Unlock()
+			return next.HandleInitialize(ctx, in)
+		}), middleware.Before)
 }
 
 func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -181,10 +198,12 @@ func newDeployer(tb testing.TB, f *fakeAWS) *Deployer {
 	tb.Cleanup(srv.Close)
 	creds := credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")
 	return &Deployer{
-		Lambda: lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: creds, Retryer: aws.NopRetryer{}}),
-		IAM:    iam.New(iam.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: creds, Retryer: aws.NopRetryer{}}),
-		Poll:   time.Millisecond,
-		Wait:   2 * time.Second,
+		Lambda: lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: creds, Retryer: aws.NopRetryer{},
+			APIOptions: []func(*middleware.Stack) error{f.recordActions}}),
+		IAM: iam.New(iam.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: creds, Retryer: aws.NopRetryer{},
+			APIOptions: []func(*middleware.Stack) error{f.recordActions}}),
+		Poll: time.Millisecond,
+		Wait: 2 * time.Second,
 	}
 }
 

@@ -16,7 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
-// Deployer creates or updates the function and its execution role.
+// Deployer creates or updates the function and its execution role. The
+// identity whose credentials its clients use needs DeployerPermissions
+// (DeployerPolicy is that as a least-privilege policy document).
 type Deployer struct {
 	Lambda *lambda.Client
 	IAM    *iam.Client

@@ -20,6 +20,9 @@ type Statement struct {
 	Principal map[string]string `json:"Principal,omitempty"`
 	Action    []string          `json:"Action"`
 	Resource  []string          `json:"Resource,omitempty"`
+	// Condition maps an operator to keys and values, as
+	// {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}.
+	Condition map[string]map[string]string `json:"Condition,omitempty"`
 }
 
 // TrustPolicy lets Lambda, and only Lambda, assume the execution role.

@@ -26,9 +26,8 @@ var ErrNotReady = errors.New("lambda backend not ready")
 // Credentials themselves never appear in its messages.
 func (e *Executor) Preflight(ctx context.Context) error {
 	if e.clients.Credentials != nil {
-		creds, err := e.clients.Credentials.Retrieve(ctx)
-		if err != nil || !creds.HasKeys() {
-			return fmt.Errorf("lambdaexec: %w: no AWS credentials found (configure a profile with 'aws configure' or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or run 'hpsearch emulate' to work locally)", ErrNotReady)
+		if err := CheckCredentials(ctx, e.clients.Credentials); err != nil {
+			return err
 		}
 	}
 	fn, err := e.clients.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(e.cfg.Function)})
@@ -57,6 +56,19 @@ func (e *Executor) Preflight(ctx context.Context) error {
 		return fmt.Errorf("lambdaexec: %w: not allowed to use bucket %q (it may belong to another account)", ErrNotReady, e.cfg.Bucket)
 	case err != nil:
 		return fmt.Errorf("lambdaexec: %w: bucket %q: %w", ErrNotReady, e.cfg.Bucket, err)
+	}
+	return nil
+}
+
+// CheckCredentials retrieves credentials from p (the standard chain:
+// environment, profile, SSO, container or instance role) and, when there
+// are none, returns the error that says how to configure them, wrapping
+// ErrNotReady. It is the one wording for every command that needs AWS
+// credentials (run on Lambda, deploy); the credentials never appear in it.
+func CheckCredentials(ctx context.Context, p aws.CredentialsProvider) error {
+	creds, err := p.Retrieve(ctx)
+	if err != nil || !creds.HasKeys() {
+		return fmt.Errorf("lambdaexec: %w: no AWS credentials found (configure a profile with 'aws configure' or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or run 'hpsearch emulate' to work locally)", ErrNotReady)
 	}
 	return nil
 }
