@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -379,7 +380,8 @@ func TestTemplate(t *testing.T) {
 		t.Fatal(err)
 	}
 	var tpl struct {
-		Resources map[string]struct {
+		Parameters map[string]map[string]any
+		Resources  map[string]struct {
 			Type       string
 			Properties map[string]any
 		}
@@ -391,15 +393,88 @@ func TestTemplate(t *testing.T) {
 	if fn.Type != "AWS::Lambda::Function" || fn.Properties["Runtime"] != "provided.al2023" || fn.Properties["Handler"] != "bootstrap" || fn.Properties["MemorySize"] != 2048.0 {
 		t.Errorf("function %+v", fn)
 	}
+	if got := mustJSON(fn.Properties["Environment"]); got != `{"Variables":{"HPSEARCH_BUCKET":{"Ref":"Bucket"}}}` {
+		t.Errorf("function environment %s, want the Bucket parameter", got)
+	}
 	role := tpl.Resources["ExecutionRole"]
+	if role.Type != "AWS::IAM::Role" {
+		t.Errorf("role %+v", role)
+	}
 	policy := mustJSON(role.Properties["Policies"])
 	for _, want := range []string{
-		`{"Fn::Sub":"arn:${AWS::Partition}:s3:::hp-data/datasets/*"}`,
+		`{"Fn::Sub":"arn:${AWS::Partition}:s3:::${Bucket}/datasets/*"}`,
+		`{"Fn::Sub":"arn:${AWS::Partition}:s3:::${Bucket}/results/*"}`,
 		`{"Fn::Sub":"arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/hp-test:*"}`,
 	} {
 		if !strings.Contains(policy, want) {
 			t.Errorf("template policy lacks %s:\n%s", want, policy)
 		}
+	}
+	bucket := tpl.Parameters[ParamBucket]
+	if bucket["Type"] != "String" || bucket["Default"] != "hp-data" {
+		t.Errorf("Bucket parameter %v, want a String defaulting to hp-data", bucket)
+	}
+
+	// The bucket is the parameter's default and nowhere else.
+	delete(bucket, "Default")
+	if rest := mustJSON(tpl); strings.Contains(rest, "hp-data") {
+		t.Errorf("bucket hard-coded outside the Bucket parameter's default:\n%s", rest)
+	}
+	// A named IAM resource would need CAPABILITY_NAMED_IAM, not TemplateCapability.
+	for name, r := range tpl.Resources {
+		if strings.HasPrefix(r.Type, "AWS::IAM::") {
+			for _, p := range []string{"RoleName", "PolicyName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName"} {
+				if _, ok := r.Properties[p]; ok {
+					t.Errorf("%s has a fixed %s: the stack would need CAPABILITY_NAMED_IAM", name, p)
+				}
+			}
+		}
+	}
+	if TemplateCapability != "CAPABILITY_IAM" {
+		t.Errorf("TemplateCapability = %s", TemplateCapability)
+	}
+	// Every ${X} in an Fn::Sub is a pseudo parameter or a declared one.
+	for _, m := range regexp.MustCompile(`\$\{([^}]*)\}`).FindAllStringSubmatch(string(b), -1) {
+		if _, ok := tpl.Parameters[m[1]]; !ok && !strings.HasPrefix(m[1], "AWS::") {
+			t.Errorf("template refers to undeclared ${%s}", m[1])
+		}
+	}
+}
+
+func TestTemplateBucket(t *testing.T) {
+	tests := []struct {
+		name    string
+		bucket  string
+		region  string
+		wantErr bool
+	}{
+		{"no bucket: no default", "", "", false},
+		{"no region needed", "hp-data", "", false},
+		{"invalid bucket", "Bad_Bucket", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := testConfig
+			c.Bucket, c.Region = tt.bucket, tt.region
+			b, err := Template(c)
+			if tt.wantErr {
+				if !errors.Is(err, ErrInvalidConfig) {
+					t.Errorf("Template = %v, want ErrInvalidConfig", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tpl struct{ Parameters map[string]map[string]any }
+			if err := json.Unmarshal(b, &tpl); err != nil {
+				t.Fatal(err)
+			}
+			def, ok := tpl.Parameters[ParamBucket]["Default"]
+			if tt.bucket == "" && ok || tt.bucket != "" && def != tt.bucket {
+				t.Errorf("Bucket parameter %v, want default %q", tpl.Parameters[ParamBucket], tt.bucket)
+			}
+		})
 	}
 }
 
