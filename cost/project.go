@@ -2,6 +2,7 @@ package cost
 
 import (
 	"container/heap"
+	"fmt"
 	"math"
 	"slices"
 
@@ -29,11 +30,17 @@ type Projection struct {
 	ColdStarts int `json:"cold_starts"`
 	// The measured figures the model uses: the mean warm duration of a
 	// trial (REPORT Duration), the mean init duration of the measured
-	// cold starts (0 when none was measured), and the median time an
-	// invocation took beyond its duration (network and routing).
+	// cold starts, and the median time an invocation took beyond its
+	// duration (network and routing).
 	TrialSeconds     float64 `json:"trial_seconds"`
 	ColdStartSeconds float64 `json:"cold_start_seconds"`
 	OverheadSeconds  float64 `json:"overhead_seconds"`
+	// ColdStartsMeasured counts the results that began with an init
+	// phase. When it is 0 (every invocation measured was warm) no cold
+	// start was measured: ColdStartSeconds is then 0, the projection
+	// leaves init phases out of its wall time and cost, and whoever
+	// prints it must say so rather than show a measured 0.
+	ColdStartsMeasured int `json:"cold_starts_measured"`
 	// WallSeconds is the projected study wall time; TrialsPerSecond is
 	// Trials / WallSeconds.
 	WallSeconds     float64 `json:"wall_seconds"`
@@ -85,6 +92,7 @@ func Project(results []trial.Result, concurrency int, backend Backend, p Prices)
 	}
 	pr.TrialSeconds /= float64(len(sorted))
 	pr.ColdStartSeconds = mean(inits)
+	pr.ColdStartsMeasured = len(inits)
 	pr.OverheadSeconds = median(overheads)
 	pr.Waves = (pr.Trials + pr.Concurrency - 1) / pr.Concurrency
 	pr.ColdStarts = min(pr.Trials, pr.Concurrency)
@@ -189,4 +197,18 @@ func median(xs []float64) float64 {
 	} else {
 		return (s[n/2-1] + s[n/2]) / 2
 	}
+}
+
+// DescribeColdStart says what the projection assumed for a cold start, for
+// people: the mean measured init duration and how many it is the mean of,
+// or, when none was measured, that it was not and is left out, never a
+// measured-looking "0.000 s".
+func (p Projection) DescribeColdStart() string {
+	switch p.ColdStartsMeasured {
+	case 0:
+		return "cold start not measured (every invocation was warm), so not included"
+	case 1:
+		return fmt.Sprintf("cold start %.3f s (1 measured)", p.ColdStartSeconds)
+	}
+	return fmt.Sprintf("cold start %.3f s (mean of %d measured)", p.ColdStartSeconds, p.ColdStartsMeasured)
 }

@@ -56,3 +56,37 @@ func TestProjectScalingRate(t *testing.T) {
 	p = Project(rs, 3000, Backend{Kind: Lambda}, DefaultPrices)
 	near(t, "WallSeconds short", p.WallSeconds, 3)
 }
+
+// TestProjectColdStartsMeasured: a projection says whether its cold-start
+// figure was measured, so a study whose invocations were all warm does not
+// pass for one with instant cold starts.
+func TestProjectColdStartsMeasured(t *testing.T) {
+	warm := map[string]float64{"duration_ms": 1000, "billed_ms": 1000}
+	cold := map[string]float64{"duration_ms": 1000, "billed_ms": 1000, "init_ms": 150}
+	for _, tc := range []struct {
+		name     string
+		backends []map[string]float64
+		measured int
+		seconds  float64
+		text     string
+	}{
+		{"all warm", []map[string]float64{warm, warm, warm}, 0, 0, "cold start not measured (every invocation was warm), so not included"},
+		{"one cold", []map[string]float64{cold, warm, warm}, 1, 0.15, "cold start 0.150 s (1 measured)"},
+		{"two cold", []map[string]float64{cold, cold, warm}, 2, 0.15, "cold start 0.150 s (mean of 2 measured)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rs := make([]trial.Result, len(tc.backends))
+			for i, b := range tc.backends {
+				rs[i] = trial.Result{Number: i, State: trial.Complete, Backend: b}
+			}
+			p := Project(rs, 2, Backend{Kind: Lambda}, DefaultPrices)
+			if p.ColdStartsMeasured != tc.measured {
+				t.Errorf("ColdStartsMeasured = %d, want %d", p.ColdStartsMeasured, tc.measured)
+			}
+			near(t, "ColdStartSeconds", p.ColdStartSeconds, tc.seconds)
+			if got := p.DescribeColdStart(); got != tc.text {
+				t.Errorf("DescribeColdStart() = %q, want %q", got, tc.text)
+			}
+		})
+	}
+}

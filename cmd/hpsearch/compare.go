@@ -246,6 +246,7 @@ func runStudy(ctx context.Context, e *env, dir string, spec *search.Spec, base *
 		progress = newProgress(e, spec, 0)
 		cfg.Progress = progress.update
 	}
+	meterCost(progress, &cfg, nil)
 	out, runErr := scheduler.Run(ctx, cfg)
 	if progress != nil {
 		progress.finish()
@@ -312,16 +313,16 @@ func writeComparison(w io.Writer, c cost.Comparison) error {
 
 	p := c.Projection
 	fmt.Fprintf(w, "\nPROJECTION for real Lambda at concurrency %d (a model from the measured durations, not a measurement):\n", p.Concurrency)
-	fmt.Fprintf(w, "  %d trials in %d wave(s) on %d environments; a trial %.3f s warm + %.3f s invoke overhead; cold start %.3f s\n",
-		p.Trials, p.Waves, p.ColdStarts, p.TrialSeconds, p.OverheadSeconds, p.ColdStartSeconds)
+	fmt.Fprintf(w, "  %d trials in %d wave(s) on %d environments; a trial %.3f s warm + %.3f s invoke overhead; %s\n",
+		p.Trials, p.Waves, p.ColdStarts, p.TrialSeconds, p.OverheadSeconds, p.DescribeColdStart())
 	fmt.Fprintf(w, "  wall ~ %.2f s (%.1f trials/s), cost %s (%s a trial), speedup vs local %.1fx\n",
 		p.WallSeconds, p.TrialsPerSecond, cost.FormatUSD(p.Cost.TotalUSD), cost.FormatUSD(p.Cost.PerTrialUSD), cost.Ratio(c.Local.WallSeconds, p.WallSeconds))
 	if c.Emulated {
 		fmt.Fprintln(w, "  (durations measured on the emulation, i.e. on this machine's cores, not on Lambda's vCPUs)")
 	}
 	pr := c.Prices
-	fmt.Fprintf(w, "\nprices (%s, %s): Lambda %s $%.10g/GB-s, $%.2f per million requests; local $%.4g/h (%s)",
-		pr.Region, pr.Date, c.Arch, pr.GBSecond(c.Arch), pr.LambdaPerMillionRequests, pr.LocalUSDPerHour, pr.LocalSource)
+	fmt.Fprintf(w, "\nprices (%s, %s): Lambda %s %s/GB-s, %s per million requests; local %s/h (%s)",
+		pr.Region, pr.Date, c.Arch, cost.FormatPrice(pr.GBSecond(c.Arch)), cost.FormatPrice(pr.LambdaPerMillionRequests), cost.FormatPrice(pr.LocalUSDPerHour), pr.LocalSource)
 	if pr.FreeTier {
 		fmt.Fprint(w, "; free tier subtracted")
 	}

@@ -140,7 +140,7 @@ func writeEstimate(w io.Writer, spec *search.Spec, exec scheduler.Executor, para
 		return nil
 	}
 	usd := waves * mean / 3600 * p.LocalUSDPerHour
-	fmt.Fprintf(w, "  cost            about %s of this machine at $%.4f/h (%s)\n", cost.FormatUSD(usd), p.LocalUSDPerHour, p.LocalSource)
+	fmt.Fprintf(w, "  cost            about %s of this machine at %s/h (%s)\n", cost.FormatUSD(usd), cost.FormatPrice(p.LocalUSDPerHour), p.LocalSource)
 	return nil
 }
 

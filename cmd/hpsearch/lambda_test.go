@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,18 +58,29 @@ func leaderboardJSON(t *testing.T, dir string) []map[string]any {
 func TestRunOnEmulatedLambdaMatchesLocal(t *testing.T) {
 	startEmulation(t, 2)
 	dir := t.TempDir()
-	args := []string{"run", "../../examples/digits-knn-grid.yaml", "--quiet", "--json", "--max-trials", "8"}
-	code, _, stderr := run(t, append(args, "--dir", filepath.Join(dir, "local"))...)
+	args := []string{"run", "../../examples/digits-knn-grid.yaml", "--json", "--max-trials", "8"}
+	code, out, stderr := run(t, append(args, "--dir", filepath.Join(dir, "local"), "--quiet")...)
 	if code != 0 {
 		t.Fatalf("local run: exit %d: %s", code, stderr)
 	}
-	code, out, stderr := run(t, append(args, "--dir", filepath.Join(dir, "lambda"), "--backend", "lambda", "--concurrency", "4")...)
+	if strings.Contains(out, "cost_usd") {
+		t.Errorf("local run's JSON prices it: %s", out)
+	}
+	code, out, stderr = run(t, append(args, "--dir", filepath.Join(dir, "lambda"), "--backend", "lambda", "--concurrency", "4")...)
 	if code != 0 {
 		t.Fatalf("lambda run: exit %d: %s", code, stderr)
 	}
 	var sum runSummary
 	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Trials.Complete != 8 {
 		t.Fatalf("lambda run summary %+v (%v)", sum, err)
+	}
+	// What the Lambda run cost: in its JSON, and in its progress line.
+	if c := sum.LambdaCost; c == nil || c.USD <= 0 || c.BilledGBSeconds <= 0 || c.Invocations != 8 ||
+		math.Abs(c.PerTrialUSD-c.USD/8) > 1e-15 {
+		t.Errorf("lambda run cost %+v; want cost_usd, billed_gb_seconds and cost_per_trial_usd of 8 invocations", c)
+	}
+	if !strings.Contains(stderr, ", cost $0.") {
+		t.Errorf("lambda run's progress shows no cost:\n%s", stderr)
 	}
 	local := leaderboardJSON(t, filepath.Join(dir, "local", "digits-knn-grid"))
 	lambda := leaderboardJSON(t, filepath.Join(dir, "lambda", "digits-knn-grid"))

@@ -78,6 +78,9 @@ type runSummary struct {
 	// Failures lists why trials failed, most common first (all reasons,
 	// not only those the text summary shows).
 	Failures []failureReason `json:"failures,omitempty"`
+	// LambdaCost is what the study's results cost, on the Lambda backend
+	// only: cost_usd, cost_per_trial_usd, billed_gb_seconds.
+	*LambdaCost
 }
 
 // failureReason is one element of runSummary.Failures: see
@@ -216,6 +219,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if progress != nil {
 		cfg.Progress = progress.update
 	}
+	meterCost(progress, &cfg, st.prior)
 	cfg.Prior = st.prior
 	out, runErr := scheduler.Run(ctx, cfg)
 	if progress != nil {
@@ -336,6 +340,7 @@ func writeRunJSON(w io.Writer, dir string, spec *search.Spec, out scheduler.Outc
 		Trials:      trialCounts{Complete: out.Complete, Pruned: out.Pruned, Failed: out.Failed},
 		StopReason:  out.StopReason,
 		WallSeconds: out.Wall.Seconds(),
+		LambdaCost:  newLambdaCost(studyCost(spec, out.Results)),
 	}
 	for _, f := range results.Failures(out.Results) {
 		s.Failures = append(s.Failures, failureReason{Reason: f.Reason, Count: f.Count, Trial: f.Trial, Example: f.Example})
@@ -358,6 +363,8 @@ func writeRunText(w io.Writer, dir string, spec *search.Spec, out scheduler.Outc
 		fmt.Fprintf(w, " (%s)", out.StopReason)
 	}
 	fmt.Fprintln(w)
+	arch, _ := spec.Backend["arch"].(string)
+	writeCostLine(w, studyCost(spec, out.Results), arch)
 	if failures := results.Failures(out.Results); len(failures) > 0 {
 		results.WriteFailures(w, failures)
 		fmt.Fprintln(w)
@@ -378,7 +385,8 @@ type progressReporter struct {
 	w         io.Writer
 	bar       *progressbar.ProgressBar
 	spec      *search.Spec
-	prior     int // trials with a final result before this run (a resume)
+	prior     int        // trials with a final result before this run (a resume)
+	cost      *costMeter // the study's cost so far; nil when not shown
 	lastPrint time.Time
 	last      scheduler.Snapshot
 }
@@ -445,6 +453,9 @@ func (p *progressReporter) describe(s scheduler.Snapshot) string {
 	if s.Best != nil {
 		d += fmt.Sprintf(" best %s %.4g", results.Printable(p.spec.Metric), s.Best.Score)
 	}
+	if c := p.costText(); c != "" {
+		d += " " + c
+	}
 	return d
 }
 
@@ -456,6 +467,9 @@ func (p *progressReporter) line(s scheduler.Snapshot) string {
 	l := fmt.Sprintf("%s: %d/%s done, %d running, %d failed, %.1f trials/s", results.Printable(p.spec.Name), s.Done, total, s.Executing, s.Failed, s.TrialsPerSecond)
 	if s.Best != nil {
 		l += fmt.Sprintf(", best %s %.6g (trial %d)", results.Printable(p.spec.Metric), s.Best.Score, s.Best.Number)
+	}
+	if c := p.costText(); c != "" {
+		l += ", " + c
 	}
 	if s.Total > 0 && s.TrialsPerSecond > 0 && s.Done < s.Total {
 		eta := time.Duration(float64(s.Total-s.Done) / s.TrialsPerSecond * float64(time.Second))
