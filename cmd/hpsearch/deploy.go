@@ -2,19 +2,25 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/hpsearch/hpsearch/serverless/deploy"
 	"github.com/hpsearch/hpsearch/serverless/emulate"
+	"github.com/hpsearch/hpsearch/serverless/lambdaexec"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -28,7 +34,8 @@ Builds ./cmd/worker for Lambda, zips it as bootstrap, and creates or
 updates the function (runtime provided.al2023) with an execution role that
 may only write the function's logs, read s3://B/datasets/* and write
 s3://B/results/*. Uses the AWS credentials and region of the environment
-(AWS_PROFILE, AWS_REGION, ...).
+(AWS_PROFILE, AWS_REGION, ...); with no region there, give --region. The
+dry run lists the IAM permissions the deploying identity needs.
 
 Flags:
   --bucket B        bucket for datasets/ and results/ (default $HPSEARCH_BUCKET)
@@ -37,16 +44,21 @@ Flags:
   --memory MB       memory, 128 to 10240 (default 1769: one vCPU)
   --timeout S       invocation timeout in seconds, 1 to 900 (default 300)
   --ephemeral MB    /tmp size, 512 to 10240 (default 512)
-  --region R        AWS region (default from the AWS configuration)
+  --region R        AWS region (default AWS_REGION, AWS_DEFAULT_REGION or the
+                    profile's region; there is no fallback)
   --role NAME       execution role name (default FUNCTION-exec)
   --bootstrap PATH  package this Linux binary instead of building ./cmd/worker
   --zip PATH        also write the package to PATH
-  --dry-run         print the plan, package size and policies; call no AWS API
-  --template        print an equivalent CloudFormation template and exit
+  --dry-run         print the plan, package size, policies and the permissions
+                    deploying needs; call no AWS API, need no credentials
+  --template        print an equivalent CloudFormation template (the bucket
+                    is its Bucket parameter) and the commands that deploy it
+  --template-file F write the template to F instead of standard output
 
 Example:
   hpsearch deploy --bucket my-hpsearch --dry-run
   hpsearch deploy --bucket my-hpsearch --memory 3008
+  hpsearch deploy --bucket my-hpsearch --template-file worker.json
 `,
 		run: runDeploy,
 	})
@@ -67,6 +79,7 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 	zipOut := fs.String("zip", "", "")
 	dryRun := fs.Bool("dry-run", false, "")
 	template := fs.Bool("template", false, "")
+	templateFile := fs.String("template-file", "", "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -81,36 +94,25 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 	c.Timeout = time.Duration(*timeout) * time.Second
 	c = c.WithDefaults()
 
-	if *template {
-		if c.Region == "" {
-			c.Region = "us-east-1" // unused: the template takes the stack's region
-		}
-		if err := c.Validate(); err != nil {
-			return usageErr("%v", err)
-		}
-		b, err := deploy.Template(c)
-		if err != nil {
-			return fmt.Errorf("deploy: template: %w", err)
-		}
-		_, err = fmt.Fprintf(e.stdout, "%s\n", b)
-		return err
+	if *template || *templateFile != "" {
+		return writeTemplate(e, c, *templateFile)
 	}
 
-	if c.Region == "" {
-		c.Region = regionFromEnv()
+	// One rule for the region, dry run or not, checked before anything
+	// is built: --region, else the AWS chain's, else bad input.
+	awsCfg, err := deployAWSConfig(ctx, c.Region)
+	if err != nil {
+		return err
 	}
-	if !*dryRun && c.Region == "" {
-		cfg, err := loadAWSConfig(ctx)
-		if err != nil {
-			return fmt.Errorf("deploy: aws config: %w", err)
-		}
-		c.Region = cfg.Region
-	}
-	if *dryRun && c.Region == "" {
-		c.Region = "us-east-1"
-	}
+	c.Region = awsCfg.Region
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", trial.ErrBadInput, err)
+	}
+	if !*dryRun {
+		// run's message, before minutes of building for nothing.
+		if err := lambdaexec.CheckCredentials(ctx, awsCfg.Credentials); err != nil {
+			return err
+		}
 	}
 
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
@@ -127,12 +129,12 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 		return printPlan(e, c, pkg)
 	}
 
-	cfg, err := loadAWSConfig(ctx, config.WithRegion(c.Region))
-	if err != nil {
-		return fmt.Errorf("deploy: aws config: %w", err)
-	}
-	d := &deploy.Deployer{Lambda: lambda.NewFromConfig(cfg), IAM: iam.NewFromConfig(cfg), Log: log}
+	d := &deploy.Deployer{Lambda: lambda.NewFromConfig(awsCfg), IAM: iam.NewFromConfig(awsCfg), Log: log}
 	res, err := d.Deploy(ctx, c, pkg)
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusForbidden {
+		return fmt.Errorf("%w\n(the deploying identity needs the permissions that 'hpsearch deploy --dry-run' lists)", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -178,12 +180,93 @@ func printPlan(e *env, c deploy.Config, pkg []byte) error {
 	fmt.Fprintf(w, "  role         %s (created if missing), inline policy %s\n", c.Role, deploy.PolicyName)
 	fmt.Fprintf(w, "\nTrust policy:\n%s\n", deploy.TrustPolicy().JSON())
 	fmt.Fprintf(w, "\nExecution policy (ACCOUNT_ID is filled in from the role's ARN):\n%s\n", deploy.ExecutionPolicy(c, "aws", "ACCOUNT_ID").JSON())
+	fmt.Fprintf(w, "\nPermissions the deploying identity needs (your credentials, not the function's):\n")
+	for _, p := range deploy.DeployerPermissions {
+		fmt.Fprintf(w, "  %-36s on the %-8s to %s\n", p.Action, p.On, p.Why)
+	}
+	fmt.Fprintf(w, "As a least-privilege policy (ACCOUNT_ID is your account's):\n%s\n", deploy.DeployerPolicy(c, "aws", "ACCOUNT_ID").JSON())
 	return nil
 }
 
-func regionFromEnv() string {
-	if r := os.Getenv("AWS_REGION"); r != "" {
-		return r
+// deployAWSConfig loads the standard AWS configuration for deploy, dry
+// run or not, with one rule for the region: --region when given, else
+// the chain's (AWS_REGION, AWS_DEFAULT_REGION, the region of the profile
+// in the shared config file). With none, it returns bad input naming
+// --region and AWS_REGION rather than guess a region. It makes no
+// request: credentials are retrieved only when used.
+func deployAWSConfig(ctx context.Context, region string) (aws.Config, error) {
+	var opts []func(*config.LoadOptions) error
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
 	}
-	return os.Getenv("AWS_DEFAULT_REGION")
+	cfg, err := loadAWSConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("%w: deploy: aws config: %w", trial.ErrBadInput, err)
+	}
+	if cfg.Region == "" {
+		return aws.Config{}, fmt.Errorf("%w: %w: give --region R, or set AWS_REGION (or a region in your AWS profile)", trial.ErrBadInput, deploy.ErrNoRegion)
+	}
+	return cfg, nil
+}
+
+// writeTemplate writes c's CloudFormation template to file, or to
+// standard output when file is empty, and then the exact commands that
+// deploy it: on standard output after a file, on standard error after
+// the template itself, so that redirecting standard output saves just
+// the template.
+func writeTemplate(e *env, c deploy.Config, file string) error {
+	b, err := deploy.Template(c)
+	if errors.Is(err, deploy.ErrInvalidConfig) {
+		return fmt.Errorf("%w: %w", trial.ErrBadInput, err)
+	}
+	if err != nil {
+		return fmt.Errorf("deploy: template: %w", err)
+	}
+	b = append(b, '\n')
+	w := e.stdout
+	if file == "" {
+		if _, err := e.stdout.Write(b); err != nil {
+			return err
+		}
+		w, file = e.stderr, c.Function+".template.json"
+		fmt.Fprintf(w, "\nSave the template above as %s (or write it with --template-file), then deploy it:\n", file)
+	} else {
+		if err := os.WriteFile(file, b, 0o644); err != nil {
+			return fmt.Errorf("deploy: write template: %w", err)
+		}
+		fmt.Fprintf(w, "wrote %s; deploy it with:\n", file)
+	}
+	_, err = fmt.Fprint(w, templateCommands(c, file))
+	return err
+}
+
+// templateCommands are the shell commands, one a line, that build and
+// upload the worker's package and deploy the template in file as a
+// stack named after the function. The stack creates an IAM role without
+// a fixed name, hence deploy.TemplateCapability.
+func templateCommands(c deploy.Config, file string) string {
+	bucket, note := c.Bucket, ""
+	if bucket == "" {
+		bucket, note = "BUCKET", "  # replace BUCKET with your bucket (or give --bucket)\n"
+	}
+	region := ""
+	if c.Region != "" {
+		region = " --region " + shellQuote(c.Region)
+	}
+	arch := ""
+	if c.Arch != deploy.DefaultArch {
+		arch = " --arch " + shellQuote(c.Arch)
+	}
+	zipFile := c.Function + ".zip"
+	key := "deploy/" + zipFile
+	var b strings.Builder
+	b.WriteString(note)
+	fmt.Fprintf(&b, "  hpsearch deploy --bucket %s --function %s%s%s --dry-run --zip %s\n",
+		shellQuote(bucket), shellQuote(c.Function), arch, region, shellQuote(zipFile))
+	fmt.Fprintf(&b, "  aws s3 cp %s %s%s\n", shellQuote(zipFile), shellQuote("s3://"+bucket+"/"+key), region)
+	fmt.Fprintf(&b, "  aws cloudformation deploy --template-file %s --stack-name %s --capabilities %s%s --parameter-overrides %s %s %s\n",
+		shellQuote(file), shellQuote(c.Function), deploy.TemplateCapability, region,
+		shellQuote(deploy.ParamBucket+"="+bucket), shellQuote(deploy.ParamCodeBucket+"="+bucket), shellQuote(deploy.ParamCodeKey+"="+key))
+	b.WriteString("  # new code needs a new CodeKey: CloudFormation updates the function's code only when it changes\n")
+	return b.String()
 }
