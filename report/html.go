@@ -19,6 +19,7 @@ var pageTemplate string
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"usd":       cost.FormatUSD,
+	"price":     cost.FormatPrice,
 	"num":       func(f float64) string { return strconv.FormatFloat(f, 'g', 6, 64) },
 	"fixed":     func(f float64, prec int) string { return strconv.FormatFloat(f, 'f', prec, 64) },
 	"ratio":     func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) + "×" },
