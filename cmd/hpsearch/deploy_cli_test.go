@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -252,4 +255,22 @@ func shellWords(t *testing.T, line string) []string {
 		t.Fatalf("no command in %q", line)
 	}
 	return words
+}
+
+func TestDeployAccessDeniedPointsAtDryRun(t *testing.T) {
+	noAWS(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to perform: iam:GetRole</Message></Error><RequestId>r</RequestId></ErrorResponse>`)
+	}))
+	defer srv.Close()
+	t.Setenv("AWS_ENDPOINT_URL", srv.URL)
+	t.Setenv("AWS_REGION", "eu-west-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	code, _, stderr := run(t, "deploy", "--bucket", "hp-data", "--bootstrap", fakeBootstrap(t))
+	if code != 1 || !strings.Contains(stderr, "iam:GetRole") || !strings.Contains(stderr, "hpsearch deploy --dry-run") {
+		t.Fatalf("exit %d, stderr %q: want exit 1 pointing at the dry run's permissions", code, stderr)
+	}
 }
