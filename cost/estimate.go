@@ -44,6 +44,12 @@ type BudgetTrials struct {
 type Forecast struct {
 	Invocations int `json:"invocations"`
 	ColdStarts  int `json:"cold_starts"`
+	// ColdStartsMeasured counts the calibration results that began with
+	// an init phase; InitSeconds is their mean init duration. With none
+	// measured, each cold start is assumed to take 0 to
+	// AssumedInitMSHigh, and InitSeconds is 0.
+	ColdStartsMeasured int     `json:"cold_starts_measured"`
+	InitSeconds        float64 `json:"init_seconds"`
 	// GBSecondsLow and GBSecondsHigh bound the compute, init phases
 	// included.
 	GBSecondsLow  float64 `json:"gb_seconds_low"`
@@ -131,6 +137,7 @@ func Estimate(plan Plan, calibration []trial.Result, backend Backend, p Prices) 
 	if len(inits) > 0 {
 		initLo = mean(inits) / 1000
 		initHi = initLo
+		f.ColdStartsMeasured, f.InitSeconds = len(inits), initLo
 	}
 	f.GBSecondsLow += float64(f.ColdStarts) * initLo * gb
 	f.GBSecondsHigh += float64(f.ColdStarts) * initHi * gb
@@ -167,4 +174,14 @@ func nearest(sorted []float64, v float64) float64 {
 		}
 	}
 	return best
+}
+
+// DescribeColdStart says what the forecast took a cold start to cost, for
+// people: the mean measured init duration, or, when the calibration
+// measured none, the range assumed, never a measured-looking "0.000 s".
+func (f Forecast) DescribeColdStart() string {
+	if f.ColdStartsMeasured == 0 {
+		return fmt.Sprintf("cold start not measured: 0 to %.3f s assumed each", AssumedInitMSHigh/1000.0)
+	}
+	return fmt.Sprintf("cold start %.3f s, the mean of %d measured", f.InitSeconds, f.ColdStartsMeasured)
 }

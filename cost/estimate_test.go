@@ -28,12 +28,14 @@ func TestEstimate(t *testing.T) {
 		cold          int
 		gbLow, gbHigh float64
 		billed        bool
+		coldStart     string
 	}{
 		{
 			// x = 1, 2, 3 GB-s: m = 2, s = 1, 2s/√3 = 1.155, clipped to
 			// [1, 3] per trial; 5 cold starts of 0.1 s at 1 GB.
 			name: "full budget", plan: Plan{Trials: 10, Concurrency: 5}, calibration: withInit,
 			invocations: 10, cold: 5, gbLow: 10 + 0.5, gbHigh: 30 + 0.5, billed: true,
+			coldStart: "cold start 0.100 s, the mean of 1 measured",
 		},
 		{
 			// One result at budget 10 (1 GB-s): ×½ to ×2. Budget 30 is
@@ -43,6 +45,7 @@ func TestEstimate(t *testing.T) {
 			plan:        Plan{Budgets: []BudgetTrials{{Value: 10, Trials: 9}, {Value: 30, Trials: 3}}},
 			calibration: calib(10, 1),
 			invocations: 12, cold: 12, gbLow: 4.5 + 4.5, gbHigh: 18 + 18 + 12*0.25, billed: true,
+			coldStart: "cold start not measured: 0 to 0.250 s assumed each",
 		},
 	}
 	for _, tt := range tests {
@@ -56,6 +59,9 @@ func TestEstimate(t *testing.T) {
 			}
 			near(t, "GBSecondsLow", f.GBSecondsLow, tt.gbLow)
 			near(t, "GBSecondsHigh", f.GBSecondsHigh, tt.gbHigh)
+			if got := f.DescribeColdStart(); got != tt.coldStart {
+				t.Errorf("DescribeColdStart() = %q, want %q", got, tt.coldStart)
+			}
 			req := float64(tt.invocations) * 0.2 / 1e6
 			near(t, "USDLow", f.USDLow, tt.gbLow*0.0000133334+req)
 			near(t, "USDHigh", f.USDHigh, tt.gbHigh*0.0000133334+req)

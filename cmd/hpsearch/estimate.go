@@ -131,7 +131,7 @@ func writeEstimate(w io.Writer, spec *search.Spec, exec scheduler.Executor, para
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "  invocations     %d (%d cold starts)\n", f.Invocations, f.ColdStarts)
+		fmt.Fprintf(w, "  invocations     %d (%d cold starts; %s)\n", f.Invocations, f.ColdStarts, f.DescribeColdStart())
 		fmt.Fprintf(w, "  GB-seconds      %.1f to %.1f\n", f.GBSecondsLow, f.GBSecondsHigh)
 		fmt.Fprintf(w, "  cost            %s to %s on Lambda (%s, %s)\n", cost.FormatUSD(f.USDLow), cost.FormatUSD(f.USDHigh), orDefault(cfg.Arch, "arm64"), p.Source)
 		if !f.Billed {
