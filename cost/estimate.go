@@ -183,5 +183,5 @@ func (f Forecast) DescribeColdStart() string {
 	if f.ColdStartsMeasured == 0 {
 		return fmt.Sprintf("cold start not measured: 0 to %.3f s assumed each", AssumedInitMSHigh/1000.0)
 	}
-	return fmt.Sprintf("cold start %.3f s, the mean of %d measured", f.InitSeconds, f.ColdStartsMeasured)
+	return fmt.Sprintf("cold start %s, the mean of %d measured", formatInit(f.InitSeconds), f.ColdStartsMeasured)
 }

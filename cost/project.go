@@ -208,7 +208,17 @@ func (p Projection) DescribeColdStart() string {
 	case 0:
 		return "cold start not measured (every invocation was warm), so not included"
 	case 1:
-		return fmt.Sprintf("cold start %.3f s (1 measured)", p.ColdStartSeconds)
+		return fmt.Sprintf("cold start %s (1 measured)", formatInit(p.ColdStartSeconds))
 	}
-	return fmt.Sprintf("cold start %.3f s (mean of %d measured)", p.ColdStartSeconds, p.ColdStartsMeasured)
+	return fmt.Sprintf("cold start %s (mean of %d measured)", formatInit(p.ColdStartSeconds), p.ColdStartsMeasured)
+}
+
+// formatInit renders an init duration in seconds: in milliseconds, to
+// three significant digits, below a tenth of a second, so that the
+// emulator's sub-millisecond inits do not read as "0.000 s".
+func formatInit(seconds float64) string {
+	if seconds >= 0.1 {
+		return fmt.Sprintf("%.3f s", seconds)
+	}
+	return fmt.Sprintf("%.3g ms", seconds*1000)
 }

@@ -63,6 +63,8 @@ func TestProjectScalingRate(t *testing.T) {
 func TestProjectColdStartsMeasured(t *testing.T) {
 	warm := map[string]float64{"duration_ms": 1000, "billed_ms": 1000}
 	cold := map[string]float64{"duration_ms": 1000, "billed_ms": 1000, "init_ms": 150}
+	// The emulator measures sub-millisecond inits: not "0.000 s" either.
+	emulatedCold := map[string]float64{"duration_ms": 1000, "billed_ms": 1000, "init_ms": 0.22}
 	for _, tc := range []struct {
 		name     string
 		backends []map[string]float64
@@ -73,6 +75,7 @@ func TestProjectColdStartsMeasured(t *testing.T) {
 		{"all warm", []map[string]float64{warm, warm, warm}, 0, 0, "cold start not measured (every invocation was warm), so not included"},
 		{"one cold", []map[string]float64{cold, warm, warm}, 1, 0.15, "cold start 0.150 s (1 measured)"},
 		{"two cold", []map[string]float64{cold, cold, warm}, 2, 0.15, "cold start 0.150 s (mean of 2 measured)"},
+		{"emulated", []map[string]float64{emulatedCold, emulatedCold, warm}, 2, 0.00022, "cold start 0.22 ms (mean of 2 measured)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rs := make([]trial.Result, len(tc.backends))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hpsearch/hpsearch/cost"
 	"github.com/hpsearch/hpsearch/serverless/emulate"
 )
 
@@ -79,8 +80,9 @@ func TestRunOnEmulatedLambdaMatchesLocal(t *testing.T) {
 		math.Abs(c.PerTrialUSD-c.USD/8) > 1e-15 {
 		t.Errorf("lambda run cost %+v; want cost_usd, billed_gb_seconds and cost_per_trial_usd of 8 invocations", c)
 	}
-	if !strings.Contains(stderr, ", cost $0.") {
-		t.Errorf("lambda run's progress shows no cost:\n%s", stderr)
+	// The last progress line's cost is the summary's.
+	if c := sum.LambdaCost; c != nil && !strings.Contains(stderr, ", cost "+cost.FormatUSD(c.USD)+"\n") {
+		t.Errorf("lambda run's progress does not end at its cost, %s:\n%s", cost.FormatUSD(c.USD), stderr)
 	}
 	local := leaderboardJSON(t, filepath.Join(dir, "local", "digits-knn-grid"))
 	lambda := leaderboardJSON(t, filepath.Join(dir, "lambda", "digits-knn-grid"))

@@ -119,12 +119,18 @@ func (m *costMeter) USD() float64 {
 
 // meterCost makes p show the cost of cfg's study, prior being the events
 // of its earlier runs, when it runs on Lambda: it wraps cfg.Store in a
-// costMeter. A nil p (--quiet) or a local study is left as it is.
+// costMeter. The meter starts from what pushing the study's dataset cost,
+// as studyCost counts it, so that the last progress line and the summary
+// agree. A nil p (--quiet) or a local study is left as it is.
 func meterCost(p *progressReporter, cfg *scheduler.Config, prior []results.Event) {
 	if p == nil || lambdaOf(cfg.Executor) == nil {
 		return
 	}
 	m := &costMeter{Store: cfg.Store}
+	if p.spec.Dataset != "" {
+		m.usd = cost.StudyCost(nil, cost.Backend{Kind: cost.Lambda,
+			S3Gets: cost.DatasetPushGets, S3Puts: cost.DatasetPushPuts}, cost.DefaultPrices).TotalUSD
+	}
 	m.add(prior)
 	cfg.Store = m
 	p.cost = m
