@@ -5,7 +5,9 @@
 // write results/ in one bucket — and nothing else.
 //
 // [Config] describes the function; [Package] builds the zip; [Deployer]
-// applies a Config with the Lambda and IAM APIs; [Template] renders the
-// same resources as a CloudFormation template for those who deploy with
-// infrastructure as code.
+// applies a Config with the Lambda and IAM APIs, which needs
+// [DeployerPermissions] (as a policy, [DeployerPolicy]); [Template]
+// renders the same resources as a CloudFormation template, with the
+// bucket as a parameter, for those who deploy with infrastructure as
+// code.
 package deploy
