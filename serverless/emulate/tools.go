@@ -272,7 +272,14 @@ func goInstall(ctx context.Context, goBin string, t tool, out string, log *slog.
 // trimmed binary run inside the checkout. Otherwise the error is
 // [ErrNoSource].
 func moduleRoot(ctx context.Context) (string, error) {
-	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+	_, file, _, _ := runtime.Caller(0)
+	return moduleRootFrom(ctx, file)
+}
+
+// moduleRootFrom is moduleRoot for this source file at file, which a
+// -trimpath build records as an import path.
+func moduleRootFrom(ctx context.Context, file string) (string, error) {
+	if filepath.IsAbs(file) {
 		root := filepath.Join(filepath.Dir(file), "..", "..")
 		if mod, err := modulePath(filepath.Join(root, "go.mod")); err == nil && mod == mainModule {
 			return filepath.Clean(root), nil

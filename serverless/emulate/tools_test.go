@@ -205,3 +205,28 @@ func TestPinnedVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestModuleRootWithoutSource: a binary built with -trimpath (which
+// records this file as an import path) run outside the source tree cannot
+// build the worker, and says so with ErrNoSource; inside the checkout it
+// finds the module root.
+func TestModuleRootWithoutSource(t *testing.T) {
+	const trimmed = "github.com/hpsearch/hpsearch/serverless/emulate/tools.go"
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("in the checkout", func(t *testing.T) {
+		t.Chdir(filepath.Join(root, "serverless"))
+		if got, err := moduleRootFrom(context.Background(), trimmed); err != nil || got != root {
+			t.Errorf("moduleRootFrom = %q, %v; want %s", got, err, root)
+		}
+	})
+	t.Run("elsewhere", func(t *testing.T) {
+		t.Chdir(t.TempDir())
+		_, err := moduleRootFrom(context.Background(), trimmed)
+		if !errors.Is(err, ErrNoSource) {
+			t.Errorf("error %v, want ErrNoSource", err)
+		}
+	})
+}
