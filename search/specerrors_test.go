@@ -66,6 +66,7 @@ func TestDidYouMeanValues(t *testing.T) {
 	tests := []struct {
 		name, yaml, field, want string
 	}{
+		{"method abbreviated", head + "model: knn\nsearch: {method: rnd}\n", "search.method", "random"},
 		{"metric short name", head + "model: knn\nmetric: auc\n", "metric", "roc_auc"},
 		{"metric sklearn name", head + "model: knn\nmetric: neg_log_loss\n", "metric", "log_loss"},
 		{"metric f1", head + "model: knn\nmetric: f1\n", "metric", "f1_macro"},

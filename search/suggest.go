@@ -33,6 +33,9 @@ func nearest(name string, candidates []string) (string, bool) {
 		if n != lc && (hasPart(lc, n) || hasPart(n, lc)) {
 			d = min(d, 1) // "auc" for "roc_auc", "neg_log_loss" for "log_loss"
 		}
+		if abbreviates(n, lc) {
+			d = min(d, 1) // "rnd" for "random", not "grid" (also 2 edits away)
+		}
 		if bestD < 0 || d < bestD || d == bestD && c < best {
 			best, bestD = c, d
 			// Allow about half the letters to differ ("params" for
@@ -46,6 +49,23 @@ func nearest(name string, candidates []string) (string, bool) {
 		return "", false
 	}
 	return best, true
+}
+
+// abbreviates reports whether short, of three letters or more, is an
+// abbreviation of long: it starts with long's first letter and its
+// letters appear in long in order ("rnd" of "random", "dcsn" of
+// "decision_tree").
+func abbreviates(short, long string) bool {
+	if len(short) < 3 || len(short) >= len(long) || short[0] != long[0] {
+		return false
+	}
+	i := 0
+	for j := 0; j < len(long) && i < len(short); j++ {
+		if long[j] == short[i] {
+			i++
+		}
+	}
+	return i == len(short)
 }
 
 // hasPart reports whether part, of two letters or more, is a run of whole
