@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hpsearch/hpsearch/internal/editdist"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -338,8 +339,8 @@ func TestLevenshtein(t *testing.T) {
 		a, b string
 		d    int
 	}{{"", "", 0}, {"knn", "knnn", 1}, {"kitten", "sitting", 3}, {"", "abc", 3}, {"flaw", "lawn", 2}} {
-		if got := levenshtein(c.a, c.b); got != c.d {
-			t.Errorf("levenshtein(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
+		if got := editdist.Levenshtein(c.a, c.b); got != c.d {
+			t.Errorf("Levenshtein(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
 		}
 	}
 	if got := didYouMean("zzzzzz", []string{"knn", "ridge"}); got != "" {

@@ -3,6 +3,8 @@ package search
 import (
 	"fmt"
 	"strings"
+
+	"github.com/hpsearch/hpsearch/internal/editdist"
 )
 
 // didYouMean returns `; did you mean "x"?` for the candidate nearest to
@@ -26,7 +28,7 @@ func nearest(name string, candidates []string) (string, bool) {
 	n := strings.ToLower(name)
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
-		d := levenshtein(n, lc)
+		d := editdist.Levenshtein(n, lc)
 		if min(len(n), len(lc)) >= 3 && (strings.HasPrefix(n, lc) || strings.HasPrefix(lc, n)) {
 			d = min(d, 1) // "maximum" for "max", "params" for "parameters"
 		}
@@ -76,27 +78,4 @@ func hasPart(s, part string) bool {
 		return false
 	}
 	return strings.Contains("_"+s+"_", "_"+part+"_")
-}
-
-// levenshtein is the edit distance between a and b (insertions, deletions
-// and substitutions of runes, each costing 1).
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

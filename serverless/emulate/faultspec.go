@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hpsearch/hpsearch/internal/editdist"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -171,7 +172,7 @@ func suggestKind(name string) string {
 	}
 	best, bestD := "", -1
 	for _, k := range faultKinds {
-		if d := editDistance(name, k.name); bestD < 0 || d < bestD {
+		if d := editdist.Levenshtein(name, k.name); bestD < 0 || d < bestD {
 			best, bestD = k.name, d
 		}
 	}
@@ -179,30 +180,6 @@ func suggestKind(name string) string {
 		return ""
 	}
 	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes,
-// computed only for short names (a spec entry is bounded by
-// MaxFaultSpec).
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // String writes the rates of f as a fault spec ParseFaults reads back,
