@@ -376,7 +376,6 @@ func TestRunOtherErrorsStillFail(t *testing.T) {
 // succeeds.
 type gatedBackend struct {
 	waiting chan struct{} // closed when Run waits for the backend
-	done    chan struct{} // closed when trial 1 has returned
 	mu      sync.Mutex
 	calls   []trial.Trial
 }
@@ -390,7 +389,6 @@ func (b *gatedBackend) Execute(ctx context.Context, t trial.Trial) (trial.Result
 		return trial.Result{}, fmt.Errorf("fake: %w", trial.ErrUnavailable)
 	case t.Number == 1:
 		<-b.waiting
-		defer close(b.done)
 	}
 	return complete(t), nil
 }
@@ -402,16 +400,26 @@ func (b *gatedBackend) Probe(context.Context) error { return nil }
 // dispatched, still runs once the backend answers, as a trial in flight
 // would finish: the study stops with nothing in flight.
 func TestRunOutageHeldTrialsRunBeforeAStop(t *testing.T) {
-	b := &gatedBackend{waiting: make(chan struct{}), done: make(chan struct{})}
+	b := &gatedBackend{waiting: make(chan struct{})}
 	target := 0.5 // trial 1 scores 0.5
-	cfg, _ := outageConfig(10, 2, b, newManualClock())
+	cfg, smp := outageConfig(10, 2, b, newManualClock())
 	cfg.Stop.Target = &target
+	// Run tells the sampler trial 1's result and judges the stop rules in
+	// one step, so a wait that ends once the sampler was told cannot be
+	// seen by Run before the target is met (trial 1 returning is not
+	// enough: its result may still be on its way to Run).
+	told := make(chan struct{})
+	smp.onTell = func(r trial.Result) {
+		if r.Number == 1 {
+			close(told)
+		}
+	}
 	var once sync.Once
 	cfg.After = func(time.Duration) <-chan time.Time {
 		once.Do(func() { close(b.waiting) })
 		ch := make(chan time.Time, 1)
 		go func() {
-			<-b.done // the wait ends after the target was met
+			<-told // the wait ends after the target was met
 			ch <- epoch
 		}()
 		return ch
