@@ -19,7 +19,7 @@ import (
 //   - an estimator built by l.New and restored from the bytes predicts
 //     (and, for a ProbaEstimator, gives probabilities) bit for bit as the
 //     fitted one, and marshals to the same bytes again;
-//   - every truncation of the bytes, the bytes with one more byte, and the
+//   - truncations of the bytes (all of them for short encodings), the bytes with one more byte, and the
 //     bytes with any single byte flipped are refused with
 //     trainers.ErrBadState or restore without a panic.
 //
@@ -69,7 +69,9 @@ func CheckPersistent(tb testing.TB, l trainers.Learner, p trial.Params, d Datase
 		tb.Error("the restored estimator marshals to other bytes")
 	}
 
-	for n := range len(data) {
+	// Every truncation of a short encoding; of a long one, the first
+	// 2 KiB and a spread of lengths after.
+	for n := 0; n < len(data); n = nextCut(n, len(data)) {
 		if err := fresh().UnmarshalBinary(data[:n]); !errors.Is(err, trainers.ErrBadState) {
 			tb.Fatalf("truncated to %d of %d bytes: got %v, want ErrBadState", n, len(data), err)
 		}
@@ -86,6 +88,13 @@ func CheckPersistent(tb testing.TB, l trainers.Learner, p trial.Params, d Datase
 		Unmarshal(tb, fresh(), g)
 	}
 	return data
+}
+
+func nextCut(n, size int) int {
+	if n < 2048 {
+		return n + 1
+	}
+	return n + max(1, size/512)
 }
 
 // Unmarshal calls e.UnmarshalBinary(data) and fails the test if it
