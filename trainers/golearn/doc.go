@@ -15,9 +15,14 @@
 //     among exactly tied classes in map order, so exact ties (rare; they need
 //     identical per-class counts) can predict either class. It fails to fit
 //     when a class has no feature above the threshold in any row (golearn
-//     would panic; this package returns an error instead). Predict calls
-//     golearn's PredictOne once per distinct binarized row, which is most
-//     of its time: a log and a map lookup per feature, class and row.
+//     would panic; this package returns an error instead). Predict does
+//     PredictOne's arithmetic without calling it: golearn's learned
+//     probabilities are read once after Fit (its fields are unexported
+//     and it has no accessor, so through reflect, read-only) and their
+//     logs laid out flat, so each class's score is the same float64
+//     PredictOne computes, without its log and string-keyed map lookup
+//     per feature, class and row; exact ties go to the lowest class
+//     index (TestBernoulliScoresArePredictOnes).
 //   - id3: trees.ID3DecisionTree's algorithm (information gain, binary
 //     splits at midpoints of numeric features) through trees.InferID3Tree,
 //     called once per node on a frame of the node's rows (golearn's views

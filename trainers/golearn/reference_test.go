@@ -262,8 +262,8 @@ func referenceEntropy(s [2][]int) float64 {
 
 // TestBernoulliIsGolearns checks bernoulli_nb against golearn used plainly:
 // BernoulliNBClassifier fitted on a DenseInstances of the binarized rows
-// and its Predict on another. The rows of "ties" repeat, which the
-// adapter's Predict answers from the first time it saw them.
+// and its Predict on another. The rows of "ties" repeat and take few
+// values.
 func TestBernoulliIsGolearns(t *testing.T) {
 	sets := map[string]trainertest.Dataset{"ties": tiedData(1, 400, 6, 3, tieValues)}
 	for _, name := range []string{"wine", "breast_cancer", "digits"} {
@@ -319,4 +319,62 @@ func denseBinary(tb testing.TB, s *schema, X trainers.Matrix, y []float64) *base
 		inst.Set(cspec, i, s.class.GetSysValFromString(strconv.Itoa(int(y[i]))))
 	}
 	return inst
+}
+
+// TestBernoulliScoresArePredictOnes checks that Predict, which scores the
+// classes from golearn's learned probabilities read once after Fit, gives
+// on held-out rows the class golearn's own PredictOne gives, on the same
+// fitted classifier. Where they differ the two classes' scores must tie
+// exactly (golearn then picks in map order); the test reports how many
+// rows tied.
+func TestBernoulliScoresArePredictOnes(t *testing.T) {
+	sets := map[string]trainertest.Dataset{
+		"ties":   tiedData(1, 400, 6, 3, tieValues),
+		"binary": tiedData(2, 300, 12, 4, []float64{0, 1}),
+	}
+	for _, name := range []string{"iris", "wine", "breast_cancer", "digits"} {
+		sets[name] = trainertest.LoadCSV(t, name, trial.Classification)
+	}
+	for name, ds := range sets {
+		t.Run(name, func(t *testing.T) {
+			n := ds.X.Rows * 4 / 5
+			train := trainertest.Dataset{X: trainers.Matrix{Rows: n, Cols: ds.X.Cols, Data: ds.X.Data[:n*ds.X.Cols]}, Y: ds.Y[:n], Classes: ds.Classes}
+			test := trainers.Matrix{Rows: ds.X.Rows - n, Cols: ds.X.Cols, Data: ds.X.Data[n*ds.X.Cols:]}
+			m := fit(t, Bernoulli{}, trial.Params{"binarize": 0.5}, train, 0).(*bernoulliModel)
+			got := m.Predict(test)
+			vector := make([][]byte, test.Cols)
+			bits := make([]int, test.Cols)
+			ties := 0
+			for i := range got {
+				for j, v := range test.Row(i) {
+					vector[j], bits[j] = []byte{0}, 0
+					if v > 0.5 {
+						vector[j], bits[j] = []byte{1}, 1
+					}
+				}
+				want, err := strconv.Atoi(m.nb.PredictOne(vector))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if int(got[i]) == want {
+					continue
+				}
+				if a, b := classScore(m.scores, int(got[i]), bits), classScore(m.scores, want, bits); a != b {
+					t.Fatalf("row %d: class %v (score %v), golearn's PredictOne says %d (score %v)", i, got[i], a, want, b)
+				}
+				ties++
+			}
+			t.Logf("%d held-out rows, %d exact ties broken differently", len(got), ties)
+		})
+	}
+}
+
+// classScore is the score nbScores gives class c for a row's bits.
+func classScore(s *nbScores, c int, bits []int) float64 {
+	k := slices.Index(s.classes, c)
+	score := s.prior[k]
+	for f, b := range bits {
+		score += s.logs[(k*s.cols+f)*2+b]
+	}
+	return score
 }
