@@ -201,3 +201,20 @@ func Summarize(events []Event, dir trial.Direction) Summary {
 	}
 	return s
 }
+
+// FoldStats returns the mean and the population standard deviation
+// (ddof=0, as scikit-learn's mean_test_score and std_test_score) of a
+// trial's fold scores; both are NaN when there are none.
+func FoldStats(folds []float64) (mean, std float64) {
+	if len(folds) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	for _, f := range folds {
+		mean += f
+	}
+	mean /= float64(len(folds))
+	for _, f := range folds {
+		std += (f - mean) * (f - mean)
+	}
+	return mean, math.Sqrt(std / float64(len(folds)))
+}

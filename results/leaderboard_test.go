@@ -107,3 +107,22 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("Summarize(nil) = %+v", s)
 	}
 }
+
+func TestFoldStatsArePopulationMeanAndStd(t *testing.T) {
+	for _, tt := range []struct {
+		folds     []float64
+		mean, std float64
+	}{
+		{[]float64{1}, 1, 0},
+		{[]float64{0.8, 1}, 0.9, 0.1},
+		{[]float64{2, 4, 4, 4, 5, 5, 7, 9}, 5, 2}, // ddof=0, as std_test_score
+	} {
+		mean, std := FoldStats(tt.folds)
+		if math.Abs(mean-tt.mean) > 1e-12 || math.Abs(std-tt.std) > 1e-12 {
+			t.Errorf("FoldStats(%v) = %g, %g; want %g, %g", tt.folds, mean, std, tt.mean, tt.std)
+		}
+	}
+	if mean, std := FoldStats(nil); !math.IsNaN(mean) || !math.IsNaN(std) {
+		t.Errorf("FoldStats(nil) = %g, %g; want NaN, NaN", mean, std)
+	}
+}
