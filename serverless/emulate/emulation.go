@@ -70,6 +70,11 @@ type Options struct {
 	LambdaAddr, S3Addr string
 	// Faults, if set, is consulted for each invocation; see SetFaults.
 	Faults Faults
+	// Simulate, if set, makes a simulated Lambda: virtual execution
+	// environments in this process instead of aws-lambda-rie processes
+	// (see Simulated). Bootstrap is then not needed, and Workers is the
+	// function's concurrency limit.
+	Simulate *Simulated
 }
 
 // Emulation is a running S3 gateway, a fleet of execution environments
@@ -91,6 +96,7 @@ type Emulation struct {
 	gateway *process
 	envs    []*environment
 	router  *router
+	sim     *simulator
 	server  *http.Server
 	serving chan struct{}
 }
@@ -103,6 +109,9 @@ func Start(ctx context.Context, opts Options) (_ *Emulation, err error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
+	}
+	if o.Simulate != nil {
+		return startSimulated(ctx, o)
 	}
 	// Bind the router's port, and hold S3's, first: a fixed port in use
 	// should fail before a minute of building.
@@ -235,17 +244,20 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Workers < 0 {
 		return o, fmt.Errorf("emulate: workers %d: must be positive", o.Workers)
 	}
-	if o.Bootstrap == "" {
-		return o, errors.New("emulate: no bootstrap: build one with BuildWorker")
+	if o.Simulate == nil {
+		if o.Bootstrap == "" {
+			return o, errors.New("emulate: no bootstrap: build one with BuildWorker")
+		}
+		b, err := filepath.Abs(o.Bootstrap)
+		if err != nil {
+			return o, fmt.Errorf("emulate: bootstrap: %w", err)
+		}
+		if fi, err := os.Stat(b); err != nil || !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 {
+			return o, fmt.Errorf("emulate: bootstrap %s: not an executable file", b)
+		}
+		o.Bootstrap = b
 	}
-	b, err := filepath.Abs(o.Bootstrap)
-	if err != nil {
-		return o, fmt.Errorf("emulate: bootstrap: %w", err)
-	}
-	if fi, err := os.Stat(b); err != nil || !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 {
-		return o, fmt.Errorf("emulate: bootstrap %s: not an executable file", b)
-	}
-	o.Bootstrap = b
+	var err error
 	// Absolute before anything runs in another directory: the gateway
 	// runs in Dir/s3 and is given its root.
 	if o.Dir != "" {
@@ -382,6 +394,9 @@ func (e *Emulation) Close() error {
 	for _, env := range e.envs {
 		env.close()
 	}
+	if e.sim != nil {
+		e.sim.close()
+	}
 	if e.router != nil {
 		e.router.running.Wait()
 	}
@@ -404,5 +419,9 @@ func (e *Emulation) Close() error {
 
 // String describes the emulation for logs.
 func (e *Emulation) String() string {
-	return "lambda " + e.LambdaEndpoint + " (" + e.Function + ", " + strconv.Itoa(cap(e.router.idle)) + " workers), s3 " + e.S3Endpoint + " (" + e.Bucket + ")"
+	workers := strconv.Itoa(cap(e.router.idle)) + " workers"
+	if e.sim != nil {
+		workers = "simulated, concurrency " + strconv.Itoa(e.sim.fleet.limit)
+	}
+	return "lambda " + e.LambdaEndpoint + " (" + e.Function + ", " + workers + "), s3 " + e.S3Endpoint + " (" + e.Bucket + ")"
 }

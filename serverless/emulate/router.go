@@ -78,28 +78,8 @@ func (rt *router) invoke(w http.ResponseWriter, r *http.Request) {
 		rt.notFound(w, r)
 		return
 	}
-	switch t := r.Header.Get("X-Amz-Invocation-Type"); t {
-	case "", "RequestResponse":
-	case "DryRun":
-		w.WriteHeader(http.StatusNoContent)
-		return
-	default:
-		apiError(w, http.StatusBadRequest, "InvalidParameterValueException", "User",
-			"the emulator supports only RequestResponse and DryRun invocations, not "+t)
-		return
-	}
-	payload, err := io.ReadAll(io.LimitReader(r.Body, 6<<20+1))
-	if err != nil {
-		apiError(w, http.StatusBadRequest, "InvalidRequestContentException", "User", "reading payload: "+err.Error())
-		return
-	}
-	if len(payload) > 6<<20 {
-		apiError(w, http.StatusRequestEntityTooLarge, "RequestTooLargeException", "User",
-			"Request must be smaller than 6291456 bytes for the InvokeFunction operation")
-		return
-	}
-	if len(payload) > 0 && !json.Valid(payload) {
-		apiError(w, http.StatusBadRequest, "InvalidRequestContentException", "User", "Could not parse request body into json")
+	payload, ok := readInvoke(w, r)
+	if !ok {
 		return
 	}
 
@@ -158,6 +138,36 @@ func (rt *router) invoke(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(inv.payload)
+}
+
+// readInvoke reads an Invoke request's payload, or answers it (a DryRun,
+// or an error as Lambda gives for a request it refuses) and returns false.
+func readInvoke(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	switch t := r.Header.Get("X-Amz-Invocation-Type"); t {
+	case "", "RequestResponse":
+	case "DryRun":
+		w.WriteHeader(http.StatusNoContent)
+		return nil, false
+	default:
+		apiError(w, http.StatusBadRequest, "InvalidParameterValueException", "User",
+			"the emulator supports only RequestResponse and DryRun invocations, not "+t)
+		return nil, false
+	}
+	payload, err := io.ReadAll(io.LimitReader(r.Body, 6<<20+1))
+	if err != nil {
+		apiError(w, http.StatusBadRequest, "InvalidRequestContentException", "User", "reading payload: "+err.Error())
+		return nil, false
+	}
+	if len(payload) > 6<<20 {
+		apiError(w, http.StatusRequestEntityTooLarge, "RequestTooLargeException", "User",
+			"Request must be smaller than 6291456 bytes for the InvokeFunction operation")
+		return nil, false
+	}
+	if len(payload) > 0 && !json.Valid(payload) {
+		apiError(w, http.StatusBadRequest, "InvalidRequestContentException", "User", "Could not parse request body into json")
+		return nil, false
+	}
+	return payload, true
 }
 
 // throttle answers as Lambda does when a function is at its concurrency
