@@ -120,7 +120,8 @@ func formatBytes(n int64) string {
 
 // topLevelKeys are the keys a spec may have, in documentation order.
 var topLevelKeys = []string{"name", "dataset", "target", "task", "model", "metric", "cv",
-	"preprocess", "search", "early_stopping", "stop", "backend", "parameters", "models"}
+	"preprocess", "search", "early_stopping", "stop", "backend", "parameters", "models",
+	"command", "direction", "timeout"}
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
@@ -236,6 +237,14 @@ func decode(raw []byte, file string, c *collector) (*Spec, error) {
 			err = d.earlyStopping(v, field)
 		case "backend":
 			err = d.backend(v, field)
+		case "command":
+			err = d.command(v, field)
+		case "direction":
+			var dir string
+			dir, err = d.str(v, field)
+			s.Direction = trial.Direction(dir)
+		case "timeout":
+			s.Timeout, err = d.str(v, field)
 		}
 		return err
 	})

@@ -36,10 +36,12 @@ type Sampler interface {
 
 // NewSampler returns the sampler for s.Search.Method: "grid", "random",
 // "sobol" or "tpe", wrapped in early stopping (asha, hyperband, median)
-// when s.EarlyStopping is set. s must have been validated.
+// when s.EarlyStopping is set, except in-trial early stopping (budget:
+// step), which prunes running trials instead (see NewPruner). s must have
+// been validated.
 func NewSampler(s *Spec) (Sampler, error) {
 	base, err := newBaseSampler(s)
-	if err != nil || s.EarlyStopping == nil {
+	if err != nil || s.EarlyStopping == nil || s.EarlyStopping.InTrial() {
 		return base, err
 	}
 	if len(s.EarlyStopping.Rungs) < 2 {

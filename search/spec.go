@@ -45,6 +45,12 @@ type Spec struct {
 	EarlyStopping *EarlyStopping `json:"early_stopping,omitempty"`
 	// Backend holds the executor settings (the Lambda issue fills it).
 	Backend map[string]any `json:"backend,omitempty"`
+	// Command, when set, makes this a command study (see command.go):
+	// each trial runs this program with these arguments instead of a
+	// model; Direction is then required. Timeout bounds each of its
+	// trials, as a Go duration; empty means no bound.
+	Command []string `json:"command,omitempty"`
+	Timeout string   `json:"timeout,omitempty"`
 
 	// File is the path the spec was read from, for error messages.
 	File string `json:"-"`

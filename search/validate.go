@@ -70,6 +70,11 @@ func (s *Spec) Validate(cat trial.Catalog) error {
 // another (the metric on the models' tasks, the grid on the parameters)
 // is made only when that one passed, so one mistake is reported once.
 func (s *Spec) validate(cat trial.Catalog, c *collector) {
+	if s.IsCommand() {
+		s.validateCommand(c)
+		return
+	}
+	c.add(s.refuseCommandFields())
 	c.add(s.validateName())
 	infos, modelsOK, paramsOK := s.validateModels(cat, c)
 	if modelsOK {

@@ -70,6 +70,10 @@ type Result struct {
 	// Complete or Pruned.
 	Score      float64   `json:"score"`
 	FoldScores []float64 `json:"fold_scores,omitempty"`
+	// Steps holds the intermediate values the trial reported, in the
+	// order reported (command objectives; see Step). A pruned trial's
+	// Score is its last.
+	Steps []Step `json:"steps,omitempty"`
 	// Error is the reason a trial failed.
 	Error string `json:"error,omitempty"`
 	// Timings in seconds: loading the dataset, fitting and scoring (summed

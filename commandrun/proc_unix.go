@@ -1,0 +1,24 @@
+//go:build unix
+
+package commandrun
+
+import (
+	"errors"
+	"os/exec"
+	"syscall"
+)
+
+// inOwnGroup makes cmd start a process group of its own, so that
+// signalGroup reaches whatever it starts.
+func inOwnGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+}
+
+// signalGroup sends sig to the process group led by pid. A group that
+// no longer exists is not an error.
+func signalGroup(pid int, sig syscall.Signal) error {
+	if err := syscall.Kill(-pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return err
+	}
+	return nil
+}
