@@ -73,7 +73,7 @@ type Settings struct {
 // calls are serialized per Model).
 type Model struct {
 	// Family is the model family, Params every one of its parameters.
-	Family string      `json:"family"`
+	Family string       `json:"family"`
 	Params trial.Params `json:"params"`
 	// Task is classification or regression.
 	Task trial.Task `json:"task"`
