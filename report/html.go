@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/hpsearch/hpsearch/cost"
 	"github.com/hpsearch/hpsearch/results"
@@ -17,17 +18,21 @@ import (
 //go:embed report.html.tmpl
 var pageTemplate string
 
-var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"usd":       cost.FormatUSD,
-	"price":     cost.FormatPrice,
-	"num":       func(f float64) string { return strconv.FormatFloat(f, 'g', 6, 64) },
-	"fixed":     func(f float64, prec int) string { return strconv.FormatFloat(f, 'f', prec, 64) },
-	"ratio":     func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) + "×" },
-	"params":    func(p trial.Params) string { return p.Format() },
-	"best":      bestString,
-	"speedup":   func(a, b float64) string { return strconv.FormatFloat(cost.Ratio(a, b), 'f', 1, 64) + "×" },
-	"costratio": func(a, b float64) string { return strconv.FormatFloat(cost.Ratio(a, b), 'f', 2, 64) + "×" },
-}).Parse(pageTemplate))
+// page parses the template on first use: every hpsearch command links
+// this package, and only report renders a page.
+var page = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"usd":       cost.FormatUSD,
+		"price":     cost.FormatPrice,
+		"num":       func(f float64) string { return strconv.FormatFloat(f, 'g', 6, 64) },
+		"fixed":     func(f float64, prec int) string { return strconv.FormatFloat(f, 'f', prec, 64) },
+		"ratio":     func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) + "×" },
+		"params":    func(p trial.Params) string { return p.Format() },
+		"best":      bestString,
+		"speedup":   func(a, b float64) string { return strconv.FormatFloat(cost.Ratio(a, b), 'f', 1, 64) + "×" },
+		"costratio": func(a, b float64) string { return strconv.FormatFloat(cost.Ratio(a, b), 'f', 2, 64) + "×" },
+	}).Parse(pageTemplate))
+})
 
 // Options tunes WriteHTML. The zero value is the defaults.
 type Options struct {
@@ -129,7 +134,7 @@ func WriteHTML(w io.Writer, s *Study, o Options) error {
 	// pass through it, so they are shown as escapes as on a terminal (the
 	// page itself has none but newlines).
 	var buf strings.Builder
-	if err := page.Execute(&buf, v); err != nil {
+	if err := page().Execute(&buf, v); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	if _, err := io.WriteString(w, results.PrintableLines(buf.String())); err != nil {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -15,8 +16,8 @@ import (
 
 // svgNamespaces are the xmlns attributes of vgsvg's root element: an
 // inline <svg> in HTML needs neither, and dropping them leaves the page
-// without a single http URL.
-var svgNamespaces = regexp.MustCompile(`\s+xmlns(:xlink)?="[^"]*"`)
+// without a single http URL. It compiles on first use.
+var svgNamespaces = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s+xmlns(:xlink)?="[^"]*"`) })
 
 // svg renders c as an <svg> element to inline in HTML.
 func svg(c Chart) (string, error) {
@@ -33,7 +34,7 @@ func svg(c Chart) (string, error) {
 	}
 	s = s[i:]
 	end := strings.IndexByte(s, '>')
-	root := svgNamespaces.ReplaceAllString(s[:end], "")
+	root := svgNamespaces().ReplaceAllString(s[:end], "")
 	return root + fmt.Sprintf(` role="img" aria-label="%s"`, htmlAttr(c.Title)) + s[end:], nil
 }
 

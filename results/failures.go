@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -83,15 +84,18 @@ func FirstLine(msg string) string {
 	return ""
 }
 
-// quoted matches a double-quoted value as Go's %q writes it.
-var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+// quoted matches a double-quoted value as Go's %q writes it. This and
+// the patterns below compile on first use, not when hpsearch starts.
+var quoted = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"(?:[^"\\]|\\.)*"`) })
 
 // uuid matches a UUID, such as a Lambda request id.
-var uuid = regexp.MustCompile(`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`)
+var uuid = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`)
+})
 
 // numberRun matches a number as normalised by FailureKey ("#", "-#",
 // "#.#", "#.#+#", "#-#-#" of an id): it collapses into one "#".
-var numberRun = regexp.MustCompile(`[-+]*#(?:[.+-]+#)*`)
+var numberRun = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[-+]*#(?:[.+-]+#)*`) })
 
 // FailureKey returns the reason an error message is grouped under by
 // Failures: its first line (FirstLine), with every value a trial makes
@@ -102,8 +106,8 @@ var numberRun = regexp.MustCompile(`[-+]*#(?:[.+-]+#)*`)
 // become one "#". Words that have a digit after a letter, such as the parameter
 // x1 or s3://, are kept, so different parameters stay different reasons.
 func FailureKey(msg string) string {
-	line := quoted.ReplaceAllString(FirstLine(msg), `"#"`)
-	line = uuid.ReplaceAllString(line, "#")
+	line := quoted().ReplaceAllString(FirstLine(msg), `"#"`)
+	line = uuid().ReplaceAllString(line, "#")
 	var b strings.Builder
 	b.Grow(len(line))
 	for i := 0; i < len(line); {
@@ -124,7 +128,7 @@ func FailureKey(msg string) string {
 		}
 		i = j
 	}
-	return numberRun.ReplaceAllString(b.String(), "#")
+	return numberRun().ReplaceAllString(b.String(), "#")
 }
 
 // isWordByte reports whether line[i] is part of a word: an ASCII letter,

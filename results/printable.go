@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -78,8 +79,11 @@ func unsafeRune(r rune, size int, keepLines bool) bool {
 }
 
 // plainNumber matches a cell that spreadsheets read as a number and
-// nothing else: a sign, digits, a decimal point, an exponent.
-var plainNumber = regexp.MustCompile(`^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$`)
+// nothing else: a sign, digits, a decimal point, an exponent. It compiles
+// on first use.
+var plainNumber = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$`)
+})
 
 // CSVCell returns s, a text cell of a CSV file, made safe to open in a
 // spreadsheet, as OWASP advises against CSV injection: a cell that
@@ -91,7 +95,7 @@ var plainNumber = regexp.MustCompile(`^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?
 // by PrintableLines.
 func CSVCell(s string) string {
 	s = PrintableLines(s)
-	if s == "" || plainNumber.MatchString(s) {
+	if s == "" || plainNumber().MatchString(s) {
 		return s
 	}
 	switch r, _ := utf8.DecodeRuneInString(s); r {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/hpsearch/hpsearch/serverless/s3data"
@@ -55,10 +56,12 @@ var (
 	ErrNoRegion = errors.New("deploy: no AWS region")
 )
 
+// The patterns compile on first use, not at start-up: a {1,64} repeat
+// compiles to 64 copies, and every hpsearch command would pay for them.
 var (
-	functionNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-	roleNameRE     = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	regionRE       = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+	functionNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`) })
+	roleNameRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]{1,64}$`) })
+	regionRE       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`) })
 )
 
 // WithDefaults returns c with its zero values replaced by the defaults.
@@ -92,7 +95,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: %s: %s", ErrInvalidConfig, field, fmt.Sprintf(format, args...))
 	}
 	switch {
-	case !functionNameRE.MatchString(c.Function):
+	case !functionNameRE().MatchString(c.Function):
 		return bad("function", "%q: want 1 to 64 letters, digits, - or _", c.Function)
 	case s3data.CheckBucketName(c.Bucket) != nil:
 		return bad("bucket", "%v", s3data.CheckBucketName(c.Bucket))
@@ -106,9 +109,9 @@ func (c Config) Validate() error {
 		return bad("timeout", "%v: want whole seconds from 1 to 900", c.Timeout)
 	case c.Ephemeral < 512 || c.Ephemeral > 10240:
 		return bad("ephemeral", "%d MB: want 512 to 10240", c.Ephemeral)
-	case !regionRE.MatchString(c.Region):
+	case !regionRE().MatchString(c.Region):
 		return bad("region", "%q: not an AWS region", c.Region)
-	case !roleNameRE.MatchString(c.Role):
+	case !roleNameRE().MatchString(c.Role):
 		return bad("role", "%q: not a valid IAM role name", c.Role)
 	}
 	return nil

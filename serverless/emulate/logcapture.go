@@ -91,12 +91,13 @@ func (c *logCapture) end(wait time.Duration) []byte {
 	return out
 }
 
-var maxMemoryRE = regexp.MustCompile(`Max Memory Used: \d+ MB`)
+// maxMemoryRE compiles on first use, not when hpsearch starts.
+var maxMemoryRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Max Memory Used: \d+ MB`) })
 
 // setMaxMemoryUsed replaces the emulator's Max Memory Used, which it sets
 // to the memory size, with the measured peak.
 func setMaxMemoryUsed(log []byte, mb int64) []byte {
-	return maxMemoryRE.ReplaceAll(log, []byte("Max Memory Used: "+strconv.FormatInt(mb, 10)+" MB"))
+	return maxMemoryRE().ReplaceAll(log, []byte("Max Memory Used: "+strconv.FormatInt(mb, 10)+" MB"))
 }
 
 // logTail returns the last n bytes of log.

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hpsearch/hpsearch/serverless/s3data"
@@ -191,8 +192,8 @@ func (c Config) withDefaults() Config {
 // regionRE is the form of every AWS region name (us-east-1,
 // ap-southeast-2, us-gov-west-1, eu-isoe-west-1). The SDK sends any string
 // it is given, so a misspelt region would otherwise fail late, as an
-// unresolvable endpoint.
-var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+// unresolvable endpoint. It compiles on first use, not at start-up.
+var regionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`) })
 
 // Validate checks the settings; errors are *trial.InputError.
 func (c Config) Validate() error {
@@ -200,7 +201,7 @@ func (c Config) Validate() error {
 		return &trial.InputError{Field: "backend." + field, Msg: fmt.Sprintf(format, args...)}
 	}
 	switch {
-	case c.Region != "" && !regionRE.MatchString(c.Region):
+	case c.Region != "" && !regionRE().MatchString(c.Region):
 		return bad("region", "%q is not an AWS region name (such as us-east-1 or eu-west-2)", c.Region)
 	case c.Bucket != "" && s3data.CheckBucketName(c.Bucket) != nil:
 		return bad("bucket", "%v", s3data.CheckBucketName(c.Bucket))

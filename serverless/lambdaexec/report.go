@@ -4,12 +4,16 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // reportFieldRE matches one figure of a REPORT line. Alternatives that end
 // in "Duration" start earlier than the bare "Duration" inside them, so the
-// leftmost match is always the whole name.
-var reportFieldRE = regexp.MustCompile(`(Init Duration|Billed Duration|Restore Duration|Duration|Max Memory Used|Memory Size): ([0-9]+(?:\.[0-9]+)?) (ms|MB)`)
+// leftmost match is always the whole name. It compiles on first use, not
+// at start-up.
+var reportFieldRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(Init Duration|Billed Duration|Restore Duration|Duration|Max Memory Used|Memory Size): ([0-9]+(?:\.[0-9]+)?) (ms|MB)`)
+})
 
 // reportKeys maps REPORT field names to Result.Backend keys.
 var reportKeys = map[string]string{
@@ -38,7 +42,7 @@ func ParseReport(tail string) (figures map[string]float64, ok bool) {
 		return nil, false
 	}
 	figures = map[string]float64{}
-	for _, m := range reportFieldRE.FindAllStringSubmatch(line, -1) {
+	for _, m := range reportFieldRE().FindAllStringSubmatch(line, -1) {
 		key, known := reportKeys[m[1]]
 		if !known {
 			continue
