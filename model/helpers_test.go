@@ -3,6 +3,8 @@ package model_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"math"
 	"os"
 	"path/filepath"
@@ -80,4 +82,9 @@ func writeFile(tb testing.TB, name, content string) string {
 		tb.Fatal(err)
 	}
 	return path
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
