@@ -20,8 +20,10 @@ import (
 // rung and budget (name=value) after the state; and when a row shown
 // failed, an ERROR column before the parameters, with the first line of
 // each failed row's error cut to tableErrorWidth characters (ShortError)
-// and "-" for the others. Unranked rows show "-" as rank, failed rows "-"
-// as score. Text from the spec or the journal (metric, model, budget and
+// and "-" for the others; when a row shown has fold scores, a MEAN ± STD
+// column after SECONDS with their mean and population standard deviation
+// (scikit-learn's mean_test_score and std_test_score; "-" for rows
+// without). Unranked rows show "-" as rank, failed rows "-" as score. Text from the spec or the journal (metric, model, budget and
 // parameter names, parameter values, errors) is written through
 // Printable: control characters show as escapes.
 func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
@@ -36,11 +38,15 @@ func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	budgeted := hasBudget(shown)
 	failed := hasFailed(shown)
+	folds := hasFolds(shown)
 	header := []string{"RANK", "TRIAL", "STATE"}
 	if budgeted {
 		header = append(header, "RUNG", "BUDGET")
 	}
 	header = append(header, "MODEL", metric, "SECONDS")
+	if folds {
+		header = append(header, "MEAN ± STD")
+	}
 	if failed {
 		header = append(header, "ERROR")
 	}
@@ -64,6 +70,9 @@ func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
 			cells = append(cells, rung, budget)
 		}
 		cells = append(cells, Printable(r.Model), score, strconv.FormatFloat(r.Seconds, 'f', 2, 64))
+		if folds {
+			cells = append(cells, foldCell(r))
+		}
 		if failed {
 			msg := "-"
 			if r.State == trial.Failed {
@@ -88,7 +97,8 @@ func WriteTable(w io.Writer, rows []Row, top int, metric string) error {
 
 // WriteCSV writes rows as CSV with a header: rank (empty when unranked),
 // trial, state, model, score (empty when failed), seconds, error,
-// fold_scores (separated by ";"), under early stopping budget_name,
+// fold_scores (separated by ";"), fold_mean and fold_std (their mean and
+// population standard deviation, empty without fold scores), under early stopping budget_name,
 // budget, rung and config, then one params_NAME column per parameter name
 // found in any row, sorted. Numbers keep full precision.
 //
@@ -110,7 +120,7 @@ func WriteCSV(w io.Writer, rows []Row) error {
 	}
 	slices.Sort(names)
 	cw := csv.NewWriter(w)
-	header := []string{"rank", "trial", "state", "model", "score", "seconds", "error", "fold_scores"}
+	header := []string{"rank", "trial", "state", "model", "score", "seconds", "error", "fold_scores", "fold_mean", "fold_std"}
 	budgeted := hasBudget(rows)
 	if budgeted {
 		header = append(header, "budget_name", "budget", "rung", "config")
@@ -132,8 +142,13 @@ func WriteCSV(w io.Writer, rows []Row) error {
 		for i, f := range r.FoldScores {
 			folds[i] = formatFloat(f)
 		}
+		mean, std := "", ""
+		if len(r.FoldScores) > 0 && r.State != trial.Failed {
+			m, sd := FoldStats(r.FoldScores)
+			mean, std = formatFloat(m), formatFloat(sd)
+		}
 		record := []string{rank, strconv.Itoa(r.Number), CSVCell(string(r.State)), CSVCell(r.Model), score,
-			formatFloat(r.Seconds), CSVCell(r.Error), strings.Join(folds, ";")}
+			formatFloat(r.Seconds), CSVCell(r.Error), strings.Join(folds, ";"), mean, std}
 		if budgeted {
 			if b := r.Budget; b.Name != "" {
 				record = append(record, CSVCell(b.Name), formatFloat(b.Value), strconv.Itoa(b.Rung), strconv.Itoa(b.Config))
@@ -177,6 +192,25 @@ func hasFailed(rows []Row) bool {
 	return false
 }
 
+// hasFolds reports whether some row that did not fail has fold scores.
+func hasFolds(rows []Row) bool {
+	for _, row := range rows {
+		if row.Result.State != trial.Failed && len(row.Result.FoldScores) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// foldCell is a row's MEAN ± STD cell: 4 significant digits each.
+func foldCell(r trial.Result) string {
+	if r.State == trial.Failed || len(r.FoldScores) == 0 {
+		return "-"
+	}
+	mean, std := FoldStats(r.FoldScores)
+	return strconv.FormatFloat(mean, 'g', 4, 64) + " ± " + strconv.FormatFloat(std, 'g', 4, 64)
+}
+
 // hasBudget reports whether some row ran under early stopping.
 func hasBudget(rows []Row) bool {
 	for _, row := range rows {
@@ -198,6 +232,10 @@ type jsonRow struct {
 	Seconds    jsonNumber   `json:"seconds"`
 	Error      string       `json:"error,omitempty"`
 	FoldScores []jsonNumber `json:"fold_scores,omitempty"`
+	// FoldMean and FoldStd are the fold scores' mean and population
+	// standard deviation, omitted without fold scores.
+	FoldMean *jsonNumber `json:"fold_mean,omitempty"`
+	FoldStd  *jsonNumber `json:"fold_std,omitempty"`
 	// Budget is the rung's budget under early stopping.
 	Budget *trial.Budget `json:"budget,omitempty"`
 }
@@ -216,8 +254,9 @@ func (n jsonNumber) MarshalJSON() ([]byte, error) {
 
 // WriteJSON writes rows as an indented JSON array, best first. Each
 // element has rank (omitted when unranked), trial, state, model, params,
-// score (null when failed), seconds, error (when failed), fold_scores
-// and, under early stopping, budget (name, value, rung, config, max).
+// score (null when failed), seconds, error (when failed), fold_scores,
+// fold_mean and fold_std (population standard deviation, as
+// scikit-learn's std_test_score; both omitted without fold scores) and, under early stopping, budget (name, value, rung, config, max).
 func WriteJSON(w io.Writer, rows []Row) error {
 	out := make([]jsonRow, len(rows))
 	for i, row := range rows {
@@ -239,6 +278,11 @@ func WriteJSON(w io.Writer, rows []Row) error {
 		}
 		for _, f := range r.FoldScores {
 			out[i].FoldScores = append(out[i].FoldScores, jsonNumber(f))
+		}
+		if len(r.FoldScores) > 0 && r.State != trial.Failed {
+			m, sd := FoldStats(r.FoldScores)
+			mean, std := jsonNumber(m), jsonNumber(sd)
+			out[i].FoldMean, out[i].FoldStd = &mean, &std
 		}
 	}
 	enc := json.NewEncoder(w)

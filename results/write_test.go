@@ -28,9 +28,9 @@ func TestWriteTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "" +
-		"RANK  TRIAL  STATE     MODEL  ACCURACY  SECONDS  ERROR                 PARAMS\n" +
-		"1     3      complete  knn    0.966667  0.12     -                     n_neighbors=7 weights=distance\n" +
-		"-     5      failed    knn    -         0.00     fit: singular matrix  n_neighbors=500 p=1.5\n"
+		"RANK  TRIAL  STATE     MODEL  ACCURACY  SECONDS  MEAN ± STD        ERROR                 PARAMS\n" +
+		"1     3      complete  knn    0.966667  0.12     0.9667 ± 0.03333  -                     n_neighbors=7 weights=distance\n" +
+		"-     5      failed    knn    -         0.00     -                 fit: singular matrix  n_neighbors=500 p=1.5\n"
 	if b.String() != want {
 		t.Errorf("table:\n%s\nwant:\n%s", b.String(), want)
 	}
@@ -52,9 +52,9 @@ func TestWriteCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{
-		{"rank", "trial", "state", "model", "score", "seconds", "error", "fold_scores", "params_n_neighbors", "params_p", "params_weights"},
-		{"1", "3", "complete", "knn", "0.9666666666666667", "0.125", "", "1;0.9333333333333333", "7", "", "distance"},
-		{"", "5", "failed", "knn", "", "0", "fit: singular matrix", "", "500", "1.5", ""},
+		{"rank", "trial", "state", "model", "score", "seconds", "error", "fold_scores", "fold_mean", "fold_std", "params_n_neighbors", "params_p", "params_weights"},
+		{"1", "3", "complete", "knn", "0.9666666666666667", "0.125", "", "1;0.9333333333333333", "0.9666666666666667", "0.033333333333333326", "7", "", "distance"},
+		{"", "5", "failed", "knn", "", "0", "fit: singular matrix", "", "", "", "500", "1.5", ""},
 	}
 	if len(recs) != len(want) {
 		t.Fatalf("got %d records, want %d", len(recs), len(want))
@@ -88,6 +88,12 @@ func TestWriteJSON(t *testing.T) {
 	}
 	if fs := best["fold_scores"].([]any); len(fs) != 2 {
 		t.Errorf("fold_scores = %v", fs)
+	}
+	if m, sd := best["fold_mean"].(float64), best["fold_std"].(float64); math.Abs(m-0.9666666666666667) > 1e-12 || math.Abs(sd-1/30.0) > 1e-12 {
+		t.Errorf("fold_mean, fold_std = %v, %v; want 0.96667 and the population std 0.03333", m, sd)
+	}
+	if _, ok := failed["fold_mean"]; ok {
+		t.Errorf("failed row has a fold_mean")
 	}
 	if _, ok := best["error"]; ok {
 		t.Errorf("complete row has an error field")
