@@ -36,9 +36,9 @@
 // Pruning. When the executor has a Pruner, each intermediate value is
 // judged as it arrives; a trial to be pruned is sent SIGTERM, and
 // SIGKILL if it has not exited after the grace period. It is recorded as
-// pruned, with its last step and value (Result.Score, Result.Budget
-// {Name: "step"}). A timeout and a cancelled study (Ctrl-C) stop the
-// command the same way.
+// pruned, with its last value as Result.Score and every value in
+// Result.Steps (the last step is the last of them). A timeout and a
+// cancelled study (Ctrl-C) stop the command the same way.
 //
 // Processes. Each command runs in a process group of its own, and when
 // it exits, for whatever reason, whatever it left running in that group

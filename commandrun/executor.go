@@ -295,18 +295,19 @@ func (r *execution) classify(res *trial.Result) string {
 	case stopTimeout:
 		return fmt.Sprintf("commandrun: timeout: still running after %s (the spec's timeout)%s", r.e.Timeout, r.how()) + r.stderrTail()
 	}
-	exitedOK := r.waitErr == nil
-	if r.stoppedBy == stopPruned || isClosed(r.pruned) && !(exitedOK && r.result != nil) {
+	// Once the pruner has said stop, the trial is pruned, even if the
+	// command exited by itself meanwhile: the decision depends on the
+	// values reported, never on how fast the command was.
+	if isClosed(r.pruned) {
 		last := r.steps[len(r.steps)-1]
 		res.State = trial.Pruned
 		res.Score = last.Value
-		res.Budget = trial.Budget{Name: "step", Value: float64(last.Step), Config: r.t.Number}
 		return ""
 	}
 	if r.protoErr != nil {
 		return "commandrun: " + r.protoErr.Error() + r.exitNote() + r.stderrTail()
 	}
-	if !exitedOK {
+	if r.waitErr != nil {
 		return "commandrun: " + exitText(r.waitErr) + r.stderrTail()
 	}
 	if r.result == nil {
@@ -419,6 +420,12 @@ func (r *execution) readLine(n int, line []byte) {
 	body := line
 	if len(body) > 0 && body[len(body)-1] == '\n' {
 		body = body[:len(body)-1]
+	}
+	if isClosed(r.pruned) {
+		// Pruned: what it prints until it stops counts for nothing, so
+		// that the trial's steps are the same however fast it stops.
+		r.writeLog(line)
+		return
 	}
 	rep, err := parseLine(body)
 	if err != nil {

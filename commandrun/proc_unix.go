@@ -4,15 +4,8 @@ package commandrun
 
 import (
 	"errors"
-	"os/exec"
 	"syscall"
 )
-
-// inOwnGroup makes cmd start a process group of its own, so that
-// signalGroup reaches whatever it starts.
-func inOwnGroup(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-}
 
 // signalGroup sends sig to the process group led by pid. A group that
 // no longer exists is not an error.
