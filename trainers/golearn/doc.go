@@ -43,6 +43,11 @@
 //     one feature, unlike scikit-learn's trees.
 //
 // golearn has no probability output for either, so they implement only
-// trainers.Estimator. Neither writes to stdout: the golearn APIs used here
+// trainers.Estimator, and trainers.Persistent (persist.go): id3's bytes
+// are golearn's tree, node by node, rebuilt into golearn's own
+// DecisionTreeNodes on restore; bernoulli_nb's are golearn's learned
+// counts and probabilities, from which a restored model predicts as
+// above (golearn's classifier cannot be rebuilt from outside its
+// package but by its Load, which reads a file). Neither writes to stdout: the golearn APIs used here
 // do not print, which a test checks.
 package golearn

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/hpsearch/hpsearch/trainers"
@@ -20,7 +21,11 @@ type schema struct {
 	class    *base.CategoricalAttribute
 	// specs and classSpec are what golearn resolves the attributes to;
 	// they come from a DenseInstances with no rows, since AttributeSpec
-	// can only be made inside golearn's base package.
+	// can only be made inside golearn's base package. They are made on
+	// first use (resolveSpecs): that takes about 10 µs a column, which a
+	// schema restored from a model file's bytes should not spend before
+	// there is data of that many columns to predict.
+	specsOnce sync.Once
 	specs     []base.AttributeSpec
 	classSpec base.AttributeSpec
 	// floatColumn and binaryColumn map a feature attribute to its column
@@ -37,9 +42,7 @@ type schema struct {
 func newSchema(cols, classes int, binary bool) *schema {
 	s := &schema{
 		features: make([]base.Attribute, cols),
-		specs:    make([]base.AttributeSpec, cols),
 	}
-	template := base.NewDenseInstances()
 	if binary {
 		s.binaryColumn = make(map[*base.BinaryAttribute]int, cols)
 	} else {
@@ -54,16 +57,27 @@ func newSchema(cols, classes int, binary bool) *schema {
 			a := base.NewFloatAttribute(name)
 			s.features[j], s.floatColumn[a] = a, j
 		}
-		s.specs[j] = template.AddAttribute(s.features[j])
 	}
 	s.class = base.NewCategoricalAttribute()
 	s.class.SetName("class")
 	for c := 0; c < classes; c++ {
 		s.class.GetSysValFromString(strconv.Itoa(c))
 	}
-	s.classSpec = template.AddAttribute(s.class)
 	s.classAttrs = []base.Attribute{s.class}
 	return s
+}
+
+// resolveSpecs makes specs and classSpec, the features' in column order
+// and then the class's, on the first call.
+func (s *schema) resolveSpecs() {
+	s.specsOnce.Do(func() {
+		template := base.NewDenseInstances()
+		s.specs = make([]base.AttributeSpec, len(s.features))
+		for j, a := range s.features {
+			s.specs[j] = template.AddAttribute(a)
+		}
+		s.classSpec = template.AddAttribute(s.class)
+	})
 }
 
 // col is the column of feature a, or -1 for the class; golearn matches
@@ -239,10 +253,11 @@ func (f *frame) resolve(a base.Attribute) (int, error) {
 // GetAttribute returns the spec of a visible attribute.
 func (f *frame) GetAttribute(a base.Attribute) (base.AttributeSpec, error) {
 	j, err := f.resolve(a)
-	switch {
-	case err != nil:
+	if err != nil {
 		return base.AttributeSpec{}, err
-	case j < 0:
+	}
+	f.s.resolveSpecs()
+	if j < 0 {
 		return f.s.classSpec, nil
 	}
 	return f.s.specs[j], nil

@@ -60,15 +60,15 @@ func (m *id3Model) Fit(ctx context.Context, X trainers.Matrix, y []float64) erro
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m.schema = newSchema(X.Cols, m.classes, false)
-	g := newGrower(ctx, m.schema, X, y, m.minSplit, m.classes, maxLevels)
+	s := newSchema(X.Cols, m.classes, false)
+	g := newGrower(ctx, s, X, y, m.minSplit, m.classes, maxLevels)
 	root := g.tree()
 	g.release()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	settleMajority(root)
-	m.root = root
+	m.schema, m.root = s, root
 	return nil
 }
 
@@ -97,6 +97,9 @@ func settleMajority(n *trees.DecisionTreeNode) {
 func (m *id3Model) Predict(X trainers.Matrix) []float64 {
 	if m.root == nil {
 		panic("id3: Predict before Fit")
+	}
+	if X.Cols != len(m.schema.features) {
+		panic(fmt.Sprintf("id3: predict: %d columns, fitted on %d", X.Cols, len(m.schema.features)))
 	}
 	pred, err := m.root.Predict(floatFrame(m.schema, X, nil))
 	if err != nil {
