@@ -314,6 +314,18 @@ func modulePath(gomod string) (string, error) {
 	return "", fmt.Errorf("%s: no module line", gomod)
 }
 
+// WorkerBuildReady reports, without building, whether BuildWorker can
+// run here: nil, or an error wrapping [ErrNoGo] when there is no go
+// command, or [ErrNoSource] when the source tree is not at hand. The
+// deploy command asks it before choosing to cross-compile.
+func WorkerBuildReady(ctx context.Context) error {
+	if _, err := exec.LookPath("go"); err != nil {
+		return fmt.Errorf("%w (building the worker needs Go: https://go.dev/dl/)", ErrNoGo)
+	}
+	_, err := moduleRoot(ctx)
+	return err
+}
+
 // BuildWorker builds the Lambda bootstrap in package pkg (an import path,
 // or a path relative to the main module's root such as ./cmd/worker) for
 // linux/goarch, statically linked and stripped, with the lambda.norpc tag
