@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/hpsearch/hpsearch/datasets"
 	"github.com/hpsearch/hpsearch/results"
@@ -43,20 +44,14 @@ type backendFlags struct {
 	memory int
 }
 
-func (b *backendFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&b.kind, "backend", "", "")
-	fs.StringVar(&b.function, "function", "", "")
-	bucketVar(fs, &b.bucket, "")
-	fs.StringVar(&b.region, "region", "", "")
-	fs.IntVar(&b.concurrency, "concurrency", 0, "")
+// register defines the backend flags on fs.
+func (b *backendFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&b.kind, "backend", "", "run the trials on backend `B`: local (default) or lambda; also backend: {type: lambda} in the spec")
+	fs.StringVar(&b.function, "function", "", "Lambda function `NAME` (else $HPSEARCH_FUNCTION, backend.function, \"hpsearch-worker\")")
+	bucketVar(fs, &b.bucket, "", "S3 bucket `B` for datasets (else $HPSEARCH_BUCKET, backend.bucket)")
+	fs.StringVar(&b.region, "region", "", "AWS region `R` (else $HPSEARCH_REGION, backend.region, the AWS chain)")
+	fs.IntVar(&b.concurrency, "concurrency", 0, "Lambda invocations in flight, `N` (else $HPSEARCH_CONCURRENCY, backend.concurrency)")
 }
-
-const backendUsage = `  --backend B        local (default) or lambda; also backend: {type: lambda} in the spec
-  --function NAME    Lambda function (else $HPSEARCH_FUNCTION, backend.function, "hpsearch-worker")
-  --bucket B         S3 bucket for datasets (else $HPSEARCH_BUCKET, backend.bucket)
-  --region R         AWS region (else $HPSEARCH_REGION, backend.region, the AWS chain)
-  --concurrency N    Lambda invocations in flight (else $HPSEARCH_CONCURRENCY, backend.concurrency)
-`
 
 // backendKind resolves which backend a study runs on.
 func backendKind(spec *search.Spec, b *backendFlags) (string, error) {

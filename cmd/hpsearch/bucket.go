@@ -1,9 +1,10 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
+
+	"github.com/spf13/pflag"
 
 	"github.com/hpsearch/hpsearch/serverless/s3data"
 	"github.com/hpsearch/hpsearch/trial"
@@ -29,11 +30,14 @@ func (b bucketFlag) Set(s string) error {
 	return nil
 }
 
+// Type names the flag's value in help.
+func (b bucketFlag) Type() string { return "string" }
+
 // bucketVar defines the --bucket flag of fs, stored in p, with the default
-// value def (which is not checked: see envBucket).
-func bucketVar(fs *flag.FlagSet, p *string, def string) {
+// value def (which is not checked: see envBucket) and help text usage.
+func bucketVar(fs *pflag.FlagSet, p *string, def, usage string) {
 	*p = def
-	fs.Var(bucketFlag{p}, "bucket", "")
+	fs.Var(bucketFlag{p}, "bucket", usage)
 }
 
 // envBucket returns $HPSEARCH_BUCKET, or bad input naming the variable

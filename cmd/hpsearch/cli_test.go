@@ -39,8 +39,8 @@ parameters:
 		notInOut   string // must not be in stdout
 		notInError string // must not be in stderr
 	}{
-		{name: "bare", args: nil, code: 2, stdout: "-", stderr: "Usage: hpsearch COMMAND"},
-		{name: "help", args: []string{"--help"}, code: 0, stdout: "Usage: hpsearch COMMAND", stderr: "-"},
+		{name: "bare", args: nil, code: 2, stdout: "-", stderr: "Usage:\n  hpsearch [flags]\n  hpsearch [command]"},
+		{name: "help", args: []string{"--help"}, code: 0, stdout: "Usage:\n  hpsearch [flags]\n  hpsearch [command]", stderr: "-"},
 		{name: "unknown command", args: []string{"nosuch"}, code: 2, stdout: "-", stderr: `unknown command "nosuch"`},
 		{name: "missing spec", args: []string{"validate", dir + "/nope.yaml"}, code: 2, stdout: "-", stderr: "nope.yaml"},
 		{name: "missing spec to run", args: []string{"run", dir + "/nope.yaml", "--dir", dir}, code: 2, stderr: "nope.yaml"},

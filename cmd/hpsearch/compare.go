@@ -12,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/hpsearch/hpsearch/cost"
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/scheduler"
@@ -22,13 +24,14 @@ import (
 	"github.com/hpsearch/hpsearch/worker"
 )
 
-func init() {
-	register(&command{
-		name:    "compare",
-		summary: "run a study locally and on Lambda and compare time and cost",
-		usage: `Usage: hpsearch compare SPEC.yaml [flags]
+func init() { register(newCompareCmd) }
 
-Runs the same study (same seed, same trials) twice, first on this machine
+// newCompareCmd builds "hpsearch compare".
+func newCompareCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "compare SPEC.yaml [flags]",
+		Short: "run a study locally and on Lambda and compare time and cost",
+		Long: `Runs the same study (same seed, same trials) twice, first on this machine
 into DIR/NAME-local, then on the Lambda backend into DIR/NAME-lambda, and
 prints for each side the wall time, trials per second, compute seconds
 (CPU seconds locally, billed seconds on Lambda), cost, cost per trial and
@@ -46,141 +49,119 @@ starts, bounded by Lambda's scaling rate (1,000 new environments per 10 s).
 Lambda is priced from each invocation's REPORT line (billed duration, init
 phase included, memory) at the us-east-1 list prices; the local machine at
 --local-usd-per-hour for the wall time (default 0.0725, a c7g.large
-on-demand instance in us-east-1: 2 vCPUs).
-
-Flags:
-  --dir DIR                 parent of the study directories (default ./hpsearch-runs)
-  --name NAME               study name (default: the spec's); sides are NAME-local, NAME-lambda
-  --concurrency N           Lambda invocations at once (default $HPSEARCH_CONCURRENCY,
-                            the spec's backend.concurrency, else 10)
-  --parallel N              local trials at once (default: the spec's, else the CPU count)
-  --max-trials N            number of trials (default: the spec's)
-  --seed N                  study seed (default: the spec's)
-  --arch A                  price Lambda as arm64 or x86_64 (default: the spec's, else arm64)
-  --memory MB               price Lambda at MB when a REPORT line lacks Memory Size
-  --prices FILE             YAML or JSON price overrides (see package cost)
-  --local-usd-per-hour X    price of this machine per hour
-  --free-tier               subtract the monthly Lambda and S3 free tier
-  --quiet                   no progress output
-  --json                    print the comparison as one JSON object
-
-Example:
-  hpsearch emulate --workers 2 &     # then paste its export lines
-  hpsearch compare examples/digits-knn-grid.yaml --concurrency 100
-`,
-		run: runCompare,
-	})
-}
-
-func runCompare(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("compare")
-	dir := fs.String("dir", "hpsearch-runs", "")
+on-demand instance in us-east-1: 2 vCPUs).`,
+		Example: `  hpsearch emulate --workers 2 &     # then paste its export lines
+  hpsearch compare examples/digits-knn-grid.yaml --concurrency 100`,
+	}
+	fs := cmd.Flags()
+	dir := fs.String("dir", "hpsearch-runs", "parent `DIR` of the study directories")
 	o := &overrides{}
-	fs.StringVar(&o.name, "name", "", "")
-	fs.IntVar(&o.maxTrials, "max-trials", 0, "")
-	fs.Int64Var(&o.seed, "seed", -1, "")
-	concurrency := fs.Int("concurrency", 0, "")
-	parallel := fs.Int("parallel", 0, "")
-	arch := fs.String("arch", "", "")
-	memory := fs.Int("memory", 0, "")
-	pricesFile := fs.String("prices", "", "")
-	localUSD := fs.Float64("local-usd-per-hour", -1, "")
-	freeTier := fs.Bool("free-tier", false, "")
-	quiet := fs.Bool("quiet", false, "")
-	asJSON := fs.Bool("json", false, "")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := checkInts(fs, parallelBound, maxTrialsBound, seedBound, concurrencyBound, intBound{"memory", 128, 10240}); err != nil {
-		return err
-	}
-	switch {
-	case len(pos) != 1:
-		return usageErr("want one SPEC.yaml, got %d arguments", len(pos))
-	case s3journal.IsURL(*dir):
-		return usageErr("compare keeps its two studies in local directories; --dir s3:// is for run")
-	}
-	prices, err := pricesFromFlags(*pricesFile, givenFloat(fs, "local-usd-per-hour", *localUSD), *freeTier)
-	if err != nil {
-		return err
-	}
-	spec, base, err := loadSpec(ctx, pos[0], o)
-	if err != nil {
-		return err
-	}
-	name := spec.Name
-	localDir, lambdaDir := filepath.Join(*dir, name+"-local"), filepath.Join(*dir, name+"-lambda")
-	for _, d := range []string{localDir, lambdaDir} {
-		if _, err := os.Lstat(d); err == nil {
-			return fmt.Errorf("compare: %w: %s (choose another name with --name, or another directory with --dir)", trial.ErrStudyExists, d)
+	fs.StringVar(&o.name, "name", "", "study `NAME` (default: the spec's); sides are NAME-local, NAME-lambda")
+	fs.IntVar(&o.maxTrials, "max-trials", 0, "number of trials `N` (default: the spec's)")
+	fs.Int64Var(&o.seed, "seed", -1, "study seed `N` (default: the spec's)")
+	concurrency := fs.Int("concurrency", 0, "`N` Lambda invocations at once (default $HPSEARCH_CONCURRENCY,\nthe spec's backend.concurrency, else 10)")
+	parallel := fs.Int("parallel", 0, "`N` local trials at once (default: the spec's, else the CPU count)")
+	arch := fs.String("arch", "", "price Lambda as `ARCH` arm64 or x86_64 (default: the spec's, else arm64)")
+	memory := fs.Int("memory", 0, "price Lambda at `MB` when a REPORT line lacks Memory Size")
+	pricesFile := fs.String("prices", "", "YAML or JSON price overrides `FILE` (see package cost)")
+	localUSD := fs.Float64("local-usd-per-hour", -1, "price `X` of this machine per hour (default 0.0725)")
+	freeTier := fs.Bool("free-tier", false, "subtract the monthly Lambda and S3 free tier")
+	quiet := fs.Bool("quiet", false, "no progress output")
+	asJSON := fs.Bool("json", false, "print the comparison as one JSON object")
+	hideDefault(fs, "seed", "local-usd-per-hour")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		ctx := cmd.Context()
+		if err := checkInts(fs, parallelBound, maxTrialsBound, seedBound, concurrencyBound, intBound{"memory", 128, 10240}); err != nil {
+			return err
 		}
-	}
-
-	// Make sure the Lambda side can run before spending time on the local one.
-	lx, err := interruptible(ctx, phaseBackend, func(ctx context.Context) (*lambdaexec.Executor, error) {
-		return lambdaExecutor(ctx, spec, base, &backendFlags{concurrency: *concurrency, arch: *arch, memory: *memory})
-	})
-	if err != nil {
-		if errors.Is(err, lambdaexec.ErrNotReady) {
-			return fmt.Errorf("compare: %w%s", err, emulationHint())
+		switch {
+		case len(pos) != 1:
+			return usageErr("want one SPEC.yaml, got %d arguments", len(pos))
+		case s3journal.IsURL(*dir):
+			return usageErr("compare keeps its two studies in local directories; --dir s3:// is for run")
 		}
-		return err
-	}
-	cfg, lambdaBase := lx.Config(), lx.Base
-	var s3Gets, s3Puts int
-	if base.Dataset != (worker.DatasetRef{}) {
-		s3Gets, s3Puts = cost.DatasetPushGets, cost.DatasetPushPuts
-	}
-
-	localParallel := spec.Search.Parallel
-	if *parallel > 0 {
-		localParallel = *parallel
-	}
-	cpu0, cpuKnown := cost.ProcessCPUSeconds()
-	spec.Name = name + "-local"
-	local, err := runStudy(ctx, e, *dir, spec, base, &worker.Local{Worker: localWorker(), Base: *base}, localParallel, *quiet)
-	if err != nil {
-		return err
-	}
-	cpu1, _ := cost.ProcessCPUSeconds()
-
-	spec.Name = name + "-lambda"
-	lambdaBase.Study = spec.Name
-	lx.Base = lambdaBase
-	remote, err := runStudy(ctx, e, *dir, spec, base, lx, cfg.Concurrency, *quiet)
-	if err != nil {
-		return err
-	}
-	spec.Name = name
-
-	localBackend := cost.Backend{Kind: cost.Local, WallSeconds: local.Wall.Seconds()}
-	if cpuKnown {
-		localBackend.CPUSeconds = cpu1 - cpu0
-	}
-	c := cost.Compare(
-		cost.Run{Dir: localDir, Results: local.Results, Backend: localBackend},
-		cost.Run{Dir: lambdaDir, Results: remote.Results, Backend: cost.Backend{
-			Kind: cost.Lambda, MemoryMB: cfg.MemoryMB, Arch: cfg.Arch,
-			WallSeconds: remote.Wall.Seconds(), S3Gets: s3Gets, S3Puts: s3Puts}},
-		spec.Direction, cfg.Concurrency, prices)
-	c.Study, c.Metric, c.Emulated = name, spec.Metric, emulated(os.Getenv)
-
-	doc, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return fmt.Errorf("compare: encode: %w", err)
-	}
-	doc = append(doc, '\n')
-	for _, d := range []string{localDir, lambdaDir} {
-		if err := os.WriteFile(filepath.Join(d, cost.ComparisonFile), doc, 0o644); err != nil {
-			return fmt.Errorf("compare: %w", err)
+		prices, err := pricesFromFlags(*pricesFile, givenFloat(fs, "local-usd-per-hour", *localUSD), *freeTier)
+		if err != nil {
+			return err
 		}
+		spec, base, err := loadSpec(ctx, pos[0], o)
+		if err != nil {
+			return err
+		}
+		name := spec.Name
+		localDir, lambdaDir := filepath.Join(*dir, name+"-local"), filepath.Join(*dir, name+"-lambda")
+		for _, d := range []string{localDir, lambdaDir} {
+			if _, err := os.Lstat(d); err == nil {
+				return fmt.Errorf("compare: %w: %s (choose another name with --name, or another directory with --dir)", trial.ErrStudyExists, d)
+			}
+		}
+
+		// Make sure the Lambda side can run before spending time on the local one.
+		lx, err := interruptible(ctx, phaseBackend, func(ctx context.Context) (*lambdaexec.Executor, error) {
+			return lambdaExecutor(ctx, spec, base, &backendFlags{concurrency: *concurrency, arch: *arch, memory: *memory})
+		})
+		if err != nil {
+			if errors.Is(err, lambdaexec.ErrNotReady) {
+				return fmt.Errorf("compare: %w%s", err, emulationHint())
+			}
+			return err
+		}
+		cfg, lambdaBase := lx.Config(), lx.Base
+		var s3Gets, s3Puts int
+		if base.Dataset != (worker.DatasetRef{}) {
+			s3Gets, s3Puts = cost.DatasetPushGets, cost.DatasetPushPuts
+		}
+
+		localParallel := spec.Search.Parallel
+		if *parallel > 0 {
+			localParallel = *parallel
+		}
+		cpu0, cpuKnown := cost.ProcessCPUSeconds()
+		spec.Name = name + "-local"
+		local, err := runStudy(ctx, e, *dir, spec, base, &worker.Local{Worker: localWorker(), Base: *base}, localParallel, *quiet)
+		if err != nil {
+			return err
+		}
+		cpu1, _ := cost.ProcessCPUSeconds()
+
+		spec.Name = name + "-lambda"
+		lambdaBase.Study = spec.Name
+		lx.Base = lambdaBase
+		remote, err := runStudy(ctx, e, *dir, spec, base, lx, cfg.Concurrency, *quiet)
+		if err != nil {
+			return err
+		}
+		spec.Name = name
+
+		localBackend := cost.Backend{Kind: cost.Local, WallSeconds: local.Wall.Seconds()}
+		if cpuKnown {
+			localBackend.CPUSeconds = cpu1 - cpu0
+		}
+		c := cost.Compare(
+			cost.Run{Dir: localDir, Results: local.Results, Backend: localBackend},
+			cost.Run{Dir: lambdaDir, Results: remote.Results, Backend: cost.Backend{
+				Kind: cost.Lambda, MemoryMB: cfg.MemoryMB, Arch: cfg.Arch,
+				WallSeconds: remote.Wall.Seconds(), S3Gets: s3Gets, S3Puts: s3Puts}},
+			spec.Direction, cfg.Concurrency, prices)
+		c.Study, c.Metric, c.Emulated = name, spec.Metric, emulated(os.Getenv)
+
+		doc, err := json.MarshalIndent(c, "", "  ")
+		if err != nil {
+			return fmt.Errorf("compare: encode: %w", err)
+		}
+		doc = append(doc, '\n')
+		for _, d := range []string{localDir, lambdaDir} {
+			if err := os.WriteFile(filepath.Join(d, cost.ComparisonFile), doc, 0o644); err != nil {
+				return fmt.Errorf("compare: %w", err)
+			}
+		}
+		if *asJSON {
+			_, err := e.stdout.Write(doc)
+			return err
+		}
+		return writeComparison(e.stdout, c)
 	}
-	if *asJSON {
-		_, err := e.stdout.Write(doc)
-		return err
-	}
-	return writeComparison(e.stdout, c)
+	return cmd
 }
 
 // pricesFromFlags is the default price table with --prices, then the

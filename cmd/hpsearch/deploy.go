@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/spf13/cobra"
 
 	"github.com/hpsearch/hpsearch/serverless/deploy"
 	"github.com/hpsearch/hpsearch/serverless/emulate"
@@ -24,128 +25,104 @@ import (
 	"github.com/hpsearch/hpsearch/trial"
 )
 
-func init() {
-	register(&command{
-		name:    "deploy",
-		summary: "build the worker and create or update its Lambda function",
-		usage: `Usage: hpsearch deploy --bucket B [flags]
+func init() { register(newDeployCmd) }
 
-Builds ./cmd/worker for Lambda, zips it as bootstrap, and creates or
+// newDeployCmd builds "hpsearch deploy".
+func newDeployCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "deploy --bucket B [flags]",
+		Short: "build the worker and create or update its Lambda function",
+		Long: `Builds ./cmd/worker for Lambda, zips it as bootstrap, and creates or
 updates the function (runtime provided.al2023) with an execution role that
 may only write the function's logs, read s3://B/datasets/* and write
 s3://B/results/*. Uses the AWS credentials and region of the environment
 (AWS_PROFILE, AWS_REGION, ...); with no region there, give --region. The
-dry run lists the IAM permissions the deploying identity needs.
-
-Flags:
-  --bucket B        bucket for datasets/ and results/ (default $HPSEARCH_BUCKET)
-  --function NAME   function name (default hpsearch-worker)
-  --arch A          arm64 or x86_64 (default arm64)
-  --memory MB       memory, 128 to 10240 (default 1769: one vCPU)
-  --timeout S       invocation timeout in seconds, 1 to 900 (default 300)
-  --ephemeral MB    /tmp size, 512 to 10240 (default 512)
-  --region R        AWS region (default AWS_REGION, AWS_DEFAULT_REGION or the
-                    profile's region; there is no fallback)
-  --role NAME       execution role name (default FUNCTION-exec)
-  --bootstrap PATH  package this Linux binary instead of building ./cmd/worker
-  --zip PATH        also write the package to PATH
-  --dry-run         print the plan, package size, policies and the permissions
-                    deploying needs; call no AWS API, need no credentials
-  --template        print an equivalent CloudFormation template (the bucket
-                    is its Bucket parameter) and the commands that deploy it
-  --template-file F write the template to F instead of standard output
-
-Example:
-  hpsearch deploy --bucket my-hpsearch --dry-run
+dry run lists the IAM permissions the deploying identity needs.`,
+		Example: `  hpsearch deploy --bucket my-hpsearch --dry-run
   hpsearch deploy --bucket my-hpsearch --memory 3008
-  hpsearch deploy --bucket my-hpsearch --template-file worker.json
-`,
-		run: runDeploy,
-	})
-}
-
-func runDeploy(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("deploy")
+  hpsearch deploy --bucket my-hpsearch --template-file worker.json`,
+	}
+	fs := cmd.Flags()
 	var c deploy.Config
-	bucketVar(fs, &c.Bucket, os.Getenv("HPSEARCH_BUCKET"))
-	fs.StringVar(&c.Function, "function", deploy.DefaultFunction, "")
-	fs.StringVar(&c.Arch, "arch", deploy.DefaultArch, "")
-	fs.IntVar(&c.Memory, "memory", deploy.DefaultMemory, "")
-	timeout := fs.Int("timeout", int(deploy.DefaultTimeout/time.Second), "")
-	fs.IntVar(&c.Ephemeral, "ephemeral", deploy.DefaultEphemeral, "")
-	fs.StringVar(&c.Region, "region", "", "")
-	fs.StringVar(&c.Role, "role", "", "")
-	bootstrap := fs.String("bootstrap", "", "")
-	zipOut := fs.String("zip", "", "")
-	dryRun := fs.Bool("dry-run", false, "")
-	template := fs.Bool("template", false, "")
-	templateFile := fs.String("template-file", "", "")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	// Zero is not "the default" here; the upper limits are deploy's.
-	if err := checkInts(fs, intBound{"memory", 1, math.MaxInt64}, intBound{"timeout", 1, math.MaxInt64}, intBound{"ephemeral", 1, math.MaxInt64}); err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usageErr("unexpected argument %q", pos[0])
-	}
-	c.Timeout = time.Duration(*timeout) * time.Second
-	c = c.WithDefaults()
-
-	if *template || *templateFile != "" {
-		return writeTemplate(e, c, *templateFile)
-	}
-
-	// One rule for the region, dry run or not, checked before anything
-	// is built: --region, else the AWS chain's, else bad input.
-	awsCfg, err := deployAWSConfig(ctx, c.Region)
-	if err != nil {
-		return err
-	}
-	c.Region = awsCfg.Region
-	if err := c.Validate(); err != nil {
-		return fmt.Errorf("%w: %w", trial.ErrBadInput, err)
-	}
-	if !*dryRun {
-		// run's message, before minutes of building for nothing.
-		if err := lambdaexec.CheckCredentials(ctx, awsCfg.Credentials); err != nil {
+	bucketVar(fs, &c.Bucket, os.Getenv("HPSEARCH_BUCKET"), "bucket `B` for datasets/ and results/ (default $HPSEARCH_BUCKET)")
+	fs.StringVar(&c.Function, "function", deploy.DefaultFunction, "function `NAME`")
+	fs.StringVar(&c.Arch, "arch", deploy.DefaultArch, "`ARCH`: arm64 or x86_64")
+	fs.IntVar(&c.Memory, "memory", deploy.DefaultMemory, "memory in `MB`, 128 to 10240 (1769: one vCPU)")
+	timeout := fs.Int("timeout", int(deploy.DefaultTimeout/time.Second), "invocation timeout in seconds `S`, 1 to 900")
+	fs.IntVar(&c.Ephemeral, "ephemeral", deploy.DefaultEphemeral, "/tmp size in `MB`, 512 to 10240")
+	fs.StringVar(&c.Region, "region", "", "AWS region `R` (default AWS_REGION, AWS_DEFAULT_REGION or the\nprofile's region; there is no fallback)")
+	fs.StringVar(&c.Role, "role", "", "execution role `NAME` (default FUNCTION-exec)")
+	bootstrap := fs.String("bootstrap", "", "package this Linux binary `PATH` instead of building ./cmd/worker")
+	zipOut := fs.String("zip", "", "also write the package to `PATH`")
+	dryRun := fs.Bool("dry-run", false, "print the plan, package size, policies and the permissions\ndeploying needs; call no AWS API, need no credentials")
+	template := fs.Bool("template", false, "print an equivalent CloudFormation template (the bucket\nis its Bucket parameter) and the commands that deploy it")
+	templateFile := fs.String("template-file", "", "write the template to `F` instead of standard output")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		ctx := cmd.Context()
+		// Zero is not "the default" here; the upper limits are deploy's.
+		if err := checkInts(fs, intBound{"memory", 1, math.MaxInt64}, intBound{"timeout", 1, math.MaxInt64}, intBound{"ephemeral", 1, math.MaxInt64}); err != nil {
 			return err
 		}
-	}
-
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	pkg, err := buildPackage(ctx, log, c, *bootstrap)
-	if err != nil {
-		return err
-	}
-	if *zipOut != "" {
-		if err := os.WriteFile(*zipOut, pkg, 0o644); err != nil {
-			return fmt.Errorf("deploy: write package: %w", err)
+		if len(pos) > 0 {
+			return usageErr("unexpected argument %q", pos[0])
 		}
-	}
-	if *dryRun {
-		return printPlan(e, c, pkg)
-	}
+		c.Timeout = time.Duration(*timeout) * time.Second
+		c = c.WithDefaults()
 
-	d := &deploy.Deployer{Lambda: lambda.NewFromConfig(awsCfg), IAM: iam.NewFromConfig(awsCfg), Log: log}
-	res, err := d.Deploy(ctx, c, pkg)
-	var re *smithyhttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusForbidden {
-		return fmt.Errorf("%w\n(the deploying identity needs the permissions that 'hpsearch deploy --dry-run' lists)", err)
+		if *template || *templateFile != "" {
+			return writeTemplate(e, c, *templateFile)
+		}
+
+		// One rule for the region, dry run or not, checked before anything
+		// is built: --region, else the AWS chain's, else bad input.
+		awsCfg, err := deployAWSConfig(ctx, c.Region)
+		if err != nil {
+			return err
+		}
+		c.Region = awsCfg.Region
+		if err := c.Validate(); err != nil {
+			return fmt.Errorf("%w: %w", trial.ErrBadInput, err)
+		}
+		if !*dryRun {
+			// run's message, before minutes of building for nothing.
+			if err := lambdaexec.CheckCredentials(ctx, awsCfg.Credentials); err != nil {
+				return err
+			}
+		}
+
+		log := slog.New(slog.NewTextHandler(e.stderr, nil))
+		pkg, err := buildPackage(ctx, log, c, *bootstrap)
+		if err != nil {
+			return err
+		}
+		if *zipOut != "" {
+			if err := os.WriteFile(*zipOut, pkg, 0o644); err != nil {
+				return fmt.Errorf("deploy: write package: %w", err)
+			}
+		}
+		if *dryRun {
+			return printPlan(e, c, pkg)
+		}
+
+		d := &deploy.Deployer{Lambda: lambda.NewFromConfig(awsCfg), IAM: iam.NewFromConfig(awsCfg), Log: log}
+		res, err := d.Deploy(ctx, c, pkg)
+		var re *smithyhttp.ResponseError
+		if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusForbidden {
+			return fmt.Errorf("%w\n(the deploying identity needs the permissions that 'hpsearch deploy --dry-run' lists)", err)
+		}
+		if err != nil {
+			return err
+		}
+		verb := "updated"
+		if res.Created {
+			verb = "created"
+		}
+		fmt.Fprintf(e.stdout, "%s %s\n  role %s\n  code %s (%d bytes, %s)\n", verb, res.FunctionArn, res.RoleArn,
+			res.CodeSha256, res.CodeSize, map[bool]string{true: "uploaded", false: "unchanged"}[res.CodeUpdated])
+		fmt.Fprintf(e.stdout, "\nexport HPSEARCH_FUNCTION=%s HPSEARCH_BUCKET=%s AWS_REGION=%s\n", c.Function, c.Bucket, c.Region)
+		return nil
 	}
-	if err != nil {
-		return err
-	}
-	verb := "updated"
-	if res.Created {
-		verb = "created"
-	}
-	fmt.Fprintf(e.stdout, "%s %s\n  role %s\n  code %s (%d bytes, %s)\n", verb, res.FunctionArn, res.RoleArn,
-		res.CodeSha256, res.CodeSize, map[bool]string{true: "uploaded", false: "unchanged"}[res.CodeUpdated])
-	fmt.Fprintf(e.stdout, "\nexport HPSEARCH_FUNCTION=%s HPSEARCH_BUCKET=%s AWS_REGION=%s\n", c.Function, c.Bucket, c.Region)
-	return nil
+	return cmd
 }
 
 // buildPackage builds (or reads) the bootstrap and zips it.

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -11,16 +9,20 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/hpsearch/hpsearch/serverless/emulate"
 )
 
-func init() {
-	register(&command{
-		name:    "emulate",
-		summary: "run Lambda and S3 on this machine until Ctrl-C",
-		usage: `Usage: hpsearch emulate [flags]
+func init() { register(newEmulateCmd) }
 
-Builds the worker for this machine and runs, on 127.0.0.1, an S3 gateway
+// newEmulateCmd builds "hpsearch emulate".
+func newEmulateCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "emulate [flags]",
+		Short: "run Lambda and S3 on this machine until Ctrl-C",
+		Long: `Builds the worker for this machine and runs, on 127.0.0.1, an S3 gateway
 (versitygw) and a fleet of Lambda execution environments (aws-lambda-rie)
 behind a router that speaks the Lambda Invoke API and throttles like a
 function whose concurrency is --workers. Prints the variables that point
@@ -31,170 +33,150 @@ binaries on PATH). Without --dir the S3 data is deleted when it stops. The
 export lines replace a shell's own AWS credentials: paste them in a
 subshell or a separate terminal.
 
-Flags:
-  --workers N       execution environments, the concurrency limit (default 2)
-  --dir D           keep S3 data and logs in D (default: a temporary directory)
-  --function NAME   function name (default hpsearch-worker)
-  --bucket B        bucket to create (default hpsearch)
-  --port P          Lambda API port (default 9001); 0 picks free ports for
-                    the Lambda API and, unless --s3-port is given, for S3
-  --s3-port P       S3 port (default 9000); 0 picks a free one
-  --memory MB       function memory; a runtime using more is killed (default 1769)
-  --timeout S       invocation timeout in seconds (default 300)
-  --bootstrap PATH  run this bootstrap instead of building ./cmd/worker
-                    (building it needs the hpsearch source tree)
-  --faults SPEC     inject faults into invocations, at these rates per
-                    invocation: KIND=RATE entries, comma-separated, with
-                    kinds 429 (throttled), 5xx (service error), lost (ran,
-                    but the answer is lost), crash (the runtime dies
-                    mid-invocation) and timeout (the environment hangs until
-                    --timeout); rates in [0, 1] summing to at most 1
-  --seed N          seed of the fault draws (default 1): the same seed and
-                    the same order of invocations give the same faults
-
-Example:
-  hpsearch emulate --workers 4 --dir /tmp/hp
+--faults injects faults into invocations, at these rates per invocation:
+KIND=RATE entries, comma-separated, with kinds 429 (throttled), 5xx
+(service error), lost (ran, but the answer is lost), crash (the runtime
+dies mid-invocation) and timeout (the environment hangs until --timeout);
+rates in [0, 1] summing to at most 1. The same --seed and the same order
+of invocations give the same faults.`,
+		Example: `  hpsearch emulate --workers 4 --dir /tmp/hp
   # in another shell, paste the printed export lines, then:
   hpsearch run spec.yaml --backend lambda
 
   # rehearse a bad day (see the README's "Rehearsing a bad day"):
-  hpsearch emulate --timeout 10 --faults 429=0.1,5xx=0.05,lost=0.05,crash=0.02,timeout=0.02
-`,
-		run: runEmulate,
-	})
-}
-
-func runEmulate(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("emulate")
-	workers := fs.Int("workers", 2, "")
-	dir := fs.String("dir", "", "")
-	function := fs.String("function", emulate.DefaultFunction, "")
-	bucket := fs.String("bucket", emulate.DefaultBucket, "")
-	port := fs.Int("port", 9001, "")
-	s3Port := fs.Int("s3-port", 9000, "")
-	memory := fs.Int("memory", emulate.DefaultMemory, "")
-	timeout := fs.Int("timeout", int(emulate.DefaultTimeout/time.Second), "")
-	bootstrap := fs.String("bootstrap", "", "")
-	faultSpec := fs.String("faults", "", "")
-	seed := fs.Uint64("seed", 1, "")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
+  hpsearch emulate --timeout 10 --faults 429=0.1,5xx=0.05,lost=0.05,crash=0.02,timeout=0.02`,
 	}
-	switch {
-	case len(pos) > 0:
-		return usageErr("unexpected argument %q", pos[0])
-	case *workers < 1:
-		return usageErr("--workers %d: must be at least 1", *workers)
-	case *port < 0 || *port > 65535 || *s3Port < 0 || *s3Port > 65535:
-		return usageErr("ports must be between 0 and 65535")
-	case *port != 0 && *port == *s3Port:
-		return usageErr("--port and --s3-port are both %d: the Lambda API and S3 need a port each", *port)
-	case *memory < 128 || *memory > 10240:
-		return usageErr("--memory %d: Lambda allows 128 to 10240 MB", *memory)
-	case *timeout < 1 || *timeout > 900:
-		return usageErr("--timeout %d: Lambda allows 1 to 900 seconds", *timeout)
-	}
-	s3Explicit, faultsGiven := false, false
-	fs.Visit(func(f *flag.Flag) {
-		s3Explicit = s3Explicit || f.Name == "s3-port"
-		faultsGiven = faultsGiven || f.Name == "faults"
-	})
-	var faults *emulate.RandomFaults
-	if faultsGiven {
-		if faults, err = emulate.ParseFaults(*faultSpec, *seed); err != nil {
-			return fmt.Errorf("--faults: %w", err)
+	fs := cmd.Flags()
+	workers := fs.Int("workers", 2, "`N` execution environments, the concurrency limit")
+	dir := fs.String("dir", "", "keep S3 data and logs in `D` (default: a temporary directory)")
+	function := fs.String("function", emulate.DefaultFunction, "function `NAME`")
+	bucket := fs.String("bucket", emulate.DefaultBucket, "bucket `B` to create")
+	port := fs.Int("port", 9001, "Lambda API port `P`; 0 picks free ports for the Lambda API and,\nunless --s3-port is given, for S3")
+	s3Port := fs.Int("s3-port", 9000, "S3 port `P`; 0 picks a free one")
+	memory := fs.Int("memory", emulate.DefaultMemory, "function memory in `MB`; a runtime using more is killed")
+	timeout := fs.Int("timeout", int(emulate.DefaultTimeout/time.Second), "invocation timeout in seconds `S`")
+	bootstrap := fs.String("bootstrap", "", "run this bootstrap `PATH` instead of building ./cmd/worker\n(building it needs the hpsearch source tree)")
+	faultSpec := fs.String("faults", "", "inject faults into invocations: `SPEC` of KIND=RATE entries (see above)")
+	seed := fs.Uint64("seed", 1, "seed `N` of the fault draws")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		ctx := cmd.Context()
+		var err error
+		switch {
+		case len(pos) > 0:
+			return usageErr("unexpected argument %q", pos[0])
+		case *workers < 1:
+			return usageErr("--workers %d: must be at least 1", *workers)
+		case *port < 0 || *port > 65535 || *s3Port < 0 || *s3Port > 65535:
+			return usageErr("ports must be between 0 and 65535")
+		case *port != 0 && *port == *s3Port:
+			return usageErr("--port and --s3-port are both %d: the Lambda API and S3 need a port each", *port)
+		case *memory < 128 || *memory > 10240:
+			return usageErr("--memory %d: Lambda allows 128 to 10240 MB", *memory)
+		case *timeout < 1 || *timeout > 900:
+			return usageErr("--timeout %d: Lambda allows 1 to 900 seconds", *timeout)
 		}
-	}
-	if *port == 0 && !s3Explicit {
-		*s3Port = 0
-	}
-	// Paths are absolute before anything runs in another directory.
-	for _, p := range []*string{dir, bootstrap} {
-		if *p != "" {
-			if *p, err = filepath.Abs(*p); err != nil {
+		s3Explicit, faultsGiven := false, false
+		fs.Visit(func(f *pflag.Flag) {
+			s3Explicit = s3Explicit || f.Name == "s3-port"
+			faultsGiven = faultsGiven || f.Name == "faults"
+		})
+		var faults *emulate.RandomFaults
+		if faultsGiven {
+			if faults, err = emulate.ParseFaults(*faultSpec, *seed); err != nil {
+				return fmt.Errorf("--faults: %w", err)
+			}
+		}
+		if *port == 0 && !s3Explicit {
+			*s3Port = 0
+		}
+		// Paths are absolute before anything runs in another directory.
+		for _, p := range []*string{dir, bootstrap} {
+			if *p != "" {
+				if *p, err = filepath.Abs(*p); err != nil {
+					return err
+				}
+			}
+		}
+		lambdaAddr, s3Addr := loopbackAddr(*port), loopbackAddr(*s3Port)
+		// Before a minute of building: a port taken now is taken then.
+		if err := emulate.CheckAddrs(lambdaAddr, s3Addr); err != nil {
+			return portHint(err)
+		}
+
+		log := slog.New(slog.NewTextHandler(e.stderr, nil))
+		cache, err := emulate.DefaultCacheDir()
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		tools, err := emulate.InstallTools(ctx, emulate.ToolsOptions{CacheDir: cache, Log: log})
+		if err != nil {
+			return err
+		}
+		if *bootstrap == "" {
+			*bootstrap = filepath.Join(cache, "emulate", "bootstrap-linux-"+runtime.GOARCH)
+			log.Info("building the worker", "package", "./cmd/worker", "out", *bootstrap)
+			if err := emulate.BuildWorker(ctx, "./cmd/worker", *bootstrap, runtime.GOARCH); err != nil {
+				if errors.Is(err, emulate.ErrNoSource) {
+					return fmt.Errorf("%w; run emulate inside a checkout of the hpsearch source, or give --bootstrap PATH (cmd/worker built for linux/%s)", err, runtime.GOARCH)
+				}
 				return err
 			}
 		}
-	}
-	lambdaAddr, s3Addr := loopbackAddr(*port), loopbackAddr(*s3Port)
-	// Before a minute of building: a port taken now is taken then.
-	if err := emulate.CheckAddrs(lambdaAddr, s3Addr); err != nil {
-		return portHint(err)
-	}
-
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	cache, err := emulate.DefaultCacheDir()
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	tools, err := emulate.InstallTools(ctx, emulate.ToolsOptions{CacheDir: cache, Log: log})
-	if err != nil {
-		return err
-	}
-	if *bootstrap == "" {
-		*bootstrap = filepath.Join(cache, "emulate", "bootstrap-linux-"+runtime.GOARCH)
-		log.Info("building the worker", "package", "./cmd/worker", "out", *bootstrap)
-		if err := emulate.BuildWorker(ctx, "./cmd/worker", *bootstrap, runtime.GOARCH); err != nil {
-			if errors.Is(err, emulate.ErrNoSource) {
-				return fmt.Errorf("%w; run emulate inside a checkout of the hpsearch source, or give --bootstrap PATH (cmd/worker built for linux/%s)", err, runtime.GOARCH)
+		opts := emulate.Options{
+			Workers:    *workers,
+			Dir:        *dir,
+			Bootstrap:  *bootstrap,
+			Function:   *function,
+			Bucket:     *bucket,
+			Memory:     *memory,
+			Timeout:    time.Duration(*timeout) * time.Second,
+			CacheDir:   cache,
+			Tools:      tools,
+			LambdaAddr: lambdaAddr,
+			S3Addr:     s3Addr,
+		}
+		if faults != nil {
+			// Not a nil *RandomFaults in the interface: the router would call
+			// it.
+			opts.Faults = faults
+		}
+		em, err := emulate.Start(ctx, opts)
+		if err != nil {
+			return portHint(err)
+		}
+		s3Data := filepath.Join(em.Dir, "s3")
+		if em.TempDir {
+			log.Info("emulation ready; the S3 data is deleted when it stops (--dir DIR keeps it)", "in", time.Since(start).Round(time.Millisecond), "s3_data", s3Data, "logs", filepath.Join(em.Dir, "logs"))
+		} else {
+			log.Info("emulation ready; the S3 data is kept after it stops", "in", time.Since(start).Round(time.Millisecond), "s3_data", s3Data, "logs", filepath.Join(em.Dir, "logs"))
+		}
+		log.Warn("the export lines replace the shell's own AWS credentials, region and endpoints: paste them in a subshell (run $SHELL, paste, exit when done) or a separate terminal, not in a shell you use with real AWS")
+		if faults != nil {
+			log.Warn("injecting faults into invocations", "faults", faults.String(), "seed", *seed)
+			if faults.Timeout > 0 {
+				log.Info("a timeout fault holds an execution environment for the function's timeout", "timeout", time.Duration(*timeout)*time.Second)
 			}
-			return err
 		}
-	}
-	opts := emulate.Options{
-		Workers:    *workers,
-		Dir:        *dir,
-		Bootstrap:  *bootstrap,
-		Function:   *function,
-		Bucket:     *bucket,
-		Memory:     *memory,
-		Timeout:    time.Duration(*timeout) * time.Second,
-		CacheDir:   cache,
-		Tools:      tools,
-		LambdaAddr: lambdaAddr,
-		S3Addr:     s3Addr,
-	}
-	if faults != nil {
-		// Not a nil *RandomFaults in the interface: the router would call
-		// it.
-		opts.Faults = faults
-	}
-	em, err := emulate.Start(ctx, opts)
-	if err != nil {
-		return portHint(err)
-	}
-	s3Data := filepath.Join(em.Dir, "s3")
-	if em.TempDir {
-		log.Info("emulation ready; the S3 data is deleted when it stops (--dir DIR keeps it)", "in", time.Since(start).Round(time.Millisecond), "s3_data", s3Data, "logs", filepath.Join(em.Dir, "logs"))
-	} else {
-		log.Info("emulation ready; the S3 data is kept after it stops", "in", time.Since(start).Round(time.Millisecond), "s3_data", s3Data, "logs", filepath.Join(em.Dir, "logs"))
-	}
-	log.Warn("the export lines replace the shell's own AWS credentials, region and endpoints: paste them in a subshell (run $SHELL, paste, exit when done) or a separate terminal, not in a shell you use with real AWS")
-	if faults != nil {
-		log.Warn("injecting faults into invocations", "faults", faults.String(), "seed", *seed)
-		if faults.Timeout > 0 {
-			log.Info("a timeout fault holds an execution environment for the function's timeout", "timeout", time.Duration(*timeout)*time.Second)
+
+		if em.TempDir {
+			fmt.Fprintf(e.stdout, "# S3 data: %s, deleted when the emulation stops (--dir DIR keeps it)\n", s3Data)
+		} else {
+			fmt.Fprintf(e.stdout, "# S3 data: %s, kept after the emulation stops\n", s3Data)
 		}
-	}
+		fmt.Fprintf(e.stdout, "# These lines replace the shell's own AWS credentials: paste them in a subshell or a separate terminal.\n")
+		for _, kv := range em.Env() {
+			fmt.Fprintf(e.stdout, "export %s\n", kv)
+		}
+		fmt.Fprintf(e.stdout, "\n# try: aws --endpoint-url $AWS_ENDPOINT_URL_S3 s3 ls s3://%s\n", em.Bucket)
+		fmt.Fprintf(e.stdout, "# Ctrl-C stops the emulation.\n")
 
-	if em.TempDir {
-		fmt.Fprintf(e.stdout, "# S3 data: %s, deleted when the emulation stops (--dir DIR keeps it)\n", s3Data)
-	} else {
-		fmt.Fprintf(e.stdout, "# S3 data: %s, kept after the emulation stops\n", s3Data)
+		<-ctx.Done()
+		st := em.Stats()
+		log.Info("stopping the emulation", "invocations", st.Invocations, "throttled", st.Throttled, "faults_injected", st.Injected)
+		return em.Close()
 	}
-	fmt.Fprintf(e.stdout, "# These lines replace the shell's own AWS credentials: paste them in a subshell or a separate terminal.\n")
-	for _, kv := range em.Env() {
-		fmt.Fprintf(e.stdout, "export %s\n", kv)
-	}
-	fmt.Fprintf(e.stdout, "\n# try: aws --endpoint-url $AWS_ENDPOINT_URL_S3 s3 ls s3://%s\n", em.Bucket)
-	fmt.Fprintf(e.stdout, "# Ctrl-C stops the emulation.\n")
-
-	<-ctx.Done()
-	st := em.Stats()
-	log.Info("stopping the emulation", "invocations", st.Invocations, "throttled", st.Throttled, "faults_injected", st.Injected)
-	return em.Close()
+	return cmd
 }
 
 // portHint adds to a *emulate.PortError the flag that moves the port.

@@ -108,7 +108,8 @@ func TestStudyErr(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var stderr bytes.Buffer
 			err := studyErr(tt.runErr, "runs/s", tt.sum, false)
-			if got := exitCode(context.Background(), &env{stderr: &stderr}, &command{name: "run"}, err); got != tt.code {
+			e := &env{stderr: &stderr}
+			if got := exitCode(context.Background(), e, subcommand(t, e, "run"), err); got != tt.code {
 				t.Errorf("exit %d, want %d (%v)", got, tt.code, err)
 			}
 			if !strings.Contains(stderr.String(), tt.want) {

@@ -1,9 +1,10 @@
 package main
 
 import (
-	"flag"
 	"math"
 	"strconv"
+
+	"github.com/spf13/pflag"
 
 	"github.com/hpsearch/hpsearch/search"
 )
@@ -35,9 +36,9 @@ var (
 )
 
 // givenFloat returns &v if the flag name of fs was given, else nil.
-func givenFloat(fs *flag.FlagSet, name string, v float64) *float64 {
+func givenFloat(fs *pflag.FlagSet, name string, v float64) *float64 {
 	given := false
-	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	fs.Visit(func(f *pflag.Flag) { given = given || f.Name == name })
 	if !given {
 		return nil
 	}
@@ -47,9 +48,9 @@ func givenFloat(fs *flag.FlagSet, name string, v float64) *float64 {
 // checkInts checks the numeric flags of fs that were given against their
 // bounds: a value out of range is a usage error naming the flag, not a
 // default in disguise.
-func checkInts(fs *flag.FlagSet, bounds ...intBound) error {
+func checkInts(fs *pflag.FlagSet, bounds ...intBound) error {
 	given := map[string]string{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = f.Value.String() })
+	fs.Visit(func(f *pflag.Flag) { given[f.Name] = f.Value.String() })
 	for _, b := range bounds {
 		s, ok := given[b.name]
 		if !ok {

@@ -4,67 +4,62 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/spf13/cobra"
+
 	"github.com/hpsearch/hpsearch/report"
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/serverless/s3journal"
 )
 
-func init() {
-	register(&command{
-		name:    "leaderboard",
-		summary: "rank the trials of a study",
-		usage: `Usage: hpsearch leaderboard STUDY_DIR [--top K] [--format table|csv|json]
+func init() { register(newLeaderboardCmd) }
 
-Ranks a study's trials from its journal: complete trials best first, then
+// newLeaderboardCmd builds "hpsearch leaderboard".
+func newLeaderboardCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "leaderboard STUDY_DIR [--top K] [--format table|csv|json]",
+		Short: "rank the trials of a study",
+		Long: `Ranks a study's trials from its journal: complete trials best first, then
 pruned, then failed. It reads the journal only, so it works while the study
 is running and after a crash. STUDY_DIR may be the s3:// URL of a study
 kept in S3 (run --dir s3://BUCKET/PREFIX). json prints an array, best first, each with
 trial, state, model, params, score and seconds. The table shows control
 characters in names and values as escapes (\x1b); in csv, a text cell that
 starts with =, +, - or @ gets a leading ' so that spreadsheets do not run
-it as a formula (numbers such as -0.5 stay numbers). --top K shows the
-best K trials (default 20; 0 = all).
-
-Example:
-  hpsearch leaderboard hpsearch-runs/digits-knn-grid --top 5
-  hpsearch leaderboard s3://my-bucket/runs/digits-knn-grid
-`,
-		run: runLeaderboard,
-	})
-}
-
-func runLeaderboard(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("leaderboard")
-	top := fs.Int("top", 20, "show the best K trials (0 = all)")
-	format := fs.String("format", "table", "table, csv or json")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
+it as a formula (numbers such as -0.5 stay numbers).`,
+		Example: `  hpsearch leaderboard hpsearch-runs/digits-knn-grid --top 5
+  hpsearch leaderboard s3://my-bucket/runs/digits-knn-grid`,
 	}
-	if err := checkInts(fs, topBound); err != nil {
-		return err
+	fs := cmd.Flags()
+	top := fs.Int("top", 20, "show the best `K` trials (0 = all)")
+	format := fs.String("format", "table", "`F`ormat: table, csv or json")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		ctx := cmd.Context()
+		if err := checkInts(fs, topBound); err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			return usageErr("want one STUDY_DIR, got %d arguments", len(pos))
+		}
+		if *format != "table" && *format != "csv" && *format != "json" {
+			return usageErr("--format must be table, csv or json, got %q", *format)
+		}
+		st, err := loadStudy(ctx, e, pos[0])
+		if err != nil {
+			return err
+		}
+		rows := results.Leaderboard(results.Results(st.Events), st.Spec.Direction)
+		if *top > 0 && len(rows) > *top {
+			rows = rows[:*top]
+		}
+		switch *format {
+		case "csv":
+			return results.WriteCSV(e.stdout, rows)
+		case "json":
+			return results.WriteJSON(e.stdout, rows)
+		}
+		return writeTable(e.stdout, rows, 0, st.Spec.Metric)
 	}
-	if len(pos) != 1 {
-		return usageErr("want one STUDY_DIR, got %d arguments", len(pos))
-	}
-	if *format != "table" && *format != "csv" && *format != "json" {
-		return usageErr("--format must be table, csv or json, got %q", *format)
-	}
-	st, err := loadStudy(ctx, e, pos[0])
-	if err != nil {
-		return err
-	}
-	rows := results.Leaderboard(results.Results(st.Events), st.Spec.Direction)
-	if *top > 0 && len(rows) > *top {
-		rows = rows[:*top]
-	}
-	switch *format {
-	case "csv":
-		return results.WriteCSV(e.stdout, rows)
-	case "json":
-		return results.WriteJSON(e.stdout, rows)
-	}
-	return writeTable(e.stdout, rows, 0, st.Spec.Metric)
+	return cmd
 }
 
 // loadStudy reads a study — a directory, or an s3:// URL — with

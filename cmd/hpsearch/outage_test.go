@@ -30,7 +30,8 @@ func TestExitCodeUnavailable(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			if got := exitCode(context.Background(), &env{stderr: &stderr}, &command{name: "run"}, tt.err); got != tt.want {
+			e := &env{stderr: &stderr}
+			if got := exitCode(context.Background(), e, subcommand(t, e, "run"), tt.err); got != tt.want {
 				t.Errorf("exit %d, want %d", got, tt.want)
 			}
 		})

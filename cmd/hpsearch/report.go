@@ -1,21 +1,23 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	"github.com/hpsearch/hpsearch/report"
 )
 
-func init() {
-	register(&command{
-		name:    "report",
-		summary: "write a study's report: one self-contained HTML file, or PNG charts",
-		usage: `Usage: hpsearch report STUDY_DIR -o OUT [--format html|png] [flags]
+func init() { register(newReportCmd) }
 
-Reads a study directory, or the s3:// URL of a study kept in S3, and
+// newReportCmd builds "hpsearch report".
+func newReportCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "report STUDY_DIR -o OUT [--format html|png] [flags]",
+		Short: "write a study's report: one self-contained HTML file, or PNG charts",
+		Long: `Reads a study directory, or the s3:// URL of a study kept in S3, and
 writes its report. html (the default) is one
 self-contained file that opens without network access: the leaderboard,
 the best score over time and over trial number, the score against each
@@ -23,95 +25,81 @@ parameter (log axes for log parameters), a parallel-coordinates view of the
 top trials, the rungs of an early-stopping study, the cost and time, and
 the local-versus-Lambda comparison when 'hpsearch compare' ran the study.
 png writes the charts as PNG files into the directory OUT, for papers and
-READMEs.
-
-Flags:
-  -o, --out OUT             the HTML file, or the directory for PNG files ("-": stdout, html only)
-  --format F                html or png (default html)
-  --top K                   leaderboard rows in the HTML (default 50; 0 = all)
-  --prices FILE             YAML or JSON price overrides for the cost section
-  --local-usd-per-hour X    price of this machine per hour (default 0.0725)
-
-Example:
-  hpsearch report hpsearch-runs/digits-knn-grid -o report.html
-  hpsearch report hpsearch-runs/digits-knn-grid --format png -o figures/
-`,
-		run: runReport,
-	})
-}
-
-func runReport(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("report")
+READMEs.`,
+		Example: `  hpsearch report hpsearch-runs/digits-knn-grid -o report.html
+  hpsearch report hpsearch-runs/digits-knn-grid --format png -o figures/`,
+	}
+	fs := cmd.Flags()
 	var out string
-	fs.StringVar(&out, "o", "", "")
-	fs.StringVar(&out, "out", "", "")
-	format := fs.String("format", "html", "")
-	top := fs.Int("top", 50, "")
-	pricesFile := fs.String("prices", "", "")
-	localUSD := fs.Float64("local-usd-per-hour", -1, "")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := checkInts(fs, topBound); err != nil {
-		return err
-	}
-	switch {
-	case len(pos) != 1:
-		return usageErr("want one STUDY_DIR, got %d arguments", len(pos))
-	case out == "":
-		return usageErr("-o OUT is required")
-	case *format != "html" && *format != "png":
-		return usageErr("--format must be html or png, got %q", *format)
-	case *format == "png" && out == "-":
-		return usageErr("--format png writes files into a directory; -o - is for html")
-	}
-	prices, err := pricesFromFlags(*pricesFile, givenFloat(fs, "local-usd-per-hour", *localUSD), false)
-	if err != nil {
-		return err
-	}
-	st, err := loadStudy(ctx, e, pos[0])
-	if err != nil {
-		return err
-	}
-	st.Prices = &prices
-	if *format == "png" {
-		paths, err := report.WritePNG(out, st)
+	fs.StringVarP(&out, "out", "o", "", "the HTML file, or the directory for PNG files, `OUT` (\"-\": stdout, html only)")
+	format := fs.String("format", "html", "`F`ormat: html or png")
+	top := fs.Int("top", 50, "leaderboard rows `K` in the HTML (0 = all)")
+	pricesFile := fs.String("prices", "", "YAML or JSON price overrides `FILE` for the cost section")
+	localUSD := fs.Float64("local-usd-per-hour", -1, "price `X` of this machine per hour (default 0.0725)")
+	hideDefault(fs, "local-usd-per-hour")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		ctx := cmd.Context()
+		if err := checkInts(fs, topBound); err != nil {
+			return err
+		}
+		switch {
+		case len(pos) != 1:
+			return usageErr("want one STUDY_DIR, got %d arguments", len(pos))
+		case out == "":
+			return usageErr("-o OUT is required")
+		case *format != "html" && *format != "png":
+			return usageErr("--format must be html or png, got %q", *format)
+		case *format == "png" && out == "-":
+			return usageErr("--format png writes files into a directory; -o - is for html")
+		}
+		prices, err := pricesFromFlags(*pricesFile, givenFloat(fs, "local-usd-per-hour", *localUSD), false)
 		if err != nil {
 			return err
 		}
-		for _, p := range paths {
-			fmt.Fprintln(e.stdout, p)
+		st, err := loadStudy(ctx, e, pos[0])
+		if err != nil {
+			return err
 		}
+		st.Prices = &prices
+		if *format == "png" {
+			paths, err := report.WritePNG(out, st)
+			if err != nil {
+				return err
+			}
+			for _, p := range paths {
+				fmt.Fprintln(e.stdout, p)
+			}
+			return nil
+		}
+		if out == "-" {
+			return report.WriteHTML(e.stdout, st, report.Options{Top: *top})
+		}
+		// Written beside the target and renamed into place, so a failure
+		// leaves an earlier report at that path as it was.
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		f, err := os.CreateTemp(filepath.Dir(out), ".report-*.html")
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		defer os.Remove(f.Name())
+		if err := report.WriteHTML(f, st, report.Options{Top: *top}); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Chmod(0o644); err != nil {
+			f.Close()
+			return fmt.Errorf("report: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		if err := os.Rename(f.Name(), out); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		fmt.Fprintln(e.stdout, out)
 		return nil
 	}
-	if out == "-" {
-		return report.WriteHTML(e.stdout, st, report.Options{Top: *top})
-	}
-	// Written beside the target and renamed into place, so a failure
-	// leaves an earlier report at that path as it was.
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(out), ".report-*.html")
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	defer os.Remove(f.Name())
-	if err := report.WriteHTML(f, st, report.Options{Top: *top}); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return fmt.Errorf("report: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if err := os.Rename(f.Name(), out); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	fmt.Fprintln(e.stdout, out)
-	return nil
+	return cmd
 }

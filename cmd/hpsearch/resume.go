@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -14,6 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/hpsearch/hpsearch/datasets"
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/scheduler"
@@ -22,13 +24,15 @@ import (
 	"github.com/hpsearch/hpsearch/trial"
 )
 
-func init() {
-	register(&command{
-		name:    "resume",
-		summary: "continue an interrupted study from its journal",
-		usage: `Usage: hpsearch resume STUDY_DIR [flags]
+func init() { register(newResumeCmd) }
 
-Continues a study that was interrupted (Ctrl-C, a crash, a kill) from its
+// newResumeCmd builds "hpsearch resume". It parses no flags itself: it
+// hands them to run's (runResume), which reports their mistakes.
+func newResumeCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "resume STUDY_DIR [flags]",
+		Short: "continue an interrupted study from its journal",
+		Long: `Continues a study that was interrupted (Ctrl-C, a crash, a kill) from its
 journal, with the spec it was started with (its spec.yaml, seed and
 max_trials). Trials with a result in the journal are not run again; trials
 that were running when it stopped run again (same number, next attempt);
@@ -61,14 +65,14 @@ refused (exit 1) and stops.
 
 Exit codes: 0 ok (also when nothing was left), 1 failure (the study is in
 use, its journal is damaged, it has no complete trial), 2 not a study
-directory, a spec that changes the search, or usage, 130 interrupted.
-
-Example:
-  hpsearch resume hpsearch-runs/digits-knn-grid --parallel 4
-  hpsearch resume s3://my-bucket/runs/digits-knn-grid
-`,
-		run: runResume,
-	})
+directory, a spec that changes the search, or usage, 130 interrupted.`,
+		Example: `  hpsearch resume hpsearch-runs/digits-knn-grid --parallel 4
+  hpsearch resume s3://my-bucket/runs/digits-knn-grid`,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runResume(cmd.Context(), e, args)
+		},
+	}
 }
 
 // runResume runs the study's own spec.yaml through run --resume, with the
@@ -80,7 +84,7 @@ func runResume(ctx context.Context, e *env, args []string) error {
 	}
 	switch args[0] {
 	case "-h", "-help", "--help":
-		return flag.ErrHelp
+		return pflag.ErrHelp
 	}
 	if strings.HasPrefix(args[0], "-") {
 		return usageErr("STUDY_DIR comes first: hpsearch resume STUDY_DIR [flags]")
@@ -92,7 +96,7 @@ func runResume(ctx context.Context, e *env, args []string) error {
 			return usageErr("resume takes the study directory, not --%s", name)
 		}
 		if a == "-h" || a == "--help" || a == "-help" {
-			return flag.ErrHelp
+			return pflag.ErrHelp
 		}
 	}
 	if s3journal.IsURL(args[0]) {

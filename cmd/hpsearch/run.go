@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
 
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/scheduler"
@@ -20,50 +21,7 @@ import (
 	"github.com/hpsearch/hpsearch/trial"
 )
 
-func init() {
-	register(&command{
-		name:    "run",
-		summary: "run a study described by a YAML spec",
-		usage: `Usage: hpsearch run SPEC.yaml [flags]
-
-Runs the study: validates the spec completely, creates the study directory
-DIR/NAME (spec.yaml, spec.json and an append-only journal), runs the trials
-with at most --parallel at once, and prints the top of the leaderboard.
-Progress goes to stderr: a bar on a terminal, plain lines otherwise.
-
-Flags:
-  --dir DIR          parent of the study directory (default ./hpsearch-runs);
-                     s3://BUCKET/PREFIX keeps the study in S3 instead, where
-                     hpsearch resume s3://BUCKET/PREFIX/NAME continues it
-                     from any machine
-  --name NAME        study name, overriding the spec's name:
-  --parallel N       trials at once (default: the spec's, else the CPU count)
-  --max-trials N     number of trials (default: the spec's)
-  --seed N           study seed (default: the spec's)
-  --top K            leaderboard rows to print (default 10; 0 = all)
-  --quiet            no progress output
-  --json             print one JSON object with the outcome on stdout
-  --estimate         print the expected wall time, invocations, GB-seconds and
-                     cost, from --calibrate N trials (default 3, run but not
-                     recorded) or from an earlier study (--from STUDY_DIR),
-                     and exit without running the study
-  --resume           if the study exists, continue it (see hpsearch resume);
-                     the spec must describe the same search. It runs on the
-                     backend the study recorded when it was created
-  --change-backend   with --resume, allow the backend flags to run the
-                     study on another backend than its own (said on stderr)
-` + backendUsage + `
-Exit codes: 0 ok, 1 failure (also a study that ended without a complete
-trial: the summary lists why trials failed), 2 bad spec or usage, 130
-interrupted (Ctrl-C: in-flight trials are cancelled and the journal stays
-consistent).
-
-Example:
-  hpsearch run examples/digits-knn-grid.yaml --parallel 2
-`,
-		run: runRun,
-	})
-}
+func init() { register(newRunCmd) }
 
 // runSummary is the --json output of run.
 type runSummary struct {
@@ -105,143 +63,173 @@ type trialCounts struct {
 	Failed   int `json:"failed"`
 }
 
-func runRun(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("run")
-	dir := fs.String("dir", "hpsearch-runs", "")
+// newRunCmd builds "hpsearch run".
+func newRunCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "run SPEC.yaml [flags]",
+		Short: "run a study described by a YAML spec",
+		Long: `Runs the study: validates the spec completely, creates the study directory
+DIR/NAME (spec.yaml, spec.json and an append-only journal), runs the trials
+with at most --parallel at once, and prints the top of the leaderboard.
+Progress goes to stderr: a bar on a terminal, plain lines otherwise.
+
+With --dir s3://BUCKET/PREFIX the study is kept in S3 instead, where
+hpsearch resume s3://BUCKET/PREFIX/NAME continues it from any machine.
+
+Exit codes: 0 ok, 1 failure (also a study that ended without a complete
+trial: the summary lists why trials failed), 2 bad spec or usage, 130
+interrupted (Ctrl-C: in-flight trials are cancelled and the journal stays
+consistent).`,
+		Example: "  hpsearch run examples/digits-knn-grid.yaml --parallel 2",
+	}
+	fs := cmd.Flags()
+	dir := fs.String("dir", "hpsearch-runs", "parent `DIR` of the study directory, or s3://BUCKET/PREFIX")
 	o := &overrides{}
-	fs.StringVar(&o.name, "name", "", "")
-	fs.IntVar(&o.parallel, "parallel", 0, "")
-	fs.IntVar(&o.maxTrials, "max-trials", 0, "")
-	fs.Int64Var(&o.seed, "seed", -1, "")
-	top := fs.Int("top", 10, "")
-	quiet := fs.Bool("quiet", false, "")
-	asJSON := fs.Bool("json", false, "")
-	resume := fs.Bool("resume", false, "")
-	changeBackend := fs.Bool("change-backend", false, "")
-	wantEstimate := fs.Bool("estimate", false, "")
-	calibrateN := fs.Int("calibrate", 3, "")
-	from := fs.String("from", "", "")
+	fs.StringVar(&o.name, "name", "", "study `NAME`, overriding the spec's name")
+	fs.IntVar(&o.parallel, "parallel", 0, "`N` trials at once (default: the spec's, else the CPU count)")
+	fs.IntVar(&o.maxTrials, "max-trials", 0, "number of trials `N` (default: the spec's)")
+	fs.Int64Var(&o.seed, "seed", -1, "study seed `N` (default: the spec's)")
+	top := fs.Int("top", 10, "leaderboard rows `K` to print (0 = all)")
+	quiet := fs.Bool("quiet", false, "no progress output")
+	asJSON := fs.Bool("json", false, "print one JSON object with the outcome on stdout")
+	resume := fs.Bool("resume", false, "if the study exists, continue it (see hpsearch resume); the spec must\ndescribe the same search. It runs on the backend the study recorded")
+	changeBackend := fs.Bool("change-backend", false, "with --resume, allow the backend flags to run the study on another\nbackend than its own (said on stderr)")
+	wantEstimate := fs.Bool("estimate", false, "print the expected wall time, invocations, GB-seconds and cost, from\n--calibrate trials or --from an earlier study, and exit without running")
+	calibrateN := fs.Int("calibrate", 3, "with --estimate, run `N` trials (not recorded) to measure them")
+	from := fs.String("from", "", "with --estimate, measure the trials of an earlier study `STUDY_DIR`")
 	var bf backendFlags
 	bf.register(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := checkInts(fs, parallelBound, maxTrialsBound, seedBound, topBound, calibrateBound, concurrencyBound); err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageErr("want one SPEC.yaml, got %d arguments", len(pos))
-	}
-	if s3journal.IsURL(*dir) {
-		if _, err := s3journal.Parse(*dir); err != nil {
+	hideDefault(fs, "seed")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		ctx := cmd.Context()
+		if err := checkInts(fs, parallelBound, maxTrialsBound, seedBound, topBound, calibrateBound, concurrencyBound); err != nil {
 			return err
 		}
-	}
-	o.file = e.specNames[pos[0]]
-	o.datasetPath = e.datasetPaths[pos[0]]
-	spec, base, err := loadSpec(ctx, pos[0], o)
-	if err != nil {
-		return err
-	}
-	for _, w := range spec.Warnings() {
-		fmt.Fprintf(e.stderr, "warning: %s\n", results.Printable(w))
-	}
-	var api s3journal.API // for a study kept in S3
-	if s3journal.IsURL(*dir) {
-		region := bf.region
-		if r, ok := spec.Backend["region"].(string); ok && region == "" && os.Getenv(lambdaexec.EnvRegion) == "" {
-			region = r // the order the Lambda backend takes it in
+		if len(pos) != 1 {
+			return usageErr("want one SPEC.yaml, got %d arguments", len(pos))
 		}
-		if api, err = newS3Client(ctx, region); err != nil {
-			return err
-		}
-	}
-	var changedFrom *studyBackend // the study's own backend, when this resume runs on another
-	if !*resume {
-		if *changeBackend {
-			return usageErr("--change-backend applies to a resume (--resume, or hpsearch resume)")
-		}
-		if err := refuseExisting(ctx, api, *dir, spec.Name); err != nil {
-			return err
-		}
-	} else {
-		stored, found, err := storedSpec(ctx, api, *dir, spec.Name)
-		if err != nil {
-			return err
-		}
-		if found {
-			if changedFrom, err = resumeBackend(stored.Backend, &bf, *changeBackend); err != nil {
+		if s3journal.IsURL(*dir) {
+			if _, err := s3journal.Parse(*dir); err != nil {
 				return err
 			}
 		}
-	}
-	// The executor is built, and the Lambda backend checked and the
-	// dataset pushed, before the study directory exists: a backend that
-	// is not ready leaves nothing behind.
-	exec, parallel, err := newExecutor(ctx, spec, base, &bf, o.parallel)
-	if err != nil {
-		return err
-	}
-	if *wantEstimate {
-		return estimate(ctx, e, spec, exec, parallel, *from, *calibrateN)
-	}
-	spec.Backend = recordBackend(spec.Backend, exec)
-	if changedFrom != nil {
-		sayBackendChanged(e, *changedFrom, backendOf(spec.Backend))
-	}
-	specJSON, err := studySpecJSON(spec, base)
-	if err != nil {
-		return fmt.Errorf("run: %w", err)
-	}
-	st, err := openStudy(ctx, e, api, *dir, spec, specJSON, *resume, lostResults(exec, spec))
-	if err != nil {
-		return err
-	}
-	defer st.close()
-	if st.finished {
-		return st.writeFinished(e, spec, *top, *asJSON)
-	}
-	if err := storeResults(ctx, exec, st); err != nil {
-		return err
-	}
-	journal := st.journal
-	sampler, err := search.NewSampler(spec)
-	if err != nil {
-		return err
-	}
-	var progress *progressReporter
-	if !*quiet {
-		prior := results.Summarize(st.prior, spec.Direction)
-		progress = newProgress(e, spec, prior.Complete+prior.Pruned+prior.Failed)
-	}
-	cfg := schedulerConfig(spec, sampler, exec, journal, parallel)
-	if progress != nil {
-		cfg.Progress = progress.update
-	}
-	meterCost(progress, &cfg, st.prior)
-	cfg.Prior = st.prior
-	out, runErr := scheduler.Run(ctx, cfg)
-	if progress != nil {
-		progress.finish()
-	}
-	if err := journal.Close(); err != nil && runErr == nil {
-		runErr = err
-	}
-	if runErr != nil && !errors.Is(runErr, trial.ErrInterrupted) {
-		return runErr
-	}
-	if *asJSON {
-		if err := writeRunJSON(e.stdout, journal.Dir(), spec, out); err != nil {
+		o.file = e.specNames[pos[0]]
+		o.datasetPath = e.datasetPaths[pos[0]]
+		spec, base, err := loadSpec(ctx, pos[0], o)
+		if err != nil {
 			return err
 		}
-	} else {
-		writeRunText(e.stdout, journal.Dir(), spec, out, *top)
+		for _, w := range spec.Warnings() {
+			fmt.Fprintf(e.stderr, "warning: %s\n", results.Printable(w))
+		}
+		var api s3journal.API // for a study kept in S3
+		if s3journal.IsURL(*dir) {
+			region := bf.region
+			if r, ok := spec.Backend["region"].(string); ok && region == "" && os.Getenv(lambdaexec.EnvRegion) == "" {
+				region = r // the order the Lambda backend takes it in
+			}
+			if api, err = newS3Client(ctx, region); err != nil {
+				return err
+			}
+		}
+		var changedFrom *studyBackend // the study's own backend, when this resume runs on another
+		if !*resume {
+			if *changeBackend {
+				return usageErr("--change-backend applies to a resume (--resume, or hpsearch resume)")
+			}
+			if err := refuseExisting(ctx, api, *dir, spec.Name); err != nil {
+				return err
+			}
+		} else {
+			stored, found, err := storedSpec(ctx, api, *dir, spec.Name)
+			if err != nil {
+				return err
+			}
+			if found {
+				if changedFrom, err = resumeBackend(stored.Backend, &bf, *changeBackend); err != nil {
+					return err
+				}
+			}
+		}
+		// The executor is built, and the Lambda backend checked and the
+		// dataset pushed, before the study directory exists: a backend that
+		// is not ready leaves nothing behind.
+		exec, parallel, err := newExecutor(ctx, spec, base, &bf, o.parallel)
+		if err != nil {
+			return err
+		}
+		if *wantEstimate {
+			return estimate(ctx, e, spec, exec, parallel, *from, *calibrateN)
+		}
+		spec.Backend = recordBackend(spec.Backend, exec)
+		if changedFrom != nil {
+			sayBackendChanged(e, *changedFrom, backendOf(spec.Backend))
+		}
+		specJSON, err := studySpecJSON(spec, base)
+		if err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		st, err := openStudy(ctx, e, api, *dir, spec, specJSON, *resume, lostResults(exec, spec))
+		if err != nil {
+			return err
+		}
+		defer st.close()
+		if st.finished {
+			return st.writeFinished(e, spec, *top, *asJSON)
+		}
+		if err := storeResults(ctx, exec, st); err != nil {
+			return err
+		}
+		journal := st.journal
+		sampler, err := search.NewSampler(spec)
+		if err != nil {
+			return err
+		}
+		var progress *progressReporter
+		if !*quiet {
+			prior := results.Summarize(st.prior, spec.Direction)
+			progress = newProgress(e, spec, prior.Complete+prior.Pruned+prior.Failed)
+		}
+		cfg := schedulerConfig(spec, sampler, exec, journal, parallel)
+		if progress != nil {
+			cfg.Progress = progress.update
+		}
+		meterCost(progress, &cfg, st.prior)
+		cfg.Prior = st.prior
+		out, runErr := scheduler.Run(ctx, cfg)
+		if progress != nil {
+			progress.finish()
+		}
+		if err := journal.Close(); err != nil && runErr == nil {
+			runErr = err
+		}
+		if runErr != nil && !errors.Is(runErr, trial.ErrInterrupted) {
+			return runErr
+		}
+		if *asJSON {
+			if err := writeRunJSON(e.stdout, journal.Dir(), spec, out); err != nil {
+				return err
+			}
+		} else {
+			writeRunText(e.stdout, journal.Dir(), spec, out, *top)
+		}
+		if errors.Is(runErr, trial.ErrInterrupted) {
+			sayResume(e, journal.Dir())
+		}
+		return studyErr(runErr, journal.Dir(), out.Summary, *asJSON)
 	}
-	if errors.Is(runErr, trial.ErrInterrupted) {
-		sayResume(e, journal.Dir())
+	return cmd
+}
+
+// runRun runs "hpsearch run" with the command line args (resume's way
+// in): a usage error in args is one of the caller's.
+func runRun(ctx context.Context, e *env, args []string) error {
+	cmd := newRunCmd(e)
+	cmd.SetContext(ctx)
+	if err := cmd.ParseFlags(args); err != nil {
+		return flagError(cmd, err)
 	}
-	return studyErr(runErr, journal.Dir(), out.Summary, *asJSON)
+	return cmd.RunE(cmd, cmd.Flags().Args())
 }
 
 // studyErr is the error a study that ran ends with: the scheduler's,

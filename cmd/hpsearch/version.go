@@ -1,40 +1,35 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register(&command{
-		name:    "version",
-		summary: "print hpsearch's version and the revision it was built from",
-		usage: `Usage: hpsearch version
-       hpsearch --version
+func init() { register(newVersionCmd) }
 
-Prints the module version hpsearch was built as ("(devel)" when built from
+func newVersionCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "print hpsearch's version and the revision it was built from",
+		Long: `Prints the module version hpsearch was built as ("(devel)" when built from
 a checkout), the VCS revision and whether the tree had uncommitted changes,
-and the Go version.
-
-Example:
-  hpsearch --version
-`,
-		run: runVersion,
-	})
+and the Go version. "hpsearch --version" prints the same.`,
+		Example: "  hpsearch --version",
+		RunE: func(_ *cobra.Command, pos []string) error {
+			if len(pos) > 0 {
+				return usageErr("unexpected argument %q", pos[0])
+			}
+			return runVersion(e)
+		},
+	}
 }
 
-func runVersion(_ context.Context, e *env, args []string) error {
-	flags := newFlags("version")
-	pos, err := parseFlags(flags, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usageErr("unexpected argument %q", pos[0])
-	}
+// runVersion prints the version line of the running binary.
+func runVersion(e *env) error {
 	info, _ := debug.ReadBuildInfo()
 	writeVersion(e.stdout, info)
 	return nil
