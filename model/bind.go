@@ -126,7 +126,7 @@ func (f field) fill(row []float64, cell string, num float64, isText bool) error 
 		if isText {
 			var err error
 			if v, err = parseCell(cell); err != nil {
-				return fmt.Errorf("%w: %w: column %q: %w", ErrColumnType, trial.ErrBadInput, f.name, err)
+				return &cellError{column: f.name, msg: err.Error()}
 			}
 		}
 		row[f.numeric] = v
@@ -143,8 +143,7 @@ func (f field) fill(row []float64, cell string, num float64, isText bool) error 
 	}
 	hit, ok := f.cats[cell]
 	if !ok {
-		return fmt.Errorf("%w: %w: column %q: category %q was not in the training data (it had %s)",
-			ErrColumnType, trial.ErrBadInput, f.name, clip(cell), f.categories())
+		return &cellError{column: f.name, msg: fmt.Sprintf("category %q was not in the training data (it had %s)", clip(cell), f.categories())}
 	}
 	for _, i := range f.cats {
 		row[i] = 0
@@ -167,6 +166,28 @@ func (f field) categories() string {
 }
 
 var errNotNumber = errors.New("not a number")
+
+// cellError is a cell that does not fit its column; callers locate it
+// (row, or file and line) with inputError.
+type cellError struct {
+	column, msg string
+}
+
+func (e *cellError) Error() string { return fmt.Sprintf("column %q: %s", e.column, e.msg) }
+
+// inputError locates a cellError in a file (line 0: unknown) and a row;
+// other errors pass through.
+func inputError(err error, file string, line int, row string) error {
+	var ce *cellError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	msg := ce.msg
+	if row != "" {
+		msg = row + ": " + msg
+	}
+	return &trial.InputError{File: file, Line: line, Field: ce.column, Msg: msg, Err: ErrColumnType}
+}
 
 // parseCell reads a numeric cell as package datasets does: missing text
 // is NaN; anything else must be a finite number.

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/hpsearch/hpsearch/model"
@@ -88,3 +89,5 @@ func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+func strconvFormat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

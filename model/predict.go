@@ -162,7 +162,7 @@ func (m *Model) PredictColumns(cols []Column, proba bool) (Predictions, error) {
 				num = c.Numbers[i]
 			}
 			if err := f.fill(X.Row(i), cell, num, isText); err != nil {
-				return Predictions{}, fmt.Errorf("model: predict: %w: row %d", err, i+1)
+				return Predictions{}, fmt.Errorf("model: predict: %w", inputError(err, "", 0, fmt.Sprintf("row %d", i+1)))
 			}
 		}
 	}
