@@ -171,4 +171,3 @@ func TestPredictParquet(t *testing.T) {
 		t.Errorf("damaged file: got %v", err)
 	}
 }
-
