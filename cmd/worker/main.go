@@ -1,3 +1,12 @@
+// Command worker is the bootstrap of the hpsearch Lambda function built on
+// its own: it serves each invocation with worker.LambdaHandler, one trial
+// per invocation. The hpsearch binary serves the same handler when it
+// finds itself in a Lambda runtime (AWS_LAMBDA_RUNTIME_API set, started
+// as bootstrap or with no arguments), so an installed hpsearch is enough
+// to deploy and emulate; this smaller build (no command line, stripped,
+// tagged lambda.norpc) is what deploy cross-compiles when the running
+// hpsearch cannot be packaged (another architecture, or linked with cgo)
+// and what emulate runs in a source checkout.
 package main
 
 import (
