@@ -38,9 +38,17 @@ import (
 //
 // Trial n's randomness is a PCG seeded with TrialSeed(seed, n), so the
 // same seed and the same sequence of asks and tells give the same trials.
-// Each Ask costs O(n·(24 + log n)) per dimension with small constants:
-// the sorted orders are kept up to date at each Ask and Tell, never
-// rebuilt.
+//
+// Bounded history: l is built from the below set, the gamma(n) ≤ 25 best
+// configurations of all those told, and g from the TPEWindow most recent
+// other configurations (pending or told, not failed), weighted by
+// Optuna's ramp within the window. Older ones leave g: the ramp has
+// already weighted them down to about 1/n. Up to TPEWindow configurations
+// of a family (plus its below set and failures) the window holds all of
+// them and the trials are Optuna's algorithm exactly; past it an Ask
+// costs O(TPEWindow·(24 + log TPEWindow)) per dimension, whatever the
+// number of trials, where the whole history made the study's cost grow
+// with the square of its trials.
 type tpeSampler struct {
 	fams     []family
 	dir      trial.Direction
@@ -67,6 +75,13 @@ const (
 	tpeStream     = 0x747065 // "tpe"
 )
 
+// TPEWindow is how many of a family's most recent configurations, besides
+// its best, the tpe sampler's g density is built from (see the package
+// doc). It is above the 200 trials of the quality benchmark
+// (benchmarks/search), so studies of up to about that size propose
+// exactly what they did with the whole history.
+const TPEWindow = 1000
+
 type obsState uint8
 
 const (
@@ -87,12 +102,10 @@ type tpeObs struct {
 	x      []float64 // per axis: internal value, or category index
 }
 
-// tpeFamily holds one family's observations and the orders kept on them.
+// tpeFamily holds one family's observations and their order by loss.
 type tpeFamily struct {
 	obs    []tpeObs
 	byLoss []int32 // told observations, best first
-	// sorted[j] holds the observations by value of numeric axis j.
-	sorted [][]int32
 	dims   []tpeDim
 }
 
@@ -115,13 +128,23 @@ const (
 
 // tpeScratch holds buffers reused across asks.
 type tpeScratch struct {
-	below, rank []int32
-	mus, ws     []float64
-	cats        []int
-	above       int // observations in g, from split
-	l, g        mixture
-	cl, cg      categorical
-	jl, jg      jointMixture
+	// below and above are the observations of l and g (indices into the
+	// family's obs, ascending), from split; above[r] has rank r of
+	// len(above) in Optuna's ramp.
+	below, above []int32
+	byX          []tpePoint
+	mus, ws      []float64
+	cats         []int
+	l, g         mixture
+	cl, cg       categorical
+	jl, jg       jointMixture
+}
+
+// tpePoint is one observation's value on an axis, for sorting.
+type tpePoint struct {
+	x float64
+	i int32   // index in the family's obs: ties keep observation order
+	w float64 // weight in its estimator
 }
 
 func newTPESampler(s *Spec) (*tpeSampler, error) {
@@ -144,7 +167,7 @@ func newTPESampler(s *Spec) (*tpeSampler, error) {
 		t.startup = newRandomSampler(s)
 	}
 	for _, f := range t.fams {
-		st := &tpeFamily{dims: make([]tpeDim, len(f.axes)), sorted: make([][]int32, len(f.axes))}
+		st := &tpeFamily{dims: make([]tpeDim, len(f.axes))}
 		for j, a := range f.axes {
 			st.dims[j] = newTPEDim(a)
 		}
@@ -313,19 +336,6 @@ func (t *tpeSampler) addPending(n int, model string, p trial.Params) {
 	}
 	i := int32(len(st.obs))
 	st.obs = append(st.obs, o)
-	for j, d := range st.dims {
-		if d.kind != dimNum {
-			continue
-		}
-		s := st.sorted[j]
-		at, _ := slices.BinarySearchFunc(s, i, func(e, target int32) int {
-			if c := cmp.Compare(st.obs[e].x[j], o.x[j]); c != 0 {
-				return c
-			}
-			return cmp.Compare(e, target)
-		})
-		st.sorted[j] = slices.Insert(s, at, i)
-	}
 	ref := tpeRef{int32(fi), i}
 	t.order = append(t.order, ref)
 	t.byNumber[n] = ref
@@ -389,31 +399,24 @@ func rampWeight(r, m int) float64 {
 	return 1/float64(m) + float64(r)*(1-1/float64(m))/float64(k-1)
 }
 
-// split marks the family's below set (scratch.below[i] = 1) and gives
-// every other live observation its chronological rank among them
-// (scratch.rank[i], -1 for below and failed ones), and counts those in
-// scratch.above.
+// split chooses the family's observations of l and g into scratch: below,
+// its gamma best told observations, and above, its TPEWindow most recent
+// others that did not fail, both in observation order.
 func (t *tpeSampler) split(st *tpeFamily) {
 	sc := &t.scratch
-	n := len(st.obs)
-	sc.below = resize(sc.below, n)
-	sc.rank = resize(sc.rank, n)
-	for i := range sc.below {
-		sc.below[i] = 0
-	}
-	for _, i := range st.byLoss[:gamma(len(st.byLoss))] {
-		sc.below[i] = 1
-	}
-	m := int32(0)
-	for i, o := range st.obs {
-		if o.state == obsFailed || sc.below[i] == 1 {
-			sc.rank[i] = -1
+	sc.below = append(sc.below[:0], st.byLoss[:gamma(len(st.byLoss))]...)
+	slices.Sort(sc.below)
+	sc.above = sc.above[:0]
+	for i := len(st.obs) - 1; i >= 0 && len(sc.above) < TPEWindow; i-- {
+		if st.obs[i].state == obsFailed {
 			continue
 		}
-		sc.rank[i] = m
-		m++
+		if _, in := slices.BinarySearch(sc.below, int32(i)); in {
+			continue
+		}
+		sc.above = append(sc.above, int32(i))
 	}
-	sc.above = int(m)
+	slices.Reverse(sc.above)
 }
 
 func resize(s []int32, n int) []int32 {
@@ -445,32 +448,33 @@ func (t *tpeSampler) estimators(st *tpeFamily, j int) {
 	sc := &t.scratch
 	d := st.dims[j]
 	prior := (d.low + d.high) / 2
-	m := sc.above
-	build := func(mx *mixture, below bool) {
+	build := func(mx *mixture, members []int32, ramp bool) {
 		mx.reset(d.low, d.high, d.q)
+		sc.byX = sc.byX[:0]
+		for r, i := range members {
+			w := 1.0
+			if ramp {
+				w = rampWeight(r, len(members))
+			}
+			sc.byX = append(sc.byX, tpePoint{x: st.obs[i].x[j], i: i, w: w})
+		}
+		slices.SortFunc(sc.byX, func(a, b tpePoint) int {
+			if c := cmp.Compare(a.x, b.x); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.i, b.i)
+		})
 		sc.mus, sc.ws = sc.mus[:0], sc.ws[:0]
 		priorAt := -1
-		for _, i := range st.sorted[j] {
-			o := &st.obs[i]
-			in := sc.below[i] == 1
-			if !below {
-				in = sc.rank[i] >= 0
-			}
-			if !in {
-				continue
-			}
+		for _, p := range sc.byX {
 			// The prior goes after observations equal to it, where
 			// Optuna's argsort puts it (it is appended last): on a
 			// lattice the order of ties changes their sigmas.
-			if priorAt < 0 && o.x[j] > prior {
+			if priorAt < 0 && p.x > prior {
 				priorAt = len(sc.mus)
 				sc.mus, sc.ws = append(sc.mus, prior), append(sc.ws, priorWeight)
 			}
-			w := 1.0
-			if !below {
-				w = rampWeight(int(sc.rank[i]), m)
-			}
-			sc.mus, sc.ws = append(sc.mus, o.x[j]), append(sc.ws, w)
+			sc.mus, sc.ws = append(sc.mus, p.x), append(sc.ws, p.w)
 		}
 		if priorAt < 0 {
 			priorAt = len(sc.mus)
@@ -478,8 +482,8 @@ func (t *tpeSampler) estimators(st *tpeFamily, j int) {
 		}
 		mx.build(sc.mus, sc.ws, priorAt)
 	}
-	build(&sc.l, true)
-	build(&sc.g, false)
+	build(&sc.l, sc.below, false)
+	build(&sc.g, sc.above, true)
 }
 
 // sampleCategory draws categorical axis j from l, keeping the candidate
@@ -487,22 +491,16 @@ func (t *tpeSampler) estimators(st *tpeFamily, j int) {
 func (t *tpeSampler) sampleCategory(rng *rand.Rand, st *tpeFamily, j int) int {
 	sc := &t.scratch
 	k := st.dims[j].k
-	m := sc.above
-	for _, below := range []bool{true, false} {
-		sc.cats, sc.ws = sc.cats[:0], sc.ws[:0]
-		for i, o := range st.obs {
-			if below && sc.below[i] == 1 {
-				sc.cats, sc.ws = append(sc.cats, int(o.x[j])), append(sc.ws, 1)
-			} else if !below && sc.rank[i] >= 0 {
-				sc.cats, sc.ws = append(sc.cats, int(o.x[j])), append(sc.ws, rampWeight(int(sc.rank[i]), m))
-			}
-		}
-		if below {
-			sc.cl.build(k, sc.cats, sc.ws)
-		} else {
-			sc.cg.build(k, sc.cats, sc.ws)
-		}
+	sc.cats, sc.ws = sc.cats[:0], sc.ws[:0]
+	for _, i := range sc.below {
+		sc.cats, sc.ws = append(sc.cats, int(st.obs[i].x[j])), append(sc.ws, 1)
 	}
+	sc.cl.build(k, sc.cats, sc.ws)
+	sc.cats, sc.ws = sc.cats[:0], sc.ws[:0]
+	for r, i := range sc.above {
+		sc.cats, sc.ws = append(sc.cats, int(st.obs[i].x[j])), append(sc.ws, rampWeight(r, len(sc.above)))
+	}
+	sc.cg.build(k, sc.cats, sc.ws)
 	return bestCategory(rng, &sc.cl, &sc.cg)
 }
 
@@ -518,34 +516,44 @@ func bestCategory(rng *rand.Rand, l, g *categorical) int {
 }
 
 // sampleFamily picks the model family as a categorical over every
-// configuration, or uniformly before there are NStartupTrials results.
+// configuration: the study's gamma best told ones in l, its TPEWindow most
+// recent others (not failed) in g.
 func (t *tpeSampler) sampleFamily(rng *rand.Rand) int {
 	sc := &t.scratch
 	k := len(t.fams)
-	below := map[tpeRef]bool{}
-	for _, r := range t.byLoss[:gamma(len(t.byLoss))] {
-		below[r] = true
-	}
-	m := 0
-	for _, r := range t.order {
-		if !below[r] && t.obs(r).state != obsFailed {
-			m++
-		}
-	}
+	best := t.byLoss[:gamma(len(t.byLoss))]
 	sc.cats, sc.ws = sc.cats[:0], sc.ws[:0]
-	for _, r := range t.byLoss[:gamma(len(t.byLoss))] {
+	for _, r := range best {
 		sc.cats, sc.ws = append(sc.cats, int(r.fam)), append(sc.ws, 1)
 	}
 	sc.cl.build(k, sc.cats, sc.ws)
-	sc.cats, sc.ws = sc.cats[:0], sc.ws[:0]
-	rank := 0
-	for _, r := range t.order {
-		if below[r] || t.obs(r).state == obsFailed {
+	sc.cats = sc.cats[:0]
+	for i := len(t.order) - 1; i >= 0 && len(sc.cats) < TPEWindow; i-- {
+		r := t.order[i]
+		if t.obs(r).state == obsFailed || slices.Contains(best, r) {
 			continue
 		}
-		sc.cats, sc.ws = append(sc.cats, int(r.fam)), append(sc.ws, rampWeight(rank, m))
-		rank++
+		sc.cats = append(sc.cats, int(r.fam))
+	}
+	slices.Reverse(sc.cats)
+	sc.ws = sc.ws[:0]
+	for rank := range sc.cats {
+		sc.ws = append(sc.ws, rampWeight(rank, len(sc.cats)))
 	}
 	sc.cg.build(k, sc.cats, sc.ws)
 	return bestCategory(rng, &sc.cl, &sc.cg)
+}
+
+// Replay records t, trial t.Number as a journal recorded its dispatch, as
+// pending, leaving the sampler as Ask(t.Number) would have had it
+// proposed t: an Ask's only lasting effect is the configuration it adds
+// (its randomness is drawn afresh from the trial's seed, and the startup
+// sampler's trial n depends on n alone). A resume replays the journal's
+// dispatches this way at the cost of a map insert each, where asking
+// again would cost a whole Ask each (scheduler.Replayer).
+func (t *tpeSampler) Replay(tr trial.Trial) {
+	if _, dup := t.byNumber[tr.Number]; dup || tr.Number < 0 {
+		return
+	}
+	t.addPending(tr.Number, tr.Model, tr.Params)
 }

@@ -73,14 +73,12 @@ type jointMixture struct {
 	ws   []float64 // scratch: their weights
 }
 
-// build fits m to the observations of st for which weight returns ok,
-// with the weight it returns, over the searched (non-constant) axes.
-func (m *jointMixture) build(st *tpeFamily, weight func(i int) (w float64, ok bool)) {
+// build fits m to the observations members of st (indices into its obs),
+// the r-th with weight(r), over the searched (non-constant) axes.
+func (m *jointMixture) build(st *tpeFamily, members []int32, weight func(r int) float64) {
 	m.idx, m.ws = m.idx[:0], m.ws[:0]
-	for i := range st.obs {
-		if w, ok := weight(i); ok {
-			m.idx, m.ws = append(m.idx, i), append(m.ws, w)
-		}
+	for r, i := range members {
+		m.idx, m.ws = append(m.idx, int(i)), append(m.ws, weight(r))
 	}
 	total := priorWeight
 	for _, w := range m.ws {
@@ -272,14 +270,9 @@ func (m *jointMixture) logPDF(x []float64) float64 {
 // all its axes, constant ones too. split must have run.
 func (t *tpeSampler) sampleJoint(rng *rand.Rand, f family, st *tpeFamily) []any {
 	sc := &t.scratch
-	sc.jl.build(st, func(i int) (float64, bool) { return 1, sc.below[i] == 1 })
-	m := sc.above
-	sc.jg.build(st, func(i int) (float64, bool) {
-		if sc.rank[i] < 0 {
-			return 0, false
-		}
-		return rampWeight(int(sc.rank[i]), m), true
-	})
+	sc.jl.build(st, sc.below, func(int) float64 { return 1 })
+	m := len(sc.above)
+	sc.jg.build(st, sc.above, func(r int) float64 { return rampWeight(r, m) })
 	x := make([]float64, len(f.axes))
 	vals := make([]any, len(f.axes))
 	best := make([]any, len(f.axes))

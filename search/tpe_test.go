@@ -259,7 +259,7 @@ parameters:
 		smp.addPending(n, "logistic", trial.Params{"l1_ratio": l1[n], "C": 1.0, "fit_intercept": fit[n]})
 	}
 	var m jointMixture
-	m.build(smp.states[0], func(int) (float64, bool) { return 1, true })
+	m.build(smp.states[0], []int32{0, 1, 2, 3}, func(int) float64 { return 1 })
 
 	// Scott's rule: sd of l1 is sqrt(0.07); 4 observations, 3 parameters.
 	wantL1 := 1.06 * math.Sqrt(0.07) * math.Pow(4, -1.0/7)
