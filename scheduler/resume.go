@@ -76,10 +76,23 @@ func (p Plan) Finished(maxTrials, maxFailed int) (reason string, finished bool) 
 	return "", false
 }
 
+// Replayer is a Sampler that a resume brings up to date without asking
+// it again. Replay(t) must leave the sampler as Ask(t.Number) would have,
+// had that Ask proposed t (t is the trial as the journal recorded its
+// first dispatch, Number set; its Params have been through JSON, so
+// integers may be float64). A sampler whose Ask is costly, such as TPE,
+// implements it so that resuming a study of n trials costs n cheap
+// replays, not n asks.
+type Replayer interface {
+	Sampler
+	Replay(t trial.Trial)
+}
+
 // resume prepares the study to continue Config.Prior. The sampler is
-// rebuilt by replaying the journal to it in journal order: Ask(n) at the
-// first dispatch of trial n (the proposal is discarded: the journal holds
-// what was run) and Tell at every result. The counts and Outcome.Results
+// rebuilt by replaying the journal to it in journal order: at the first
+// dispatch of trial n, Replay of the dispatched trial when the sampler is
+// a Replayer, or else Ask(n) (the proposal is discarded: the journal
+// holds what was run); and Tell at every result. The counts and Outcome.Results
 // start from the journal's, numbering continues at Plan.Next, and the
 // trials in flight at the interruption are queued to run again, before
 // any new trial, with the same number and Attempt+1.
@@ -101,12 +114,17 @@ func (s *study) resume() {
 			known[e.Result.Number] = true
 		}
 	}
+	replayer, _ := s.cfg.Sampler.(Replayer)
 	for _, e := range s.cfg.Prior {
 		switch e.Type {
 		case results.EventDispatch:
 			// A number missing from the journal altogether would be a
 			// trial never run: ask for it now and run it as new.
 			for ; s.next <= e.Trial.Number; s.next++ {
+				if replayer != nil && s.next == e.Trial.Number {
+					replayer.Replay(*e.Trial)
+					continue
+				}
 				t, ok := s.cfg.Sampler.Ask(s.next)
 				if s.next < e.Trial.Number && ok && !known[s.next] {
 					t.Number, t.Seed, t.Attempt = s.next, s.cfg.Seed(s.next), max(t.Attempt, 1)
