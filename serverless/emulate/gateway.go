@@ -25,6 +25,11 @@ func startGateway(ctx context.Context, bin, root, addr, access, secret, region s
 	args := []string{
 		"--access", access, "--secret", secret,
 		"--port", addr, "--region", region, "--quiet",
+		// Without it the gateway closes every connection after one
+		// request: a TCP handshake per object, which at hundreds of
+		// requests a second (a simulated study storing its results)
+		// costs more than the requests.
+		"--keep-alive",
 		"posix", root,
 	}
 	// A clean environment: versitygw reads many VGW_* and ROOT_* variables.

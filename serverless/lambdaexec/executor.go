@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -118,10 +119,33 @@ func New(ctx context.Context, cfg Config, getenv func(string) string) (*Executor
 		return nil, fmt.Errorf("lambdaexec: load AWS config: %w", err)
 	}
 	return NewWithClients(cfg, Clients{
-		Lambda:      lambda.NewFromConfig(awsCfg),
+		Lambda:      lambda.NewFromConfig(awsCfg, withConnections(awsCfg, cfg.withDefaults().Concurrency)),
 		S3:          s3data.NewClient(awsCfg, getenv),
 		Credentials: awsCfg.Credentials,
 	}), nil
+}
+
+// withConnections lets the Lambda client keep a connection open for each
+// invocation in flight. The SDK's HTTP client keeps 10 idle connections
+// to a host: at a concurrency of 1,000 the others would be closed after
+// each answer and dialled again (a TCP, and on AWS a TLS, handshake per
+// invocation), which costs more CPU than signing and the journal
+// together. The configuration's own client (a custom CA bundle, say) is
+// kept, with only its pool enlarged.
+func withConnections(awsCfg aws.Config, concurrency int) func(*lambda.Options) {
+	return func(o *lambda.Options) {
+		bc, ok := awsCfg.HTTPClient.(*awshttp.BuildableClient)
+		if !ok {
+			if awsCfg.HTTPClient != nil {
+				return // not one whose pool we can size
+			}
+			bc = awshttp.NewBuildableClient()
+		}
+		o.HTTPClient = bc.WithTransportOptions(func(t *http.Transport) {
+			t.MaxIdleConns = max(t.MaxIdleConns, concurrency+16)
+			t.MaxIdleConnsPerHost = max(t.MaxIdleConnsPerHost, concurrency+16)
+		})
+	}
 }
 
 // NewWithClients returns an Executor using the given clients.
