@@ -34,7 +34,9 @@ const MaxTrialNumberGap = 100_000
 //     ran it): a second result for a trial number is refused, and so is a
 //     dispatch of a trial that has its result;
 //   - a result has the model, seed, parameters and budget of its trial's
-//     latest dispatch before it.
+//     latest dispatch before it; one recorded without them, as
+//     EncodeEvents records every result, is given them (Check completes
+//     the event's Result).
 //
 // A trial without a result may be dispatched again, with any attempt (a
 // resume, or the end of an outage, runs the trials in flight again with
@@ -95,12 +97,27 @@ func (c *Checker) Check(e Event, file string, line int) error {
 			return err
 		}
 	case EventResult:
+		if compactResult(e.Result) {
+			c.complete(e.Result)
+		}
 		if err := c.checkResult(*e.Result, here); err != nil {
 			return err
 		}
 	}
 	c.records++
 	return nil
+}
+
+// complete fills in a result read from a compact record (see record)
+// with the model, parameters, seed and budget of its trial's latest
+// dispatch, if it has one (if not, checkResult refuses the result). The
+// result then shares the dispatch's Params map, which neither may modify.
+func (c *Checker) complete(r *trial.Result) {
+	d := c.trials[r.Number]
+	if d == nil {
+		return
+	}
+	r.Model, r.Params, r.Seed, r.Budget = d.last.Model, d.last.Params, d.last.Seed, d.last.Budget
 }
 
 func (c *Checker) checkDispatch(t trial.Trial, here position) error {

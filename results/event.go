@@ -95,16 +95,70 @@ func (e Event) Validate() error {
 	return nil
 }
 
+// record is an Event as a journal line holds it. A result is recorded
+// without the model, parameters, seed and budget, which the dispatch of
+// its trial holds already (a result that differs from its dispatch is
+// inconsistent; see Checker), and a zero budget is left out: a trial
+// takes about 60% of the bytes it took with the whole result repeated.
+// Readers complete a result from its dispatch (Checker.Check), and
+// journals written before, with whole results, read as they always did.
+type record struct {
+	Type   EventType     `json:"type"`
+	Time   time.Time     `json:"time,omitzero"`
+	Study  string        `json:"study,omitempty"`
+	Trial  *trialRecord  `json:"trial,omitempty"`
+	Result *resultRecord `json:"result,omitempty"`
+	Reason string        `json:"reason,omitempty"`
+}
+
+// trialRecord is a dispatched trial as recorded: Budget, at a shallower
+// depth than the embedded Trial's, hides it, and is nil when zero.
+type trialRecord struct {
+	*trial.Trial
+	Budget *trial.Budget `json:"budget,omitempty"`
+}
+
+// resultRecord is a result as recorded: the fields its dispatch holds are
+// hidden, as trialRecord hides Budget, and left empty.
+type resultRecord struct {
+	*trial.Result
+	Model  string        `json:"model,omitempty"`
+	Params trial.Params  `json:"params,omitempty"`
+	Seed   uint64        `json:"seed,omitempty"`
+	Budget *trial.Budget `json:"budget,omitempty"`
+}
+
+// recordOf returns e as a journal records it.
+func recordOf(e Event) record {
+	r := record{Type: e.Type, Time: e.Time, Study: e.Study, Reason: e.Reason}
+	if e.Trial != nil {
+		r.Trial = &trialRecord{Trial: e.Trial}
+		if e.Trial.Budget != (trial.Budget{}) {
+			r.Trial.Budget = &e.Trial.Budget
+		}
+	}
+	if e.Result != nil {
+		r.Result = &resultRecord{Result: e.Result}
+	}
+	return r
+}
+
+// compactResult reports whether r was read from a compact record, which
+// leaves out its model (every result has one): Checker.Check completes
+// it from its trial's dispatch.
+func compactResult(r *trial.Result) bool { return r.Model == "" }
+
 // EncodeEvents validates events and renders them as journal lines, as
-// every Store records them. It either encodes all of them or none, so an
-// Append is all or nothing.
+// every Store records them (see record: a result without what its
+// dispatch holds). It either encodes all of them or none, so an Append
+// is all or nothing.
 func EncodeEvents(events []Event) ([]byte, error) {
 	var buf []byte
 	for i, e := range events {
 		if err := e.Validate(); err != nil {
 			return nil, fmt.Errorf("event %d: %w", i, err)
 		}
-		line, err := json.Marshal(e)
+		line, err := json.Marshal(recordOf(e))
 		if err != nil {
 			// NaN scores and the like: the caller's bug, not the disk's.
 			return nil, fmt.Errorf("event %d: %w: %v", i, ErrInvalidEvent, err)
