@@ -13,7 +13,7 @@ import (
 // seed as unsigned INT64, params_ columns by their kind (INT64, DOUBLE,
 // BOOLEAN or UTF-8 STRING), the other numbers DOUBLE, text as STRING. It
 // writes rows as it builds them, in row groups of parquet-go's default
-// size, zstd-compressed.
+// size, Snappy-compressed (the codec every Parquet reader has).
 func (t *TrialTable) WriteParquet(w io.Writer) error {
 	cols := t.Columns()
 	kinds := t.kinds()
@@ -22,7 +22,7 @@ func (t *TrialTable) WriteParquet(w io.Writer) error {
 		fields[j] = &orderedField{Node: parquet.Optional(parquetNode(kinds[j])), name: name, index: j}
 	}
 	schema := parquet.NewSchema("trials", orderedGroup{fields: fields})
-	pw := parquet.NewWriter(w, schema, parquet.Compression(&parquet.Zstd))
+	pw := parquet.NewWriter(w, schema, parquet.Compression(&parquet.Snappy))
 	cells := make([]cell, len(kinds))
 	row := make(parquet.Row, len(kinds))
 	for i := range t.rows {

@@ -1,0 +1,194 @@
+#!/usr/bin/python3
+"""Cross-check of `hpsearch best --format sklearn` and `hpsearch export`.
+
+For every learner family it runs a small hpsearch study (5-fold CV), takes
+the best trial's scikit-learn snippet (`best --format sklearn`), executes
+it, and fits the estimator it defines in scikit-learn on the SAME rows and
+the SAME five folds as hpsearch (written by ./folds, which calls the
+worker's own split code), scoring each validation fold with the study's
+metric. The table compares that cross-validated score with the best
+trial's own (its fold mean). It then loads every `export` format of the
+study in pandas and checks rows, columns and fold statistics.
+
+Needs Debian's python3-sklearn (1.2.1) and python3-pandas; reading the
+Parquet export in pandas needs pyarrow or fastparquet, which Debian 12
+does not package: without one that column says so.
+
+Usage (from the repository root):
+  /usr/bin/python3 benchmarks/sklearncheck/check.py [--keep DIR]
+"""
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.base import clone
+from sklearn.metrics import accuracy_score, r2_score
+
+# family, dataset, metric, preprocess, parameters (a spec's parameters:)
+CASES = [
+    ("knn", "breast_cancer", "accuracy", {"impute": "median"},
+     {"n_neighbors": {"min": 1, "max": 30}, "weights": ["uniform", "distance"], "p": [1, 2]}),
+    ("decision_tree", "breast_cancer", "accuracy", {},
+     {"max_depth": {"min": 0, "max": 8}, "min_samples_leaf": {"min": 1, "max": 10},
+      "criterion": ["gini", "entropy"]}),
+    ("random_forest", "breast_cancer", "accuracy", {},
+     {"n_estimators": [60], "max_depth": {"min": 0, "max": 8}, "max_features": ["auto", "log2", 0.5]}),
+    ("gradient_boosting", "breast_cancer", "accuracy", {},
+     {"max_iter": [60], "learning_rate": {"min": 0.03, "max": 0.3, "log": True}, "max_depth": [0, 3]}),
+    ("linear_svm", "breast_cancer", "accuracy", {},
+     {"C": {"min": 0.001, "max": 10, "log": True}}),
+    ("logistic_regression", "breast_cancer", "accuracy", {"scale": "minmax"},
+     {"C": {"min": 0.01, "max": 100, "log": True}}),
+    ("mlp", "breast_cancer", "accuracy", {},
+     {"hidden_layer_sizes": ["50", "64,32"], "alpha": {"min": 1e-5, "max": 1e-1, "log": True}}),
+    ("naive_bayes", "breast_cancer", "accuracy", {},
+     {"var_smoothing": {"min": 1e-10, "max": 1e-6, "log": True}}),
+    ("bernoulli_nb", "breast_cancer", "accuracy", {"scale": "standard"},
+     {"binarize": {"min": -0.5, "max": 0.5}}),
+    ("id3", "breast_cancer", "accuracy", {},
+     {"min_samples_split": {"min": 2, "max": 40}}),
+    ("ridge", "diabetes", "r2", {},
+     {"alpha": {"min": 0.01, "max": 100, "log": True}}),
+    ("knn", "diabetes", "r2", {},
+     {"n_neighbors": {"min": 5, "max": 40}, "weights": ["uniform", "distance"]}),
+    ("random_forest", "diabetes", "r2", {},
+     {"n_estimators": [60], "max_depth": {"min": 0, "max": 6}}),
+]
+TRIALS = 6
+FOLDS = 5
+
+
+def sh(args, **kw):
+    r = subprocess.run(args, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        sys.exit(f"{' '.join(args)}: exit {r.returncode}\n{r.stderr}")
+    return r.stdout
+
+
+def score(metric, y, pred):
+    return accuracy_score(y, pred) if metric == "accuracy" else r2_score(y, pred)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--keep", help="keep the studies in this directory")
+    args = ap.parse_args()
+    work = args.keep or tempfile.mkdtemp(prefix="sklearncheck-")
+    os.makedirs(work, exist_ok=True)
+    hp = os.path.join(work, "hpsearch")
+    folds_bin = os.path.join(work, "folds")
+    sh(["go", "build", "-o", hp, "./cmd/hpsearch"])
+    sh(["go", "build", "-o", folds_bin, "./benchmarks/sklearncheck/folds"])
+    data = {}
+    rows, problems = [], []
+    for family, dataset, metric, pre, params in CASES:
+        name = f"check-{family.replace('_', '-')}-{dataset.replace('_', '-')}"
+        spec = {"name": name, "dataset": dataset, "model": family, "metric": metric,
+                "cv": {"folds": FOLDS, "seed": 0}, "preprocess": pre,
+                "search": {"method": "random", "max_trials": TRIALS, "parallel": 2, "seed": 1},
+                "parameters": params}
+        spec_path = os.path.join(work, name + ".yaml")
+        with open(spec_path, "w") as f:
+            json.dump(spec, f)  # JSON is YAML
+        study = os.path.join(work, "runs", name)
+        shutil.rmtree(study, ignore_errors=True)
+        sh([hp, "run", spec_path, "--dir", os.path.join(work, "runs"), "--quiet"])
+        best = json.loads(sh([hp, "best", study]))
+        snippet = sh([hp, "best", study, "--format", "sklearn"])
+        ns = {}
+        exec(compile(snippet, f"{name}.py", "exec"), ns)
+        estimator = ns["estimator"]
+        if dataset not in data:
+            data[dataset] = json.loads(sh([folds_bin, "-dataset", dataset, "-folds", str(FOLDS), "-seed", "0"]))
+        d = data[dataset]
+        X = np.array(d["X"], dtype=float)
+        y = np.array(d["y"])
+        if d["task"] == "classification":
+            y = y.astype(int)
+        fold_scores = []
+        t0 = time.perf_counter()
+        for sp in d["splits"]:
+            est = clone(estimator)
+            est.fit(X[sp["train"]], y[sp["train"]])
+            fold_scores.append(score(metric, y[sp["valid"]], est.predict(X[sp["valid"]])))
+        sk_seconds = time.perf_counter() - t0
+        sk = float(np.mean(fold_scores))
+        hp_folds = best["fold_mean"]
+        exact = "not exact" if "exact" in snippet else ""
+        ok_export = check_exports(hp, study, work, name, problems)
+        rows.append((family, dataset, metric, best["trial"], best["score"], sk, sk - best["score"],
+                     sk_seconds, exact, ok_export))
+        print(f"{family:20s} {dataset:14s} hpsearch {best['score']:.4f} sklearn {sk:.4f}", file=sys.stderr)
+
+    print(f"scikit-learn {sklearn.__version__}, pandas {pd.__version__}, numpy {np.__version__}; "
+          f"{TRIALS} random-search trials per study, {FOLDS}-fold CV (the study's folds, cv.seed 0)\n")
+    print("| family | dataset | metric | best trial | hpsearch CV | scikit-learn CV, same folds | difference | export in pandas |")
+    print("|---|---|---|---|---|---|---|---|")
+    for family, dataset, metric, trial_no, hs, sk, diff, secs, exact, exp in rows:
+        fam = family + (" (no exact equivalent)" if family == "id3" else " (not exact)" if exact else "")
+        print(f"| {fam} | {dataset} | {metric} | {trial_no} | {hs:.4f} | {sk:.4f} | {diff:+.4f} | {exp} |")
+    if problems:
+        print("\nproblems:", *problems, sep="\n  ")
+        sys.exit(1)
+
+
+def check_exports(hp, study, work, name, problems):
+    """Exports the study in every format, loads each in pandas, and checks
+    them against each other and the fold statistics; returns a table cell."""
+    frames = {}
+    for fmt in ("csv", "jsonl", "parquet"):
+        out = os.path.join(work, f"{name}.{fmt}")
+        sh([hp, "export", study, "--format", fmt, "--output", out])
+        try:
+            if fmt == "csv":
+                frames[fmt] = pd.read_csv(out)
+            elif fmt == "jsonl":
+                frames[fmt] = pd.read_json(out, lines=True)
+            else:
+                frames[fmt] = pd.read_parquet(out)
+        except ImportError as e:
+            frames[fmt] = None
+            parquet_note = f"parquet: no engine ({e.name or 'pyarrow/fastparquet'} missing)"
+        except Exception as e:  # noqa: BLE001 -- any failure to load is a finding
+            problems.append(f"{name}: pandas cannot read the {fmt} export: {e}")
+            frames[fmt] = None
+    base = frames["csv"]
+    if base is None:
+        return "csv unreadable"
+    if len(base) != TRIALS:
+        problems.append(f"{name}: csv has {len(base)} rows, want {TRIALS}")
+    folds = base[[f"fold_{k}" for k in range(FOLDS)]].to_numpy()
+    done = base["state"] == "complete"
+    if not np.allclose(folds[done].mean(axis=1), base.loc[done, "fold_mean"]) or \
+            not np.allclose(folds[done].std(axis=1, ddof=0), base.loc[done, "fold_std"]):
+        problems.append(f"{name}: fold_mean/fold_std disagree with the folds (ddof=0)")
+    if not any(c.startswith("params_") for c in base.columns):
+        problems.append(f"{name}: no params_ columns")
+    cell = ["csv", ]
+    for fmt in ("jsonl", "parquet"):
+        f = frames[fmt]
+        if f is None:
+            continue
+        if list(f.columns) != list(base.columns):
+            problems.append(f"{name}: {fmt} columns differ from csv's")
+        elif not np.allclose(f["score"].astype(float), base["score"].astype(float), equal_nan=True):
+            problems.append(f"{name}: {fmt} scores differ from csv's")
+        else:
+            cell.append(fmt)
+    text = ", ".join(cell) + " ok"
+    if frames["parquet"] is None and "parquet_note" in locals():
+        text += "; " + parquet_note
+    return text
+
+
+if __name__ == "__main__":
+    main()
