@@ -38,13 +38,27 @@ KIND=RATE entries, comma-separated, with kinds 429 (throttled), 5xx
 (service error), lost (ran, but the answer is lost), crash (the runtime
 dies mid-invocation) and timeout (the environment hangs until --timeout);
 rates in [0, 1] summing to at most 1. The same --seed and the same order
-of invocations give the same faults.`,
+of invocations give the same faults.
+
+--simulate rehearses a large study instead: no process per environment.
+The real worker runs in this process for each invocation and its answer
+is held until a simulated duration has passed: --trial-seconds is a
+number of seconds, a range MIN..MAX (drawn with --seed), or
+replay:STUDY_DIR (the durations a study's trials measured). A new
+environment first spends --cold-start starting. Lambda's scaling limits
+apply: --workers environments at most, 1,000 new ones per 10 seconds;
+beyond them invocations are throttled (429). --faults applies too. The
+REPORT lines carry the simulated billed durations, so run's cost is what
+AWS would bill.`,
 		Example: `  hpsearch emulate --workers 4 --dir /tmp/hp
   # in another shell, paste the printed export lines, then:
   hpsearch run spec.yaml --backend lambda
 
   # rehearse a bad day (see the README's "Rehearsing a bad day"):
-  hpsearch emulate --timeout 10 --faults 429=0.1,5xx=0.05,lost=0.05,crash=0.02,timeout=0.02`,
+  hpsearch emulate --timeout 10 --faults 429=0.1,5xx=0.05,lost=0.05,crash=0.02,timeout=0.02
+
+  # rehearse 1,000 environments running 2-second trials:
+  hpsearch emulate --simulate --workers 1000 --trial-seconds 2`,
 	}
 	fs := cmd.Flags()
 	workers := fs.Int("workers", 2, "`N` execution environments, the concurrency limit")
@@ -57,7 +71,10 @@ of invocations give the same faults.`,
 	timeout := fs.Int("timeout", int(emulate.DefaultTimeout/time.Second), "invocation timeout in seconds `S`")
 	bootstrap := fs.String("bootstrap", "", "run this bootstrap `PATH` instead of building ./cmd/worker\n(building it needs the hpsearch source tree)")
 	faultSpec := fs.String("faults", "", "inject faults into invocations: `SPEC` of KIND=RATE entries (see above)")
-	seed := fs.Uint64("seed", 1, "seed `N` of the fault draws")
+	seed := fs.Uint64("seed", 1, "seed `N` of the fault draws (and of --trial-seconds ranges)")
+	simulate := fs.Bool("simulate", false, "simulate the execution environments in this process (see above)")
+	trialSeconds := fs.String("trial-seconds", "1", "with --simulate, each invocation's duration `D`: seconds, MIN..MAX,\nor replay:STUDY_DIR")
+	coldStart := fs.Duration("cold-start", emulate.DefaultColdStart, "with --simulate, a new environment's init duration `T`\n(default: Go on provided.al2023, as published)")
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		ctx := cmd.Context()
 		var err error
@@ -75,11 +92,30 @@ of invocations give the same faults.`,
 		case *timeout < 1 || *timeout > 900:
 			return usageErr("--timeout %d: Lambda allows 1 to 900 seconds", *timeout)
 		}
-		s3Explicit, faultsGiven := false, false
+		s3Explicit, faultsGiven, simFlag := false, false, ""
 		fs.Visit(func(f *pflag.Flag) {
 			s3Explicit = s3Explicit || f.Name == "s3-port"
 			faultsGiven = faultsGiven || f.Name == "faults"
+			if f.Name == "trial-seconds" || f.Name == "cold-start" {
+				simFlag = f.Name
+			}
 		})
+		var sim *emulate.Simulated
+		switch {
+		case !*simulate && simFlag != "":
+			return usageErr("--%s needs --simulate", simFlag)
+		case *simulate && *bootstrap != "":
+			return usageErr("--bootstrap has no use with --simulate: the worker runs in this process")
+		case *simulate:
+			if *coldStart < 0 || *coldStart > 10*time.Second {
+				return usageErr("--cold-start %v: must be between 0 and 10s (Lambda's init limit)", *coldStart)
+			}
+			durations, err := emulate.ParseTrialDurations(*trialSeconds, *seed)
+			if err != nil {
+				return fmt.Errorf("--trial-seconds: %w", err)
+			}
+			sim = &emulate.Simulated{Durations: durations, ColdStart: *coldStart}
+		}
 		var faults *emulate.RandomFaults
 		if faultsGiven {
 			if faults, err = emulate.ParseFaults(*faultSpec, *seed); err != nil {
@@ -113,7 +149,7 @@ of invocations give the same faults.`,
 		if err != nil {
 			return err
 		}
-		if *bootstrap == "" {
+		if *bootstrap == "" && sim == nil {
 			*bootstrap = filepath.Join(cache, "emulate", "bootstrap-linux-"+runtime.GOARCH)
 			log.Info("building the worker", "package", "./cmd/worker", "out", *bootstrap)
 			if err := emulate.BuildWorker(ctx, "./cmd/worker", *bootstrap, runtime.GOARCH); err != nil {
@@ -135,6 +171,7 @@ of invocations give the same faults.`,
 			Tools:      tools,
 			LambdaAddr: lambdaAddr,
 			S3Addr:     s3Addr,
+			Simulate:   sim,
 		}
 		if faults != nil {
 			// Not a nil *RandomFaults in the interface: the router would call
@@ -152,6 +189,10 @@ of invocations give the same faults.`,
 			log.Info("emulation ready; the S3 data is kept after it stops", "in", time.Since(start).Round(time.Millisecond), "s3_data", s3Data, "logs", filepath.Join(em.Dir, "logs"))
 		}
 		log.Warn("the export lines replace the shell's own AWS credentials, region and endpoints: paste them in a subshell (run $SHELL, paste, exit when done) or a separate terminal, not in a shell you use with real AWS")
+		if sim != nil {
+			log.Info("simulating the execution environments", "concurrency", *workers, "trial_seconds", sim.Durations.String(),
+				"cold_start", sim.ColdStart, "scaling", fmt.Sprintf("%d new environments per %v", emulate.ScalingBurst, emulate.ScalingWindow))
+		}
 		if faults != nil {
 			log.Warn("injecting faults into invocations", "faults", faults.String(), "seed", *seed)
 			if faults.Timeout > 0 {
@@ -173,6 +214,11 @@ of invocations give the same faults.`,
 
 		<-ctx.Done()
 		st := em.Stats()
+		if sim != nil {
+			created, _ := em.SimulatedEnvironments()
+			log.Info("stopping the simulation", "invocations", st.Invocations, "throttled", st.Throttled, "faults_injected", st.Injected, "environments", created)
+			return em.Close()
+		}
 		log.Info("stopping the emulation", "invocations", st.Invocations, "throttled", st.Throttled, "faults_injected", st.Injected)
 		return em.Close()
 	}

@@ -16,9 +16,21 @@ import (
 	"github.com/hpsearch/hpsearch/trial"
 )
 
-// ErrBadDurations is wrapped, with trial.ErrBadInput, by every error of
-// ParseTrialDurations.
+// ErrBadDurations is wrapped, with trial.ErrBadInput, by every
+// *DurationsError.
 var ErrBadDurations = errors.New("bad trial durations")
+
+// DurationsError is a --trial-seconds spec that ParseTrialDurations
+// refused, and why.
+type DurationsError struct {
+	Spec string
+	Msg  string
+}
+
+func (e *DurationsError) Error() string { return fmt.Sprintf("trial durations %q: %s", e.Spec, e.Msg) }
+
+// Unwrap lets errors.Is find ErrBadDurations and trial.ErrBadInput.
+func (e *DurationsError) Unwrap() []error { return []error{ErrBadDurations, trial.ErrBadInput} }
 
 // TrialDurations says how long a simulated invocation runs: Fixed, or
 // uniformly between Min and Max, or the durations of a measured study
@@ -70,11 +82,10 @@ func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), '
 // ParseTrialDurations reads the --trial-seconds of a simulation: a number
 // of seconds ("2", "0.5"), a range "MIN..MAX" of seconds drawn uniformly
 // with seed, or "replay:STUDY_DIR", the durations that the trials of a
-// study measured (see ReplayDurations). Errors wrap ErrBadDurations and
-// trial.ErrBadInput.
+// study measured (see ReplayDurations). Bad specs are a *DurationsError.
 func ParseTrialDurations(spec string, seed uint64) (TrialDurations, error) {
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %w: %q: %s", trial.ErrBadInput, ErrBadDurations, spec, fmt.Sprintf(format, args...))
+		return &DurationsError{Spec: spec, Msg: fmt.Sprintf(format, args...)}
 	}
 	spec = strings.TrimSpace(spec)
 	if dir, ok := strings.CutPrefix(spec, "replay:"); ok {
@@ -125,12 +136,13 @@ func parseSeconds(s string) (time.Duration, error) {
 // ReplayDurations reads the durations the trials of the study in dir
 // measured, in order of trial number: the Duration of the REPORT line a
 // Lambda trial answered with, or else the seconds the trial took. Only
-// trials that completed or failed count; a study with none is an error.
+// trials that completed or failed count; a study that is missing or has
+// none is a *DurationsError.
 func ReplayDurations(dir string) ([]time.Duration, error) {
 	path := filepath.Join(dir, results.JournalFile)
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w: replay: %w", trial.ErrBadInput, ErrBadDurations, err)
+		return nil, &DurationsError{Spec: "replay:" + dir, Msg: err.Error()}
 	}
 	defer f.Close()
 	rp, err := results.ReadJournal(f, path)
@@ -151,7 +163,7 @@ func ReplayDurations(dir string) ([]time.Duration, error) {
 		out = append(out, min(time.Duration(ms*float64(time.Millisecond)), maxSimulated))
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: %w: replay: %s has no finished trials", trial.ErrBadInput, ErrBadDurations, path)
+		return nil, &DurationsError{Spec: "replay:" + dir, Msg: path + " has no finished trials"}
 	}
 	return out, nil
 }
