@@ -31,13 +31,20 @@ func init() { register(newDeployCmd) }
 func newDeployCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "deploy --bucket B [flags]",
-		Short: "build the worker and create or update its Lambda function",
-		Long: `Builds ./cmd/worker for Lambda, zips it as bootstrap, and creates or
-updates the function (runtime provided.al2023) with an execution role that
+		Short: "package the worker and create or update its Lambda function",
+		Long: `Zips the worker as bootstrap and creates or updates the function
+(runtime provided.al2023) with an execution role that
 may only write the function's logs, read s3://B/datasets/* and write
 s3://B/results/*. Uses the AWS credentials and region of the environment
 (AWS_PROFILE, AWS_REGION, ...); with no region there, give --region. The
-dry run lists the IAM permissions the deploying identity needs.`,
+dry run lists the IAM permissions the deploying identity needs.
+
+The worker is this executable, which serves Lambda invocations when it
+finds itself in a Lambda runtime, if it is a statically linked Linux
+binary for the function's architecture (CGO_ENABLED=0 go install ... on a
+Linux machine of that architecture). Otherwise deploy cross-compiles
+./cmd/worker, which needs Go and the hpsearch source tree; without them it
+says so, and --worker PATH packages a binary you built.`,
 		Example: `  hpsearch deploy --bucket my-hpsearch --dry-run
   hpsearch deploy --bucket my-hpsearch --memory 3008
   hpsearch deploy --bucket my-hpsearch --template-file worker.json`,
@@ -52,7 +59,10 @@ dry run lists the IAM permissions the deploying identity needs.`,
 	fs.IntVar(&c.Ephemeral, "ephemeral", deploy.DefaultEphemeral, "/tmp size in `MB`, 512 to 10240")
 	fs.StringVar(&c.Region, "region", "", "AWS region `R` (default AWS_REGION, AWS_DEFAULT_REGION or the\nprofile's region; there is no fallback)")
 	fs.StringVar(&c.Role, "role", "", "execution role `NAME` (default FUNCTION-exec)")
-	bootstrap := fs.String("bootstrap", "", "package this Linux binary `PATH` instead of building ./cmd/worker")
+	worker := fs.String("worker", "", "package this statically linked Linux binary `PATH` (a build of\nhpsearch or ./cmd/worker for the function's architecture)")
+	// --bootstrap is the old name of --worker.
+	fs.StringVar(worker, "bootstrap", "", "same as --worker")
+	_ = fs.MarkHidden("bootstrap")
 	zipOut := fs.String("zip", "", "also write the package to `PATH`")
 	dryRun := fs.Bool("dry-run", false, "print the plan, package size, policies and the permissions\ndeploying needs; call no AWS API, need no credentials")
 	template := fs.Bool("template", false, "print an equivalent CloudFormation template (the bucket\nis its Bucket parameter) and the commands that deploy it")
@@ -91,7 +101,7 @@ dry run lists the IAM permissions the deploying identity needs.`,
 		}
 
 		log := slog.New(slog.NewTextHandler(e.stderr, nil))
-		pkg, err := buildPackage(ctx, log, c, *bootstrap)
+		pkg, why, err := buildPackage(ctx, log, c, *worker)
 		if err != nil {
 			return err
 		}
@@ -101,7 +111,7 @@ dry run lists the IAM permissions the deploying identity needs.`,
 			}
 		}
 		if *dryRun {
-			return printPlan(e, c, pkg)
+			return printPlan(e, c, pkg, why)
 		}
 
 		d := &deploy.Deployer{Lambda: lambda.NewFromConfig(awsCfg), IAM: iam.NewFromConfig(awsCfg), Log: log}
@@ -125,34 +135,66 @@ dry run lists the IAM permissions the deploying identity needs.`,
 	return cmd
 }
 
-// buildPackage builds (or reads) the bootstrap and zips it.
-func buildPackage(ctx context.Context, log *slog.Logger, c deploy.Config, bootstrap string) ([]byte, error) {
-	if bootstrap == "" {
+// buildPackage zips the worker deploy.PlanWorker chooses: --worker, this
+// executable, or a build of ./cmd/worker. It returns the package and where
+// its worker came from.
+func buildPackage(ctx context.Context, log *slog.Logger, c deploy.Config, worker string) ([]byte, string, error) {
+	self, err := runningExecutable()
+	if err != nil {
+		return nil, "", err
+	}
+	plan, err := deploy.PlanWorker(ctx, c, worker, self, workerBuilder{})
+	if errors.Is(err, deploy.ErrInvalidConfig) {
+		return nil, "", fmt.Errorf("%w: %w", trial.ErrBadInput, err)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if plan.Build {
 		dir, err := os.MkdirTemp("", "hpsearch-deploy-")
 		if err != nil {
-			return nil, fmt.Errorf("deploy: %w", err)
+			return nil, "", fmt.Errorf("deploy: %w", err)
 		}
 		defer os.RemoveAll(dir)
-		bootstrap = filepath.Join(dir, "bootstrap")
-		log.Info("building the worker", "package", "./cmd/worker", "arch", c.Arch)
-		if err := emulate.BuildWorker(ctx, "./cmd/worker", bootstrap, c.GOARCH()); err != nil {
-			return nil, err
+		plan.Path = filepath.Join(dir, "bootstrap")
+		log.Info("building the worker", "package", "./cmd/worker", "arch", c.Arch, "why", plan.Why)
+		if err := (workerBuilder{}).Build(ctx, plan.Path, c.GOARCH()); err != nil {
+			return nil, "", err
 		}
+	} else {
+		log.Info("packaging the worker", "path", plan.Path)
 	}
-	bin, err := os.ReadFile(bootstrap)
+	bin, err := os.ReadFile(plan.Path)
 	if err != nil {
-		return nil, fmt.Errorf("deploy: read bootstrap: %w", err)
+		return nil, "", fmt.Errorf("deploy: read worker: %w", err)
 	}
-	return deploy.Package(bin)
+	pkg, err := deploy.Package(bin)
+	return pkg, plan.Why, err
 }
 
-func printPlan(e *env, c deploy.Config, pkg []byte) error {
+// runningExecutable is deploy.Running; tests stand in a binary of the
+// function's platform for the test binary.
+var runningExecutable = deploy.Running
+
+// workerBuilder cross-compiles ./cmd/worker from the source tree.
+type workerBuilder struct{}
+
+var _ deploy.Builder = workerBuilder{}
+
+func (workerBuilder) Ready(ctx context.Context) error { return emulate.WorkerBuildReady(ctx) }
+
+func (workerBuilder) Build(ctx context.Context, out, goarch string) error {
+	return emulate.BuildWorker(ctx, "./cmd/worker", out, goarch)
+}
+
+func printPlan(e *env, c deploy.Config, pkg []byte, worker string) error {
 	w := e.stdout
 	fmt.Fprintf(w, "Plan (dry run, no AWS call made):\n")
 	fmt.Fprintf(w, "  function     %s in %s\n", c.Function, c.Region)
 	fmt.Fprintf(w, "  runtime      %s, handler %s, %s\n", deploy.Runtime, deploy.Handler, c.Arch)
 	fmt.Fprintf(w, "  memory       %d MB, timeout %v, ephemeral storage %d MB\n", c.Memory, c.Timeout, c.Ephemeral)
 	fmt.Fprintf(w, "  environment  HPSEARCH_BUCKET=%s\n", c.Bucket)
+	fmt.Fprintf(w, "  worker       %s\n", worker)
 	fmt.Fprintf(w, "  package      %d bytes (%.1f MiB), CodeSha256 %s\n", len(pkg), float64(len(pkg))/(1<<20), deploy.CodeSha256(pkg))
 	fmt.Fprintf(w, "  role         %s (created if missing), inline policy %s\n", c.Role, deploy.PolicyName)
 	fmt.Fprintf(w, "\nTrust policy:\n%s\n", deploy.TrustPolicy().JSON())

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"debug/elf"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -36,10 +37,10 @@ func noAWS(t *testing.T) {
 }
 
 // fakeBootstrap is a file for --bootstrap, so that a dry run builds
-// nothing.
+// nothing: the headers of a static linux/arm64 binary.
 func fakeBootstrap(t *testing.T) string {
 	t.Helper()
-	return writeFile(t, t.TempDir(), "bootstrap", "\x7fELF fake")
+	return fakeELF(t, elf.EM_AARCH64, "")
 }
 
 func TestDeployRegion(t *testing.T) {

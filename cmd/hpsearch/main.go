@@ -95,6 +95,11 @@ func usageErr(format string, args ...any) error {
 }
 
 func main() {
+	// First, and at the cost of one getenv: in a Lambda runtime this
+	// executable is the function's bootstrap, not a command line.
+	if lambdaBootstrap(os.Getenv, os.Args) {
+		os.Exit(serveLambda())
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, stdoutTTY: isTerminal(os.Stdout)}
