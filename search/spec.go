@@ -51,6 +51,12 @@ type Spec struct {
 	// trials, as a Go duration; empty means no bound.
 	Command []string `json:"command,omitempty"`
 	Timeout string   `json:"timeout,omitempty"`
+	// Workdir is the directory a command study's command runs in, from
+	// which a relative program path is taken: the spec file's directory,
+	// made absolute when the study is created and recorded in spec.json,
+	// so that a resume (which reads the spec kept in the study directory)
+	// runs the command where the first run did. Not a YAML key.
+	Workdir string `json:"workdir,omitempty"`
 
 	// File is the path the spec was read from, for error messages.
 	File string `json:"-"`

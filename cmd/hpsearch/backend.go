@@ -96,6 +96,10 @@ func buildExecutor(ctx context.Context, spec *search.Spec, base *worker.Request,
 		return nil, 0, err
 	}
 	parallel := spec.Search.Parallel
+	if spec.IsCommand() {
+		ex, err := commandExecutor(spec, kind)
+		return ex, parallel, err
+	}
 	if kind == backendLocal {
 		w := localWorker()
 		if strings.HasPrefix(spec.Dataset, "s3://") {

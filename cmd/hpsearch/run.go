@@ -149,6 +149,7 @@ consistent).`,
 				if changedFrom, err = resumeBackend(stored.Backend, &bf, *changeBackend); err != nil {
 					return err
 				}
+				inheritWorkdir(spec, stored)
 			}
 		}
 		// The executor is built, and the Lambda backend checked and the
@@ -183,6 +184,9 @@ consistent).`,
 		journal := st.journal
 		sampler, err := search.NewSampler(spec)
 		if err != nil {
+			return err
+		}
+		if sampler, err = startCommandStudy(spec, exec, sampler, journal.Dir()); err != nil {
 			return err
 		}
 		var progress *progressReporter

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/hpsearch/hpsearch/commandrun"
+	"github.com/hpsearch/hpsearch/scheduler"
+	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/serverless/s3journal"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// A command study (spec key command:) runs the user's program for each
+// trial through package commandrun, on this machine. run wires it in
+// three places: the executor (commandExecutor, from buildExecutor), the
+// directory the command runs in (inheritWorkdir, on resume), and the
+// study directory and in-trial pruner (startCommandStudy, once the study
+// directory exists).
+
+// commandExecutor returns the executor of a command study, after
+// checking that it runs locally and that its program can run (exit 2,
+// naming the spec's command field, when not). The command runs in spec.Workdir, which it sets to the
+// spec file's directory when the study does not have one yet.
+func commandExecutor(spec *search.Spec, backend string) (*commandrun.Executor, error) {
+	if backend != backendLocal {
+		return nil, usageErr("a command study runs on this machine for now (--backend local); running commands on Lambda is not built yet")
+	}
+	if spec.Workdir == "" {
+		dir, err := filepath.Abs(filepath.Dir(spec.File))
+		if err != nil {
+			return nil, fmt.Errorf("run: the spec's directory: %w", err)
+		}
+		spec.Workdir = dir
+	}
+	if _, err := commandrun.Check(spec.Command, spec.Workdir); err != nil {
+		return nil, spec.Errorf("command", "%s", strings.TrimPrefix(err.Error(), "commandrun: "))
+	}
+	return &commandrun.Executor{Command: spec.Command, Dir: spec.Workdir, Timeout: spec.TrialTimeout()}, nil
+}
+
+// inheritWorkdir gives a resumed command study the directory its command
+// ran in, recorded in stored, its spec.json: the spec it is resumed from
+// is the copy in the study directory, elsewhere.
+func inheritWorkdir(spec, stored *search.Spec) {
+	if spec.IsCommand() && spec.Workdir == "" && stored != nil {
+		spec.Workdir = stored.Workdir
+	}
+}
+
+// startCommandStudy gives a command study's executor its study directory
+// (for the trials' logs and scratch directories) and, under in-trial
+// early stopping, its pruner, joined to sampler: it returns the sampler
+// to run. Other studies get sampler back as it is.
+func startCommandStudy(spec *search.Spec, exec scheduler.Executor, sampler search.Sampler, studyDir string) (search.Sampler, error) {
+	ce, ok := exec.(*commandrun.Executor)
+	if !ok {
+		return sampler, nil
+	}
+	if s3journal.IsURL(studyDir) {
+		return nil, fmt.Errorf("%w: a command study keeps its trials' logs and scratch directories on this machine: give a local --dir, not %s", trial.ErrBadInput, studyDir)
+	}
+	ce.StudyDir = studyDir
+	pruner, err := search.NewPruner(spec)
+	if err != nil || pruner == nil {
+		return sampler, err
+	}
+	p := scheduler.NewPruning(sampler, pruner)
+	ce.Pruner = p
+	return p, nil
+}
