@@ -101,6 +101,9 @@ func TestEveryCommandHelpHasOneStyle(t *testing.T) {
 				t.Errorf("%s --help lacks %q:\n%s", c.Name(), want, out)
 			}
 		}
+		if strings.Contains(out, "[=true|false]") {
+			t.Errorf("%s --help shows pflag's [=true|false]:\n%s", c.Name(), out)
+		}
 		if c.Long == "" || !strings.HasPrefix(out, c.Long) {
 			t.Errorf("%s --help does not start with its description:\n%s", c.Name(), out)
 		}

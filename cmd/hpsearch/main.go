@@ -155,6 +155,7 @@ AWS Lambda invocation per trial, and ranks the trials. Exit codes: 0 ok,
 	root.SetErr(e.stderr)
 	root.SetIn(e.stdin)
 	root.SetFlagErrorFunc(flagError)
+	root.SetUsageTemplate(usageTemplate())
 	seen := map[string]bool{}
 	for _, newCmd := range commands {
 		c := newCmd(e)
