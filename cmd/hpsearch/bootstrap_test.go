@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,5 +85,70 @@ parameters:
 	}
 	if s := emu.Stats(); s.Invocations < 6 || s.FunctionErrors != 0 {
 		t.Errorf("emulation stats %+v: want 6 invocations or more, no function error", s)
+	}
+}
+
+// TestInstalledBinaryEmulatesWithItselfAsWorker: hpsearch run where it
+// cannot build the worker (no go on PATH, as for a binary installed with
+// go install and run from another directory) runs itself as the worker:
+// a study on the emulated Lambda completes every trial. The emulator's
+// tools are named by HPSEARCH_RIE and HPSEARCH_VERSITYGW, as a user
+// without Go would.
+func TestInstalledBinaryEmulatesWithItselfAsWorker(t *testing.T) {
+	bin := buildCLI(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute) // a hang guard
+	defer cancel()
+	tools, err := emulate.InstallTools(ctx, emulate.ToolsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := t.TempDir()
+	base := append(os.Environ(), "PATH="+t.TempDir(), "HPSEARCH_RIE="+tools.RIE, "HPSEARCH_VERSITYGW="+tools.VersityGW)
+	cmd := exec.Command(bin, "emulate", "--port", "0", "--workers", "2", "--dir", "emu")
+	cmd.Dir = elsewhere
+	cmd.Env = base
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}()
+	var exports []string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() && !strings.HasPrefix(sc.Text(), "# try:") {
+		if kv, ok := strings.CutPrefix(sc.Text(), "export "); ok {
+			exports = append(exports, kv)
+		}
+	}
+	if len(exports) == 0 {
+		t.Fatalf("no export lines; stderr: %s", stderr.String())
+	}
+	go io.Copy(io.Discard, stdout)
+	if !strings.Contains(stderr.String(), "the worker is this executable") {
+		t.Errorf("emulate does not say the worker is itself:\n%s", stderr.String())
+	}
+	spec := writeFile(t, elsewhere, "noop.yaml", `name: installed-noop
+model: noop
+search: {method: random, max_trials: 4, seed: 1}
+parameters:
+  x: {min: -1.0, max: 1.0}
+`)
+	runCmd := exec.CommandContext(ctx, bin, "run", "noop.yaml", "--backend", "lambda", "--dir", "runs", "--quiet", "--json")
+	runCmd.Dir = elsewhere
+	runCmd.Env = append(base, exports...)
+	out, err := runCmd.Output()
+	if err != nil {
+		t.Fatalf("run %s on the emulation: %v\n%s\nemulate: %s", spec, err, out, stderr.String())
+	}
+	var sum runSummary
+	if err := json.Unmarshal(out, &sum); err != nil || sum.Trials.Complete != 4 {
+		t.Fatalf("summary %+v (%v), want 4 complete trials:\n%s", sum, err, out)
 	}
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -22,16 +24,18 @@ func newEmulateCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "emulate [flags]",
 		Short: "run Lambda and S3 on this machine until Ctrl-C",
-		Long: `Builds the worker for this machine and runs, on 127.0.0.1, an S3 gateway
+		Long: `Starts the worker for this machine and runs, on 127.0.0.1, an S3 gateway
 (versitygw) and a fleet of Lambda execution environments (aws-lambda-rie)
 behind a router that speaks the Lambda Invoke API and throttles like a
 function whose concurrency is --workers. Prints the variables that point
 the AWS SDK, the AWS CLI and hpsearch at it, and runs until interrupted.
 The first run builds the emulator's tools with go install from the pinned
 versions (a minute or two, shown on stderr; see the README for using
-binaries on PATH). Without --dir the S3 data is deleted when it stops. The
-export lines replace a shell's own AWS credentials: paste them in a
-subshell or a separate terminal.
+binaries on PATH). The worker is ./cmd/worker, built, in a source checkout
+with Go; elsewhere it is this executable, which serves Lambda invocations
+when the emulated runtime starts it. Without --dir the S3 data is deleted
+when it stops. The export lines replace a shell's own AWS credentials:
+paste them in a subshell or a separate terminal.
 
 --faults injects faults into invocations, at these rates per invocation:
 KIND=RATE entries, comma-separated, with kinds 429 (throttled), 5xx
@@ -69,7 +73,7 @@ AWS would bill.`,
 	s3Port := fs.Int("s3-port", 9000, "S3 port `P`; 0 picks a free one")
 	memory := fs.Int("memory", emulate.DefaultMemory, "function memory in `MB`; a runtime using more is killed")
 	timeout := fs.Int("timeout", int(emulate.DefaultTimeout/time.Second), "invocation timeout in seconds `S`")
-	bootstrap := fs.String("bootstrap", "", "run this bootstrap `PATH` instead of building ./cmd/worker\n(building it needs the hpsearch source tree)")
+	bootstrap := fs.String("bootstrap", "", "run this bootstrap `PATH` (default: ./cmd/worker built in a source\ncheckout with Go, else this executable)")
 	faultSpec := fs.String("faults", "", "inject faults into invocations: `SPEC` of KIND=RATE entries (see above)")
 	seed := fs.Uint64("seed", 1, "seed `N` of the fault draws (and of --trial-seconds ranges)")
 	simulate := fs.Bool("simulate", false, "simulate the execution environments in this process (see above)")
@@ -150,12 +154,7 @@ AWS would bill.`,
 			return err
 		}
 		if *bootstrap == "" && sim == nil {
-			*bootstrap = filepath.Join(cache, "emulate", "bootstrap-linux-"+runtime.GOARCH)
-			log.Info("building the worker", "package", "./cmd/worker", "out", *bootstrap)
-			if err := emulate.BuildWorker(ctx, "./cmd/worker", *bootstrap, runtime.GOARCH); err != nil {
-				if errors.Is(err, emulate.ErrNoSource) {
-					return fmt.Errorf("%w; run emulate inside a checkout of the hpsearch source, or give --bootstrap PATH (cmd/worker built for linux/%s)", err, runtime.GOARCH)
-				}
+			if *bootstrap, err = emulationBootstrap(ctx, log, cache); err != nil {
 				return err
 			}
 		}
@@ -223,6 +222,28 @@ AWS would bill.`,
 		return em.Close()
 	}
 	return cmd
+}
+
+// emulationBootstrap returns the worker the emulated runtimes run: in a
+// source checkout with Go, ./cmd/worker built into the cache (the small
+// build deploy cross-compiles); elsewhere, as for an installed hpsearch,
+// this executable, which serves Lambda invocations when a Lambda runtime
+// starts it (see lambdaBootstrap).
+func emulationBootstrap(ctx context.Context, log *slog.Logger, cache string) (string, error) {
+	if notReady := emulate.WorkerBuildReady(ctx); notReady != nil {
+		self, err := os.Executable()
+		if err != nil {
+			return "", fmt.Errorf("emulate: the worker: %v; and this executable: %w", notReady, err)
+		}
+		log.Info("the worker is this executable", "path", self, "not_built", notReady)
+		return self, nil
+	}
+	out := filepath.Join(cache, "emulate", "bootstrap-linux-"+runtime.GOARCH)
+	log.Info("building the worker", "package", "./cmd/worker", "out", out)
+	if err := emulate.BuildWorker(ctx, "./cmd/worker", out, runtime.GOARCH); err != nil {
+		return "", err
+	}
+	return out, nil
 }
 
 // portHint adds to a *emulate.PortError the flag that moves the port.
