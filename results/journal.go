@@ -317,13 +317,32 @@ func (j *Journal) Replay(ctx context.Context) (Replay, error) {
 	if err := ctx.Err(); err != nil {
 		return Replay{}, fmt.Errorf("results: read journal: %w", err)
 	}
-	j.fileMu.Lock()
-	data, err := os.ReadFile(j.path)
-	j.fileMu.Unlock()
-	if err != nil {
-		return Replay{}, fmt.Errorf("results: read journal: %w", err)
+	var out Replay
+	sc, err := j.Scan(ctx, func(e Event) error {
+		out.Events = append(out.Events, e)
+		return nil
+	})
+	out.Warnings = sc.Warnings
+	return out, err
+}
+
+// Scan reads the journal file as Replay does, streaming it: it calls fn
+// with each event in order and keeps none (see Checker.Scan), so a reader
+// that keeps only what it needs reads a journal of any length in bounded
+// memory. Appends from this process wait until it returns, so that it
+// sees no half of a batch being written.
+func (j *Journal) Scan(ctx context.Context, fn func(Event) error) (Scanned, error) {
+	if err := ctx.Err(); err != nil {
+		return Scanned{}, fmt.Errorf("results: read journal: %w", err)
 	}
-	return ReadJournal(bytes.NewReader(data), j.path)
+	j.fileMu.Lock()
+	defer j.fileMu.Unlock()
+	f, err := os.Open(j.path)
+	if err != nil {
+		return Scanned{}, fmt.Errorf("results: read journal: %w", err)
+	}
+	defer f.Close()
+	return new(Checker).Scan(f, j.path, fn)
 }
 
 // Close waits for the commits in progress (the writer's and any Append's

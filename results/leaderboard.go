@@ -64,13 +64,24 @@ func Leaderboard(results []trial.Result, dir trial.Direction) []Row {
 			pick[k] = i
 		}
 	}
-	rows := make([]Row, 0, len(pick))
-	for _, i := range pick {
-		r := results[i]
-		r.State = StateOf(r)
-		rows = append(rows, Row{Result: r})
+	// Sort the picks by index, not the rows: a Result is a few hundred
+	// bytes to move, and a study may have 100,000 of them.
+	type picked struct {
+		i     int
+		state trial.State
 	}
-	slices.SortFunc(rows, func(a, b Row) int { return compareResults(a.Result, b.Result, dir) })
+	order := make([]picked, 0, len(pick))
+	for _, i := range pick {
+		order = append(order, picked{i, StateOf(results[i])})
+	}
+	slices.SortFunc(order, func(a, b picked) int {
+		return compareStated(&results[a.i], a.state, &results[b.i], b.state, dir)
+	})
+	rows := make([]Row, len(order))
+	for k, p := range order {
+		rows[k].Result = results[p.i]
+		rows[k].Result.State = p.state
+	}
 	for i := range rows {
 		if rows[i].Result.State != trial.Complete {
 			break
@@ -96,10 +107,15 @@ func supersedes(r, old trial.Result) bool {
 // compareResults orders results for the leaderboard: negative when a
 // ranks above b. a and b are in their StateOf states.
 func compareResults(a, b trial.Result, dir trial.Direction) int {
-	if c := cmp.Compare(stateOrder(a.State), stateOrder(b.State)); c != 0 {
+	return compareStated(&a, a.State, &b, b.State, dir)
+}
+
+// compareStated is compareResults of a in state as and b in state bs.
+func compareStated(a *trial.Result, as trial.State, b *trial.Result, bs trial.State, dir trial.Direction) int {
+	if c := cmp.Compare(stateOrder(as), stateOrder(bs)); c != 0 {
 		return c
 	}
-	if a.State == trial.Pruned {
+	if as == trial.Pruned {
 		if c := cmp.Compare(b.Budget.Value, a.Budget.Value); c != 0 {
 			return c
 		}
@@ -107,7 +123,7 @@ func compareResults(a, b trial.Result, dir trial.Direction) int {
 			return c
 		}
 	}
-	if a.State != trial.Failed {
+	if as != trial.Failed {
 		if c := compareScores(a.Score, b.Score, dir); c != 0 {
 			return c
 		}

@@ -53,16 +53,55 @@ func ReadJournal(r io.Reader, name string) (Replay, error) {
 // after the records c has checked already: the next part of a journal
 // kept in parts, such as the segments of a study in S3.
 func (c *Checker) Read(r io.Reader, name string) (Replay, error) {
+	var out Replay
+	sc, err := c.Scan(r, name, func(e Event) error {
+		out.Events = append(out.Events, e)
+		return nil
+	})
+	out.Warnings = sc.Warnings
+	return out, err
+}
+
+// Scanned is what Scan found besides the events.
+type Scanned struct {
+	// Warnings are as Replay's.
+	Warnings []string
+	// Whole is how many leading bytes of the input are whole records:
+	// all of it, unless its last record is torn.
+	Whole int64
+	// Unterminated says the last whole record lacks its newline.
+	Unterminated bool
+}
+
+// Scan reads journal lines from r as Read does, checking each record
+// against those c has checked, and calls fn with each event in journal
+// order instead of keeping them: a reader that keeps only what it needs
+// (the results, for a leaderboard) reads a journal of any length in
+// memory bounded by what it keeps. An error from fn stops the scan and
+// is returned as it is; so is a *CorruptError, after fn has had the
+// events before the damaged record.
+func (c *Checker) Scan(r io.Reader, name string, fn func(Event) error) (Scanned, error) {
 	var (
-		out     Replay
+		out     Scanned
 		br      = bufio.NewReaderSize(r, 64<<10)
 		lineNo  int
-		badLine int // line of an unreadable record, 0 if none yet
+		off     int64 // bytes read before line
+		badLine int   // line of an unreadable record, 0 if none yet
 		badErr  error
 		badLen  int
+		badOff  int64
+		long    []byte // a line longer than br's buffer, gathered
 	)
 	for {
-		line, err := br.ReadBytes('\n')
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long[:0], line...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				line, err = br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
 		if err != nil && !errors.Is(err, io.EOF) {
 			return out, fmt.Errorf("results: read %s: %w", name, err)
 		}
@@ -78,23 +117,29 @@ func (c *Checker) Read(r io.Reader, name string) (Replay, error) {
 			}
 			e, perr := decodeEvent(record)
 			if perr != nil {
-				badLine, badErr, badLen = lineNo, perr, len(line)
+				badLine, badErr, badLen, badOff = lineNo, perr, len(line), off
 			} else {
 				if err := c.Check(e, name, lineNo); err != nil {
 					return out, &CorruptError{File: name, Line: lineNo, Err: err}
 				}
-				out.Events = append(out.Events, e)
+				if err := fn(e); err != nil {
+					return out, err
+				}
 				if !terminated {
+					out.Unterminated = true
 					out.Warnings = append(out.Warnings, fmt.Sprintf(
 						"%s:%d: last record has no trailing newline", name, lineNo))
 				}
 			}
 		}
+		off += int64(len(line))
 		if !terminated {
 			break
 		}
 	}
+	out.Whole = off
 	if badLine > 0 {
+		out.Whole = badOff
 		out.Warnings = append(out.Warnings, fmt.Sprintf(
 			"%s:%d: ignored a torn last record (%d bytes; the study was probably stopped mid-write): %v",
 			name, badLine, badLen, badErr))

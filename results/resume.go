@@ -1,9 +1,9 @@
 package results
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -13,7 +13,7 @@ import (
 // caller must hold the study's Lock: two appenders would interleave their
 // records.
 //
-// Reopen reads the journal before it changes anything. A damaged record
+// Reopen reads the journal, streaming it, before it changes anything. A damaged record
 // followed by others is a *CorruptError naming its line, and the file is
 // left as it was. A torn last record (the writer died mid-write) is cut
 // off: the file is truncated to the end of its last whole record and
@@ -25,32 +25,38 @@ func Reopen(ctx context.Context, studyDir string) (*Journal, Replay, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, Replay{}, fmt.Errorf("results: reopen journal: %w", err)
 	}
-	data, err := os.ReadFile(path)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
 	if err != nil {
 		return nil, Replay{}, fmt.Errorf("results: reopen journal: %w", err)
 	}
-	rp, err := ReadJournal(bytes.NewReader(data), path)
+	var rp Replay
+	sc, err := new(Checker).Scan(f, path, func(e Event) error {
+		rp.Events = append(rp.Events, e)
+		return nil
+	})
+	rp.Warnings = sc.Warnings
+	if err == nil && (len(rp.Events) == 0 || rp.Events[0].Type != EventStudy) {
+		err = &CorruptError{File: path, Line: 1, Err: fmt.Errorf("the journal does not start with a study event")}
+	}
 	if err != nil {
+		f.Close()
 		return nil, rp, err
 	}
-	if len(rp.Events) == 0 || rp.Events[0].Type != EventStudy {
-		return nil, rp, &CorruptError{File: path, Line: 1, Err: fmt.Errorf("the journal does not start with a study event")}
-	}
-	keep, newline := wholeRecords(data)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	size, err := f.Seek(0, io.SeekEnd)
 	if err != nil {
+		f.Close()
 		return nil, rp, fmt.Errorf("results: reopen journal: %w", err)
 	}
-	if keep < len(data) || newline {
-		if keep < len(data) {
-			if err := f.Truncate(int64(keep)); err != nil {
+	if sc.Whole < size || sc.Unterminated {
+		if sc.Whole < size {
+			if err := f.Truncate(sc.Whole); err != nil {
 				f.Close()
 				return nil, rp, fmt.Errorf("results: reopen journal: cut the torn last record off %s: %w", path, err)
 			}
 			rp.Warnings = append(rp.Warnings, fmt.Sprintf(
-				"%s: cut off the torn last record (%d bytes) before appending", path, len(data)-keep))
+				"%s: cut off the torn last record (%d bytes) before appending", path, size-sc.Whole))
 		}
-		if newline {
+		if sc.Unterminated {
 			if _, err := f.Write([]byte{'\n'}); err != nil {
 				f.Close()
 				return nil, rp, fmt.Errorf("results: reopen journal: %w", err)
@@ -62,30 +68,4 @@ func Reopen(ctx context.Context, studyDir string) (*Journal, Replay, error) {
 		}
 	}
 	return startWriter(studyDir, path, f), rp, nil
-}
-
-// wholeRecords returns how many leading bytes of a journal that
-// ReadJournal accepted are whole records, and whether the last of them
-// lacks its newline. Only the last non-blank line can be unreadable (any
-// other would have been a *CorruptError), so it is the only one checked.
-func wholeRecords(data []byte) (keep int, needNewline bool) {
-	lastStart, lastEnd := -1, -1
-	for off := 0; off < len(data); {
-		end := len(data)
-		if i := bytes.IndexByte(data[off:], '\n'); i >= 0 {
-			end = off + i + 1
-		}
-		if len(bytes.TrimSpace(data[off:end])) > 0 {
-			lastStart, lastEnd = off, end
-		}
-		off = end
-	}
-	if lastStart < 0 {
-		return len(data), false
-	}
-	rec := data[lastStart:lastEnd]
-	if _, err := decodeEvent(bytes.TrimSpace(rec)); err != nil {
-		return lastStart, false
-	}
-	return len(data), rec[len(rec)-1] != '\n'
 }
