@@ -2,13 +2,21 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hpsearch/hpsearch/report"
 	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/search"
 	"github.com/hpsearch/hpsearch/serverless/s3journal"
+	"github.com/hpsearch/hpsearch/trial"
 )
 
 func init() { register(newLeaderboardCmd) }
@@ -43,11 +51,11 @@ it as a formula (numbers such as -0.5 stay numbers).`,
 		if *format != "table" && *format != "csv" && *format != "json" {
 			return usageErr("--format must be table, csv or json, got %q", *format)
 		}
-		st, err := loadStudy(ctx, e, pos[0])
+		spec, rs, err := loadResults(ctx, e, pos[0])
 		if err != nil {
 			return err
 		}
-		rows := results.Leaderboard(results.Results(st.Events), st.Spec.Direction)
+		rows := results.Leaderboard(rs, spec.Direction)
 		if *top > 0 && len(rows) > *top {
 			rows = rows[:*top]
 		}
@@ -57,7 +65,7 @@ it as a formula (numbers such as -0.5 stay numbers).`,
 		case "json":
 			return results.WriteJSON(e.stdout, rows)
 		}
-		return writeTable(e.stdout, rows, 0, st.Spec.Metric)
+		return writeTable(e.stdout, rows, 0, spec.Metric)
 	}
 	return cmd
 }
@@ -79,4 +87,49 @@ func loadStudy(ctx context.Context, e *env, dir string) (*report.Study, error) {
 		fmt.Fprintf(e.stderr, "warning: %s\n", results.Printable(w))
 	}
 	return st, nil
+}
+
+// loadResults reads what leaderboard ranks: the spec and results of a
+// study directory, streaming its journal (results.ReadResults keeps the
+// results, not every event: 100,000 trials in bounded memory), or of an
+// s3:// study as loadStudy reads it; the journal's warnings go to stderr.
+func loadResults(ctx context.Context, e *env, dir string) (*search.Spec, []trial.Result, error) {
+	if s3journal.IsURL(dir) {
+		st, err := loadStudy(ctx, e, dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		return st.Spec, results.Results(st.Events), nil
+	}
+	type loaded struct {
+		spec     *search.Spec
+		rs       []trial.Result
+		warnings []string
+	}
+	l, err := interruptible(ctx, phaseStudy, func(ctx context.Context) (loaded, error) {
+		specPath := filepath.Join(dir, results.SpecJSONFile)
+		b, err := os.ReadFile(specPath)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+				return loaded{}, fmt.Errorf("%w: %s is not a study directory (it has no %s)", trial.ErrBadInput, dir, results.SpecJSONFile)
+			}
+			return loaded{}, err
+		}
+		var spec search.Spec
+		if err := json.Unmarshal(b, &spec); err != nil {
+			return loaded{}, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, specPath, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, results.JournalFile)); err != nil {
+			return loaded{}, fmt.Errorf("%w: %s is not a study directory: %v", trial.ErrBadInput, dir, err)
+		}
+		rs, warnings, err := results.ReadResults(ctx, dir)
+		return loaded{&spec, rs, warnings}, err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, w := range l.warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", results.Printable(w))
+	}
+	return l.spec, l.rs, nil
 }
