@@ -2,9 +2,11 @@ package search
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -46,14 +48,45 @@ var InTrialTypes = []string{"median", "asha"}
 var commandInfo = trial.ModelInfo{Name: CommandModel, FreeForm: true, Objective: true}
 
 // placeholder matches {name} in a command argument; a name is what a
-// parameter of a command study may be called.
+// parameter of a command study may be called. Both compile on first use,
+// not when hpsearch starts.
 var (
-	placeholder = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-	paramName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	placeholder = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)\}`) })
+	paramName   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 )
 
-// IsCommand reports whether s is a command study.
-func (s *Spec) IsCommand() bool { return len(s.Command) > 0 || s.given("command") }
+// IsCommand reports whether s is a command study, or a study of a Go
+// function (Func), which is validated as one without the command.
+func (s *Spec) IsCommand() bool { return len(s.Command) > 0 || s.given("command") || s.Func }
+
+// ParseFunc is Parse for a study whose objective is a Go function: the
+// spec of a command study without command: (name, direction, metric,
+// timeout, search, early_stopping, stop and parameters).
+func ParseFunc(r io.Reader, file string) (*Spec, error) {
+	raw, err := io.ReadAll(io.LimitReader(r, MaxSpecBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("search: read spec: %w", err)
+	}
+	if len(raw) > MaxSpecBytes {
+		return nil, tooLarge(file, -1)
+	}
+	c := &collector{}
+	s, err := decode(raw, file, c)
+	if err != nil {
+		return nil, err
+	}
+	s.Func = true
+	if !c.full() {
+		s.validate(nil, c)
+	}
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// IsCommandGiven reports whether the spec names a command.
+func (s *Spec) IsCommandGiven() bool { return len(s.Command) > 0 || s.given("command") }
 
 // TrialTimeout returns Timeout as a duration; zero when unset or invalid
 // (Validate rejects invalid ones).
@@ -181,7 +214,11 @@ func (s *Spec) validateCommand(c *collector) {
 			c.add(s.Errorf(f, "applies to model studies only; a command reads its own data"))
 		}
 	}
-	if len(s.Command) == 0 || s.Command[0] == "" {
+	switch {
+	case s.Func && s.IsCommandGiven():
+		c.add(s.Errorf("command", "a study of a Go function runs no command; remove command:"))
+	case s.Func:
+	case len(s.Command) == 0 || s.Command[0] == "":
 		c.add(s.Errorf("command", "is empty: give the program to run and its arguments, such as [python3, train.py]"))
 	}
 	switch s.Direction {
@@ -212,6 +249,9 @@ func (s *Spec) validateCommand(c *collector) {
 	if kind, _ := s.Backend["type"].(string); kind == "lambda" {
 		c.add(s.Errorf("backend.type", "a command study runs locally for now (backend: local); running commands on Lambda is not built yet"))
 	}
+	if s.Func && s.Timeout != "" {
+		c.add(s.Errorf("timeout", "applies to command studies; a Go function is given its context, cancel it there"))
+	}
 }
 
 // validateCommandParams checks the parameters of a command study and the
@@ -230,7 +270,7 @@ func (s *Spec) validateCommandParams(c *collector) (ok bool) {
 	for j := range ms.Params {
 		dim := &ms.Params[j]
 		field := "parameters." + dim.Name
-		if !paramName.MatchString(dim.Name) {
+		if !paramName().MatchString(dim.Name) {
 			c.add(s.Errorf(field, "%q cannot be a placeholder {name} in the command: a parameter of a command study is named with letters, digits and _, not starting with a digit", dim.Name))
 			ok = false
 			continue
@@ -246,7 +286,7 @@ func (s *Spec) validateCommandParams(c *collector) (ok bool) {
 		return false
 	}
 	for i, arg := range s.Command {
-		for _, m := range placeholder.FindAllStringSubmatch(arg, -1) {
+		for _, m := range placeholder().FindAllStringSubmatch(arg, -1) {
 			if !contains(names, m[1]) {
 				c.add(s.Errorf(fmt.Sprintf("command[%d]", i), "placeholder {%s} names no parameter%s (parameters: %s)",
 					m[1], didYouMean(m[1], names), strings.Join(names, ", ")))

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -123,7 +124,8 @@ var topLevelKeys = []string{"name", "dataset", "target", "task", "model", "metri
 	"preprocess", "search", "early_stopping", "stop", "backend", "parameters", "models",
 	"command", "direction", "timeout"}
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+// yamlLine compiles on first use, not when hpsearch starts.
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): `) })
 
 // yamlParserProblems are the messages of yaml.v3's parser errors, whose
 // line numbers it reports 0-based (its scanner errors are 1-based). The
@@ -170,7 +172,7 @@ func decode(raw []byte, file string, c *collector) (*Spec, error) {
 			return nil, d.errf(nil, "", "spec is empty")
 		}
 		msg, line := err.Error(), 0
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		if m := yamlLine().FindStringSubmatch(msg); m != nil {
 			line, _ = strconv.Atoi(m[1])
 			msg = msg[len(m[0]):]
 		}

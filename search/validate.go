@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hpsearch/hpsearch/trial"
@@ -50,7 +51,8 @@ const DefaultNStartupTrials = 10
 // (benchmarks/RESULTS.md).
 const DefaultMultivariate = true
 
-var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+// namePattern compiles on first use, not when hpsearch starts.
+var namePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`) })
 
 // Validate checks the spec against the model catalog and fills in its
 // defaults: metric and direction, cv folds (5), search method (random),
@@ -219,7 +221,7 @@ func (s *Spec) validateName() error {
 		return s.Errorf("name", "%q must not contain ..", s.Name)
 	case len(s.Name) > 128:
 		return s.Errorf("name", "is longer than 128 characters")
-	case !namePattern.MatchString(s.Name):
+	case !namePattern().MatchString(s.Name):
 		return s.Errorf("name", "%q must be lower-case letters, digits, '.', '_' and '-', starting with a letter or digit", s.Name)
 	}
 	return nil
