@@ -87,6 +87,7 @@ type forestEstimator struct {
 	jobs      int
 	bootstrap bool
 	forest    []*model
+	flat      []flatTree // forest laid out for prediction
 }
 
 // Fit grows the trees, n_jobs at a time. Tree t depends only on the seed
@@ -123,7 +124,7 @@ func (e *forestEstimator) Fit(ctx context.Context, X trainers.Matrix, y []float6
 	if err := eg.Wait(); err != nil {
 		return err
 	}
-	e.forest = forest
+	e.forest, e.flat = forest, flattenAll(forest)
 	return nil
 }
 
@@ -164,23 +165,12 @@ func (e *forestEstimator) PredictProba(X trainers.Matrix) trainers.Matrix {
 	return e.average(X)
 }
 
-// average returns the mean over the trees of each row's leaf value.
+// average returns the mean over the trees of each row's leaf value,
+// n_jobs goroutines sharing the rows.
 func (e *forestEstimator) average(X trainers.Matrix) trainers.Matrix {
 	if e.forest == nil {
 		panic("tree: predict called before a successful Fit")
 	}
 	checkCols(X, e.forest[0].cols)
-	out := trainers.NewMatrix(X.Rows, e.forest[0].width)
-	for i := range X.Rows {
-		row, acc := X.Row(i), out.Row(i)
-		for _, t := range e.forest {
-			for c, v := range t.leafValue(row) {
-				acc[c] += v
-			}
-		}
-		for c := range acc {
-			acc[c] /= float64(len(e.forest))
-		}
-	}
-	return out
+	return averageFlat(e.flat, e.forest[0].width, X, e.jobs)
 }

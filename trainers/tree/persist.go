@@ -71,7 +71,7 @@ func (e *forestEstimator) UnmarshalBinary(data []byte) error {
 	if err := r.Close(); err != nil {
 		return fmt.Errorf("random_forest: unmarshal: %w", err)
 	}
-	e.forest = forest
+	e.forest, e.flat = forest, flattenAll(forest)
 	return nil
 }
 
