@@ -204,7 +204,11 @@ func (s *Spec) refuseCommandFields() error {
 func (s *Spec) validateCommand(c *collector) {
 	c.add(s.validateName())
 	for _, f := range []string{"model", "models"} {
-		if s.given(f) {
+		switch {
+		case s.given(f) && s.Func:
+			c.add(s.Errorf(f, "a study of a Go function has no %s: the function is the objective; remove %s:", f, f))
+			c.quiet("model")
+		case s.given(f):
 			c.add(s.Errorf(f, "command and %s are alternatives: a command study runs your program, a model study a built-in model; remove one", f))
 			c.quiet("model")
 		}

@@ -57,6 +57,11 @@ type Spec struct {
 	// so that a resume (which reads the spec kept in the study directory)
 	// runs the command where the first run did. Not a YAML key.
 	Workdir string `json:"workdir,omitempty"`
+	// Func marks a study whose objective is a Go function (package
+	// hpsearch at the module's root) rather than a model or a command:
+	// validated as a command study without the command. Set by
+	// ParseFunc, not a YAML key.
+	Func bool `json:"func,omitempty"`
 
 	// File is the path the spec was read from, for error messages.
 	File string `json:"-"`
