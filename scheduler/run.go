@@ -147,6 +147,12 @@ type study struct {
 	queued    int
 }
 
+// job is a trial for a worker to execute, and its dispatch's seq.
+type job struct {
+	trial trial.Trial
+	seq   int
+}
+
 // execution is what a worker hands back.
 type execution struct {
 	trial  trial.Trial
@@ -178,10 +184,27 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 	// a result to share their write; dispatchDue then writes them.
 	var flushSoon <-chan time.Time
 	dispatchDue := false
-	// The loop below keeps at most s.parallel workers in flight; the
-	// WaitGroup only makes sure none outlives Run.
+	// The loop below keeps at most s.parallel executions in flight; the
+	// WaitGroup only makes sure no worker outlives Run.
 	var workers sync.WaitGroup
 	defer workers.Wait()
+	// A worker that finished an execution waits on jobs for the next, so
+	// that a study runs on a pool of goroutines rather than one per
+	// trial: a trial on Lambda runs the SDK's deep call chain, and a new
+	// goroutine grows its stack for it (copying it several times) every
+	// time, a tenth of the scheduler's CPU at concurrency 1,000. A
+	// dispatch that finds no worker waiting starts one, so there are
+	// never many more workers than executions in flight. Closing jobs
+	// ends the idle ones.
+	jobs := make(chan job)
+	defer close(jobs) // before workers.Wait: deferred calls run last first
+	work := func(j job) {
+		for ok := true; ok; j, ok = <-jobs {
+			e := s.execute(execCtx, j.trial)
+			e.seq = j.seq
+			finished <- e
+		}
+	}
 
 	interrupted := ctx.Done()
 	// Probes of an unavailable backend run beside the loop; they end
@@ -216,12 +239,12 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 					s.inflight++
 					s.dispatches++
 					if !here {
-						seq := s.dispatches
-						workers.Go(func() {
-							e := s.execute(execCtx, t)
-							e.seq = seq
-							finished <- e
-						})
+						j := job{trial: t, seq: s.dispatches}
+						select {
+						case jobs <- j:
+						default:
+							workers.Go(func() { work(j) })
+						}
 					}
 				}
 				s.report()

@@ -26,6 +26,13 @@
 // rates of 'hpsearch emulate --faults' (429=0.1,5xx=0.05,...) into
 // seeded [RandomFaults], so that users can rehearse a bad day too.
 //
+// With Options.Simulate the environments are virtual instead (see
+// [Simulated]): no process each, the real worker run in this process, and
+// answers held for a simulated duration, with Lambda's cold starts,
+// scaling limits and billed durations, so that a study of a thousand
+// environments can be rehearsed on one machine. Only the S3 gateway is a
+// process then.
+//
 // What the runtime interface emulator does not reproduce and the router
 // adds: function errors are reported with X-Amz-Function-Error, timeouts
 // as Sandbox.Timedout, a runtime that uses more than its memory is killed
