@@ -215,6 +215,7 @@ var families = map[string]familyMap{
 		module: "sklearn.tree", classifier: "DecisionTreeClassifier",
 		params: map[string]mapper{"min_samples_split": same("min_samples_split")},
 		fixed:  func(Config) []Arg { return []Arg{{"criterion", pyString("entropy")}} },
+		seeded: true, // scikit-learn permutes the features at every split
 		notes: func(Config) []string {
 			return []string{"No exact scikit-learn equivalent: id3 is golearn's ID3 (information gain, binary splits at midpoints),",
 				"which never splits twice on one feature along a path; the nearest is a CART tree with criterion=\"entropy\"."}

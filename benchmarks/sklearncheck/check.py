@@ -10,9 +10,11 @@ metric. The table compares that cross-validated score with the best
 trial's own (its fold mean). It then loads every `export` format of the
 study in pandas and checks rows, columns and fold statistics.
 
-Needs Debian's python3-sklearn (1.2.1) and python3-pandas; reading the
+Needs Debian's python3-sklearn (1.2.1) and python3-pandas. Reading the
 Parquet export in pandas needs pyarrow or fastparquet, which Debian 12
-does not package: without one that column says so.
+does not package: without one, the script reads it with hyparquet, an
+independent Parquet reader in JavaScript (npm install into the work
+directory; needs node), into a pandas DataFrame, and the table says so.
 
 Usage (from the repository root):
   /usr/bin/python3 benchmarks/sklearncheck/check.py [--keep DIR]
@@ -26,6 +28,16 @@ import subprocess
 import sys
 import tempfile
 import time
+
+HYPARQUET = "hyparquet@1.31.5"
+# Reads a Parquet file with hyparquet; prints {"columns": [...], "rows": [...]}.
+HYPARQUET_READ = """
+const { asyncBufferFromFile, parquetReadObjects, parquetMetadataAsync, parquetSchema } = await import('hyparquet')
+const file = await asyncBufferFromFile(process.argv[2])
+const columns = parquetSchema(await parquetMetadataAsync(file)).children.map(c => c.element.name)
+const rows = await parquetReadObjects({ file })
+process.stdout.write(JSON.stringify({ columns, rows }, (k, v) => typeof v === 'bigint' ? v.toString() : v))
+"""
 
 import numpy as np
 import pandas as pd
@@ -154,10 +166,11 @@ def check_exports(hp, study, work, name, problems):
             elif fmt == "jsonl":
                 frames[fmt] = pd.read_json(out, lines=True)
             else:
-                frames[fmt] = pd.read_parquet(out)
-        except ImportError as e:
-            frames[fmt] = None
-            parquet_note = f"parquet: no engine ({e.name or 'pyarrow/fastparquet'} missing)"
+                try:
+                    frames[fmt] = pd.read_parquet(out)
+                except ImportError:
+                    frames[fmt] = read_parquet_hyparquet(out, work)
+                    parquet_via = " (parquet read by hyparquet: pandas has no parquet engine)"
         except Exception as e:  # noqa: BLE001 -- any failure to load is a finding
             problems.append(f"{name}: pandas cannot read the {fmt} export: {e}")
             frames[fmt] = None
@@ -180,14 +193,37 @@ def check_exports(hp, study, work, name, problems):
             continue
         if list(f.columns) != list(base.columns):
             problems.append(f"{name}: {fmt} columns differ from csv's")
-        elif not np.allclose(f["score"].astype(float), base["score"].astype(float), equal_nan=True):
-            problems.append(f"{name}: {fmt} scores differ from csv's")
+            continue
+        bad = [c for c in base.columns if not same_column(base[c], f[c])]
+        if bad:
+            problems.append(f"{name}: {fmt} differs from csv in {bad}")
         else:
             cell.append(fmt)
-    text = ", ".join(cell) + " ok"
-    if frames["parquet"] is None and "parquet_note" in locals():
-        text += "; " + parquet_note
-    return text
+    return ", ".join(cell) + " ok" + (parquet_via if "parquet_via" in locals() else "")
+
+
+def same_column(a, b):
+    """Reports whether two loadings of one export column hold the same
+    values: numbers within 1e-12, text equal, missing where missing."""
+    if pd.api.types.is_numeric_dtype(a) and not pd.api.types.is_bool_dtype(a):
+        b = pd.to_numeric(b)
+        return bool(np.allclose(a.astype(float), b.astype(float), rtol=1e-12, atol=0, equal_nan=True))
+    norm = lambda s: ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).lower() for v in s]
+    return norm(a) == norm(b)
+
+
+def read_parquet_hyparquet(path, work):
+    """Reads a Parquet file with hyparquet (node) into a DataFrame, its
+    64-bit integers (which JSON carries as strings) as numbers."""
+    d = os.path.join(work, "hyparquet")
+    if not os.path.isdir(os.path.join(d, "node_modules", "hyparquet")):
+        os.makedirs(d, exist_ok=True)
+        sh(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", d, HYPARQUET])
+    script = os.path.join(d, "read.mjs")
+    with open(script, "w") as f:
+        f.write(HYPARQUET_READ)
+    got = json.loads(sh(["node", script, path], cwd=d))
+    return pd.DataFrame(got["rows"], columns=got["columns"])
 
 
 if __name__ == "__main__":
