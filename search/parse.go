@@ -441,7 +441,7 @@ func (d *decoder) preprocess(n *yaml.Node, path string) error {
 }
 
 func (d *decoder) search(n *yaml.Node, path string) error {
-	return d.mapping(n, path, []string{"method", "max_trials", "parallel", "seed", "n_startup_trials", "startup", "multivariate"}, func(key string, _, v *yaml.Node, f string) error {
+	return d.mapping(n, path, []string{"method", "max_trials", "parallel", "seed", "n_startup_trials", "startup", "multivariate", "refit"}, func(key string, _, v *yaml.Node, f string) error {
 		var err error
 		switch key {
 		case "method":
@@ -460,6 +460,10 @@ func (d *decoder) search(n *yaml.Node, path string) error {
 			var b bool
 			b, err = d.bool(v, f)
 			d.s.Search.Multivariate = &b
+		case "refit":
+			var b bool
+			b, err = d.bool(v, f)
+			d.s.Search.Refit = &b
 		}
 		return err
 	})

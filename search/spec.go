@@ -101,7 +101,18 @@ type SearchSettings struct {
 	// Optuna's default TPESampler (tpe only). Nil means
 	// DefaultMultivariate (true); Validate fills it in.
 	Multivariate *bool `json:"multivariate,omitempty"`
+	// Refit, when the study searches learners, fits the best trial's
+	// configuration on every row once the study ends and stores the model
+	// in the study (see package refit). Nil means true; only a refit:
+	// false written in the YAML is recorded, so studies made before the
+	// field existed resume unchanged. Studies without a dataset have
+	// nothing to refit, whatever it says.
+	Refit *bool `json:"refit,omitempty"`
 }
+
+// RefitEnabled reports whether the study refits its best trial when it
+// ends: Refit, nil meaning true.
+func (s SearchSettings) RefitEnabled() bool { return s.Refit == nil || *s.Refit }
 
 // StopRules is the spec's stop: block. Zero values mean "no such rule".
 type StopRules struct {
