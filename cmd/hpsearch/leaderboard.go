@@ -30,7 +30,10 @@ func newLeaderboardCmd(e *env) *cobra.Command {
 pruned, then failed. It reads the journal only, so it works while the study
 is running and after a crash. STUDY_DIR may be the s3:// URL of a study
 kept in S3 (run --dir s3://BUCKET/PREFIX). json prints an array, best first, each with
-trial, state, model, params, score and seconds. The table shows control
+trial, state, model, params, score, seconds, fold_scores, fold_mean and
+fold_std; the table's MEAN ± STD and csv's fold_mean and fold_std are the
+folds' mean and population standard deviation (scikit-learn's
+mean_test_score and std_test_score). The table shows control
 characters in names and values as escapes (\x1b); in csv, a text cell that
 starts with =, +, - or @ gets a leading ' so that spreadsheets do not run
 it as a formula (numbers such as -0.5 stay numbers).`,
