@@ -92,6 +92,9 @@ type LambdaResponse struct {
 	// for (LambdaRequest.Results): StoredWritten, StoredExists, or why it
 	// could not be stored. Empty when none was asked for.
 	Stored string `json:"stored,omitempty"`
+	// Model says where a refit stored the model file; nil for a trial
+	// and for a refit that failed.
+	Model *StoredModel `json:"model,omitempty"`
 }
 
 // LambdaHandler serves trial Requests in AWS Lambda by calling Worker.Run,
@@ -186,6 +189,9 @@ func (h *LambdaHandler) Invoke(ctx context.Context, payload []byte) ([]byte, err
 // a pushed dataset has the dataset's strings (its name, target, feature
 // names and class labels) withheld wherever they appear quoted.
 func (h *LambdaHandler) Handle(ctx context.Context, lreq LambdaRequest) LambdaResponse {
+	if lreq.Refit != nil {
+		return h.handleRefit(ctx, lreq)
+	}
 	req := lreq.Request
 	runCtx, margin := ctx, time.Duration(0)
 	dl, ok := ctx.Deadline()

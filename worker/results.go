@@ -38,6 +38,10 @@ type LambdaRequest struct {
 	// reports the timeout, even when the function's own timeout is
 	// longer.
 	TrialTimeoutMS int64 `json:"trial_timeout_ms,omitempty"`
+	// Refit, when set, makes the invocation a refit of the trial rather
+	// than a trial (see Refit); Results is then where the model is
+	// stored.
+	Refit *Refit `json:"refit,omitempty"`
 }
 
 // ResultsRef says where a worker stores trial results: the object of
