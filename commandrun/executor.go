@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -97,7 +98,7 @@ func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, er
 	res.Steps = r.steps
 	if failure == "" {
 		r.closeLog()
-		_ = os.RemoveAll(r.scratch)
+		r.removeScratch()
 		return res, nil
 	}
 	r.closeLog()
@@ -145,15 +146,30 @@ type execution struct {
 	killed    bool // SIGKILL was needed after the grace period
 }
 
-// prepareScratch makes the trial's scratch directory, empty.
+// prepareScratch makes the trial's scratch directory, empty: one mkdir
+// in the usual case, as this runs for every trial.
 func (r *execution) prepareScratch() error {
-	if err := os.RemoveAll(r.scratch); err != nil {
-		return fmt.Errorf("commandrun: trial %d: scratch directory: %w", r.t.Number, err)
+	err := os.Mkdir(r.scratch, 0o755)
+	if errors.Is(err, fs.ErrNotExist) { // the first trial: no trials/ yet
+		err = os.MkdirAll(r.scratch, 0o755)
 	}
-	if err := os.MkdirAll(r.scratch, 0o755); err != nil {
+	if errors.Is(err, fs.ErrExist) { // left by an earlier attempt
+		if err = os.RemoveAll(r.scratch); err == nil {
+			err = os.Mkdir(r.scratch, 0o755)
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("commandrun: trial %d: scratch directory: %w", r.t.Number, err)
 	}
 	return nil
+}
+
+// removeScratch deletes the scratch directory of a trial that did not
+// fail: one rmdir when the command left it empty.
+func (r *execution) removeScratch() {
+	if os.Remove(r.scratch) != nil {
+		_ = os.RemoveAll(r.scratch)
+	}
 }
 
 // start starts the command in a process group of its own, with the
