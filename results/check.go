@@ -175,6 +175,10 @@ func (c *Checker) checkResult(r trial.Result, here position) error {
 			r.Number, field, d.where.relativeTo(here.file))
 	}
 	d.result = &here
+	// What else may follow is refused whatever it holds, so the dispatch
+	// is not needed any more: a reader that drops the result (a
+	// leaderboard keeping its top rows) frees its parameters.
+	d.last = trial.Trial{Number: d.last.Number, Attempt: d.last.Attempt}
 	return nil
 }
 

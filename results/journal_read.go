@@ -28,3 +28,27 @@ func ReadResults(ctx context.Context, dir string) ([]trial.Result, []string, err
 	}
 	return rs, sc.Warnings, nil
 }
+
+// ReadTop returns the first top rows of the leaderboard of study
+// directory dir's journal in direction d (every row when top <= 0), and
+// the journal's warnings. It streams the journal into a Board, so
+// without early stopping it keeps the top rows and not the study: a
+// 100,000-trial study is ranked in memory bounded by top (and by the
+// Checker's few dozen bytes a trial).
+func ReadTop(ctx context.Context, dir string, d trial.Direction, top int) ([]Row, []string, error) {
+	j, err := Open(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	b := NewBoard(d, top)
+	sc, err := j.Scan(ctx, func(e Event) error {
+		if e.Type == EventResult {
+			b.Add(*e.Result)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, sc.Warnings, err
+	}
+	return b.Rows(), sc.Warnings, nil
+}
