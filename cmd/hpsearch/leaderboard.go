@@ -54,13 +54,9 @@ it as a formula (numbers such as -0.5 stay numbers).`,
 		if *format != "table" && *format != "csv" && *format != "json" {
 			return usageErr("--format must be table, csv or json, got %q", *format)
 		}
-		spec, rs, err := loadResults(ctx, e, pos[0])
+		spec, rows, err := loadTop(ctx, e, pos[0], *top)
 		if err != nil {
 			return err
-		}
-		rows := results.Leaderboard(rs, spec.Direction)
-		if *top > 0 && len(rows) > *top {
-			rows = rows[:*top]
 		}
 		switch *format {
 		case "csv":
@@ -92,21 +88,26 @@ func loadStudy(ctx context.Context, e *env, dir string) (*report.Study, error) {
 	return st, nil
 }
 
-// loadResults reads what leaderboard ranks: the spec and results of a
-// study directory, streaming its journal (results.ReadResults keeps the
-// results, not every event: 100,000 trials in bounded memory), or of an
-// s3:// study as loadStudy reads it; the journal's warnings go to stderr.
-func loadResults(ctx context.Context, e *env, dir string) (*search.Spec, []trial.Result, error) {
+// loadTop reads what leaderboard shows: the spec and the top rows (all
+// when top <= 0) of a study directory, streaming its journal
+// (results.ReadTop keeps the top rows, not the study: 100,000 trials in
+// bounded memory), or of an s3:// study as loadStudy reads it; the
+// journal's warnings go to stderr.
+func loadTop(ctx context.Context, e *env, dir string, top int) (*search.Spec, []results.Row, error) {
 	if s3journal.IsURL(dir) {
 		st, err := loadStudy(ctx, e, dir)
 		if err != nil {
 			return nil, nil, err
 		}
-		return st.Spec, results.Results(st.Events), nil
+		rows := results.Leaderboard(results.Results(st.Events), st.Spec.Direction)
+		if top > 0 && len(rows) > top {
+			rows = rows[:top]
+		}
+		return st.Spec, rows, nil
 	}
 	type loaded struct {
 		spec     *search.Spec
-		rs       []trial.Result
+		rows     []results.Row
 		warnings []string
 	}
 	l, err := interruptible(ctx, phaseStudy, func(ctx context.Context) (loaded, error) {
@@ -125,8 +126,8 @@ func loadResults(ctx context.Context, e *env, dir string) (*search.Spec, []trial
 		if _, err := os.Stat(filepath.Join(dir, results.JournalFile)); err != nil {
 			return loaded{}, fmt.Errorf("%w: %s is not a study directory: %v", trial.ErrBadInput, dir, err)
 		}
-		rs, warnings, err := results.ReadResults(ctx, dir)
-		return loaded{&spec, rs, warnings}, err
+		rows, warnings, err := results.ReadTop(ctx, dir, spec.Direction, top)
+		return loaded{&spec, rows, warnings}, err
 	})
 	if err != nil {
 		return nil, nil, err
@@ -134,5 +135,5 @@ func loadResults(ctx context.Context, e *env, dir string) (*search.Spec, []trial
 	for _, w := range l.warnings {
 		fmt.Fprintf(e.stderr, "warning: %s\n", results.Printable(w))
 	}
-	return l.spec, l.rs, nil
+	return l.spec, l.rows, nil
 }
