@@ -11,6 +11,7 @@ import (
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/serverless/emulate"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -74,6 +75,8 @@ func writeCostLine(w io.Writer, b *cost.Breakdown, arch string) {
 		cost.FormatUSD(b.TotalUSD), cost.FormatUSD(b.PerTrialUSD), b.GBSeconds, b.Invocations,
 		orDefault(arch, "arm64"), cost.DefaultPrices.Region)
 	switch {
+	case emulated(os.Getenv) && os.Getenv(emulate.EnvSimulated) != "":
+		fmt.Fprintln(w, "  (billed durations simulated by 'hpsearch emulate --simulate' from its --trial-seconds and --cold-start, as Lambda bills them)")
 	case emulated(os.Getenv):
 		fmt.Fprintln(w, "  (billed durations from the local emulation, i.e. this machine's cores: what real Lambda would bill for them)")
 	case b.Estimated > 0:

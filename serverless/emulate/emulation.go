@@ -362,9 +362,21 @@ func (e *Emulation) SetFaults(f Faults) { e.router.faults.Store(&faultsBox{f}) }
 // Stats returns the router's counters.
 func (e *Emulation) Stats() Stats { return e.router.stats.snapshot() }
 
+// EnvSimulated is set to 1 among the variables of a simulated emulation
+// (see Emulation.Env), so that a study's cost says its billed durations
+// were simulated.
+const EnvSimulated = "HPSEARCH_SIMULATED"
+
 // Env returns the variables that point the AWS SDK and CLI, and hpsearch,
-// at the emulation, as KEY=VALUE.
+// at the emulation, as KEY=VALUE; a simulated one adds EnvSimulated=1.
 func (e *Emulation) Env() []string {
+	if e.sim != nil {
+		return append(e.env(), EnvSimulated+"=1")
+	}
+	return e.env()
+}
+
+func (e *Emulation) env() []string {
 	return []string{
 		"AWS_ENDPOINT_URL_S3=" + e.S3Endpoint,
 		"AWS_ENDPOINT_URL_LAMBDA=" + e.LambdaEndpoint,
