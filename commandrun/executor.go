@@ -52,7 +52,9 @@ type Executor struct {
 	Dir string
 	// StudyDir is the study's directory: trial N's log is
 	// StudyDir/trials/N.log and its scratch directory StudyDir/trials/N.
-	// Required.
+	// Empty means a new temporary directory, made at the first trial and
+	// left in place (for trials run but not recorded, such as an
+	// estimate's calibration).
 	StudyDir string
 	// Timeout bounds each trial; 0 means no bound.
 	Timeout time.Duration
@@ -66,21 +68,28 @@ type Executor struct {
 	path    string // Command[0] resolved by Check
 	pathErr error
 	env     []string // os.Environ(), read once
+	// studyDir is StudyDir, or the temporary directory made for it.
+	studyDir string
+	dirErr   error
 }
 
 // Execute runs t's command and returns its result.
 func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, error) {
 	start := time.Now()
 	res := trial.Result{Number: t.Number, Model: t.Model, Params: t.Params, Seed: t.Seed, Budget: t.Budget}
-	if e.StudyDir == "" {
-		return res, errors.New("commandrun: Executor.StudyDir is empty")
-	}
 	e.once.Do(func() {
 		e.path, e.pathErr = Check(e.Command, e.Dir)
 		e.env = os.Environ()
+		e.studyDir = e.StudyDir
+		if e.studyDir == "" {
+			e.studyDir, e.dirErr = os.MkdirTemp("", "hpsearch-trials-")
+		}
 	})
+	if e.dirErr != nil {
+		return res, fmt.Errorf("commandrun: a directory for the trials: %w", e.dirErr)
+	}
 	r := &execution{e: e, t: t, pruned: make(chan struct{})}
-	r.scratch = filepath.Join(e.StudyDir, "trials", strconv.Itoa(t.Number))
+	r.scratch = filepath.Join(e.studyDir, "trials", strconv.Itoa(t.Number))
 	r.logPath = r.scratch + ".log"
 	if err := r.prepareScratch(); err != nil {
 		return res, err
