@@ -27,8 +27,8 @@
 //
 // Failure. A trial fails when the command cannot start, exits non-zero,
 // is killed by a signal, runs past the study's timeout, prints a line
-// that mentions "score" but is not valid JSON (NaN and Infinity are not
-// JSON), gives a score that is not a finite number or a step that is not
+// that starts with { and mentions "score" but is not valid JSON (NaN and
+// Infinity are not JSON), gives a score that is not a finite number or a step that is not
 // a whole number, or exits without a result line. Its error says which,
 // with the exit status, the last lines of standard error, and where its
 // log and scratch directory are.
