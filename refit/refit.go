@@ -37,8 +37,18 @@ var (
 	// ErrNoTrial is a trial that cannot be refitted: none completed, or
 	// the one asked for did not run or did not complete. It wraps
 	// trial.ErrBadInput.
-	ErrNoTrial = fmt.Errorf("%w: no trial to refit", trial.ErrBadInput)
+	ErrNoTrial = errors.New("no trial to refit")
 )
+
+// noTrialError is an ErrNoTrial saying why, in its own words.
+type noTrialError struct{ msg string }
+
+func (e *noTrialError) Error() string   { return "refit: " + e.msg }
+func (e *noTrialError) Unwrap() []error { return []error{ErrNoTrial, trial.ErrBadInput} }
+
+func noTrial(format string, args ...any) error {
+	return &noTrialError{msg: fmt.Sprintf(format, args...)}
+}
 
 func init() { worker.RegisterRefit(FitModel) }
 
@@ -137,7 +147,7 @@ func choose(rs []trial.Result, dir trial.Direction, n int) (trial.Result, error)
 				return row.Result, nil
 			}
 		}
-		return trial.Result{}, fmt.Errorf("%w: the study has no complete trial", ErrNoTrial)
+		return trial.Result{}, noTrial("the study has no complete trial")
 	}
 	var last *trial.Result
 	for i := range rs {
@@ -147,9 +157,9 @@ func choose(rs []trial.Result, dir trial.Direction, n int) (trial.Result, error)
 	}
 	switch {
 	case last == nil:
-		return trial.Result{}, fmt.Errorf("%w: trial %d has no result in the study", ErrNoTrial, n)
+		return trial.Result{}, noTrial("trial %d has no result in the study", n)
 	case last.State != trial.Complete:
-		return trial.Result{}, fmt.Errorf("%w: trial %d %s; refit a complete trial (see hpsearch leaderboard)", ErrNoTrial, n, last.State)
+		return trial.Result{}, noTrial("trial %d %s; refit a complete trial (see hpsearch leaderboard)", n, last.State)
 	}
 	return *last, nil
 }

@@ -372,7 +372,7 @@ func univariateBefore(stored []byte, spec *search.Spec, specJSON []byte) ([]byte
 // Everything else (dataset, task, metric, cv, preprocessing, method,
 // seed, the models and their spaces) decides what trial n is and scores
 // it, so a change there would splice two different searches together.
-var resumeMayChange = []string{"name", "search.parallel", "search.max_trials", "stop", "backend"}
+var resumeMayChange = []string{"name", "search.parallel", "search.max_trials", "search.refit", "stop", "backend"}
 
 // specDiff compares two resolved specs as JSON, field by field, and
 // returns a line per difference outside resumeMayChange, sorted by field.

@@ -71,6 +71,8 @@ func newRunCmd(e *env) *cobra.Command {
 		Long: `Runs the study: validates the spec completely, creates the study directory
 DIR/NAME (spec.yaml, spec.json and an append-only journal), runs the trials
 with at most --parallel at once, and prints the top of the leaderboard.
+When a study of models ends, its best trial is refitted on every row and
+the model stored in DIR/NAME/model (see hpsearch refit; --no-refit).
 Progress goes to stderr: a bar on a terminal, plain lines otherwise.
 
 With --dir s3://BUCKET/PREFIX the study is kept in S3 instead, where
@@ -96,6 +98,7 @@ consistent).`,
 	changeBackend := fs.Bool("change-backend", false, "with --resume, allow the backend flags to run the study on another\nbackend than its own (said on stderr)")
 	wantEstimate := fs.Bool("estimate", false, "print the expected wall time, invocations, GB-seconds and cost, from\n--calibrate trials or --from an earlier study, and exit without running")
 	calibrateN := fs.Int("calibrate", 3, "with --estimate, run `N` trials (not recorded) to measure them")
+	noRefit := fs.Bool("no-refit", false, "do not refit the best trial on every row when the study ends (search.refit: false;\nsee hpsearch refit)")
 	from := fs.String("from", "", "with --estimate, measure the trials of an earlier study `STUDY_DIR`")
 	var bf backendFlags
 	bf.register(fs)
@@ -220,7 +223,10 @@ consistent).`,
 		if errors.Is(runErr, trial.ErrInterrupted) {
 			sayResume(e, journal.Dir())
 		}
-		return studyErr(runErr, journal.Dir(), out.Summary, *asJSON)
+		if err := studyErr(runErr, journal.Dir(), out.Summary, *asJSON); err != nil {
+			return err
+		}
+		return refitAtEnd(ctx, e, api, journal.Dir(), spec, exec, out, *noRefit, *asJSON)
 	}
 	return cmd
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/hpsearch/hpsearch/worker"
+	// Refit requests fit a trial on every row with package model.
+	_ "github.com/hpsearch/hpsearch/refit"
 	// Every model family the worker can run registers itself.
 	_ "github.com/hpsearch/hpsearch/trainers/zoo"
 )
