@@ -8,7 +8,7 @@
 // moment its trial is over (the process has exited and its output is
 // read).
 //
-//	go run ./benchmarks/command [-trials 1000] [-rounds 3] [-optuna]
+//	go run ./benchmarks/command [-trials 1000] [-blocks 10] [-optuna=false]
 package main
 
 import (
@@ -36,8 +36,8 @@ import (
 var trivial = []string{"/bin/sh", "-c", `echo '{"score":1}'`}
 
 func main() {
-	trials := flag.Int("trials", 1000, "trials per measurement")
-	rounds := flag.Int("rounds", 3, "rounds; each side's best is reported")
+	trials := flag.Int("trials", 1000, "trials per side")
+	blocks := flag.Int("blocks", 10, "the trials run in this many blocks, every side in turn within each, so that all sides see the same load")
 	optuna := flag.Bool("optuna", true, "also run Optuna (needs python3-optuna)")
 	flag.Parse()
 	tmp, err := os.MkdirTemp("", "hpsearch-command-bench-")
@@ -46,28 +46,28 @@ func main() {
 	}
 	defer os.RemoveAll(tmp)
 
-	var bare, alone, study, opt []float64
-	for r := range *rounds {
-		bare = append(bare, timeBare(*trials))
-		alone = append(alone, timeExecutor(filepath.Join(tmp, fmt.Sprint("alone", r)), *trials))
-		study = append(study, timeStudy(filepath.Join(tmp, fmt.Sprint(r)), *trials))
+	per := *trials / *blocks
+	n := per * *blocks
+	var bare, alone, study, memory, opt float64
+	for b := range *blocks {
+		bare += timeBare(per)
+		alone += timeExecutor(filepath.Join(tmp, fmt.Sprint("alone", b)), per)
+		study += timeStudy(filepath.Join(tmp, fmt.Sprint(b)), per, true)
+		memory += timeStudy(filepath.Join(tmp, fmt.Sprint("memory", b)), per, false)
 		if *optuna {
-			opt = append(opt, timeOptuna(*trials))
+			opt += timeOptuna(per)
 		}
-		fmt.Printf("round %d: bare fork/exec %.3fs, executor alone %.3fs, hpsearch study %.3fs", r+1, bare[r], alone[r], study[r])
-		if *optuna {
-			fmt.Printf(", optuna subprocess.run %.3fs", opt[r])
-		}
-		fmt.Println()
+		fmt.Printf("block %d/%d: %d trials a side\n", b+1, *blocks, per)
 	}
-	b, s := slices.Min(bare), slices.Min(study)
-	fmt.Printf("best of %d, %d trials: bare %.3fs (%.3f ms/trial), hpsearch %.3fs (%.3f ms/trial): hpsearch/bare = %.2fx\n",
-		*rounds, *trials, b, b/float64(*trials)*1000, s, s/float64(*trials)*1000, s/b)
-	a := slices.Min(alone)
-	fmt.Printf("executor alone (no sampler, no journal) %.3fs (%.3f ms/trial): executor/bare = %.2fx\n", a, a/float64(*trials)*1000, a/b)
+	ms := func(sec float64) float64 { return sec / float64(n) * 1000 }
+	fmt.Printf("%d trials a side, in %d interleaved blocks:\n", n, *blocks)
+	fmt.Printf("  bare fork/exec                    %7.3fs  %6.3f ms/trial\n", bare, ms(bare))
+	fmt.Printf("  commandrun executor alone         %7.3fs  %6.3f ms/trial  %.2fx bare\n", alone, ms(alone), alone/bare)
+	fmt.Printf("  hpsearch study, journal fsync'd   %7.3fs  %6.3f ms/trial  %.2fx bare\n", study, ms(study), study/bare)
+	fmt.Printf("  hpsearch study, journal in memory %7.3fs  %6.3f ms/trial  %.2fx bare\n", memory, ms(memory), memory/bare)
 	if *optuna {
-		o := slices.Min(opt)
-		fmt.Printf("optuna %.3fs (%.3f ms/trial): optuna/hpsearch = %.2fx\n", o, o/float64(*trials)*1000, o/s)
+		fmt.Printf("  optuna subprocess.run, in memory  %7.3fs  %6.3f ms/trial  %.2fx bare; optuna/hpsearch = %.2fx (fsync'd), %.2fx (memory)\n",
+			opt, ms(opt), opt/bare, opt/study, opt/memory)
 	}
 	lat := pruneLatency(tmp, 20)
 	slices.Sort(lat)
@@ -103,8 +103,9 @@ func timeExecutor(dir string, n int) float64 {
 }
 
 // timeStudy runs a study of n trials of the command: random search over
-// one float, parallel 1, every dispatch and result journaled to disk.
-func timeStudy(dir string, n int) float64 {
+// one float, parallel 1, every dispatch and result journaled, to disk
+// (fsync'd, as the command line does) when durable, else in memory.
+func timeStudy(dir string, n int, durable bool) float64 {
 	command, _ := json.Marshal(trivial) // a JSON list is a YAML list
 	specYAML := fmt.Sprintf("name: bench\ncommand: %s\ndirection: maximize\nsearch: {max_trials: %d, parallel: 1, seed: 1}\nparameters:\n  x: {min: 0.0, max: 1.0}\n",
 		command, n)
@@ -114,23 +115,28 @@ func timeStudy(dir string, n int) float64 {
 	}
 	specJSON, _ := json.Marshal(spec)
 	start := time.Now()
-	j, err := results.Create(dir, spec.Name, []byte(specYAML), specJSON)
-	if err != nil {
-		log.Fatal(err)
+	var store results.Store = results.NewMemory()
+	studyDir := dir
+	if durable {
+		j, err := results.Create(dir, spec.Name, []byte(specYAML), specJSON)
+		if err != nil {
+			log.Fatal(err)
+		}
+		store, studyDir = j, j.Dir()
 	}
 	sampler, err := search.NewSampler(spec)
 	if err != nil {
 		log.Fatal(err)
 	}
 	out, err := scheduler.Run(context.Background(), scheduler.Config{
-		Sampler: sampler, Store: j, Parallel: 1, MaxTrials: n, Direction: spec.Direction,
-		Executor: &commandrun.Executor{Command: spec.Command, StudyDir: j.Dir()},
+		Sampler: sampler, Store: store, Parallel: 1, MaxTrials: n, Direction: spec.Direction,
+		Executor: &commandrun.Executor{Command: spec.Command, StudyDir: studyDir},
 		Seed:     func(i int) uint64 { return search.TrialSeed(1, i) },
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := j.Close(); err != nil {
+	if err := store.Close(); err != nil {
 		log.Fatal(err)
 	}
 	wall := time.Since(start).Seconds()
