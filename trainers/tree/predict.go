@@ -71,6 +71,38 @@ func (t *flatTree) leaf(row []float64) int32 {
 	}
 }
 
+// leaves sets at[j] to the leaf offset of row j of the walkGroup rows of
+// p values in rows, as leaf does for each.
+func (t *flatTree) leaves(rows []float64, p int, at *[walkGroup]int32) {
+	nodes := t.nodes
+	var k [walkGroup]int32
+	for {
+		active := false
+		for j := range k {
+			nd := &nodes[k[j]]
+			if nd.feature < 0 {
+				continue
+			}
+			active = true
+			k[j] = nd.next + right(rows[j*p+int(nd.feature)], nd.threshold)
+		}
+		if !active {
+			break
+		}
+	}
+	for j, kj := range k {
+		at[j] = nodes[kj].next
+	}
+}
+
+// right is 1 when x goes right of threshold (x > threshold or NaN).
+func right(x, threshold float64) int32 {
+	if x <= threshold {
+		return 0
+	}
+	return 1
+}
+
 // predictBlockRows is the number of rows whose walks go tree by tree, so
 // that a tree's nodes stay in cache across the rows.
 const predictBlockRows = 256
@@ -102,21 +134,32 @@ func averageFlat(trees []flatTree, width int, X trainers.Matrix, jobs int) train
 	return out
 }
 
+// walkGroup is the number of rows walked down a tree in lockstep: their
+// node loads are independent, so their cache misses overlap.
+const walkGroup = 16
+
 func averageBlock(trees []flatTree, width int, X trainers.Matrix, out trainers.Matrix, lo, hi int) {
 	p := X.Cols
 	acc := out.Data[lo*width : hi*width]
 	rows := X.Data[lo*p : hi*p]
 	n := hi - lo
+	var leaves [predictBlockRows]int32
 	for ti := range trees {
 		t := &trees[ti]
+		i := 0
+		for ; i+walkGroup <= n; i += walkGroup {
+			t.leaves(rows[i*p:(i+walkGroup)*p], p, (*[walkGroup]int32)(leaves[i:i+walkGroup]))
+		}
+		for ; i < n; i++ {
+			leaves[i] = t.leaf(rows[i*p : (i+1)*p])
+		}
 		if width == 1 {
-			for i := range n {
-				acc[i] += t.values[t.leaf(rows[i*p:(i+1)*p])]
+			for i, off := range leaves[:n] {
+				acc[i] += t.values[off]
 			}
 			continue
 		}
-		for i := range n {
-			off := t.leaf(rows[i*p : (i+1)*p])
+		for i, off := range leaves[:n] {
 			a := acc[i*width : (i+1)*width]
 			for c, v := range t.values[off : int(off)+width] {
 				a[c] += v

@@ -1,0 +1,53 @@
+package tree
+
+import (
+	"testing"
+
+	"github.com/hpsearch/hpsearch/trainers"
+	"github.com/hpsearch/hpsearch/trainers/internal/trainertest"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// BenchmarkForestPredict predicts 100,000 rows with a 100-tree forest
+// fitted on 20,000 rows (benchmarks/predict compares a million rows with
+// scikit-learn). It reports the nodes per tree and the mean leaf depth.
+func BenchmarkForestPredict(b *testing.B) {
+	d := synthetic(20000, 10, 1)
+	params, err := trainers.Resolve(RandomForest{}.Info(), trial.Params{"n_estimators": 100, "n_jobs": 2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	est, err := RandomForest{}.New(params, trainers.Config{Task: trial.Classification, Classes: d.Classes, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := est.Fit(b.Context(), d.X, d.Y); err != nil {
+		b.Fatal(err)
+	}
+	f := est.(*forestEstimator)
+	X := synthetic(100000, 10, 2).X
+	var nodes, depth float64
+	for _, t := range f.flat {
+		nodes += float64(len(t.nodes))
+	}
+	for i := range 1000 {
+		row := X.Row(i)
+		for _, t := range f.flat {
+			for k := int32(0); t.nodes[k].feature >= 0; depth++ {
+				nd := t.nodes[k]
+				k = nd.next
+				if !(row[nd.feature] <= nd.threshold) {
+					k++
+				}
+			}
+		}
+	}
+	b.Logf("%.0f nodes per tree, mean leaf depth %.1f", nodes/float64(len(f.flat)), depth/1000/float64(len(f.flat)))
+	b.ResetTimer()
+	cpu := trainertest.CPUSeconds()
+	for b.Loop() {
+		averageFlat(f.flat, 3, X, 1)
+	}
+	cpu = trainertest.CPUSeconds() - cpu
+	b.ReportMetric(cpu*1e9/float64(b.N)/float64(X.Rows*len(f.flat)), "cpu-ns/row-tree")
+}
