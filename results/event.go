@@ -195,7 +195,16 @@ func decodeEvent(line []byte) (Event, error) {
 // Results returns the result of every result event, in journal order.
 // Pass them to Leaderboard to rank the trials.
 func Results(events []Event) []trial.Result {
-	var rs []trial.Result
+	n := 0
+	for _, e := range events {
+		if e.Type == EventResult {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	rs := make([]trial.Result, 0, n) // one allocation: a study may have 100,000
 	for _, e := range events {
 		if e.Type == EventResult {
 			rs = append(rs, *e.Result)

@@ -182,14 +182,14 @@ func Summarize(events []Event, dir trial.Direction) Summary {
 	var (
 		s          Summary
 		dispatched = map[int]bool{}
-		final      = map[int]trial.Result{}
+		final      = map[int]*trial.Result{} // into events: no copies
 	)
 	for _, e := range events {
 		switch e.Type {
 		case EventDispatch:
 			dispatched[e.Trial.Number] = true
 		case EventResult:
-			final[e.Result.Number] = *e.Result
+			final[e.Result.Number] = e.Result
 		case EventStop:
 			s.StopReason = e.Reason
 		}
@@ -200,7 +200,8 @@ func Summarize(events []Event, dir trial.Direction) Summary {
 			s.Running++
 		}
 	}
-	for _, r := range final {
+	for _, rp := range final {
+		r := *rp
 		r.State = StateOf(r)
 		switch r.State {
 		case trial.Complete:

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -29,7 +30,14 @@ func Reopen(ctx context.Context, studyDir string) (*Journal, Replay, error) {
 	if err != nil {
 		return nil, Replay{}, fmt.Errorf("results: reopen journal: %w", err)
 	}
-	var rp Replay
+	// A first pass counts the records, so that the events are held in
+	// one slice of the right size rather than grown by copying.
+	records, err := countLines(f)
+	if err != nil {
+		f.Close()
+		return nil, Replay{}, fmt.Errorf("results: reopen journal: %w", err)
+	}
+	rp := Replay{Events: make([]Event, 0, records)}
 	sc, err := new(Checker).Scan(f, path, func(e Event) error {
 		rp.Events = append(rp.Events, e)
 		return nil
@@ -68,4 +76,29 @@ func Reopen(ctx context.Context, studyDir string) (*Journal, Replay, error) {
 		}
 	}
 	return startWriter(studyDir, path, f), rp, nil
+}
+
+// countLines counts the lines of f, the last even without its newline,
+// and seeks back to its start.
+func countLines(f *os.File) (int, error) {
+	buf := make([]byte, 256<<10)
+	n, last := 0, byte('\n')
+	for {
+		k, err := f.Read(buf)
+		if k > 0 {
+			n += bytes.Count(buf[:k], []byte{'\n'})
+			last = buf[k-1]
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	if last != '\n' {
+		n++
+	}
+	_, err := f.Seek(0, io.SeekStart)
+	return n, err
 }

@@ -30,20 +30,21 @@ type Plan struct {
 // order. dir says which score is best, for Summary.Best.
 func PlanResume(events []results.Event, dir trial.Direction) Plan {
 	p := Plan{Summary: results.Summarize(events, dir)}
-	last := map[int]trial.Trial{}
+	last := map[int]*trial.Trial{} // into events: no copies
 	final := map[int]bool{}
 	for _, e := range events {
 		switch e.Type {
 		case results.EventDispatch:
-			last[e.Trial.Number] = *e.Trial
+			last[e.Trial.Number] = e.Trial
 			p.Next = max(p.Next, e.Trial.Number+1)
 		case results.EventResult:
 			final[e.Result.Number] = true
 			p.Next = max(p.Next, e.Result.Number+1)
 		}
 	}
-	for n, t := range last {
+	for n, tp := range last {
 		if !final[n] {
+			t := *tp
 			t.Attempt = max(t.Attempt, 1) + 1
 			t.Params = t.Params.Clone()
 			p.Rerun = append(p.Rerun, t)
