@@ -309,6 +309,7 @@ func continueStudy(ctx context.Context, e *env, study, specPath string, stored [
 		}
 	}
 	st.finished = true
+	st.prior = nil // nothing to replay: let the events go once their results are copied
 	st.outcome = scheduler.Outcome{Results: results.Results(rp.Events), Summary: plan.Summary}
 	st.outcome.StopReason = reason
 	return st, nil
