@@ -27,7 +27,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 HYPARQUET = "hyparquet@1.31.5"
 # Reads a Parquet file with hyparquet; prints {"columns": [...], "rows": [...]}.
@@ -100,6 +99,7 @@ def main():
     folds_bin = os.path.join(work, "folds")
     sh(["go", "build", "-o", hp, "./cmd/hpsearch"])
     sh(["go", "build", "-o", folds_bin, "./benchmarks/sklearncheck/folds"])
+    has_predict = subprocess.run([hp, "predict", "--help"], capture_output=True).returncode == 0
     data = {}
     rows, problems = [], []
     for family, dataset, metric, pre, params in CASES:
@@ -127,30 +127,66 @@ def main():
         if d["task"] == "classification":
             y = y.astype(int)
         fold_scores = []
-        t0 = time.perf_counter()
         for sp in d["splits"]:
             est = clone(estimator)
             est.fit(X[sp["train"]], y[sp["train"]])
             fold_scores.append(score(metric, y[sp["valid"]], est.predict(X[sp["valid"]])))
-        sk_seconds = time.perf_counter() - t0
         sk = float(np.mean(fold_scores))
-        hp_folds = best["fold_mean"]
         exact = "not exact" if "exact" in snippet else ""
         ok_export = check_exports(hp, study, work, name, problems)
+        held = held_out(hp, work, spec, d, X, y) if has_predict else None
         rows.append((family, dataset, metric, best["trial"], best["score"], sk, sk - best["score"],
-                     sk_seconds, exact, ok_export))
-        print(f"{family:20s} {dataset:14s} hpsearch {best['score']:.4f} sklearn {sk:.4f}", file=sys.stderr)
+                     held, exact, ok_export))
+        print(f"{family:20s} {dataset:14s} hpsearch {best['score']:.4f} sklearn {sk:.4f} held-out {held}", file=sys.stderr)
 
     print(f"scikit-learn {sklearn.__version__}, pandas {pd.__version__}, numpy {np.__version__}; "
           f"{TRIALS} random-search trials per study, {FOLDS}-fold CV (the study's folds, cv.seed 0)\n")
-    print("| family | dataset | metric | best trial | hpsearch CV | scikit-learn CV, same folds | difference | export in pandas |")
-    print("|---|---|---|---|---|---|---|---|")
-    for family, dataset, metric, trial_no, hs, sk, diff, secs, exact, exp in rows:
+    held_cols = " hpsearch predict, held out | scikit-learn, held out |" if has_predict else ""
+    print(f"| family | dataset | metric | best trial | hpsearch CV | scikit-learn CV, same folds | difference |{held_cols} export in pandas |")
+    print("|---|---|---|---|---|---|---|" + ("---|---|" if has_predict else "") + "---|")
+    for family, dataset, metric, trial_no, hs, sk, diff, held, exact, exp in rows:
         fam = family + (" (no exact equivalent)" if family == "id3" else " (not exact)" if exact else "")
-        print(f"| {fam} | {dataset} | {metric} | {trial_no} | {hs:.4f} | {sk:.4f} | {diff:+.4f} | {exp} |")
+        h = f" {held[0]:.4f} | {held[1]:.4f} |" if held else ""
+        print(f"| {fam} | {dataset} | {metric} | {trial_no} | {hs:.4f} | {sk:.4f} | {diff:+.4f} |{h} {exp} |")
+    if not has_predict:
+        print("\n(no held-out columns: this hpsearch has no predict command)")
     if problems:
         print("\nproblems:", *problems, sep="\n  ")
         sys.exit(1)
+
+
+def held_out(hp, work, spec, d, X, y):
+    """Holds out the first fold's validation rows: runs the study on the
+    others from a CSV (the study refits its best trial on them), predicts
+    the held-out rows with `hpsearch predict`, and fits the study's
+    `best --format sklearn` estimator on the same rows in scikit-learn.
+    Returns both held-out scores."""
+    train, test = d["splits"][0]["train"], d["splits"][0]["valid"]
+    target = [d["classes"][int(v)] for v in y] if d["task"] == "classification" else list(y)
+    frame = pd.DataFrame(X, columns=d["features"])
+    frame["target"] = target
+    name = spec["name"] + "-holdout"
+    train_csv, test_csv = (os.path.join(work, f"{name}-{part}.csv") for part in ("train", "test"))
+    frame.iloc[train].to_csv(train_csv, index=False)
+    frame.iloc[test].drop(columns=["target"]).to_csv(test_csv, index=False)
+    spec = dict(spec, name=name, dataset=train_csv, target="target")
+    spec_path = os.path.join(work, name + ".yaml")
+    with open(spec_path, "w") as f:
+        json.dump(spec, f)
+    study = os.path.join(work, "runs", name)
+    shutil.rmtree(study, ignore_errors=True)
+    sh([hp, "run", spec_path, "--dir", os.path.join(work, "runs"), "--quiet"])
+    pred_csv = os.path.join(work, name + "-pred.csv")
+    sh([hp, "predict", study, "--input", test_csv, "--output", pred_csv])
+    pred = pd.read_csv(pred_csv, dtype={"target": str} if d["task"] == "classification" else None)["target"]
+    truth = frame.iloc[test]["target"]
+    metric = spec["metric"]
+    hs = score(metric, truth.astype(str) if d["task"] == "classification" else truth, pred.to_numpy())
+    ns = {}
+    exec(compile(sh([hp, "best", study, "--format", "sklearn"]), name + ".py", "exec"), ns)
+    est = ns["estimator"].fit(X[train], y[train])
+    sk = score(metric, y[test], est.predict(X[test]))
+    return hs, sk
 
 
 def check_exports(hp, study, work, name, problems):
