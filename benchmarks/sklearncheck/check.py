@@ -7,8 +7,13 @@ it, and fits the estimator it defines in scikit-learn on the SAME rows and
 the SAME five folds as hpsearch (written by ./folds, which calls the
 worker's own split code), scoring each validation fold with the study's
 metric. The table compares that cross-validated score with the best
-trial's own (its fold mean). It then loads every `export` format of the
-study in pandas and checks rows, columns and fold statistics.
+trial's own (its fold mean). Where hpsearch has a predict command it also
+holds out the first fold's validation rows: a second study runs on the
+other rows (from a CSV; it ends by refitting its best trial on them),
+`hpsearch predict` scores the held-out rows, and that study's snippet,
+fitted in scikit-learn on the same rows, scores them too. It then loads
+every `export` format of the study in pandas and checks rows, columns
+and fold statistics.
 
 Needs Debian's python3-sklearn (1.2.1) and python3-pandas. Reading the
 Parquet export in pandas needs pyarrow or fastparquet, which Debian 12
