@@ -149,3 +149,34 @@ func FuzzSplitCommand(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseCommand checks that no command spec makes Parse panic, and
+// that one it accepts yields a sampler and a pruner that work.
+func FuzzParseCommand(f *testing.F) {
+	f.Add(commandSpec)
+	f.Add("name: x\ncommand: python3 t.py {a}\ndirection: minimize\nearly_stopping: {type: asha, budget: step, min: 2, max: 20, eta: 2}\nparameters:\n  a: [1, 2]\n")
+	f.Add("name: x\ncommand: [a, '{b}']\ndirection: up\ntimeout: -1s\nmodel: knn\nparameters:\n  b-c: 1\n")
+	f.Fuzz(func(t *testing.T, yaml string) {
+		s, err := parseErr(yaml)
+		if err != nil {
+			checkProblems(t, err)
+			return
+		}
+		smp, err := NewSampler(s)
+		if err != nil {
+			t.Fatalf("valid spec, no sampler: %v", err)
+		}
+		p, err := NewPruner(s)
+		if err != nil {
+			t.Fatalf("valid spec, no pruner: %v", err)
+		}
+		for n := range 3 {
+			tr, _ := smp.Ask(n)
+			steps := []trial.Step{{Step: 1, Value: 0.5}, {Step: 3, Value: 0.25}}
+			if p != nil {
+				p.Prune(steps)
+				p.Tell(trial.Result{Number: n, State: trial.Complete, Params: tr.Params, Steps: steps})
+			}
+		}
+	})
+}
