@@ -92,9 +92,10 @@ type LambdaResponse struct {
 	// for (LambdaRequest.Results): StoredWritten, StoredExists, or why it
 	// could not be stored. Empty when none was asked for.
 	Stored string `json:"stored,omitempty"`
-	// Model says where a refit stored the model file; nil for a trial
-	// and for a refit that failed.
-	Model *StoredModel `json:"model,omitempty"`
+	// ModelFile says where a refit stored the model file; nil for a
+	// trial and for a refit that failed. (Not "model": that is the
+	// embedded Result's model family.)
+	ModelFile *StoredModel `json:"model_file,omitempty"`
 }
 
 // LambdaHandler serves trial Requests in AWS Lambda by calling Worker.Run,

@@ -20,7 +20,7 @@ import (
 // Refit is what turns a LambdaRequest into a refit: instead of
 // cross-validating the request's trial, the worker fits it on every row of
 // the dataset (see RefitFunc), stores the model file under the request's
-// Results prefix (ModelKey) and answers with where (LambdaResponse.Model).
+// Results prefix (ModelKey) and answers with where (LambdaResponse.ModelFile).
 type Refit struct {
 	// CVScore is the trial's cross-validated score, recorded in the
 	// model file; nil when unknown.
@@ -152,7 +152,7 @@ func (h *LambdaHandler) handleRefit(ctx context.Context, lreq LambdaRequest) Lam
 	sum := sha256.Sum256(file)
 	res.State, res.Seconds = trial.Complete, time.Since(start).Seconds()
 	resp.Result, resp.S3Gets = res, h.src.Gets()
-	resp.Model = &StoredModel{Bucket: lreq.Results.Bucket, Key: key, SHA256: hex.EncodeToString(sum[:]), Bytes: len(file)}
+	resp.ModelFile = &StoredModel{Bucket: lreq.Results.Bucket, Key: key, SHA256: hex.EncodeToString(sum[:]), Bytes: len(file)}
 	return resp
 }
 

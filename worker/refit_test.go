@@ -3,6 +3,7 @@ package worker_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"strings"
 	"sync"
@@ -55,21 +56,21 @@ func TestLambdaRefit(t *testing.T) {
 	h := worker.NewLambdaHandlerWith(worker.LambdaConfig{Bucket: "b", CacheDir: t.TempDir()}, store)
 	lreq := refitRequest()
 	resp := h.Handle(context.Background(), lreq)
-	if resp.State != trial.Complete || resp.Model == nil {
-		t.Fatalf("refit answered %s %q, model %v", resp.State, resp.Error, resp.Model)
+	if resp.State != trial.Complete || resp.ModelFile == nil {
+		t.Fatalf("refit answered %s %q, model %v", resp.State, resp.Error, resp.ModelFile)
 	}
-	if want := "results/iris-1/model/4.hpm"; resp.Model.Key != want || resp.Model.Bucket != "b" {
-		t.Errorf("model stored at %s/%s, want b/%s", resp.Model.Bucket, resp.Model.Key, want)
+	if want := "results/iris-1/model/4.hpm"; resp.ModelFile.Key != want || resp.ModelFile.Bucket != "b" {
+		t.Errorf("model stored at %s/%s, want b/%s", resp.ModelFile.Bucket, resp.ModelFile.Key, want)
 	}
-	stored := store.m["b/"+resp.Model.Key]
+	stored := store.m["b/"+resp.ModelFile.Key]
 	local, err := refit.Local{Worker: worker.New(nil)}.Refit(context.Background(), worker.RefitRequest{Request: lreq.Request, Refit: *lreq.Refit})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(stored, local) || resp.Model.Bytes != len(local) {
+	if !bytes.Equal(stored, local) || resp.ModelFile.Bytes != len(local) {
 		t.Errorf("the Lambda refit stored %d bytes, the local refit gave %d different ones", len(stored), len(local))
 	}
-	if _, _, ok := worker.ParseResultKey(lreq.Results.Prefix, resp.Model.Key); ok {
+	if _, _, ok := worker.ParseResultKey(lreq.Results.Prefix, resp.ModelFile.Key); ok {
 		t.Error("the model's key parses as a trial result's")
 	}
 }
@@ -91,12 +92,30 @@ func TestLambdaRefitRefused(t *testing.T) {
 			lreq := refitRequest()
 			tt.change(&lreq)
 			resp := h.Handle(context.Background(), lreq)
-			if resp.State != trial.Failed || resp.Model != nil || !strings.Contains(resp.Error, tt.want) {
-				t.Errorf("answered %s %q, model %v; want failed saying %q", resp.State, resp.Error, resp.Model, tt.want)
+			if resp.State != trial.Failed || resp.ModelFile != nil || !strings.Contains(resp.Error, tt.want) {
+				t.Errorf("answered %s %q, model %v; want failed saying %q", resp.State, resp.Error, resp.ModelFile, tt.want)
 			}
 			if len(store.m) != 0 {
 				t.Errorf("a refused refit stored %d objects", len(store.m))
 			}
 		})
+	}
+}
+
+// TestLambdaResponseKeepsTheModelFamily: the refit's model file travels
+// beside the result's model family in the answer, not in its place.
+func TestLambdaResponseKeepsTheModelFamily(t *testing.T) {
+	in := worker.LambdaResponse{Result: trial.Result{Number: 1, Model: "knn", State: trial.Complete},
+		ModelFile: &worker.StoredModel{Bucket: "b", Key: "k"}}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out worker.LambdaResponse
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Model != "knn" || out.ModelFile == nil || out.ModelFile.Key != "k" {
+		t.Errorf("%s decoded as model %q, file %+v", b, out.Model, out.ModelFile)
 	}
 }

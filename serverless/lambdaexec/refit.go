@@ -118,7 +118,7 @@ func (e *Executor) refitAnswer(ctx context.Context, out *lambda.InvokeOutput) ([
 		}
 		return nil, err
 	}
-	m := resp.Model
+	m := resp.ModelFile
 	if m == nil {
 		return nil, fmt.Errorf("lambdaexec: refit: %w", ErrNoRefitSupport)
 	}
