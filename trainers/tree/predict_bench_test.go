@@ -1,6 +1,9 @@
 package tree
 
 import (
+	"bytes"
+
+	"github.com/hpsearch/hpsearch/datasets"
 	"testing"
 
 	"github.com/hpsearch/hpsearch/trainers"
@@ -12,7 +15,22 @@ import (
 // fitted on 20,000 rows (benchmarks/predict compares a million rows with
 // scikit-learn). It reports the nodes per tree and the mean leaf depth.
 func BenchmarkForestPredict(b *testing.B) {
-	d := synthetic(20000, 10, 1)
+	b.Run("noisy", func(b *testing.B) { benchForestPredict(b, synthetic(20000, 10, 1), synthetic(100000, 10, 2).X) })
+	b.Run("clusters", func(b *testing.B) {
+		var buf bytes.Buffer
+		if err := datasets.GenerateCSV(&buf, 120000, 10, 1); err != nil {
+			b.Fatal(err)
+		}
+		all, err := datasets.ReadCSV(&buf, "clusters.csv", datasets.Options{Task: trial.Classification})
+		if err != nil {
+			b.Fatal(err)
+		}
+		train := dataset{X: trainers.Matrix{Rows: 20000, Cols: 10, Data: all.X[:20000*10]}, Y: all.Y[:20000], Classes: 3}
+		benchForestPredict(b, train, trainers.Matrix{Rows: 100000, Cols: 10, Data: all.X[20000*10:]})
+	})
+}
+
+func benchForestPredict(b *testing.B, d dataset, X trainers.Matrix) {
 	params, err := trainers.Resolve(RandomForest{}.Info(), trial.Params{"n_estimators": 100, "n_jobs": 2})
 	if err != nil {
 		b.Fatal(err)
@@ -25,7 +43,6 @@ func BenchmarkForestPredict(b *testing.B) {
 		b.Fatal(err)
 	}
 	f := est.(*forestEstimator)
-	X := synthetic(100000, 10, 2).X
 	var nodes, depth float64
 	for _, t := range f.flat {
 		nodes += float64(len(t.nodes))
