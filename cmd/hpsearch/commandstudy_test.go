@@ -5,9 +5,12 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // scoreScript scores x by -(x-0.3)², reporting three intermediate values
@@ -111,5 +114,73 @@ func TestCommandStudyBadInput(t *testing.T) {
 				t.Errorf("exit %d, want 2 and %q:\n%s", code, tc.want, stderr)
 			}
 		})
+	}
+}
+
+// TestCommandStudyResumesAfterSIGKILL: hpsearch killed with SIGKILL while
+// a command runs; the study resumes from its directory and ends with the
+// trials and scores of a study that was never interrupted (parallel 1,
+// the same seed), pruning included.
+func TestCommandStudyResumesAfterSIGKILL(t *testing.T) {
+	bin := buildCLI(t)
+	dir := t.TempDir()
+	block := filepath.Join(dir, "block")
+	script := "#!/bin/sh\nif [ \"$HPSEARCH_TRIAL\" = 3 ] && [ -e " + block + " ]; then touch " + block + ".reached; while [ -e " + block + " ]; do sleep 0.05; done; fi\n" +
+		strings.TrimPrefix(scoreScript, "#!/bin/sh\n")
+	spec := commandStudySpec(t, dir, "early_stopping: {type: median, budget: step, min: 1}\n")
+	if err := os.WriteFile(filepath.Join(dir, "score.sh"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(spec)
+	os.WriteFile(spec, []byte(strings.Replace(string(raw), "parallel: 2", "parallel: 1", 1)), 0o644)
+	if err := os.WriteFile(block, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runs := filepath.Join(dir, "runs")
+	cmd := exec.Command(bin, "run", spec, "--dir", runs, "--quiet")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.After(2 * time.Minute) // a hang guard only
+	for reached := false; !reached; {
+		select {
+		case err := <-exited:
+			t.Fatalf("hpsearch exited (%v) before trial 3 ran", err)
+		case <-deadline:
+			cmd.Process.Kill()
+			t.Fatal("trial 3 never started")
+		case <-time.After(10 * time.Millisecond):
+			_, err := os.Stat(block + ".reached")
+			reached = err == nil
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	<-exited
+	os.Remove(block)
+
+	study := filepath.Join(runs, "own-code")
+	code, _, stderr := run(t, "resume", study, "--quiet")
+	if code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = run(t, "run", spec, "--dir", filepath.Join(dir, "whole"), "--quiet")
+	if code != 0 {
+		t.Fatalf("uninterrupted run: exit %d: %s", code, stderr)
+	}
+	resumed := leaderboardJSON(t, study)
+	whole := leaderboardJSON(t, filepath.Join(dir, "whole", "own-code"))
+	if len(resumed) != 8 || len(whole) != 8 {
+		t.Fatalf("resumed %d rows, uninterrupted %d; want 8", len(resumed), len(whole))
+	}
+	for i := range whole {
+		for _, k := range []string{"trial", "state", "score", "params"} {
+			a, _ := json.Marshal(whole[i][k])
+			b, _ := json.Marshal(resumed[i][k])
+			if string(a) != string(b) {
+				t.Errorf("row %d %s: uninterrupted %s, resumed %s", i, k, a, b)
+			}
+		}
 	}
 }
