@@ -184,6 +184,9 @@ type Info struct {
 	File   string `json:"file"`
 	SHA256 string `json:"sha256"`
 	Bytes  int    `json:"bytes"`
+	// Rows is the number of rows the model was fitted on: all of the
+	// dataset's.
+	Rows int `json:"rows"`
 	// Backend is where the model was fitted: "local" or "lambda".
 	Backend string `json:"backend"`
 	// Seconds is how long the refit took, storing excluded.
@@ -207,8 +210,14 @@ func Run(ctx context.Context, f Fitter, req worker.RefitRequest, backend string,
 	if err != nil {
 		return Info{}, fmt.Errorf("refit: trial %d: %w", req.Trial.Number, err)
 	}
+	// What is stored must load: a Fitter elsewhere (a Lambda worker of
+	// another build) could write what this build cannot read.
+	m, err := model.Load(bytes.NewReader(file))
+	if err != nil {
+		return Info{}, fmt.Errorf("refit: trial %d: the model file fitted (%s) does not load: %w", req.Trial.Number, backend, err)
+	}
 	sum := sha256.Sum256(file)
-	info := Info{
+	info := Info{Rows: m.Rows,
 		Study: req.Study, Trial: req.Trial.Number, Model: req.Trial.Model, Params: req.Trial.Params,
 		Seed: req.Trial.Seed, Budget: req.Trial.Budget, Metric: req.Metric, CVScore: req.CVScore,
 		File: ModelFile, SHA256: hex.EncodeToString(sum[:]), Bytes: len(file),

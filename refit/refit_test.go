@@ -106,8 +106,8 @@ func TestRefitSameSeedSameBytes(t *testing.T) {
 			t.Fatal(err)
 		}
 		sum := sha256.Sum256(files[i])
-		if info.SHA256 != hex.EncodeToString(sum[:]) || info.Bytes != len(files[i]) || info.Trial != 1 {
-			t.Errorf("info %+v does not describe the file (sha256 %x, %d bytes) of trial 1", info, sum, len(files[i]))
+		if info.SHA256 != hex.EncodeToString(sum[:]) || info.Bytes != len(files[i]) || info.Trial != 1 || info.Rows != 150 {
+			t.Errorf("info %+v does not describe the file (sha256 %x, %d bytes) of trial 1 on 150 rows", info, sum, len(files[i]))
 		}
 		var onDisk refit.Info
 		b, err := os.ReadFile(filepath.Join(dir, refit.Dir, refit.InfoFile))

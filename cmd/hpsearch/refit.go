@@ -177,8 +177,8 @@ func writeRefitted(w io.Writer, dir string, info refit.Info) {
 	if info.CVScore != nil {
 		score = fmt.Sprintf(", CV %s %.6g", results.Printable(info.Metric), *info.CVScore)
 	}
-	fmt.Fprintf(w, "model: trial %d (%s%s) refitted on every row (%s, %.1fs)\n  %s\n  hpsearch predict %s --input NEW.csv\n",
-		info.Trial, info.Model, score, info.Backend, info.Seconds, where, dir)
+	fmt.Fprintf(w, "model: trial %d (%s%s) refitted on all %d rows in %.2fs (%s)\n  %s\n  hpsearch predict %s --input NEW.csv\n",
+		info.Trial, info.Model, score, info.Rows, info.Seconds, info.Backend, where, dir)
 }
 
 // refitAtEnd refits the best trial of a study that has just run on exec,
