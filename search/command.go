@@ -250,8 +250,8 @@ func (s *Spec) validateCommand(c *collector) {
 	}
 	s.validateStop(c)
 	c.add(s.validateBackend())
-	if kind, _ := s.Backend["type"].(string); kind == "lambda" {
-		c.add(s.Errorf("backend.type", "a command study runs locally for now (backend: local); running commands on Lambda is not built yet"))
+	if kind, _ := s.Backend["type"].(string); kind == "lambda" && s.EarlyStopping.InTrial() {
+		c.add(s.Errorf("early_stopping", "in-trial pruning runs with backend: local only for now: on Lambda a command runs to its end (pruning a running invocation is not built yet)"))
 	}
 	if s.Func && s.Timeout != "" {
 		c.add(s.Errorf("timeout", "applies to command studies; a Go function is given its context, cancel it there"))

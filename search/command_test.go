@@ -95,7 +95,7 @@ func TestCommandSpecErrors(t *testing.T) {
 		{"budget not step", head + "early_stopping: {type: median, budget: epochs}\n" + params, `early_stopping.budget: a command study's budget is step, the steps it reports, not "epochs"`},
 		{"median with max", head + "early_stopping: {type: median, budget: step, max: 9}\n" + params, "early_stopping.max: applies to type: asha only"},
 		{"asha max below min", head + "early_stopping: {type: asha, budget: step, min: 4, max: 2}\n" + params, "early_stopping.max: max 2 must be above min 4"},
-		{"lambda", head + "backend: {type: lambda}\n" + params, "backend.type: a command study runs locally for now"},
+		{"pruning on lambda", head + "backend: {type: lambda}\nearly_stopping: {type: median, budget: step}\n" + params, "early_stopping: in-trial pruning runs with backend: local only"},
 		{"direction in a model study", "name: x\ndataset: iris\nmodel: knn\ndirection: minimize\nparameters:\n  n_neighbors: [1, 2]\n", "spec.yaml:4: direction: applies to command studies only"},
 	}
 	for _, tc := range cases {

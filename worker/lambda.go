@@ -36,6 +36,11 @@ const (
 	// integration tests (see LambdaConfig.TestFaults). Never set it in a
 	// real deployment.
 	EnvTestFaults = "HPSEARCH_TEST_FAULTS"
+	// EnvCommands, set to "1", lets the function run the commands of
+	// command studies (Request.Command): whoever may invoke it may then
+	// run any program in it, so set it only on a function built for your
+	// own code (see LambdaConfig.Commands).
+	EnvCommands = "HPSEARCH_COMMANDS"
 )
 
 // LambdaConfig configures a LambdaHandler. The zero value refuses every S3
@@ -66,6 +71,10 @@ type LambdaConfig struct {
 	// the deadline (Lambda kills the runtime). The hook parameters are
 	// removed before Worker.Run sees the trial.
 	TestFaults bool
+	// Commands lets a request name a command to run (a command study).
+	// Off, such a request fails without running anything: a function
+	// that runs what its callers name runs anything they name.
+	Commands bool
 }
 
 // LambdaConfigFromEnv reads a LambdaConfig from the environment.
@@ -75,6 +84,7 @@ func LambdaConfigFromEnv(getenv func(string) string) LambdaConfig {
 		DatasetsPrefix: getenv(EnvDatasetsPrefix),
 		ResultsPrefix:  getenv(EnvResultsPrefix),
 		TestFaults:     getenv(EnvTestFaults) == "1",
+		Commands:       getenv(EnvCommands) == "1",
 	}
 }
 
@@ -215,6 +225,12 @@ func (h *LambdaHandler) Handle(ctx context.Context, lreq LambdaRequest) LambdaRe
 				Seed: req.Trial.Seed, Budget: req.Trial.Budget, State: trial.Failed, Error: err.Error()},
 				S3Gets: h.src.Gets(), Environment: h.env}
 		}
+	}
+	if len(req.Command) > 0 && !h.cfg.Commands {
+		return LambdaResponse{Result: trial.Result{Number: req.Trial.Number, Model: req.Trial.Model, Params: req.Trial.Params,
+			Seed: req.Trial.Seed, Budget: req.Trial.Budget, State: trial.Failed,
+			Error: "worker: this function does not run commands (command studies need a function built for your code, with " + EnvCommands + "=1)"},
+			S3Gets: h.src.Gets(), Environment: h.env}
 	}
 	params := req.Trial.Params
 	var f faults

@@ -18,6 +18,14 @@ type Request struct {
 	Metric     string           `json:"metric"`
 	CV         trial.CV         `json:"cv"`
 	Preprocess trial.Preprocess `json:"preprocess,omitempty"`
+	// Command, when set, makes the trial a run of the user's own program
+	// (a command study; see package commandrun for the protocol) instead
+	// of a model: Command is the program and its arguments, Workdir the
+	// directory it runs in, CommandTimeoutMS its timeout (0: none). A
+	// Lambda function runs it only if configured to (EnvCommands).
+	Command          []string `json:"command,omitempty"`
+	Workdir          string   `json:"workdir,omitempty"`
+	CommandTimeoutMS int64    `json:"command_timeout_ms,omitempty"`
 }
 
 // DatasetRef names a dataset. Exactly one form is used: Name (bundled),

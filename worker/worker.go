@@ -68,6 +68,10 @@ func (w *Worker) Run(ctx context.Context, req Request) (res trial.Result) {
 			res.PeakMemoryBytes = peakMemory()
 		}
 	}()
+	if len(req.Command) > 0 {
+		res = runCommand(ctx, req)
+		return res
+	}
 	if err := w.run(ctx, req, &res); err != nil {
 		res.State = trial.Failed
 		res.Error = err.Error()

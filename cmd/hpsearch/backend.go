@@ -97,8 +97,13 @@ func buildExecutor(ctx context.Context, spec *search.Spec, base *worker.Request,
 	}
 	parallel := spec.Search.Parallel
 	if spec.IsCommand() {
-		ex, err := commandExecutor(spec, kind)
-		return ex, parallel, err
+		if kind == backendLocal {
+			ex, err := commandExecutor(spec)
+			return ex, parallel, err
+		}
+		if err := commandOnLambda(spec, base); err != nil {
+			return nil, 0, err
+		}
 	}
 	if kind == backendLocal {
 		w := localWorker()

@@ -10,11 +10,12 @@ import (
 	"github.com/hpsearch/hpsearch/search"
 	"github.com/hpsearch/hpsearch/serverless/s3journal"
 	"github.com/hpsearch/hpsearch/trial"
+	"github.com/hpsearch/hpsearch/worker"
 )
 
 // A command study (spec key command:) runs the user's program for each
-// trial through package commandrun, on this machine. run wires it in
-// three places: the executor (commandExecutor, from buildExecutor), the
+// trial through package commandrun: on this machine, or in the Lambda
+// worker (commandOnLambda). run wires it in three places: the executor (commandExecutor, from buildExecutor), the
 // directory the command runs in (inheritWorkdir, on resume), and the
 // study directory and in-trial pruner (startCommandStudy, once the study
 // directory exists).
@@ -23,21 +24,47 @@ import (
 // checking that it runs locally and that its program can run (exit 2,
 // naming the spec's command field, when not). The command runs in spec.Workdir, which it sets to the
 // spec file's directory when the study does not have one yet.
-func commandExecutor(spec *search.Spec, backend string) (*commandrun.Executor, error) {
-	if backend != backendLocal {
-		return nil, usageErr("a command study runs on this machine for now (--backend local); running commands on Lambda is not built yet")
+func commandExecutor(spec *search.Spec) (*commandrun.Executor, error) {
+	if err := checkCommand(spec); err != nil {
+		return nil, err
 	}
+	return &commandrun.Executor{Command: spec.Command, Dir: spec.Workdir, Timeout: spec.TrialTimeout()}, nil
+}
+
+// checkCommand sets spec.Workdir, when the study has none yet, to the
+// spec file's directory, and checks that the program can run there.
+func checkCommand(spec *search.Spec) error {
 	if spec.Workdir == "" {
 		dir, err := filepath.Abs(filepath.Dir(spec.File))
 		if err != nil {
-			return nil, fmt.Errorf("run: the spec's directory: %w", err)
+			return fmt.Errorf("run: the spec's directory: %w", err)
 		}
 		spec.Workdir = dir
 	}
 	if _, err := commandrun.Check(spec.Command, spec.Workdir); err != nil {
-		return nil, spec.Errorf("command", "%s", strings.TrimPrefix(err.Error(), "commandrun: "))
+		return spec.Errorf("command", "%s", strings.TrimPrefix(err.Error(), "commandrun: "))
 	}
-	return &commandrun.Executor{Command: spec.Command, Dir: spec.Workdir, Timeout: spec.TrialTimeout()}, nil
+	return nil
+}
+
+// commandOnLambda prepares base, the request template of every trial, for
+// a command study on the Lambda backend: the worker runs the command with
+// the same protocol (worker.Request.Command), if the function allows it
+// (worker.EnvCommands). The program is checked here, which is where the
+// emulation's worker runs it; on AWS the function needs an image holding
+// the program at the same path (deploy --image is not built yet).
+// In-trial pruning is refused: a running invocation cannot be told to
+// stop yet.
+func commandOnLambda(spec *search.Spec, base *worker.Request) error {
+	if spec.EarlyStopping.InTrial() {
+		return usageErr("in-trial pruning (early_stopping with budget: step) runs with --backend local only for now: on Lambda a command runs to its end")
+	}
+	if err := checkCommand(spec); err != nil {
+		return err
+	}
+	base.Command, base.Workdir = spec.Command, spec.Workdir
+	base.CommandTimeoutMS = spec.TrialTimeout().Milliseconds()
+	return nil
 }
 
 // inheritWorkdir gives a resumed command study the directory its command

@@ -1,0 +1,32 @@
+package worker
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hpsearch/hpsearch/commandrun"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// runCommand runs the trial of a command study (Request.Command) with
+// package commandrun, where the worker runs: in a Lambda function built
+// for the user's code, or on this machine in the emulation and the local
+// backend. The trials' logs and scratch directories go under the
+// temporary directory (/tmp in Lambda), by study. There is no pruner
+// here: the command runs to its end, its intermediate values recorded in
+// the result.
+func runCommand(ctx context.Context, req Request) trial.Result {
+	e := &commandrun.Executor{
+		Command:  req.Command,
+		Dir:      req.Workdir,
+		StudyDir: filepath.Join(os.TempDir(), "hpsearch-trials", filepath.Base(filepath.Clean("/"+req.Study))),
+		Timeout:  time.Duration(req.CommandTimeoutMS) * time.Millisecond,
+	}
+	res, err := e.Execute(ctx, req.Trial)
+	if err != nil && res.State != trial.Failed {
+		res.State, res.Error = trial.Failed, err.Error()
+	}
+	return res
+}
