@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hpsearch/hpsearch/refit"
 	"github.com/hpsearch/hpsearch/search"
 	"github.com/hpsearch/hpsearch/serverless/lambdaexec"
+	"github.com/hpsearch/hpsearch/serverless/s3journal"
 	"github.com/hpsearch/hpsearch/trial"
 	"github.com/hpsearch/hpsearch/worker"
 )
@@ -64,5 +67,52 @@ func TestRefitOnLambdaIsTheLocalRefit(t *testing.T) {
 		if info.Backend != "lambda" || (n >= 0 && info.Trial != n) {
 			t.Errorf("model.json says %+v", info)
 		}
+	}
+}
+
+// TestS3StudyEndsInItsModel: a study kept in S3 and run on the emulated
+// Lambda gets its model under its own prefix; predict reads it from
+// there, and hpsearch refit, in this process, writes the same bytes.
+func TestS3StudyEndsInItsModel(t *testing.T) {
+	api := s3API(t)
+	here := t.TempDir()
+	spec := filepath.Join(here, "spec.yaml")
+	small := strings.Replace(s3Spec, "max_trials: 60", "max_trials: 6", 1)
+	if err := os.WriteFile(spec, []byte(small), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prefix := s3Prefix(t)
+	study := prefix.Join("iris-knn")
+	code, out, stderr := runCLIIn(t, here, "run", spec, "--dir", prefix.String(), "--quiet")
+	if code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "(lambda)") || !strings.Contains(out, study.String()+"/model/model.hpm") {
+		t.Errorf("run does not say the model was fitted on Lambda and stored in the study:\n%s", out)
+	}
+	first, err := s3journal.ReadFile(context.Background(), api, study, refit.Dir+"/"+refit.ModelFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3journal.ReadFile(context.Background(), api, study, refit.Dir+"/"+refit.InfoFile); err != nil {
+		t.Fatal(err)
+	}
+	input := filepath.Join(here, "new.csv")
+	if err := os.WriteFile(input, []byte("petal_length,petal_width,sepal_length,sepal_width\n1.4,0.2,5.1,3.5\n6.0,2.5,6.3,3.3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr = runCLIIn(t, here, "predict", study.String(), "--input", input)
+	if code != 0 || out != "species\nsetosa\nvirginica\n" {
+		t.Errorf("predict from S3: exit %d, %q: %s", code, out, stderr)
+	}
+	if code, _, stderr := runCLIIn(t, here, "refit", study.String()); code != 0 {
+		t.Fatalf("refit: exit %d: %s", code, stderr)
+	}
+	again, err := s3journal.ReadFile(context.Background(), api, study, refit.Dir+"/"+refit.ModelFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first, again) {
+		t.Error("hpsearch refit, in this process, wrote another model file than the study's refit on Lambda")
 	}
 }
