@@ -215,7 +215,11 @@ AWS would bill.`,
 		st := em.Stats()
 		if sim != nil {
 			created, _ := em.SimulatedEnvironments()
-			log.Info("stopping the simulation", "invocations", st.Invocations, "throttled", st.Throttled, "faults_injected", st.Injected, "environments", created)
+			log.Info("stopping the simulation", "invocations", st.Invocations, "throttled", st.Throttled, "faults_injected", st.Injected,
+				"environments", created, "late_answers", em.SimulatedLate())
+			if late := em.SimulatedLate(); late > 0 {
+				log.Warn("some answers left after their simulated end because this machine ran the worker (or stored its result) slower than the simulated duration: the rehearsal's wall time is this machine's; its billed durations are still the simulated ones", "late_answers", late)
+			}
 			return em.Close()
 		}
 		log.Info("stopping the emulation", "invocations", st.Invocations, "throttled", st.Throttled, "faults_injected", st.Injected)

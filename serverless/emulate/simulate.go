@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,8 +49,9 @@ import (
 // not once per environment (the handler and its dataset cache are
 // shared), so S3 GETs are fewer than on Lambda.
 type Simulated struct {
-	// Durations is how long each invocation runs. The worker's own time
-	// counts when it is longer.
+	// Durations is how long each invocation runs, and what its REPORT
+	// line says. When the worker takes longer here, the answer is late
+	// (see Emulation.SimulatedLate) but its duration is still this one.
 	Durations TrialDurations
 	// ColdStart is the Init Duration of a new environment: its first
 	// invocation is answered that much later, and billed for it, as on
@@ -95,6 +97,9 @@ type simulator struct {
 	stopOnce sync.Once
 	// running tracks those holds, for close.
 	running sync.WaitGroup
+	// late counts the answers held past their simulated end because the
+	// worker took longer on this machine.
+	late atomic.Int64
 }
 
 // newSimulator returns the simulator of a function whose concurrency
@@ -159,12 +164,20 @@ func (s *simulator) close() {
 	s.running.Wait()
 }
 
+// lateSlack is how far past its simulated end an answer may leave
+// without counting as late: the worker's own milliseconds.
+const lateSlack = 10 * time.Millisecond
+
 // simInvocation is what a simulated invocation answers, and when.
 type simInvocation struct {
 	payload       []byte
 	functionError string
-	// run is the invocation's simulated duration, init excluded.
+	// run is the invocation's simulated duration, init excluded: what
+	// its REPORT line says and Lambda would bill.
 	run time.Duration
+	// took is how long the worker took here; the answer cannot leave
+	// before it, however short run is.
+	took time.Duration
 }
 
 func (s *simulator) invoke(w http.ResponseWriter, r *http.Request) {
@@ -220,8 +233,13 @@ func (s *simulator) invoke(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// Hold the answer until the simulated end: the environment is busy
-	// until then whether or not the caller waits, as on Lambda.
-	end := arrived.Add(init + inv.run)
+	// until then whether or not the caller waits, as on Lambda. A worker
+	// slower here than the simulated duration makes the answer late,
+	// not the duration longer: the figures stay those of Lambda.
+	end := arrived.Add(init + max(inv.run, inv.took))
+	if inv.took > inv.run+max(lateSlack, inv.run/10) {
+		s.late.Add(1)
+	}
 	if !s.hold(r.Context(), end) {
 		s.running.Add(1)
 		go func() {
@@ -295,7 +313,7 @@ func (s *simulator) run(ctx context.Context, env *virtualEnv, fault Fault, id st
 	resp.S3Gets = env.gets
 	resp.Environment = env.name
 
-	run := max(s.opts.Durations.For(req.Trial.Number, req.Trial.Attempt), took)
+	run := s.opts.Durations.For(req.Trial.Number, req.Trial.Attempt)
 	if tt := time.Duration(req.TrialTimeoutMS) * time.Millisecond; tt > 0 && tt < timeout {
 		// The worker stops a trial this long before its trial timeout
 		// and reports the timeout itself (see worker.LambdaConfig).
@@ -319,7 +337,7 @@ func (s *simulator) run(ctx context.Context, env *virtualEnv, fault Fault, id st
 	if err != nil {
 		return simFailure(id, "Runtime.MarshalError", fmt.Sprintf("worker: encode response: %v", err), run)
 	}
-	return simInvocation{payload: body, run: run}
+	return simInvocation{payload: body, run: run, took: took}
 }
 
 // simFailure is a function error that took run.
@@ -354,6 +372,18 @@ func simReport(id string, run, init time.Duration, memoryMB int) []byte {
 		out = fmt.Appendf(out, "Init Duration: %.2f ms\t", initMS)
 	}
 	return append(out, '\n')
+}
+
+// SimulatedLate returns how many answers of a simulated emulation left
+// well after their simulated end (by more than a tenth, and 10 ms), because the worker took longer on this
+// machine than the simulated duration (their REPORT lines still say the
+// simulated duration). Many late answers mean that this machine, not the
+// simulated function, set the rehearsal's pace.
+func (e *Emulation) SimulatedLate() int64 {
+	if e.sim == nil {
+		return 0
+	}
+	return e.sim.late.Load()
 }
 
 // SimulatedEnvironments returns how many virtual execution environments a

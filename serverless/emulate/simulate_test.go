@@ -375,3 +375,31 @@ func TestTrialDurationsRange(t *testing.T) {
 		t.Errorf("replay gives trial n the (n mod 3)th duration: got %v, %v", replay.For(4, 1), replay.For(2, 5))
 	}
 }
+
+// TestSimulatedLateAnswer: a worker slower here than the simulated
+// duration delays the answer, which counts as late, but the REPORT line
+// still says the simulated duration, so that the cost is Lambda's.
+func TestSimulatedLateAnswer(t *testing.T) {
+	rt := &router{function: DefaultFunction, region: DefaultRegion, memory: 1024, timeout: time.Minute}
+	// The test fault hook _sleep_ms makes the worker take 50 ms here.
+	s := newSimulator(rt, Simulated{Durations: TrialDurations{Fixed: time.Millisecond}}, 1,
+		worker.NewLambdaHandlerWith(worker.LambdaConfig{TestFaults: true}, nil))
+	srv := httptest.NewServer(s.handler())
+	defer srv.Close()
+	defer s.close()
+	c := lambda.New(lambda.Options{Region: DefaultRegion, BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("a", "b", ""), RetryMaxAttempts: 1})
+	out, err := c.Invoke(context.Background(), &lambda.InvokeInput{
+		FunctionName: aws.String(DefaultFunction), LogType: types.LogTypeTail,
+		Payload: []byte(`{"study":"s","trial":{"number":1,"model":"noop","params":{"x":1,"_sleep_ms":50},"seed":1,"attempt":1},"dataset":{},"metric":"","cv":{}}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := reportOf(t, out); !strings.Contains(rep, "Duration: 1.00 ms") || !strings.Contains(rep, "Billed Duration: 1 ms") {
+		t.Errorf("REPORT %q: want the simulated 1 ms, not the worker's 50", rep)
+	}
+	if late := s.late.Load(); late != 1 {
+		t.Errorf("%d late answers; want 1", late)
+	}
+}
