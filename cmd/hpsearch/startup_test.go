@@ -52,3 +52,26 @@ func TestStartupDoesNoWorkInOurPackages(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandsWithoutAWSDoNotLoadItsConfig: a command that does not talk
+// to AWS does not load the AWS configuration (files, credentials chain)
+// on its way. The probe is an AWS_CONFIG_FILE that cannot be read: deploy,
+// which loads it, fails naming it; models, datasets and --version do not
+// notice it.
+func TestCommandsWithoutAWSDoNotLoadItsConfig(t *testing.T) {
+	bin := buildCLI(t)
+	probe := t.TempDir() // a directory: reading it as the config file fails
+	env := append(os.Environ(), "AWS_CONFIG_FILE="+probe, "AWS_EC2_METADATA_DISABLED=true")
+	control := exec.Command(bin, "deploy", "--dry-run", "--region", "eu-west-1", "--bucket", "hp-data")
+	control.Env = env
+	if out, err := control.CombinedOutput(); err == nil || !strings.Contains(string(out), probe) {
+		t.Fatalf("the probe does not work: deploy, which loads the AWS config, gave %v:\n%s", err, out)
+	}
+	for _, args := range [][]string{{"models"}, {"datasets"}, {"--version"}} {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("hpsearch %s loaded the AWS config: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
