@@ -54,6 +54,9 @@ func (d *Deployer) Deploy(ctx context.Context, c Config, pkg []byte) (Result, er
 	if err := c.Validate(); err != nil {
 		return Result{}, err
 	}
+	if err := CheckPackageSize(pkg); err != nil {
+		return Result{}, err
+	}
 	res := Result{CodeSha256: CodeSha256(pkg), CodeSize: len(pkg)}
 	roleArn, err := d.ensureRole(ctx, c)
 	if err != nil {

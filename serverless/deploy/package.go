@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -31,6 +32,27 @@ func Package(bootstrap []byte) ([]byte, error) {
 		return nil, fmt.Errorf("deploy: package: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// MaxPackageBytes is the largest package Lambda takes uploaded directly,
+// as CreateFunction's and UpdateFunctionCode's ZipFile: 50 MB zipped. A
+// larger one goes through S3 (see Template).
+const MaxPackageBytes = 50 << 20
+
+// ErrPackageTooLarge marks a package over MaxPackageBytes.
+var ErrPackageTooLarge = errors.New("deploy: package too large for a direct upload")
+
+// CheckPackageSize returns an error wrapping ErrPackageTooLarge when pkg
+// is over MaxPackageBytes, saying how to make a smaller one.
+func CheckPackageSize(pkg []byte) error { return checkPackageSize(pkg, MaxPackageBytes) }
+
+func checkPackageSize(pkg []byte, limit int) error {
+	if len(pkg) <= limit {
+		return nil
+	}
+	return fmt.Errorf("%w: %d bytes zipped, Lambda takes at most %d: give --worker a smaller build "+
+		"(CGO_ENABLED=0 GOOS=linux go build -tags lambda.norpc -trimpath -ldflags=\"-s -w\" -o bootstrap ./cmd/worker), or deploy with --template through S3",
+		ErrPackageTooLarge, len(pkg), limit)
 }
 
 // CodeSha256 is the digest Lambda reports for a package, base64 of its

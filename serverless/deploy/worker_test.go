@@ -185,3 +185,16 @@ func TestRunningIsThisProcess(t *testing.T) {
 		t.Errorf("Running() = %+v, want %s with its platform", x, self)
 	}
 }
+
+func TestPackageSizeLimit(t *testing.T) {
+	pkg := make([]byte, 1000)
+	if err := checkPackageSize(pkg, 1000); err != nil {
+		t.Errorf("a package at the limit: %v", err)
+	}
+	if err := checkPackageSize(pkg, 999); !errors.Is(err, ErrPackageTooLarge) || !strings.Contains(err.Error(), "--worker") {
+		t.Errorf("a package over the limit: %v, want ErrPackageTooLarge naming --worker", err)
+	}
+	if MaxPackageBytes != 50<<20 {
+		t.Errorf("MaxPackageBytes = %d, want Lambda's 50 MB", MaxPackageBytes)
+	}
+}
