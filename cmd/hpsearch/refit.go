@@ -184,16 +184,21 @@ func writeRefitted(w io.Writer, dir string, info refit.Info) {
 // refitAtEnd refits the best trial of a study that has just run on exec,
 // unless the spec or --no-refit turned that off (off), and stores the
 // model in the study at dir (its journal's Dir, a directory or an s3://
-// URL, written through api). A study without a model is said once on
-// stderr and is not a failure. A refit that fails is, with a hint: the
+// URL, written through api). A study without a model is not a failure;
+// when its spec asked for a refit (search.refit: true) that is said once
+// on stderr. A refit that fails is, with a hint: the
 // study itself is complete.
 func refitAtEnd(ctx context.Context, e *env, api s3journal.API, dir string, spec *search.Spec, exec scheduler.Executor, out scheduler.Outcome, off, asJSON bool) error {
 	if off || !spec.Search.RefitEnabled() || out.Complete == 0 {
 		return nil
 	}
 	if !refit.HasModel(spec) {
-		_, err := refit.Plan(spec, worker.Request{}, nil, -1, "")
-		fmt.Fprintf(e.stderr, "hpsearch: %v\n", err)
+		// Said only when the spec asked for it: a study of an objective
+		// is not expected to end in a model.
+		if spec.Search.Refit != nil {
+			_, err := refit.Plan(spec, worker.Request{}, nil, -1, "")
+			fmt.Fprintf(e.stderr, "hpsearch: %v (search.refit)\n", err)
+		}
 		return nil
 	}
 	var (

@@ -140,13 +140,19 @@ func TestNoRefit(t *testing.T) {
 }
 
 // TestObjectiveStudyHasNothingToRefit: a study of an objective function
-// says once that there is nothing to refit, and does not fail.
+// ends without a model and does not fail; it says so once when its spec
+// asked for a refit, or hpsearch refit does.
 func TestObjectiveStudyHasNothingToRefit(t *testing.T) {
 	tmp := t.TempDir()
 	path := writeFile(t, tmp, "b.yaml", "name: b\nmodel: branin\nsearch: {method: random, max_trials: 3, seed: 1}\n")
 	code, _, stderr := run(t, "run", path, "--dir", tmp, "--quiet")
+	if code != 0 || strings.Contains(stderr, "refit") {
+		t.Errorf("run: exit %d, stderr %q; want 0 and nothing said of a refit", code, stderr)
+	}
+	asked := writeFile(t, tmp, "asked.yaml", "name: asked\nmodel: branin\nsearch: {method: random, max_trials: 3, seed: 1, refit: true}\n")
+	code, _, stderr = run(t, "run", asked, "--dir", tmp, "--quiet")
 	if code != 0 || strings.Count(stderr, "nothing to refit") != 1 {
-		t.Errorf("run: exit %d, stderr %q; want 0 saying once that there is nothing to refit", code, stderr)
+		t.Errorf("run with refit: true: exit %d, stderr %q; want 0 saying once that there is nothing to refit", code, stderr)
 	}
 	code, _, stderr = run(t, "refit", filepath.Join(tmp, "b"))
 	if code != 0 || strings.Count(stderr, "nothing to refit") != 1 {
