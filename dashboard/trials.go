@@ -1,0 +1,250 @@
+package dashboard
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// TrialRow is one row of the trial table.
+type TrialRow struct {
+	Number  int               `json:"number"`
+	State   string            `json:"state"`
+	Model   string            `json:"model"`
+	Score   *float64          `json:"score"`
+	Seconds float64           `json:"seconds"`
+	Params  map[string]string `json:"params"`
+	Error   string            `json:"error,omitempty"`
+}
+
+// TrialPage is GET /api/studies/{id}/trials: one page of the table.
+type TrialPage struct {
+	// Total counts the rows that pass the filter; Rows holds those from
+	// Offset on, at most the limit asked.
+	Total  int        `json:"total"`
+	Offset int        `json:"offset"`
+	Rows   []TrialRow `json:"rows"`
+}
+
+// TableQuery is what the table asks for: sort by Sort ("number", "state",
+// "model", "score", "seconds" or "param:NAME"), descending when Desc;
+// keep rows whose State is State (any when empty) and whose number,
+// model, parameters or error contain Text; then Limit rows from Offset.
+type TableQuery struct {
+	Sort          string
+	Desc          bool
+	State, Text   string
+	Offset, Limit int
+}
+
+// maxLimit bounds the rows of one page.
+const maxLimit = 500
+
+// parseTableQuery reads a TableQuery from URL parameters; a bad value is
+// an error naming the parameter.
+func parseTableQuery(v url.Values) (TableQuery, error) {
+	q := TableQuery{Sort: v.Get("sort"), State: v.Get("state"), Text: v.Get("q"), Limit: 50}
+	if q.Sort == "" {
+		q.Sort = "number"
+	}
+	switch q.Sort {
+	case "number", "state", "model", "score", "seconds":
+	default:
+		if !strings.HasPrefix(q.Sort, "param:") {
+			return q, fmt.Errorf("sort: want number, state, model, score, seconds or param:NAME, got %q", q.Sort)
+		}
+	}
+	switch v.Get("order") {
+	case "", "asc":
+	case "desc":
+		q.Desc = true
+	default:
+		return q, fmt.Errorf("order: want asc or desc, got %q", v.Get("order"))
+	}
+	for _, f := range []struct {
+		name string
+		dst  *int
+		max  int
+	}{{"offset", &q.Offset, math.MaxInt32}, {"limit", &q.Limit, maxLimit}} {
+		if s := v.Get(f.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 || n > f.max {
+				return q, fmt.Errorf("%s: want an integer from 0 to %d, got %q", f.name, f.max, s)
+			}
+			*f.dst = n
+		}
+	}
+	return q, nil
+}
+
+// table returns the page of rows q asks for, from the study's trials:
+// each trial's last final result, or its dispatch while it runs.
+func table(events []results.Event, q TableQuery) TrialPage {
+	var rows []trial.Result
+	seen := map[int]int{}
+	for _, e := range events {
+		switch e.Type {
+		case results.EventDispatch:
+			if _, ok := seen[e.Trial.Number]; !ok {
+				seen[e.Trial.Number] = len(rows)
+				rows = append(rows, trial.Result{Number: e.Trial.Number, State: trial.Running, Model: e.Trial.Model,
+					Params: e.Trial.Params, Score: math.NaN()})
+			}
+		case results.EventResult:
+			if r := *e.Result; r.State.Final() {
+				r.State = results.StateOf(r)
+				if i, ok := seen[r.Number]; ok {
+					rows[i] = r
+				} else {
+					seen[r.Number] = len(rows)
+					rows = append(rows, r)
+				}
+			}
+		}
+	}
+	text := strings.ToLower(q.Text)
+	kept := rows[:0:0]
+	for _, r := range rows {
+		if q.State != "" && string(r.State) != q.State {
+			continue
+		}
+		if text != "" && !strings.Contains(rowText(r), text) {
+			continue
+		}
+		kept = append(kept, r)
+	}
+	param := strings.TrimPrefix(q.Sort, "param:")
+	key := func(r trial.Result) (float64, string) {
+		switch q.Sort {
+		case "number":
+			return float64(r.Number), ""
+		case "state":
+			return 0, string(r.State)
+		case "model":
+			return 0, r.Model
+		case "score":
+			return r.Score, ""
+		case "seconds":
+			return r.Seconds, ""
+		}
+		v, ok := r.Params[param]
+		if !ok {
+			return math.NaN(), ""
+		}
+		if f, ok := trial.Number(v); ok {
+			return f, ""
+		}
+		return math.NaN(), trial.FormatValue(v)
+	}
+	slices.SortStableFunc(kept, func(a, b trial.Result) int {
+		fa, sa := key(a)
+		fb, sb := key(b)
+		// Missing values (NaN) sort last whatever the order.
+		switch an, bn := math.IsNaN(fa), math.IsNaN(fb); {
+		case an && bn:
+		case an:
+			return 1
+		case bn:
+			return -1
+		}
+		c := cmp.Or(cmp.Compare(fa, fb), strings.Compare(sa, sb), cmp.Compare(a.Number, b.Number))
+		if q.Desc {
+			return -c
+		}
+		return c
+	})
+	page := TrialPage{Total: len(kept), Offset: q.Offset, Rows: []TrialRow{}}
+	for _, r := range kept[min(q.Offset, len(kept)):min(q.Offset+q.Limit, len(kept))] {
+		page.Rows = append(page.Rows, rowOf(r))
+	}
+	return page
+}
+
+func rowText(r trial.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s %s", r.Number, r.Model, r.Error)
+	for k, v := range r.Params {
+		fmt.Fprintf(&b, " %s=%s", k, trial.FormatValue(v))
+	}
+	return strings.ToLower(b.String())
+}
+
+func rowOf(r trial.Result) TrialRow {
+	row := TrialRow{Number: r.Number, State: string(r.State), Model: r.Model, Seconds: r.Seconds,
+		Params: map[string]string{}, Error: results.FirstLine(r.Error)}
+	if !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) && r.State != trial.Failed && r.State != trial.Running {
+		s := r.Score
+		row.Score = &s
+	}
+	for k, v := range r.Params {
+		row.Params[k] = trial.FormatValue(v)
+	}
+	return row
+}
+
+// TrialDetail is GET /api/studies/{id}/trials/{n}: every attempt and rung
+// of one trial number as the journal holds it, with its state.
+type TrialDetail struct {
+	Number int `json:"number"`
+	// State is the StateOf the last final result, or running.
+	State string `json:"state"`
+	// Results are the trial's results in journal order (retried attempts
+	// and, under early stopping, each rung's result); NaN scores are
+	// null.
+	Results []resultJSON `json:"results"`
+	// LogTail is the last lines of the trial's error (a command
+	// objective's standard error ends up there when it fails).
+	LogTail string `json:"log_tail,omitempty"`
+}
+
+// resultJSON is a trial.Result that JSON can carry (no NaN).
+type resultJSON struct {
+	trial.Result
+	Score *float64 `json:"score"`
+}
+
+// detail finds trial n in the journal; ok is false when it has none.
+func detail(events []results.Event, n int) (TrialDetail, bool) {
+	d := TrialDetail{Number: n, State: string(trial.Running), Results: []resultJSON{}}
+	found := false
+	for _, e := range events {
+		switch {
+		case e.Type == results.EventDispatch && e.Trial.Number == n:
+			found = true
+		case e.Type == results.EventResult && e.Result.Number == n:
+			found = true
+			r := *e.Result
+			rj := resultJSON{Result: r}
+			if !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
+				s := r.Score
+				rj.Score = &s
+			}
+			clean := make([]float64, 0, len(r.FoldScores))
+			for _, f := range r.FoldScores {
+				clean = append(clean, jsonFloat(f))
+			}
+			rj.FoldScores = clean
+			var steps []trial.Step
+			for _, s := range r.Steps {
+				steps = append(steps, trial.Step{Step: s.Step, Value: jsonFloat(s.Value)})
+			}
+			rj.Steps = steps
+			d.Results = append(d.Results, rj)
+			if r.State.Final() {
+				d.State = string(results.StateOf(r))
+			}
+			if r.Error != "" {
+				lines := strings.Split(strings.TrimRight(r.Error, "\n"), "\n")
+				d.LogTail = strings.Join(lines[max(0, len(lines)-40):], "\n")
+			}
+		}
+	}
+	return d, found
+}

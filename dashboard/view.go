@@ -1,0 +1,491 @@
+package dashboard
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/hpsearch/hpsearch/report"
+	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// MaxPoints bounds the points of one chart series: a study with more
+// trials is downsampled on the server (every improvement of the best
+// score is always kept).
+const MaxPoints = 2000
+
+// Counts counts a study's trials by state, with the keys of `hpsearch run
+// --json` (plus running).
+type Counts struct {
+	Complete int `json:"complete"`
+	Pruned   int `json:"pruned"`
+	Failed   int `json:"failed"`
+	Running  int `json:"running"`
+}
+
+// Best is a study's best complete trial, with the keys of `hpsearch run
+// --json`.
+type Best struct {
+	Trial  int          `json:"trial"`
+	Model  string       `json:"model"`
+	Params trial.Params `json:"params"`
+	Score  float64      `json:"score"`
+}
+
+// StudySummary is one element of GET /api/studies.
+type StudySummary struct {
+	// ID names the study in the dashboard's URLs.
+	ID        string          `json:"id"`
+	Name      string          `json:"name"`
+	Dir       string          `json:"dir"`
+	Metric    string          `json:"metric"`
+	Direction trial.Direction `json:"direction"`
+	Best      *Best           `json:"best"`
+	Trials    Counts          `json:"trials"`
+	// State is "running" while trials are in flight and the study has
+	// not stopped, "stopped" (with StopReason) or "finished" otherwise.
+	State       string  `json:"state"`
+	StopReason  string  `json:"stop_reason,omitempty"`
+	CostUSD     float64 `json:"cost_usd"`
+	WallSeconds float64 `json:"wall_seconds"`
+	// Error says why the study could not be read, if it could not.
+	Error string `json:"error,omitempty"`
+}
+
+// summarize computes the summary of a loaded study.
+func summarize(id string, st *report.Study) StudySummary {
+	s := results.Summarize(st.Events, st.Spec.Direction)
+	out := StudySummary{ID: id, Name: st.Spec.Name, Dir: st.Dir, Metric: st.Spec.Metric, Direction: st.Spec.Direction,
+		Trials: Counts{Complete: s.Complete, Pruned: s.Pruned, Failed: s.Failed, Running: s.Running}, StopReason: s.StopReason}
+	if s.Best != nil {
+		out.Best = &Best{Trial: s.Best.Number, Model: s.Best.Model, Params: s.Best.Params, Score: jsonFloat(s.Best.Score)}
+	}
+	switch {
+	case s.StopReason != "":
+		out.State = "stopped"
+	case s.Running > 0 || s.Dispatched == 0:
+		out.State = "running"
+	default:
+		out.State = "finished"
+	}
+	c := st.Cost()
+	out.CostUSD, out.WallSeconds = c.TotalUSD, c.WallSeconds
+	return out
+}
+
+// Param describes one parameter axis of the charts.
+type Param struct {
+	Name string `json:"name"`
+	// Kind is "number" or "category".
+	Kind string `json:"kind"`
+	// Log is set for a positive numeric parameter spanning more than two
+	// decades: its axes are logarithmic.
+	Log        bool     `json:"log,omitempty"`
+	Categories []string `json:"categories,omitempty"`
+}
+
+// Point is one trial in the charts' sample.
+type Point struct {
+	Number int     `json:"n"`
+	State  string  `json:"state"`
+	Model  string  `json:"model"`
+	Score  float64 `json:"score"`
+	// T is seconds since the study's first event at which the trial
+	// finished.
+	T float64 `json:"t"`
+	// Values holds the trial's parameters in the order of Charts.Params:
+	// numbers as numbers, categories as their index; nil where the trial
+	// has no such parameter.
+	Values []*float64 `json:"v"`
+}
+
+// BestStep is an improvement of the best score.
+type BestStep struct {
+	Number int     `json:"n"`
+	T      float64 `json:"t"`
+	Score  float64 `json:"score"`
+}
+
+// Curve is one configuration's intermediate values: its rungs under early
+// stopping, or the steps a command objective reported.
+type Curve struct {
+	Number int          `json:"n"`
+	Pruned bool         `json:"pruned"`
+	Points [][2]float64 `json:"points"`
+}
+
+// Box is a five-number summary of one model family's complete scores.
+type Box struct {
+	Model  string     `json:"model"`
+	Count  int        `json:"count"`
+	Values [5]float64 `json:"values"` // min, q1, median, q3, max
+}
+
+// Importance is one parameter's share of the score's variance.
+type Importance struct {
+	Param string  `json:"param"`
+	Share float64 `json:"share"`
+}
+
+// Span is one trial on the timeline: its lane (a worker, or a Lambda
+// environment slot: lanes are assigned greedily so that no two trials of
+// one lane overlap, which shows the concurrency) and start and end in
+// seconds since the study's first event.
+type Span struct {
+	Number int     `json:"n"`
+	Lane   int     `json:"lane"`
+	Start  float64 `json:"start"`
+	End    float64 `json:"end"`
+	State  string  `json:"state"`
+	Cold   bool    `json:"cold,omitempty"`
+}
+
+// CostPoint is the study's cumulative cost when a trial finished.
+type CostPoint struct {
+	T   float64 `json:"t"`
+	USD float64 `json:"usd"`
+}
+
+// Charts is GET /api/studies/{id}: a study's summary and everything its
+// charts draw, downsampled to at most MaxPoints points a series.
+type Charts struct {
+	Summary StudySummary `json:"summary"`
+	// Sampled says how many of Total final trials the points show.
+	Sampled      int          `json:"sampled"`
+	Total        int          `json:"total"`
+	Params       []Param      `json:"params"`
+	Points       []Point      `json:"points"`
+	BestSteps    []BestStep   `json:"best_steps"`
+	Curves       []Curve      `json:"curves"`
+	BudgetName   string       `json:"budget_name,omitempty"`
+	Families     []Box        `json:"families"`
+	Importance   []Importance `json:"importance"`
+	Timeline     []Span       `json:"timeline"`
+	Lanes        int          `json:"lanes"`
+	Cost         []CostPoint  `json:"cost"`
+	Warnings     []string     `json:"warnings,omitempty"`
+	ImportanceBy string       `json:"importance_by"`
+}
+
+// jsonFloat maps NaN and infinities, which JSON cannot carry, to zero.
+func jsonFloat(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return x
+}
+
+// finals returns the last final result of each trial number in number
+// order, with its StateOf state.
+func finals(events []results.Event) []trial.Result {
+	last := map[int]trial.Result{}
+	for _, r := range results.Results(events) {
+		if r.State.Final() {
+			r.State = results.StateOf(r)
+			last[r.Number] = r
+		}
+	}
+	rs := make([]trial.Result, 0, len(last))
+	for _, r := range last {
+		rs = append(rs, r)
+	}
+	slices.SortFunc(rs, func(a, b trial.Result) int { return cmp.Compare(a.Number, b.Number) })
+	return rs
+}
+
+// sample returns at most n indexes of xs, evenly spread, in order, plus
+// the indexes keep says to keep.
+func sample(count, n int, keep func(i int) bool) []int {
+	var idx []int
+	stride := 1.0
+	if count > n {
+		stride = float64(count) / float64(n)
+	}
+	next := 0.0
+	for i := 0; i < count; i++ {
+		if float64(i) >= next {
+			idx = append(idx, i)
+			next += stride
+		} else if keep != nil && keep(i) {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+// buildCharts computes the charts of a loaded study.
+func buildCharts(id string, st *report.Study) Charts {
+	c := Charts{Summary: summarize(id, st), Warnings: st.Warnings}
+	start := studyStart(st.Events)
+	rs := finals(st.Events)
+	c.Total = len(rs)
+	c.Params = paramsOf(rs)
+	dir := st.Spec.Direction
+
+	// Improvements of the best complete score, in trial number order.
+	improved := map[int]bool{}
+	var best *trial.Result
+	for i := range rs {
+		r := &rs[i]
+		if r.State != trial.Complete || math.IsNaN(r.Score) {
+			continue
+		}
+		if best == nil || dir.Better(r.Score, best.Score) {
+			best = r
+			improved[i] = true
+			c.BestSteps = append(c.BestSteps, BestStep{Number: r.Number, T: since(start, r.Finished), Score: r.Score})
+		}
+	}
+	for _, i := range sample(len(rs), MaxPoints, func(i int) bool { return improved[i] }) {
+		r := rs[i]
+		p := Point{Number: r.Number, State: string(r.State), Model: r.Model, Score: jsonFloat(r.Score), T: since(start, r.Finished)}
+		p.Values = make([]*float64, len(c.Params))
+		for k, prm := range c.Params {
+			p.Values[k] = paramValue(prm, r.Params[prm.Name])
+		}
+		c.Points = append(c.Points, p)
+	}
+	c.Sampled = len(c.Points)
+	c.Curves, c.BudgetName = curves(st)
+	c.Families = families(rs)
+	c.Importance, c.ImportanceBy = importance(c.Params, rs)
+	c.Timeline, c.Lanes = timeline(rs, start)
+	c.Cost = costOverTime(rs, start, c.Summary.CostUSD)
+	return c
+}
+
+func studyStart(events []results.Event) time.Time {
+	var start time.Time
+	for _, e := range events {
+		if !e.Time.IsZero() && (start.IsZero() || e.Time.Before(start)) {
+			start = e.Time
+		}
+	}
+	return start
+}
+
+func since(start, t time.Time) float64 {
+	if t.IsZero() || start.IsZero() {
+		return 0
+	}
+	return t.Sub(start).Seconds()
+}
+
+// paramsOf lists the parameters of any trial, sorted by name.
+func paramsOf(rs []trial.Result) []Param {
+	type acc struct {
+		numeric  bool
+		min, max float64
+		cats     map[string]bool
+	}
+	accs := map[string]*acc{}
+	for _, r := range rs {
+		for name, v := range r.Params {
+			a := accs[name]
+			if a == nil {
+				a = &acc{numeric: true, min: math.Inf(1), max: math.Inf(-1), cats: map[string]bool{}}
+				accs[name] = a
+			}
+			if f, ok := trial.Number(v); ok && a.numeric {
+				a.min, a.max = math.Min(a.min, f), math.Max(a.max, f)
+			} else {
+				a.numeric = false
+			}
+			a.cats[trial.FormatValue(v)] = true
+		}
+	}
+	var ps []Param
+	for name, a := range accs {
+		p := Param{Name: name, Kind: "number"}
+		if !a.numeric {
+			p.Kind = "category"
+			for c := range a.cats {
+				p.Categories = append(p.Categories, c)
+			}
+			slices.Sort(p.Categories)
+		} else if a.min > 0 && a.max/a.min > 100 {
+			p.Log = true
+		}
+		ps = append(ps, p)
+	}
+	slices.SortFunc(ps, func(a, b Param) int { return cmp.Compare(a.Name, b.Name) })
+	return ps
+}
+
+// paramValue is v on p's axis: a category's index, or the number.
+func paramValue(p Param, v any) *float64 {
+	if v == nil {
+		return nil
+	}
+	var f float64
+	if p.Kind == "category" {
+		i, ok := slices.BinarySearch(p.Categories, trial.FormatValue(v))
+		if !ok {
+			return nil
+		}
+		f = float64(i)
+	} else {
+		n, ok := trial.Number(v)
+		if !ok || math.IsNaN(n) || math.IsInf(n, 0) {
+			return nil
+		}
+		f = n
+	}
+	return &f
+}
+
+// curves returns each configuration's intermediate values: rungs (budget
+// value, score) under early stopping, otherwise the steps command
+// objectives reported; at most 300 curves, the best-scoring and a spread
+// of the others.
+func curves(st *report.Study) ([]Curve, string) {
+	byConfig := map[int]*Curve{}
+	var order []int
+	budget := ""
+	if st.Spec.EarlyStopping != nil {
+		budget = st.Spec.EarlyStopping.Budget
+	}
+	for _, r := range results.Results(st.Events) {
+		if !r.State.Final() || r.State == trial.Failed || math.IsNaN(r.Score) {
+			continue
+		}
+		key := r.Number
+		if r.Budget.Name != "" {
+			key = r.Budget.Config
+		}
+		cv := byConfig[key]
+		if cv == nil {
+			cv = &Curve{Number: key}
+			byConfig[key] = cv
+			order = append(order, key)
+		}
+		switch {
+		case r.Budget.Name != "":
+			cv.Points = append(cv.Points, [2]float64{r.Budget.Value, r.Score})
+			cv.Pruned = results.StateOf(r) == trial.Pruned
+		case len(r.Steps) > 0:
+			cv.Points = cv.Points[:0]
+			for _, s := range r.Steps {
+				if !math.IsNaN(s.Value) && !math.IsInf(s.Value, 0) {
+					cv.Points = append(cv.Points, [2]float64{float64(s.Step), s.Value})
+				}
+			}
+			cv.Pruned = r.State == trial.Pruned
+			if budget == "" {
+				budget = "step"
+			}
+		}
+	}
+	var out []Curve
+	for _, k := range order {
+		if cv := byConfig[k]; len(cv.Points) > 0 {
+			out = append(out, *cv)
+		}
+	}
+	const maxCurves = 300
+	if len(out) > maxCurves {
+		idx := sample(len(out), maxCurves, nil)
+		kept := make([]Curve, 0, len(idx))
+		for _, i := range idx {
+			kept = append(kept, out[i])
+		}
+		out = kept
+	}
+	return out, budget
+}
+
+// families summarises each model family's complete scores.
+func families(rs []trial.Result) []Box {
+	by := map[string][]float64{}
+	for _, r := range rs {
+		if r.State == trial.Complete && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
+			by[r.Model] = append(by[r.Model], r.Score)
+		}
+	}
+	var out []Box
+	for m, xs := range by {
+		slices.Sort(xs)
+		q := func(p float64) float64 {
+			pos := p * float64(len(xs)-1)
+			lo := int(math.Floor(pos))
+			hi := min(lo+1, len(xs)-1)
+			return xs[lo] + (xs[hi]-xs[lo])*(pos-float64(lo))
+		}
+		out = append(out, Box{Model: m, Count: len(xs), Values: [5]float64{xs[0], q(0.25), q(0.5), q(0.75), xs[len(xs)-1]}})
+	}
+	slices.SortFunc(out, func(a, b Box) int { return cmp.Compare(a.Model, b.Model) })
+	return out
+}
+
+// timeline places each trial with a start and end on a lane.
+func timeline(rs []trial.Result, start time.Time) ([]Span, int) {
+	var spans []Span
+	for _, r := range rs {
+		if r.Started.IsZero() || r.Finished.IsZero() {
+			continue
+		}
+		spans = append(spans, Span{Number: r.Number, Start: since(start, r.Started), End: since(start, r.Finished),
+			State: string(r.State), Cold: r.Backend["init_ms"] > 0 || r.Backend["init_duration_ms"] > 0})
+	}
+	slices.SortFunc(spans, func(a, b Span) int { return cmp.Compare(a.Start, b.Start) })
+	var laneEnd []float64
+	for i := range spans {
+		lane := -1
+		for l, end := range laneEnd {
+			if end <= spans[i].Start {
+				lane = l
+				break
+			}
+		}
+		if lane < 0 {
+			lane = len(laneEnd)
+			laneEnd = append(laneEnd, 0)
+		}
+		laneEnd[lane] = spans[i].End
+		spans[i].Lane = lane
+	}
+	if len(spans) > MaxPoints {
+		idx := sample(len(spans), MaxPoints, nil)
+		kept := make([]Span, 0, len(idx))
+		for _, i := range idx {
+			kept = append(kept, spans[i])
+		}
+		spans = kept
+	}
+	return spans, len(laneEnd)
+}
+
+// costOverTime spreads the study's cost over its trials in proportion to
+// each trial's duration (billed where Lambda reported it), cumulated in
+// the order they finished.
+func costOverTime(rs []trial.Result, start time.Time, total float64) []CostPoint {
+	type fin struct{ t, w float64 }
+	var fs []fin
+	sum := 0.0
+	for _, r := range rs {
+		w := r.Seconds
+		if ms, ok := r.Backend["billed_ms"]; ok {
+			w = ms / 1000
+		}
+		fs = append(fs, fin{since(start, r.Finished), w})
+		sum += w
+	}
+	if sum == 0 || len(fs) == 0 {
+		return nil
+	}
+	slices.SortFunc(fs, func(a, b fin) int { return cmp.Compare(a.t, b.t) })
+	var out []CostPoint
+	acc := 0.0
+	idx := sample(len(fs), MaxPoints, func(i int) bool { return i == len(fs)-1 })
+	j := 0
+	for i, f := range fs {
+		acc += f.w / sum * total
+		if j < len(idx) && idx[j] == i {
+			out = append(out, CostPoint{T: f.t, USD: acc})
+			j++
+		}
+	}
+	return out
+}

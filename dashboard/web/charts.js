@@ -1,0 +1,211 @@
+// charts.js builds the ECharts option of every chart of a study from the
+// JSON of GET /api/studies/{id} (dashboard.Charts). It only computes
+// options; app.js (and any page that inlines this file) draws them.
+"use strict";
+var HPCharts = (function () {
+  var stateColor = { complete: "#1a7f37", pruned: "#bf8700", failed: "#cf222e", running: "#0969da" };
+  var font = { fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif" };
+
+  function fmt(x) {
+    if (x === null || x === undefined || !isFinite(x)) return "";
+    var a = Math.abs(x);
+    if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(1).replace("e+", "e");
+    return String(Number(x.toPrecision(4)));
+  }
+  function intLabel(x) { return Math.round(x) === x ? String(x) : ""; }
+  function seconds(x) {
+    if (x < 120) return fmt(x) + " s";
+    if (x < 7200) return fmt(x / 60) + " min";
+    return fmt(x / 3600) + " h";
+  }
+  function empty(title) {
+    return { textStyle: font, title: { text: title, left: "center", top: "middle", textStyle: { color: "#6b7785", fontSize: 14 } },
+      xAxis: { show: false }, yAxis: { show: false }, series: [] };
+  }
+  function base(extra) {
+    var o = { textStyle: font, animation: false, tooltip: { trigger: "item" },
+      grid: { left: 64, right: 24, top: 36, bottom: 48, containLabel: false },
+      legend: { top: 0, right: 8 } };
+    for (var k in extra) o[k] = extra[k];
+    return o;
+  }
+  // valueAxis is an axis for a parameter: log with labels at 1, 2 and 5
+  // times each power of ten, category, or linear.
+  function valueAxis(p, name) {
+    if (p && p.kind === "category") return { type: "category", data: p.categories, name: name, nameLocation: "middle", nameGap: 30 };
+    if (p && p.log) return { type: "log", logBase: 10, name: name, nameLocation: "middle", nameGap: 30,
+      axisLabel: { formatter: fmt }, minorTick: { show: true, splitNumber: 9 }, minorSplitLine: { show: true, lineStyle: { color: "#f3f4f6" } } };
+    return { type: "value", scale: true, name: name, nameLocation: "middle", nameGap: 30, axisLabel: { formatter: fmt } };
+  }
+  function byState(points, x, y) {
+    var groups = {};
+    points.forEach(function (p) {
+      if (p.state === "failed" || p.state === "running") return;
+      var xv = x(p), yv = y(p);
+      if (xv === null || xv === undefined || yv === null || yv === undefined) return;
+      (groups[p.state] = groups[p.state] || []).push([xv, yv, p.n]);
+    });
+    return Object.keys(groups).sort().map(function (s) {
+      return { name: s, type: "scatter", symbolSize: 6, itemStyle: { color: stateColor[s], opacity: 0.7 }, data: groups[s], large: groups[s].length > 1000 };
+    });
+  }
+  function history(d, overTime) {
+    if (!d.points.length) return empty("no trials have finished yet");
+    var x = overTime ? function (p) { return p.t; } : function (p) { return p.n; };
+    var series = byState(d.points, x, function (p) { return p.score; });
+    var best = d.best_steps.map(function (b) { return [overTime ? b.t : b.n, b.score]; });
+    if (best.length) {
+      var last = d.points[d.points.length - 1];
+      best.push([overTime ? Math.max(last.t, best[best.length - 1][0]) : Math.max(last.n, best[best.length - 1][0]), best[best.length - 1][1]]);
+    }
+    series.push({ name: "best", type: "line", step: "end", symbol: "none", lineStyle: { color: "#0969da", width: 2 }, data: best });
+    return base({
+      tooltip: { trigger: "item", formatter: function (p) { return "trial " + (p.value[2] !== undefined ? p.value[2] : "") + "<br>" + d.summary.metric + " " + fmt(p.value[1]); } },
+      xAxis: overTime ? { type: "value", name: "time since start", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: seconds } }
+        : { type: "value", name: "trial", nameLocation: "middle", nameGap: 30, minInterval: 1, axisLabel: { formatter: intLabel } },
+      yAxis: { type: "value", scale: true, name: d.summary.metric, axisLabel: { formatter: fmt } },
+      series: series });
+  }
+  function parallel(d) {
+    var pts = d.points.filter(function (p) { return p.state === "complete"; });
+    if (!pts.length || !d.params.length) return empty("no complete trials yet");
+    var axes = d.params.map(function (p, i) {
+      var a = { dim: i, name: p.name };
+      if (p.kind === "category") { a.type = "category"; a.data = p.categories; }
+      else if (p.log) { a.type = "log"; a.axisLabel = { formatter: fmt }; }
+      else { a.type = "value"; a.scale = true; a.axisLabel = { formatter: fmt }; }
+      return a;
+    });
+    var k = d.params.length;
+    axes.push({ dim: k, name: d.summary.metric, type: "value", scale: true, axisLabel: { formatter: fmt } });
+    var data = pts.map(function (p) {
+      var row = p.v.map(function (v, i) { return v === null ? null : (d.params[i].kind === "category" ? d.params[i].categories[v] : v); });
+      row.push(p.score);
+      return row;
+    });
+    var scores = pts.map(function (p) { return p.score; });
+    var lo = Math.min.apply(null, scores), hi = Math.max.apply(null, scores);
+    return { textStyle: font, animation: false, parallelAxis: axes,
+      parallel: { left: 48, right: 72, top: 36, bottom: 28 },
+      visualMap: { show: true, type: "continuous", dimension: k, min: lo, max: hi === lo ? lo + 1 : hi, right: 0, top: "middle", itemHeight: 120,
+        inRange: { color: d.summary.direction === "minimize" ? ["#0969da", "#d0d7de"] : ["#d0d7de", "#0969da"] }, text: ["", ""], formatter: fmt },
+      series: [{ type: "parallel", lineStyle: { width: 1, opacity: 0.5 }, data: data }] };
+  }
+  function slice(d, i) {
+    var p = d.params[i];
+    var series = byState(d.points, function (q) {
+      var v = q.v[i];
+      if (v === null) return null;
+      return p.kind === "category" ? p.categories[v] : v;
+    }, function (q) { return q.score; });
+    if (!series.length) return empty(p.name + ": no scores yet");
+    return base({ title: { text: p.name, left: 8, top: 0, textStyle: { fontSize: 13 } },
+      xAxis: valueAxis(p, p.name + (p.log ? " (log)" : "")),
+      yAxis: { type: "value", scale: true, name: d.summary.metric, axisLabel: { formatter: fmt } }, series: series });
+  }
+  // contour bins the complete trials on a 12x12 grid of the pair's axes
+  // (log-spaced for log parameters) and colours each cell by its mean
+  // score.
+  function contour(d, xi, yi) {
+    var px = d.params[xi], py = d.params[yi];
+    if (!px || !py) return empty("choose two parameters");
+    var pts = d.points.filter(function (p) { return p.state === "complete" && p.v[xi] !== null && p.v[yi] !== null; });
+    if (!pts.length) return empty("no complete trial has both " + px.name + " and " + py.name);
+    function binner(p, idx) {
+      if (p.kind === "category") return { n: p.categories.length, bin: function (v) { return v; }, label: function (b) { return p.categories[b]; } };
+      var vals = pts.map(function (q) { return q.v[idx]; });
+      var tr = p.log ? function (v) { return Math.log10(v); } : function (v) { return v; };
+      var inv = p.log ? function (v) { return Math.pow(10, v); } : function (v) { return v; };
+      var lo = Math.min.apply(null, vals.map(tr)), hi = Math.max.apply(null, vals.map(tr));
+      var n = hi > lo ? 12 : 1, w = (hi - lo) / n || 1;
+      return { n: n, bin: function (v) { return Math.min(n - 1, Math.floor((tr(v) - lo) / w)); }, label: function (b) { return fmt(inv(lo + (b + 0.5) * w)); } };
+    }
+    var bx = binner(px, xi), by = binner(py, yi);
+    var sum = {}, cnt = {};
+    pts.forEach(function (p) {
+      var key = bx.bin(p.v[xi]) + "," + by.bin(p.v[yi]);
+      sum[key] = (sum[key] || 0) + p.score; cnt[key] = (cnt[key] || 0) + 1;
+    });
+    var data = [], lo = Infinity, hi = -Infinity;
+    Object.keys(sum).forEach(function (key) {
+      var xy = key.split(","), m = sum[key] / cnt[key];
+      lo = Math.min(lo, m); hi = Math.max(hi, m);
+      data.push([+xy[0], +xy[1], m]);
+    });
+    var xs = [], ys = [];
+    for (var i = 0; i < bx.n; i++) xs.push(bx.label(i));
+    for (var j = 0; j < by.n; j++) ys.push(by.label(j));
+    return base({ legend: { show: false }, grid: { left: 72, right: 90, top: 24, bottom: 48 },
+      tooltip: { formatter: function (p) { return px.name + " " + xs[p.value[0]] + ", " + py.name + " " + ys[p.value[1]] + "<br>mean " + fmt(p.value[2]); } },
+      xAxis: { type: "category", data: xs, name: px.name + (px.log ? " (log)" : ""), nameLocation: "middle", nameGap: 30 },
+      yAxis: { type: "category", data: ys, name: py.name + (py.log ? " (log)" : ""), nameLocation: "middle", nameGap: 56 },
+      visualMap: { min: lo, max: hi === lo ? lo + 1 : hi, calculable: true, right: 0, top: "middle", itemHeight: 140, formatter: fmt,
+        inRange: { color: d.summary.direction === "minimize" ? ["#0969da", "#fff7bc", "#d73027"] : ["#d73027", "#fff7bc", "#0969da"] } },
+      series: [{ type: "heatmap", data: data }] });
+  }
+  function intermediate(d) {
+    if (!d.curves.length) return empty("no intermediate values (no early stopping or reported steps)");
+    var budgets = {};
+    d.curves.forEach(function (c) { c.points.forEach(function (p) { budgets[p[0]] = true; }); });
+    var ticks = Object.keys(budgets).map(Number).sort(function (a, b) { return a - b; });
+    var useLog = ticks.length > 1 && ticks[0] > 0 && ticks[ticks.length - 1] / ticks[0] >= 8;
+    var series = d.curves.map(function (c) {
+      return { name: c.pruned ? "pruned" : "complete", type: "line", symbol: "circle", symbolSize: 5, clip: false,
+        lineStyle: { width: 1, opacity: c.pruned ? 0.45 : 0.9, type: c.pruned ? "dashed" : "solid", color: c.pruned ? stateColor.pruned : stateColor.complete },
+        itemStyle: { color: c.pruned ? stateColor.pruned : stateColor.complete }, data: c.points.map(function (p) { return [p[0], p[1], c.n]; }) };
+    });
+    return base({ legend: { top: 0, right: 8, data: ["complete", "pruned"] },
+      tooltip: { formatter: function (p) { return "trial " + p.value[2] + "<br>" + (d.budget_name || "step") + " " + fmt(p.value[0]) + ": " + fmt(p.value[1]); } },
+      xAxis: useLog ? { type: "log", logBase: 2, name: d.budget_name || "step", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: fmt } }
+        : { type: "value", name: d.budget_name || "step", nameLocation: "middle", nameGap: 30, scale: true, axisLabel: { formatter: fmt } },
+      yAxis: { type: "value", scale: true, name: d.summary.metric, axisLabel: { formatter: fmt } }, series: series });
+  }
+  function families(d) {
+    if (!d.families.length) return empty("no complete trials yet");
+    return base({ legend: { show: false },
+      tooltip: { formatter: function (p) { var v = p.value; return p.name + " (" + d.families[p.dataIndex].count + " trials)<br>max " + fmt(v[5]) + "<br>q3 " + fmt(v[4]) + "<br>median " + fmt(v[3]) + "<br>q1 " + fmt(v[2]) + "<br>min " + fmt(v[1]); } },
+      xAxis: { type: "category", data: d.families.map(function (f) { return f.model + " (" + f.count + ")"; }) },
+      yAxis: { type: "value", scale: true, name: d.summary.metric, axisLabel: { formatter: fmt } },
+      series: [{ type: "boxplot", itemStyle: { color: "#ddf4ff", borderColor: "#0969da" }, data: d.families.map(function (f) { return f.values; }) }] });
+  }
+  function importance(d) {
+    if (!d.importance || !d.importance.length) return empty("importance needs at least 4 complete trials with different scores");
+    var imp = d.importance.slice().reverse();
+    return base({ legend: { show: false }, grid: { left: 120, right: 24, top: 12, bottom: 36 },
+      tooltip: { formatter: function (p) { return p.name + ": " + fmt(p.value * 100) + "% of the variance"; } },
+      xAxis: { type: "value", name: "share of variance", nameLocation: "middle", nameGap: 26, axisLabel: { formatter: function (x) { return fmt(x * 100) + "%"; } } },
+      yAxis: { type: "category", data: imp.map(function (i) { return i.param; }) },
+      series: [{ type: "bar", itemStyle: { color: "#0969da" }, data: imp.map(function (i) { return i.share; }) }] });
+  }
+  function timeline(d) {
+    if (!d.timeline.length) return empty("no trial has start and end times yet");
+    var data = d.timeline.map(function (s) { return { value: [s.lane, s.start, s.end, s.n, s.cold ? 1 : 0], itemStyle: { color: stateColor[s.state] || "#6b7785" } }; });
+    return base({ legend: { show: false },
+      tooltip: { formatter: function (p) { var v = p.value; return "trial " + v[3] + (v[4] ? " (cold start)" : "") + "<br>" + seconds(v[1]) + " to " + seconds(v[2]); } },
+      xAxis: { type: "value", name: "time since start", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: seconds } },
+      yAxis: { type: "value", name: "worker", min: -0.5, max: d.lanes - 0.5, minInterval: 1, inverse: true, axisLabel: { formatter: intLabel } },
+      series: [{ type: "custom", encode: { x: [1, 2], y: 0 }, data: data, renderItem: function (params, api) {
+        var a = api.coord([api.value(1), api.value(0)]), b = api.coord([api.value(2), api.value(0)]);
+        var h = Math.max(1, api.size([0, 1])[1] * 0.7);
+        var rect = { x: a[0], y: a[1] - h / 2, width: Math.max(1, b[0] - a[0]), height: h };
+        return { type: "rect", shape: rect, style: api.style({ stroke: api.value(4) ? "#000" : null }) };
+      } }] });
+  }
+  function costChart(d) {
+    if (!d.cost || !d.cost.length) return empty("no cost yet");
+    return base({ legend: { show: false }, tooltip: { trigger: "axis", valueFormatter: function (x) { return "$" + fmt(x); } },
+      xAxis: { type: "value", name: "time since start", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: seconds } },
+      yAxis: { type: "value", name: "USD", axisLabel: { formatter: function (x) { return "$" + fmt(x); } } },
+      series: [{ type: "line", symbol: "none", areaStyle: { opacity: 0.15 }, data: d.cost.map(function (c) { return [c.t, c.usd]; }) }] });
+  }
+  // all returns the options of every chart, keyed by chart id; pair is
+  // the contour's [x, y] parameter indexes.
+  function all(d, pair) {
+    var out = { "history-trials": history(d, false), "history-time": history(d, true), parallel: parallel(d),
+      contour: contour(d, pair[0], pair[1]), intermediate: intermediate(d), families: families(d),
+      importance: importance(d), timeline: timeline(d), cost: costChart(d) };
+    d.params.forEach(function (p, i) { out["slice-" + i] = slice(d, i); });
+    return out;
+  }
+  return { all: all, fmt: fmt, seconds: seconds, stateColor: stateColor };
+})();
