@@ -121,6 +121,9 @@ func (b *Binding) Fill(row []float64, cells []string) error {
 // fill sets the features that f's column provides in row from one cell,
 // given as text (isText) or as a number.
 func (f field) fill(row []float64, cell string, num float64, isText bool) error {
+	if n := len(cell); n > 0 && (cell[0] == ' ' || cell[n-1] == ' ' || cell[n-1] == '\t') {
+		cell = strings.TrimSpace(cell) // as package datasets reads cells
+	}
 	if f.cats == nil {
 		v := num
 		if isText {

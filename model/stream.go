@@ -70,7 +70,13 @@ func (m *Model) PredictCSV(ctx context.Context, r io.Reader, w io.Writer, opts S
 	if err != nil {
 		return 0, csvError(err, opts.Name)
 	}
+	// Header names as package datasets reads them: a byte-order mark
+	// and surrounding spaces dropped.
 	header = append([]string(nil), header...)
+	header[0] = strings.TrimPrefix(header[0], "\uFEFF")
+	for i, h := range header {
+		header[i] = strings.TrimSpace(h)
+	}
 	b, err := m.Bind(header)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", opts.Name, err)

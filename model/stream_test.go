@@ -65,6 +65,24 @@ func TestPredictCSV(t *testing.T) {
 	}
 }
 
+// TestPredictCSVReadsAsDatasets checks that header names and cells are
+// read as package datasets reads the training data: a byte-order mark and
+// surrounding spaces dropped.
+func TestPredictCSVReadsAsDatasets(t *testing.T) {
+	m := petsModel(t)
+	want, err := predictCSV(t, m, "colour,weight\nred,1.1\nblue,9\n", model.StreamOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := predictCSV(t, m, "\uFEFFcolour , weight\n red ,1.1\nblue\t, 9 \n", model.StreamOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
 func TestPredictCSVRefuses(t *testing.T) {
 	m := petsModel(t)
 	cases := []struct {
