@@ -15,12 +15,16 @@ import (
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/serverless/lambdaexec"
 	"github.com/hpsearch/hpsearch/serverless/s3journal"
 	"github.com/hpsearch/hpsearch/trial"
 	"github.com/hpsearch/hpsearch/worker"
 )
 
 func init() { register(newRefitCmd) }
+
+// The Lambda executor fits a refit as one more invocation.
+var _ refit.Fitter = (*lambdaexec.Executor)(nil)
 
 // newRefitCmd builds "hpsearch refit".
 func newRefitCmd(e *env) *cobra.Command {
