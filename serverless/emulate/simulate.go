@@ -103,7 +103,7 @@ type simulator struct {
 }
 
 // newSimulator returns the simulator of a function whose concurrency
-// limit is limit, running the worker with bucket and s3c.
+// limit is limit, running handler for each invocation.
 func newSimulator(rt *router, opts Simulated, limit int, handler *worker.LambdaHandler) *simulator {
 	if opts.Clock == nil {
 		opts.Clock = wallClock{}
