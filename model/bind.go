@@ -13,8 +13,8 @@ import (
 
 // Binding says where each of a model's features comes from in an input
 // with a given header: which column, read as a number or as one category
-// of a one-hot encoded string column. Bind makes one; PredictStream and
-// PredictColumns use it to fill the feature matrix row by row.
+// of a one-hot encoded string column. Bind makes one; the streaming
+// predictors and PredictColumns use it to fill the feature matrix row by row.
 type Binding struct {
 	fields []field
 	// Used holds, for each header position, whether a feature reads it.

@@ -2,7 +2,7 @@
 // on every row of the dataset (Fit), saved to a model file (Save, Load),
 // and used to predict from a matrix, from named columns or from a whole
 // CSV or Parquet file streamed in chunks (Predict, PredictColumns,
-// PredictStream). A Go service can load a model file and serve it with
+// PredictFile, PredictCSV, PredictParquet). A Go service can load a model file and serve it with
 // this package alone, without the CLI.
 //
 // # The model file, format version 1
@@ -17,9 +17,10 @@
 // whose first line is not "hpsearch-model N", and one whose N is not the
 // version it reads (ErrVersion), before reading further. The second line
 // is the checksum of the content, the JSON document's bytes exactly as
-// stored; a mismatch is ErrChecksum. A file cut short, a document that is
-// not the JSON below, unknown fields, or state the model's family cannot
-// restore are ErrDamaged. All three wrap trial.ErrBadInput, so the CLI
+// stored; a mismatch, such as a file cut short or changed after it was
+// written, is ErrChecksum. A missing or malformed checksum line, a
+// document that is not the JSON below, unknown fields, or state the
+// model's family cannot restore are ErrDamaged. All three wrap trial.ErrBadInput, so the CLI
 // exits 2.
 //
 // The JSON document's fields (see Model for their meaning):
