@@ -4,5 +4,8 @@
 // preprocessing fitted on that fold only, and scores the validation fold.
 //
 // The same Worker.Run serves the local executor and the Lambda handler, so
-// a trial's scores do not depend on where it ran.
+// a trial's scores do not depend on where it ran. A Lambda invocation may
+// also be a refit (LambdaRequest.Refit, refit.go): the trial fitted on
+// every row with the RefitFunc package refit registers, its model file
+// stored under the study's results prefix.
 package worker
