@@ -38,6 +38,11 @@ type Options struct {
 	// MaxAge is how long a study read is reused before it is read again;
 	// zero reads it on every request.
 	MaxAge time.Duration
+	// Version, when set, returns a fingerprint of a study's stored data
+	// (such as its journal's size and modification time): when it is the
+	// same as at the last read, the study is not read again. Nil reads
+	// whenever MaxAge has passed.
+	Version func(ctx context.Context, source string) (string, error)
 	// Now is the clock for MaxAge; nil means time.Now.
 	Now func() time.Time
 	// Log receives a line for each study that could not be read; nil
@@ -77,14 +82,20 @@ type Server struct {
 	studies map[string]*entry
 }
 
-// entry is one study and its last read.
+// entry is one study, its last read and what was computed from it.
 type entry struct {
-	source string
-	mu     sync.Mutex
-	at     time.Time
-	st     *report.Study
-	err    error
+	source  string
+	mu      sync.Mutex
+	at      time.Time
+	version string
+	st      *report.Study
+	// charts is computed from st on first use, and table from st's
+	// events: both are dropped when st is read again.
+	charts *Charts
+	rows   []trial.Result
 }
+
+
 
 var _ http.Handler = (*Server)(nil)
 
@@ -107,25 +118,58 @@ func New(opts Options) *Server {
 	return s
 }
 
-// study returns the study id, read again when older than MaxAge.
-func (s *Server) study(ctx context.Context, id string) (*report.Study, error) {
+// study returns the study id, read again when older than MaxAge and
+// changed since (Options.Version).
+func (s *Server) study(ctx context.Context, id string) (*entry, error) {
 	e := s.studies[id]
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := s.opts.Now()
-	if e.st == nil || s.opts.MaxAge == 0 || now.Sub(e.at) >= s.opts.MaxAge {
-		st, err := s.opts.Load(ctx, e.source)
-		if err != nil {
-			s.opts.Log.Warn("dashboard: reading a study", "source", e.source, "err", err)
-			if e.st == nil {
-				return nil, err
-			}
-			// Keep showing the last good read (a journal mid-write).
-		} else {
-			e.st, e.at = st, now
-		}
+	if e.st != nil && s.opts.MaxAge != 0 && now.Sub(e.at) < s.opts.MaxAge {
+		return e, nil
 	}
-	return e.st, nil
+	version := ""
+	if s.opts.Version != nil {
+		v, err := s.opts.Version(ctx, e.source)
+		if err == nil && v == e.version && e.st != nil {
+			e.at = now
+			return e, nil
+		}
+		version = v
+	}
+	st, err := s.opts.Load(ctx, e.source)
+	if err != nil {
+		s.opts.Log.Warn("dashboard: reading a study", "source", e.source, "err", err)
+		if e.st == nil {
+			return nil, err
+		}
+		// Keep showing the last good read (a journal mid-write).
+		return e, nil
+	}
+	e.st, e.at, e.version, e.charts, e.rows = st, now, version, nil, nil
+	return e, nil
+}
+
+// chartsOf returns the charts of e's study, computed once per read.
+func (s *Server) chartsOf(id string, e *entry) Charts {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.charts == nil {
+		c := buildCharts(id, e.st)
+		e.charts = &c
+	}
+	return *e.charts
+}
+
+// rowsOf returns the trial table's rows of e's study, built once per
+// read; callers must not change them.
+func (s *Server) rowsOf(e *entry) []trial.Result {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.rows == nil {
+		e.rows = tableRows(e.st.Events)
+	}
+	return e.rows
 }
 
 // ServeHTTP authenticates, rejects traversal and routes.
@@ -275,12 +319,12 @@ func (s *Server) apiStudies(w http.ResponseWriter, r *http.Request) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st, err := s.study(r.Context(), id)
+			e, err := s.study(r.Context(), id)
 			if err != nil {
 				out[i] = StudySummary{ID: id, Dir: s.studies[id].source, State: "unreadable", Error: err.Error()}
 				return
 			}
-			out[i] = summarize(id, st)
+			out[i] = s.chartsOf(id, e).Summary
 		}()
 	}
 	wg.Wait()
@@ -288,12 +332,12 @@ func (s *Server) apiStudies(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiStudy(w http.ResponseWriter, r *http.Request, id string) {
-	st, err := s.study(r.Context(), id)
+	e, err := s.study(r.Context(), id)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	writeJSON(w, buildCharts(id, st))
+	writeJSON(w, s.chartsOf(id, e))
 }
 
 func (s *Server) apiTrials(w http.ResponseWriter, r *http.Request, id string) {
@@ -302,21 +346,24 @@ func (s *Server) apiTrials(w http.ResponseWriter, r *http.Request, id string) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	st, err := s.study(r.Context(), id)
+	e, err := s.study(r.Context(), id)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	writeJSON(w, table(st.Events, q))
+	writeJSON(w, table(s.rowsOf(e), q))
 }
 
 func (s *Server) apiTrial(w http.ResponseWriter, r *http.Request, id, num string) {
 	n, _ := strconv.Atoi(num)
-	st, err := s.study(r.Context(), id)
+	e, err := s.study(r.Context(), id)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
+	e.mu.Lock()
+	st := e.st
+	e.mu.Unlock()
 	d, ok := detail(st.Events, n)
 	if !ok {
 		http.NotFound(w, r)

@@ -84,9 +84,9 @@ func parseTableQuery(v url.Values) (TableQuery, error) {
 	return q, nil
 }
 
-// table returns the page of rows q asks for, from the study's trials:
-// each trial's last final result, or its dispatch while it runs.
-func table(events []results.Event, q TableQuery) TrialPage {
+// tableRows returns the study's trials: each trial's last final result,
+// or its dispatch while it runs, in the order first dispatched.
+func tableRows(events []results.Event) []trial.Result {
 	var rows []trial.Result
 	seen := map[int]int{}
 	for _, e := range events {
@@ -109,19 +109,25 @@ func table(events []results.Event, q TableQuery) TrialPage {
 			}
 		}
 	}
+	return rows
+}
+
+// table returns the page of rows q asks for; rows are not changed.
+func table(rows []trial.Result, q TableQuery) TrialPage {
 	text := strings.ToLower(q.Text)
-	kept := rows[:0:0]
-	for _, r := range rows {
+	var kept []*trial.Result
+	for i := range rows {
+		r := &rows[i]
 		if q.State != "" && string(r.State) != q.State {
 			continue
 		}
-		if text != "" && !strings.Contains(rowText(r), text) {
+		if text != "" && !strings.Contains(rowText(*r), text) {
 			continue
 		}
 		kept = append(kept, r)
 	}
 	param := strings.TrimPrefix(q.Sort, "param:")
-	key := func(r trial.Result) (float64, string) {
+	key := func(r *trial.Result) (float64, string) {
 		switch q.Sort {
 		case "number":
 			return float64(r.Number), ""
@@ -143,7 +149,7 @@ func table(events []results.Event, q TableQuery) TrialPage {
 		}
 		return math.NaN(), trial.FormatValue(v)
 	}
-	slices.SortStableFunc(kept, func(a, b trial.Result) int {
+	slices.SortFunc(kept, func(a, b *trial.Result) int {
 		fa, sa := key(a)
 		fb, sb := key(b)
 		// Missing values (NaN) sort last whatever the order.
@@ -162,7 +168,7 @@ func table(events []results.Event, q TableQuery) TrialPage {
 	})
 	page := TrialPage{Total: len(kept), Offset: q.Offset, Rows: []TrialRow{}}
 	for _, r := range kept[min(q.Offset, len(kept)):min(q.Offset+q.Limit, len(kept))] {
-		page.Rows = append(page.Rows, rowOf(r))
+		page.Rows = append(page.Rows, rowOf(*r))
 	}
 	return page
 }

@@ -524,5 +524,6 @@ func fileSafe(s string) string {
 }
 
 func sortByNumber(rs []trial.Result) {
-	slices.SortStableFunc(rs, func(a, b trial.Result) int { return a.Number - b.Number })
+	// Numbers are unique (finals keeps one result a number).
+	slices.SortFunc(rs, func(a, b trial.Result) int { return a.Number - b.Number })
 }

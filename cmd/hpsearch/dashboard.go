@@ -7,12 +7,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hpsearch/hpsearch/dashboard"
 	"github.com/hpsearch/hpsearch/report"
+	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/serverless/s3journal"
 )
 
@@ -63,7 +66,18 @@ carry the token (the printed URL does). Stop it with Ctrl-C (exit 130).`,
 			}
 			return report.Load(ctx, src)
 		}
-		srv := dashboard.New(dashboard.Options{Sources: pos, Load: load, Token: *token, MaxAge: time.Second,
+		// A local study is read again only when its journal changed.
+		version := func(ctx context.Context, src string) (string, error) {
+			if s3journal.IsURL(src) {
+				return "", errors.New("always read")
+			}
+			fi, err := os.Stat(filepath.Join(src, results.JournalFile))
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprint(fi.Size(), fi.ModTime().UnixNano()), nil
+		}
+		srv := dashboard.New(dashboard.Options{Sources: pos, Load: load, Version: version, Token: *token, MaxAge: time.Second,
 			Log: slog.New(slog.NewTextHandler(e.stderr, nil))})
 		ln, err := net.Listen("tcp", *addr)
 		if err != nil {

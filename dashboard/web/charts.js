@@ -99,7 +99,7 @@ var HPCharts = (function () {
       return p.kind === "category" ? p.categories[v] : v;
     }, function (q) { return q.score; });
     if (!series.length) return empty(p.name + ": no scores yet");
-    return base({ title: { text: p.name, left: 8, top: 0, textStyle: { fontSize: 13 } },
+    return base({
       xAxis: valueAxis(p, p.name + (p.log ? " (log)" : "")),
       yAxis: { type: "value", scale: true, name: d.summary.metric, axisLabel: { formatter: fmt } }, series: series });
   }

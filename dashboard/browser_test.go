@@ -1,0 +1,263 @@
+//go:build linux
+
+package dashboard_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/hpsearch/hpsearch/dashboard"
+	"github.com/hpsearch/hpsearch/report"
+	"github.com/hpsearch/hpsearch/results"
+)
+
+// browserFlag makes the browser tests mandatory (.ci/run sets it after
+// installing Debian's chromium); screenshotFlag regenerates the README's
+// screenshots under docs/.
+const (
+	browserFlag    = "HPSEARCH_BROWSER_TESTS"
+	screenshotFlag = "HPSEARCH_SCREENSHOTS"
+)
+
+// chromium finds the browser as report's browser test does: Debian's real
+// binary (its /usr/bin/chromium wrapper loads extensions that call out).
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("HPSEARCH_CHROMIUM"); p != "" {
+		return p
+	}
+	if fi, err := os.Stat("/usr/lib/chromium/chromium"); err == nil && fi.Mode()&0o111 != 0 {
+		return "/usr/lib/chromium/chromium"
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv(browserFlag) != "" {
+		t.Fatalf("%s is set but no chromium was found", browserFlag)
+	}
+	t.Skip("no chromium; set " + browserFlag + "=1 to require it")
+	return ""
+}
+
+// page is a headless Chromium tab that records every request it makes and
+// every console error and uncaught exception.
+type page struct {
+	ctx      context.Context
+	mu       sync.Mutex
+	requests []string
+	errors   []string
+}
+
+func openBrowser(t *testing.T) *page {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1400, 1000),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	p := &page{}
+	record := func(ev any) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		switch ev := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			p.requests = append(p.requests, ev.Request.URL)
+		case network.EventRequestWillBeSent:
+			p.requests = append(p.requests, ev.Request.URL)
+		}
+	}
+	// A hang guard, not a timing assertion: the machine may be loaded.
+	ctx, cancelAll := context.WithTimeout(context.Background(), 5*time.Minute)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	bctx, cancelBrowser := chromedp.NewContext(actx, chromedp.WithListener(record))
+	p.ctx = bctx
+	done := make(chan struct{})
+	t.Cleanup(func() { cancelBrowser(); cancelAlloc(); cancelAll(); <-done })
+	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
+		close(done)
+		t.Fatalf("starting chromium: %v", err)
+	}
+	messages := chromedp.Console(bctx)
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				p.mu.Lock()
+				p.errors = append(p.errors, m.String())
+				p.mu.Unlock()
+			}
+		}
+	}()
+	return p
+}
+
+func (p *page) do(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(p.ctx, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// waitFor evaluates the JavaScript condition until it is true.
+func (p *page) waitFor(t *testing.T, what, cond string) {
+	t.Helper()
+	if _, err := chromedp.Run(p.ctx, chromedp.Poll[bool](cond, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(2*time.Minute))); err != nil {
+		var state string
+		state, _ = chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.body.innerText.slice(0, 600)`))
+		t.Fatalf("%s: %v\npage: %s", what, err, state)
+	}
+}
+
+// checkClean fails on console errors and on requests that left 127.0.0.1.
+func (p *page) checkClean(t *testing.T) {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, e := range p.errors {
+		t.Errorf("browser error: %s", e)
+	}
+	if len(p.requests) == 0 {
+		t.Error("no request recorded")
+	}
+	for _, r := range p.requests {
+		u, err := url.Parse(r)
+		if err != nil || (u.Scheme != "data" && u.Hostname() != "127.0.0.1") {
+			t.Errorf("a request left 127.0.0.1: %s", r)
+		}
+	}
+}
+
+// chartsDrawn is JavaScript that is true when every chart element holds
+// an ECharts instance whose canvas has drawn pixels.
+const chartsDrawn = `(() => {
+  const divs = document.querySelectorAll('[data-chart]');
+  if (divs.length < 10) return false;
+  for (const d of divs) {
+    const c = echarts.getInstanceByDom(d);
+    if (!c) return false;
+    const canvas = d.querySelector('canvas');
+    if (!canvas || canvas.width === 0 || canvas.height === 0) return false;
+    const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let inked = 0;
+    for (let i = 3; i < px.length; i += 4) if (px[i] > 0) inked++;
+    if (inked < 200) return false;
+  }
+  return true;
+})()`
+
+func TestDashboardInChromium(t *testing.T) {
+	full := syntheticStudy(t, "alpha", 60, 0)
+	st := syntheticStudy(t, "alpha", 20, 2)
+	studies := &memStudies{studies: map[string]*report.Study{"a": st}}
+	srv := dashboard.New(dashboard.Options{Sources: []string{"a"}, Load: studies.load})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(srv)
+	hs.Listener.Close()
+	hs.Listener = ln
+	hs.Start()
+	t.Cleanup(hs.Close)
+	p := openBrowser(t)
+
+	t.Run("study list", func(t *testing.T) {
+		p.do(t, "open /", chromedp.Navigate(hs.URL+"/"))
+		p.waitFor(t, "the list shows the study", `document.querySelector('#studies a') && document.querySelector('#studies a').textContent === 'alpha'`)
+		p.waitFor(t, "the list shows counts", `document.querySelector('#studies').textContent.includes('2 running')`)
+		screenshot(t, p, "dashboard-studies.png")
+	})
+
+	t.Run("study page updates live", func(t *testing.T) {
+		p.do(t, "open the study", chromedp.Navigate(hs.URL+"/study/0"))
+		p.waitFor(t, "counts", `(document.getElementById('count-complete') || {}).textContent === 'complete: 13'`)
+		p.waitFor(t, "every chart drawn", chartsDrawn)
+		// Results land: the page follows without a reload.
+		var landed []results.Event
+		for _, e := range full.Events {
+			if e.Result != nil && e.Result.Number >= 20 || e.Trial != nil && e.Trial.Number >= 22 {
+				landed = append(landed, e)
+			}
+		}
+		studies.add("a", landed...)
+		p.waitFor(t, "counts after results landed", `(document.getElementById('count-complete') || {}).textContent === 'complete: 40'`)
+		p.waitFor(t, "the table follows", `document.getElementById('table-info').textContent.endsWith('of 60')`)
+		p.waitFor(t, "every chart drawn after the update", chartsDrawn)
+		screenshot(t, p, "dashboard-study.png")
+	})
+
+	t.Run("sorting and filtering", func(t *testing.T) {
+		p.do(t, "sort by score", chromedp.Click(chromedp.CSS(`th[data-sort="score"]`)))
+		p.waitFor(t, "sorted ascending", `document.querySelector('th[data-sort="score"]').className === 'sorted-asc'`)
+		p.do(t, "sort by score again", chromedp.Click(chromedp.CSS(`th[data-sort="score"]`)))
+		p.waitFor(t, "sorted descending", `document.querySelector('th[data-sort="score"]').className === 'sorted-desc'`)
+		scores, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#trials tr[data-number]')].map(r => r.children[3].textContent)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev := 2.0
+		for i, s := range scores {
+			if s == "" {
+				continue
+			}
+			var v float64
+			fmt.Sscan(s, &v)
+			if v > prev {
+				t.Errorf("row %d: score %v after %v", i, v, prev)
+			}
+			prev = v
+		}
+		p.do(t, "filter knn", chromedp.SetValue(chromedp.ID("filter"), "knn"),
+			chromedp.Evaluate[chromedp.Void](`void document.getElementById('filter').dispatchEvent(new Event('input'))`))
+		p.waitFor(t, "only knn rows", `(() => { const rows = [...document.querySelectorAll('#trials tr[data-number]')];
+		  return rows.length > 0 && rows.every(r => r.children[2].textContent === 'knn') && document.getElementById('table-info').textContent.endsWith('of 30'); })()`)
+		p.do(t, "filter failed", chromedp.Evaluate[chromedp.Void](`void (() => { const f = document.getElementById('filter'); f.value = ''; f.dispatchEvent(new Event('input')); })()`),
+			chromedp.Evaluate[chromedp.Void](`void (() => { const s = document.getElementById('state-filter'); s.value = 'failed'; s.dispatchEvent(new Event('change')); })()`))
+		p.waitFor(t, "only failed rows", `(() => { const rows = [...document.querySelectorAll('#trials tr[data-number]')];
+		  return rows.length > 0 && rows.every(r => r.children[1].textContent === 'failed'); })()`)
+	})
+
+	t.Run("trial page", func(t *testing.T) {
+		p.do(t, "open trial 3", chromedp.Navigate(hs.URL+"/study/0/trial/3"))
+		p.waitFor(t, "the failed trial's error", `document.getElementById('trial') && document.getElementById('trial').textContent.includes('line two')`)
+	})
+	p.checkClean(t)
+}
+
+// screenshot writes docs/NAME for the README when HPSEARCH_SCREENSHOTS is
+// set.
+func screenshot(t *testing.T, p *page, name string) {
+	t.Helper()
+	if os.Getenv(screenshotFlag) == "" {
+		return
+	}
+	buf, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("..", "docs", name)
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s", path)
+}
