@@ -95,8 +95,6 @@ type entry struct {
 	rows   []trial.Result
 }
 
-
-
 var _ http.Handler = (*Server)(nil)
 
 // New returns a server of the studies opts.Sources. Each study gets an ID

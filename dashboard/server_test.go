@@ -395,4 +395,3 @@ func TestLargeStudyIsDownsampled(t *testing.T) {
 		}
 	}
 }
-
