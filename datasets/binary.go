@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -154,88 +155,164 @@ func (e *encoder) flush() {
 // it. Malformed input is reported with ErrCorrupt; it never panics and
 // never allocates more than the input's size implies.
 func UnmarshalBinary(b []byte) (*Dataset, error) {
+	return DecodeBinary(bytes.NewReader(b), int64(len(b)))
+}
+
+// DecodeBinary decodes the binary form of a dataset from r, which must
+// hold exactly size bytes, and validates it. It decodes the matrix
+// straight into the Dataset's X in small chunks, so the encoded bytes are
+// never all in memory: decoding a dataset costs its matrix, not twice it.
+//
+// It reads r to the end of the encoding and one byte past it (so a longer
+// input is refused), and no further. Input that is truncated, longer than
+// size, damaged (the checksum covers every byte) or of another version is
+// reported with ErrCorrupt, as is a decoded dataset that fails Validate;
+// an error reading r is returned wrapped as it is. It never panics, and
+// never allocates more than size implies, whatever the header says.
+func DecodeBinary(r io.Reader, size int64) (*Dataset, error) {
 	corrupt := func(format string, args ...any) error {
-		return fmt.Errorf("datasets: unmarshal: %w: %s", ErrCorrupt, fmt.Sprintf(format, args...))
+		return fmt.Errorf("datasets: decode: %w: %s", ErrCorrupt, fmt.Sprintf(format, args...))
 	}
-	if len(b) < 8+4 || string(b[:4]) != binaryMagic {
+	if size < 8+4 {
 		return nil, corrupt("not an HPDS dataset")
 	}
-	if v := binary.LittleEndian.Uint16(b[4:]); v != binaryVersion {
+	dec := &streamDecoder{r: r, left: size - 4, buf: make([]byte, 0, 64<<10)}
+	head := dec.bytes(8)
+	if dec.err != nil || string(head[:4]) != binaryMagic {
+		return nil, dec.fail(corrupt("not an HPDS dataset"))
+	}
+	if v := binary.LittleEndian.Uint16(head[4:]); v != binaryVersion {
 		return nil, corrupt("version %d, want %d", v, binaryVersion)
 	}
-	if binary.LittleEndian.Uint16(b[6:]) != 0 {
+	if binary.LittleEndian.Uint16(head[6:]) != 0 {
 		return nil, corrupt("reserved header bytes are not zero")
 	}
-	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
-	if crc32.Checksum(body, castagnoli) != sum {
-		return nil, corrupt("checksum mismatch (truncated or damaged)")
-	}
-	dec := decoder{b: body, off: 8}
 	d := &Dataset{Name: dec.str(), Target: dec.str(), Task: trial.Task(dec.str())}
 	d.Features = dec.strs()
 	d.Classes = dec.strs()
 	rows, cols := dec.u64(), dec.u64()
 	if dec.err != nil {
-		return nil, corrupt("%v", dec.err)
+		return nil, dec.fail(corrupt("%v", dec.err))
 	}
-	left := uint64(len(body) - dec.off)
+	left := uint64(dec.left)
 	if rows == 0 || cols == 0 || rows > left/8 || cols > left/8/rows || (rows*cols+rows)*8 != left {
 		return nil, corrupt("%d×%d matrix does not match %d bytes of data", rows, cols, left)
 	}
 	d.Rows, d.Cols = int(rows), int(cols)
-	d.X = dec.floats(d.Rows * d.Cols)
-	d.Y = dec.floats(d.Rows)
+	d.X = make([]float64, d.Rows*d.Cols)
+	dec.floats(d.X)
+	d.Y = make([]float64, d.Rows)
+	dec.floats(d.Y)
+	want := dec.crc
+	dec.left += 4 // the checksum itself, which it does not cover
+	sum := dec.bytes(4)
+	if dec.err != nil {
+		return nil, dec.fail(corrupt("%v", dec.err))
+	}
+	if want != binary.LittleEndian.Uint32(sum) {
+		return nil, corrupt("checksum mismatch (truncated or damaged)")
+	}
+	var one [1]byte
+	if n, err := io.ReadFull(r, one[:]); n > 0 {
+		return nil, corrupt("more than the %d bytes expected", size)
+	} else if err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, fmt.Errorf("datasets: decode: read: %w", err)
+	}
 	if err := d.Validate(); err != nil {
-		return nil, fmt.Errorf("datasets: unmarshal: %w: %w", ErrCorrupt, err)
+		return nil, fmt.Errorf("datasets: decode: %w: %w", ErrCorrupt, err)
 	}
 	return d, nil
 }
 
-// decoder reads from b at off; the first failure sticks in err.
-type decoder struct {
-	b   []byte
-	off int
-	err error
+// streamDecoder reads from r, which has left bytes of the encoding to
+// give, keeping the running CRC of the off bytes it has read; the first
+// failure sticks in err.
+type streamDecoder struct {
+	r    io.Reader
+	left int64
+	off  int64
+	buf  []byte
+	crc  uint32
+	err  error
+	io   bool // err is a read error of r, not the input's shape
 }
 
-func (d *decoder) need(n uint64) bool {
-	if d.err == nil && n > uint64(len(d.b)-d.off) {
+// fail returns err, or the read error that caused it: a failing reader is
+// not a corrupt dataset.
+func (d *streamDecoder) fail(err error) error {
+	if d.io {
+		return fmt.Errorf("datasets: decode: read: %w", d.err)
+	}
+	return err
+}
+
+// bytes returns the next n bytes (n no more than cap(buf)), valid until
+// the next call.
+func (d *streamDecoder) bytes(n int) []byte {
+	if d.err != nil {
+		return nil
+	}
+	if int64(n) > d.left {
 		d.err = fmt.Errorf("truncated at byte %d: need %d more", d.off, n)
+		return nil
 	}
-	return d.err == nil
+	b := d.buf[:n]
+	if _, err := io.ReadFull(d.r, b); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			d.err = fmt.Errorf("truncated at byte %d", d.off)
+		} else {
+			d.err, d.io = err, true
+		}
+		return nil
+	}
+	d.left -= int64(n)
+	d.off += int64(n)
+	d.crc = crc32.Update(d.crc, castagnoli, b)
+	return b
 }
 
-func (d *decoder) u32() uint32 {
-	if !d.need(4) {
-		return 0
+func (d *streamDecoder) u32() uint32 {
+	if b := d.bytes(4); b != nil {
+		return binary.LittleEndian.Uint32(b)
 	}
-	v := binary.LittleEndian.Uint32(d.b[d.off:])
-	d.off += 4
-	return v
+	return 0
 }
 
-func (d *decoder) u64() uint64 {
-	if !d.need(8) {
-		return 0
+func (d *streamDecoder) u64() uint64 {
+	if b := d.bytes(8); b != nil {
+		return binary.LittleEndian.Uint64(b)
 	}
-	v := binary.LittleEndian.Uint64(d.b[d.off:])
-	d.off += 8
-	return v
+	return 0
 }
 
-func (d *decoder) str() string {
+func (d *streamDecoder) str() string {
 	n := d.u32()
-	if !d.need(uint64(n)) {
+	if d.err == nil && int64(n) > d.left {
+		d.err = fmt.Errorf("truncated: a string of %d bytes with %d left", n, d.left)
+	}
+	if d.err != nil || n == 0 {
 		return ""
 	}
-	s := string(d.b[d.off : d.off+int(n)])
-	d.off += int(n)
-	return s
+	var s []byte
+	for n > 0 {
+		k := min(int(n), cap(d.buf))
+		b := d.bytes(k)
+		if b == nil {
+			return ""
+		}
+		s = append(s, b...)
+		n -= uint32(k)
+	}
+	return string(s)
 }
 
-func (d *decoder) strs() []string {
+func (d *streamDecoder) strs() []string {
 	n := d.u32()
-	if n == 0 || !d.need(4*uint64(n)) { // each string takes at least 4 bytes
+	if n == 0 || d.err != nil {
+		return nil
+	}
+	if 4*int64(n) > d.left { // each string takes at least 4 bytes
+		d.err = fmt.Errorf("truncated: %d strings with %d bytes left", n, d.left)
 		return nil
 	}
 	list := make([]string, n)
@@ -245,11 +322,18 @@ func (d *decoder) strs() []string {
 	return list
 }
 
-func (d *decoder) floats(n int) []float64 {
-	xs := make([]float64, n)
-	for i := range xs {
-		xs[i] = math.Float64frombits(binary.LittleEndian.Uint64(d.b[d.off:]))
-		d.off += 8
+// floats fills xs from the input, a buffer at a time.
+func (d *streamDecoder) floats(xs []float64) {
+	per := cap(d.buf) / 8
+	for len(xs) > 0 && d.err == nil {
+		n := min(len(xs), per)
+		b := d.bytes(8 * n)
+		if b == nil {
+			return
+		}
+		for i := range xs[:n] {
+			xs[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+		}
+		xs = xs[n:]
 	}
-	return xs
 }
