@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
+
 	"github.com/hpsearch/hpsearch/refit"
 )
 
@@ -116,5 +118,32 @@ func TestPredictRefuses(t *testing.T) {
 	code, _, stderr = run(t, "predict", dir)
 	if code != 2 || !strings.Contains(stderr, "--input FILE is required") {
 		t.Errorf("no --input: exit %d: %s", code, stderr)
+	}
+}
+
+// irisRow is a row of newIris in Parquet, columns in another order and
+// with one more.
+type irisRow struct {
+	PetalWidth  float64 `parquet:"petal_width"`
+	Note        string  `parquet:"note"`
+	SepalLength float64 `parquet:"sepal_length"`
+	PetalLength float64 `parquet:"petal_length"`
+	SepalWidth  float64 `parquet:"sepal_width"`
+}
+
+// TestPredictParquet: a Parquet input gives the predictions of the same
+// rows in CSV.
+func TestPredictParquet(t *testing.T) {
+	dir := runBestStudy(t, "iris-forest", refitForestSpec)
+	tmp := t.TempDir()
+	_, want, _ := run(t, "predict", dir, "--input", writeFile(t, tmp, "in.csv", newIris), "--proba")
+	path := filepath.Join(tmp, "in.parquet")
+	rows := []irisRow{{0.2, "a", 5.0, 1.5, 3.4}, {2.1, "b", 6.9, 5.7, 3.1}, {1.3, "c", 5.9, 4.2, 3.0}}
+	if err := parquet.WriteFile(path, rows); err != nil {
+		t.Fatal(err)
+	}
+	code, got, stderr := run(t, "predict", dir, "--input", path, "--proba")
+	if code != 0 || got != want {
+		t.Errorf("Parquet: exit %d %s\n%s, want the CSV's\n%s", code, stderr, got, want)
 	}
 }
