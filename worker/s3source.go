@@ -1,12 +1,14 @@
 package worker
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -244,15 +246,20 @@ func checkKey(rest string) string {
 const MaxDatasetObjectBytes int64 = 8*datasets.MaxCells + 64<<20
 
 // fetch reads the dataset from the cache directory or else from S3.
+//
+// Both are streamed: the object is decoded straight into the matrix as
+// it arrives, hashed on the way and (from S3) copied to the cache file,
+// so that the encoded object is never in memory beside the matrix. The
+// SHA-256 is checked once the last byte is in, and a dataset whose object
+// does not match is dropped, as is its cache file.
 func (s *S3Source) fetch(ctx context.Context, ref DatasetRef, sum string) (*datasets.Dataset, string, error) {
 	loc := fmt.Sprintf("s3://%s/%s", ref.Bucket, ref.Key)
 	if s.Dir != "" {
-		if b, err := os.ReadFile(filepath.Join(s.Dir, sum)); err == nil {
+		if d, err := readCached(filepath.Join(s.Dir, sum), sum); err == nil {
+			return d, "tmp", nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
 			// A bad cached copy (a torn write, a changed disk) is dropped
 			// and fetched again rather than failing the trial.
-			if d, err := decode(b, sum); err == nil {
-				return d, "tmp", nil
-			}
 			_ = os.Remove(filepath.Join(s.Dir, sum))
 		}
 	}
@@ -264,56 +271,152 @@ func (s *S3Source) fetch(ctx context.Context, ref DatasetRef, sum string) (*data
 	if err != nil {
 		return nil, "", fmt.Errorf("worker: get %s: %w", loc, err)
 	}
+	defer out.Body.Close()
 	limit := s.MaxObjectBytes
 	if limit <= 0 {
 		limit = MaxDatasetObjectBytes
 	}
-	// Neither a Content-Length nor a body beyond the limit is read: the
-	// sha256 is checked only once the whole object is in memory.
+	// Neither a Content-Length nor a body beyond the limit is read.
 	tooLarge := fmt.Errorf("worker: get %s: %w: the object is more than %d bytes (worker.MaxDatasetObjectBytes)", loc, trial.ErrBadInput, limit)
-	if aws.ToInt64(out.ContentLength) > limit {
-		out.Body.Close()
+	size := aws.ToInt64(out.ContentLength)
+	if size > limit {
 		return nil, "", tooLarge
 	}
-	b, err := io.ReadAll(io.LimitReader(out.Body, limit+1))
-	out.Body.Close()
-	if err != nil {
-		return nil, "", fmt.Errorf("worker: get %s: read: %w", loc, err)
+	var body io.Reader = out.Body
+	if out.ContentLength == nil || size < 0 {
+		// Without a length the decoder cannot bound what it allocates:
+		// read the object first, as far as the limit.
+		b, err := io.ReadAll(io.LimitReader(out.Body, limit+1))
+		if err != nil {
+			return nil, "", fmt.Errorf("worker: get %s: read: %w", loc, err)
+		}
+		if int64(len(b)) > limit {
+			return nil, "", tooLarge
+		}
+		body, size = bytes.NewReader(b), int64(len(b))
 	}
-	if int64(len(b)) > limit {
-		return nil, "", tooLarge
-	}
-	d, err := decode(b, sum)
-	if err != nil {
-		return nil, "", fmt.Errorf("worker: get %s: %w", loc, err)
-	}
+	var cache *cacheFile
 	if s.Dir != "" {
 		// The cache is an optimisation: failing to write it costs a GET in
 		// a later runtime of this environment, not the trial.
-		_ = writeAtomic(s.Dir, sum, b)
+		cache = newCacheFile(s.Dir, sum)
 	}
+	d, err := decode(body, size, sum, cache)
+	if err != nil {
+		cache.discard()
+		return nil, "", fmt.Errorf("worker: get %s: %w", loc, err)
+	}
+	cache.keep()
 	return d, "s3", nil
 }
 
-// decode checks b against the expected SHA-256 before parsing it.
-func decode(b []byte, sum string) (*datasets.Dataset, error) {
-	got := sha256.Sum256(b)
-	if hex.EncodeToString(got[:]) != sum {
+// readCached decodes the cached object at path.
+func readCached(path, sum string) (*datasets.Dataset, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return decode(f, fi.Size(), sum, nil)
+}
+
+// decode decodes the size bytes of r, hashing them (and copying them to
+// cache, unless nil) as they pass, and checks them against the expected
+// SHA-256. Every byte of the object is hashed even when decoding stops
+// early, so that the wrong object is reported as ErrChecksum, not as
+// corrupt.
+func decode(r io.Reader, size int64, sum string, cache *cacheFile) (*datasets.Dataset, error) {
+	h := sha256.New()
+	seen := &countingWriter{w: h}
+	var w io.Writer = seen
+	if cache != nil {
+		w = io.MultiWriter(seen, cache)
+	}
+	tee := io.TeeReader(r, w)
+	d, derr := datasets.DecodeBinary(tee, size)
+	if left := size + 1 - seen.n; left > 0 {
+		if _, err := io.Copy(io.Discard, io.LimitReader(tee, left)); err != nil {
+			return nil, fmt.Errorf("read: %w", err)
+		}
+	}
+	if seen.n != size || hex.EncodeToString(h.Sum(nil)) != sum {
 		// The object's actual hash is not said: it would let a caller
 		// who guessed a key learn the reference that loads it.
 		return nil, fmt.Errorf("%w: the object does not hash to the reference's sha256 %s", ErrChecksum, sum)
 	}
-	d, err := datasets.UnmarshalBinary(b)
 	var ie *trial.InputError
-	if errors.As(err, &ie) {
+	if errors.As(derr, &ie) {
 		// Validation errors quote feature names and class labels: the
 		// data's contents, which the caller may not own.
 		return nil, fmt.Errorf("decode: %w: the dataset fails validation (details withheld: they would quote its contents; validate it where it was pushed from)", datasets.ErrCorrupt)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
+	if derr != nil {
+		return nil, fmt.Errorf("decode: %w", derr)
 	}
 	return d, nil
+}
+
+// countingWriter counts the bytes written through it to w.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// cacheFile writes an object to a temporary file in dir as it streams
+// past, and renames it to dir/name once kept, so a concurrent or crashed
+// writer never leaves a partial file under name. It never fails a write:
+// after an error it stops writing and keep drops the file. Its methods
+// are no-ops on nil.
+type cacheFile struct {
+	f    *os.File
+	path string
+	err  error
+}
+
+func newCacheFile(dir, name string) *cacheFile {
+	c := &cacheFile{path: filepath.Join(dir, name)}
+	if c.err = os.MkdirAll(dir, 0o700); c.err == nil {
+		c.f, c.err = os.CreateTemp(dir, name+".*.tmp")
+	}
+	return c
+}
+
+func (c *cacheFile) Write(p []byte) (int, error) {
+	if c.err == nil {
+		_, c.err = c.f.Write(p)
+	}
+	return len(p), nil
+}
+
+// keep closes the file and renames it into place, or removes it if any
+// write failed.
+func (c *cacheFile) keep() {
+	if c == nil || c.f == nil {
+		return
+	}
+	if err := c.f.Close(); c.err == nil && err == nil && os.Rename(c.f.Name(), c.path) == nil {
+		return
+	}
+	_ = os.Remove(c.f.Name())
+}
+
+// discard closes and removes the file.
+func (c *cacheFile) discard() {
+	if c == nil || c.f == nil {
+		return
+	}
+	c.f.Close()
+	_ = os.Remove(c.f.Name())
 }
 
 // matches checks that a pushed dataset was loaded the way the request
@@ -328,28 +431,6 @@ func matches(d *datasets.Dataset, opts datasets.Options) error {
 		return fmt.Errorf("%w: request task %s, but the pushed dataset's task is %s", trial.ErrBadInput, opts.Task, d.Task)
 	}
 	return nil
-}
-
-// writeAtomic writes b to dir/name through a temporary file and a rename,
-// so a concurrent or crashed writer never leaves a partial file under name.
-func writeAtomic(dir, name string, b []byte) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, name+".*.tmp")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return os.Rename(f.Name(), filepath.Join(dir, name))
 }
 
 func isSHA256(s string) bool {
