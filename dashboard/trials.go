@@ -254,3 +254,11 @@ func detail(events []results.Event, n int) (TrialDetail, bool) {
 	}
 	return d, found
 }
+
+// jsonFloat maps NaN and infinities, which JSON cannot carry, to zero.
+func jsonFloat(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return x
+}

@@ -1,4 +1,4 @@
-package dashboard
+package studycharts
 
 import (
 	"cmp"
@@ -6,10 +6,22 @@ import (
 	"slices"
 	"time"
 
-	"github.com/hpsearch/hpsearch/report"
 	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/search"
 	"github.com/hpsearch/hpsearch/trial"
 )
+
+// Study is what the charts are computed from: a study read back, and
+// what it cost (cost.Breakdown's TotalUSD and WallSeconds, which the
+// caller prices).
+type Study struct {
+	Dir         string
+	Spec        *search.Spec
+	Events      []results.Event
+	Warnings    []string
+	CostUSD     float64
+	WallSeconds float64
+}
 
 // MaxPoints bounds the points of one chart series: a study with more
 // trials is downsampled on the server (every improvement of the best
@@ -54,8 +66,9 @@ type StudySummary struct {
 	Error string `json:"error,omitempty"`
 }
 
-// summarize computes the summary of a loaded study.
-func summarize(id string, st *report.Study) StudySummary {
+// Summarize computes the summary of a loaded study; id names it in the
+// dashboard's URLs.
+func Summarize(id string, st *Study) StudySummary {
 	s := results.Summarize(st.Events, st.Spec.Direction)
 	out := StudySummary{ID: id, Name: st.Spec.Name, Dir: st.Dir, Metric: st.Spec.Metric, Direction: st.Spec.Direction,
 		Trials: Counts{Complete: s.Complete, Pruned: s.Pruned, Failed: s.Failed, Running: s.Running}, StopReason: s.StopReason}
@@ -70,8 +83,7 @@ func summarize(id string, st *report.Study) StudySummary {
 	default:
 		out.State = "finished"
 	}
-	c := st.Cost()
-	out.CostUSD, out.WallSeconds = c.TotalUSD, c.WallSeconds
+	out.CostUSD, out.WallSeconds = st.CostUSD, st.WallSeconds
 	return out
 }
 
@@ -148,7 +160,7 @@ type CostPoint struct {
 	USD float64 `json:"usd"`
 }
 
-// Charts is GET /api/studies/{id}: a study's summary and everything its
+// Charts is the dashboard's GET /api/studies/{id}: a study's summary and everything its
 // charts draw, downsampled to at most MaxPoints points a series.
 type Charts struct {
 	Summary StudySummary `json:"summary"`
@@ -215,9 +227,10 @@ func sample(count, n int, keep func(i int) bool) []int {
 	return idx
 }
 
-// buildCharts computes the charts of a loaded study.
-func buildCharts(id string, st *report.Study) Charts {
-	c := Charts{Summary: summarize(id, st), Warnings: st.Warnings}
+// Build computes the charts of a loaded study; id names it in the
+// dashboard's URLs.
+func Build(id string, st *Study) Charts {
+	c := Charts{Summary: Summarize(id, st), Warnings: st.Warnings}
 	start := studyStart(st.Events)
 	rs := finals(st.Events)
 	c.Total = len(rs)
@@ -340,7 +353,7 @@ func paramValue(p Param, v any) *float64 {
 // value, score) under early stopping, otherwise the steps command
 // objectives reported; at most 300 curves, the best-scoring and a spread
 // of the others.
-func curves(st *report.Study) ([]Curve, string) {
+func curves(st *Study) ([]Curve, string) {
 	byConfig := map[int]*Curve{}
 	var order []int
 	budget := ""
