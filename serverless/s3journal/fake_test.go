@@ -36,6 +36,8 @@ type fakeS3 struct {
 	// latency delays each PUT.
 	latency time.Duration
 	puts    atomic.Int64
+	gets    atomic.Int64
+	lists   atomic.Int64
 }
 
 type fakeObject struct {
@@ -85,6 +87,7 @@ func (f *fakeS3) PutObject(ctx context.Context, in *s3.PutObjectInput, _ ...func
 }
 
 func (f *fakeS3) GetObject(ctx context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	f.gets.Add(1)
 	f.mu.Lock()
 	o, ok := f.objects[aws.ToString(in.Key)]
 	f.mu.Unlock()
@@ -95,6 +98,7 @@ func (f *fakeS3) GetObject(ctx context.Context, in *s3.GetObjectInput, _ ...func
 }
 
 func (f *fakeS3) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, _ ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	f.lists.Add(1)
 	f.mu.Lock()
 	var keys []string
 	for k := range f.objects {
@@ -137,6 +141,9 @@ func (f *fakeS3) keys() []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// requests returns the GETs and LISTs so far.
+func (f *fakeS3) requests() int64 { return f.gets.Load() + f.lists.Load() }
 
 func (f *fakeS3) set(key string, data []byte) {
 	f.mu.Lock()

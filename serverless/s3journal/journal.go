@@ -105,7 +105,13 @@ type Journal struct {
 	// and what the store holds at next is unknown, or another scheduler
 	// writes the study, so every later commit fails.
 	broken error
-	wg     sync.WaitGroup // drain
+	// every is the fewest segments between periodic checkpoints;
+	// checkpointed the last segment the newest checkpoint covers, read
+	// or written; checkpointing says one is being written.
+	every         uint64
+	checkpointed  uint64
+	checkpointing bool
+	wg            sync.WaitGroup // drain and checkpoint writes
 }
 
 type appendRequest struct {
@@ -113,10 +119,10 @@ type appendRequest struct {
 	done chan error // buffered: a committer never waits on an appender
 }
 
-func newJournal(api API, study Location) *Journal {
+func newJournal(api API, study Location, every uint64) *Journal {
 	host, _ := os.Hostname()
 	j := &Journal{
-		api: api, study: study, next: 1,
+		api: api, study: study, next: 1, every: every,
 		owner: results.Owner{Host: host, PID: os.Getpid(), Since: time.Now().UTC().Truncate(time.Second)},
 		token: rand.Text(),
 	}
@@ -147,7 +153,11 @@ func Create(ctx context.Context, api API, study Location, specYAML, specJSON []b
 	} else if found {
 		return nil, existsError(study)
 	}
-	j := newJournal(api, study)
+	every, err := checkpointEvery()
+	if err != nil {
+		return nil, err
+	}
+	j := newJournal(api, study, every)
 	var written []string
 	defer func() {
 		if err == nil {
@@ -174,7 +184,7 @@ func Create(ctx context.Context, api API, study Location, specYAML, specJSON []b
 		{study.object(results.SpecYAMLFile), "application/yaml", specYAML},
 		{study.segmentKey(1), contentTypeJSONL, header},
 	} {
-		if err := j.putNew(ctx, f.key, f.data, f.contentType); err != nil {
+		if err := j.putNew(ctx, f.key, f.data, f.contentType, nil); err != nil {
 			var taken *takenError
 			if errors.As(err, &taken) {
 				return nil, existsError(study)
@@ -215,27 +225,31 @@ func Exists(ctx context.Context, api API, study Location) (bool, error) {
 // written. A location holding no journal is an error wrapping
 // trial.ErrBadInput.
 func Reopen(ctx context.Context, api API, study Location) (*Journal, results.Replay, error) {
-	segments, data, events, err := readJournal(ctx, api, study)
+	every, err := checkpointEvery()
 	if err != nil {
 		return nil, results.Replay{}, err
 	}
-	if segments == 0 {
+	read, err := readJournal(ctx, api, study)
+	if err != nil {
+		return nil, results.Replay{}, err
+	}
+	if read.segments == 0 {
 		return nil, results.Replay{}, noJournalError(ctx, api, study)
 	}
-	if events[0].Type != results.EventStudy {
+	if read.events[0].Type != results.EventStudy {
 		return nil, results.Replay{}, &results.CorruptError{File: study.url(study.segmentKey(1)), Line: 1,
 			Err: errors.New("the journal does not start with a study event")}
 	}
-	j := newJournal(api, study)
-	j.next, j.recorded = uint64(segments)+1, data
-	return j, results.Replay{Events: events}, nil
+	j := newJournal(api, study, every)
+	j.next, j.recorded, j.checkpointed = read.segments+1, read.data, read.checkpoint
+	return j, results.Replay{Events: read.events}, nil
 }
 
 // Open returns the journal of the study at study, for reading: Events
 // and Replay read its segments from S3 on each call. Append on it returns
 // results.ErrReadOnly.
 func Open(api API, study Location) *Journal {
-	j := newJournal(api, study)
+	j := newJournal(api, study, DefaultCheckpointSegments)
 	j.readOnly = true
 	return j
 }
@@ -370,7 +384,7 @@ func (j *Journal) commit(ctx context.Context, data []byte) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	defer cancel()
 	key := j.study.segmentKey(j.next)
-	if err := j.putNew(ctx, key, data, contentTypeJSONL); err != nil {
+	if err := j.putNew(ctx, key, data, contentTypeJSONL, nil); err != nil {
 		var taken *takenError
 		if errors.As(err, &taken) {
 			j.broken = &ConflictError{Study: j.study.String(), Segment: j.study.url(key), Owner: taken.owner}
@@ -382,6 +396,7 @@ func (j *Journal) commit(ctx context.Context, data []byte) error {
 	j.mu.Lock()
 	j.next++
 	j.recorded = append(j.recorded, data...)
+	j.startCheckpoint()
 	j.mu.Unlock()
 	return nil
 }
@@ -409,11 +424,18 @@ func (e *takenError) Error() string { return e.key + " exists" }
 // conditional write of the same key was in progress (409).
 const conflictRetries = 5
 
-// putNew writes data at key with If-None-Match: *. An object already
-// there is a *takenError, unless it holds data byte for byte and this
-// Journal's token: then the SDK retried a PUT whose first attempt had
-// landed, and the write is ours.
-func (j *Journal) putNew(ctx context.Context, key string, data []byte, contentType string) error {
+// putNew writes data at key with If-None-Match: *, with the writer's
+// metadata and meta. An object already there is a *takenError, unless it
+// holds data byte for byte and this Journal's token: then the SDK
+// retried a PUT whose first attempt had landed, and the write is ours.
+func (j *Journal) putNew(ctx context.Context, key string, data []byte, contentType string, meta map[string]string) error {
+	metadata := map[string]string{
+		metaHost: j.owner.Host, metaPID: strconv.Itoa(j.owner.PID), metaSince: j.owner.Since.Format(time.RFC3339),
+		metaToken: j.token,
+	}
+	for k, v := range meta {
+		metadata[k] = v
+	}
 	for attempt := 0; ; attempt++ {
 		_, err := j.api.PutObject(ctx, &s3.PutObjectInput{
 			Bucket:        aws.String(j.study.Bucket),
@@ -422,10 +444,7 @@ func (j *Journal) putNew(ctx context.Context, key string, data []byte, contentTy
 			ContentLength: aws.Int64(int64(len(data))),
 			ContentType:   aws.String(contentType),
 			IfNoneMatch:   aws.String("*"),
-			Metadata: map[string]string{
-				metaHost: j.owner.Host, metaPID: strconv.Itoa(j.owner.PID), metaSince: j.owner.Since.Format(time.RFC3339),
-				metaToken: j.token,
-			},
+			Metadata:      metadata,
 		})
 		switch {
 		case err == nil:
@@ -509,34 +528,88 @@ func (j *Journal) Replay(ctx context.Context) (results.Replay, error) {
 		j.mu.Unlock()
 		return results.ReadJournal(bytes.NewReader(data), j.Dir())
 	}
-	segments, _, events, err := readJournal(ctx, j.api, j.study)
-	if err == nil && segments == 0 {
+	read, err := readJournal(ctx, j.api, j.study)
+	if err == nil && read.segments == 0 {
 		err = noJournalError(ctx, j.api, j.study)
 	}
-	return results.Replay{Events: events}, err
+	return results.Replay{Events: read.events}, err
 }
 
 // Close waits for the commit under way, fails the Appends still waiting
-// with results.ErrClosed and makes later ones fail so. It is idempotent
-// and writes nothing.
+// with results.ErrClosed and makes later ones fail so. It waits for a
+// checkpoint being written, then writes one of every segment committed
+// if closeCheckpointSegments or more came after the newest, unless a
+// commit failed. A checkpoint that cannot be written is no error: the
+// segments hold the journal, and a reader reads them instead. Close is
+// idempotent.
 func (j *Journal) Close() error {
 	j.mu.Lock()
 	j.closed = true
-	for j.committing {
+	for j.committing || j.checkpointing {
 		j.idle.Wait()
+	}
+	k, data := j.next-1, j.recorded[:len(j.recorded):len(j.recorded)]
+	due := !j.readOnly && j.broken == nil && k-j.checkpointed >= closeCheckpointSegments
+	if due {
+		j.checkpointing = true
 	}
 	j.mu.Unlock()
 	j.wg.Wait()
+	if due {
+		err := j.writeCheckpoint(context.Background(), k, data)
+		j.mu.Lock()
+		j.checkpointing = false
+		if err == nil {
+			j.checkpointed = k
+		}
+		j.mu.Unlock()
+	}
 	return nil
 }
 
-// readJournal lists the study's segments, reads them (readConcurrency at
-// a time) and decodes them in order. It returns how many there are, their
-// concatenation and their events.
-func readJournal(ctx context.Context, api API, study Location) (int, []byte, []results.Event, error) {
-	keys, err := listSegments(ctx, api, study)
+// journalRead is a study's journal as read from S3.
+type journalRead struct {
+	// segments is the number of the last segment; data the journal
+	// lines of all of them, events their events.
+	segments uint64
+	data     []byte
+	events   []results.Event
+	// checkpoint is the last segment the checkpoint read covers; 0 when
+	// none was.
+	checkpoint uint64
+}
+
+// readJournal reads the study's journal: the newest checkpoint that
+// reads well, then the segments after it, listed and read
+// (readConcurrency at a time) and decoded in order. A damaged checkpoint
+// is passed over for an older one, or for the segments alone.
+func readJournal(ctx context.Context, api API, study Location) (journalRead, error) {
+	ks, err := listCheckpoints(ctx, api, study)
 	if err != nil {
-		return 0, nil, nil, err
+		return journalRead{}, err
+	}
+	for _, k := range ks {
+		var check results.Checker // one story across checkpoint and segments
+		data, events, err := readCheckpoint(ctx, api, study, k, &check)
+		var damaged *damagedCheckpoint
+		if errors.As(err, &damaged) {
+			continue
+		}
+		if err != nil {
+			return journalRead{}, err
+		}
+		return readSegmentsAfter(ctx, api, study, journalRead{segments: k, data: data, events: events, checkpoint: k}, &check)
+	}
+	var check results.Checker
+	return readSegmentsAfter(ctx, api, study, journalRead{}, &check)
+}
+
+// readSegmentsAfter reads the segments after read.segments and adds them
+// to read, decoding them with check.
+func readSegmentsAfter(ctx context.Context, api API, study Location, read journalRead, check *results.Checker) (journalRead, error) {
+	keys, err := listSegments(ctx, api, study, read.segments)
+	if err != nil {
+		return journalRead{}, err
 	}
 	bodies := make([][]byte, len(keys))
 	g, gctx := errgroup.WithContext(ctx)
@@ -555,30 +628,29 @@ func readJournal(ctx context.Context, api API, study Location) (int, []byte, []r
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return 0, nil, nil, err
+		return journalRead{}, err
 	}
-	var (
-		data   []byte
-		events []results.Event
-		check  results.Checker // one story across the segments
-	)
 	for i, body := range bodies {
-		evs, err := decodeSegment(&check, study.url(keys[i]), body)
+		evs, err := decodeSegment(check, study.url(keys[i]), body)
 		if err != nil {
-			return 0, nil, nil, err
+			return journalRead{}, err
 		}
-		data = append(data, body...)
-		events = append(events, evs...)
+		read.data = append(read.data, body...)
+		read.events = append(read.events, evs...)
 	}
-	return len(keys), data, events, nil
+	read.segments += uint64(len(keys))
+	return read, nil
 }
 
-// listSegments returns the keys of the study's segments in order, page
-// by page, and fails on a gap in their numbering or a key that is not a
-// segment's.
-func listSegments(ctx context.Context, api API, study Location) ([]string, error) {
+// listSegments returns the keys of the study's segments after segment
+// after in order, page by page, and fails on a gap in their numbering or
+// a key that is not a segment's.
+func listSegments(ctx context.Context, api API, study Location, after uint64) ([]string, error) {
 	var keys []string
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(study.Bucket), Prefix: aws.String(study.journalPrefix())}
+	if after > 0 {
+		in.StartAfter = aws.String(study.segmentKey(after))
+	}
 	for {
 		page, err := api.ListObjectsV2(ctx, in)
 		if err != nil {
@@ -590,10 +662,10 @@ func listSegments(ctx context.Context, api API, study Location) ([]string, error
 			switch {
 			case !ok:
 				return nil, fmt.Errorf("s3journal: %w: %s is not a journal segment (want %s)",
-					results.ErrCorrupt, study.url(key), path.Base(study.segmentKey(uint64(len(keys)+1))))
-			case seq != uint64(len(keys)+1):
+					results.ErrCorrupt, study.url(key), path.Base(study.segmentKey(after+uint64(len(keys)+1))))
+			case seq != after+uint64(len(keys)+1):
 				return nil, fmt.Errorf("s3journal: %w: segment %s is missing (the next one is %s); the journal cannot be read past it",
-					results.ErrCorrupt, study.url(study.segmentKey(uint64(len(keys)+1))), study.url(key))
+					results.ErrCorrupt, study.url(study.segmentKey(after+uint64(len(keys)+1))), study.url(key))
 			}
 			keys = append(keys, key)
 		}

@@ -1,0 +1,233 @@
+package s3journal
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// EnvCheckpointSegments names the environment variable that sets how
+// many segments a writer commits between two checkpoints at the least
+// (default DefaultCheckpointSegments). Tests set it low, so that a small
+// study reads through checkpoints.
+const EnvCheckpointSegments = "HPSEARCH_S3_CHECKPOINT_SEGMENTS"
+
+// DefaultCheckpointSegments is the fewest segments between two periodic
+// checkpoints when EnvCheckpointSegments is unset.
+const DefaultCheckpointSegments = 1000
+
+// closeCheckpointSegments is the fewest segments since the last
+// checkpoint for which Close writes one: fewer are read one by one as
+// cheaply as a checkpoint, and keep a small study's segments the only
+// record, as before checkpoints.
+const closeCheckpointSegments = 16
+
+// checkpointTimeout bounds the write of one checkpoint, which may be
+// tens of megabytes.
+const checkpointTimeout = 5 * time.Minute
+
+const (
+	contentTypeGzip = "application/gzip"
+	// metaSHA256 is the hex SHA-256 of a checkpoint's uncompressed
+	// journal lines.
+	metaSHA256 = "hpsearch-sha256"
+	// metaSegments is the last segment a checkpoint covers, as in its
+	// key: an object copied under another checkpoint's key is not taken
+	// for it.
+	metaSegments = "hpsearch-segments"
+)
+
+// checkpointEvery returns the fewest segments between periodic
+// checkpoints, from EnvCheckpointSegments.
+func checkpointEvery() (uint64, error) {
+	v := os.Getenv(EnvCheckpointSegments)
+	if v == "" {
+		return DefaultCheckpointSegments, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n == 0 {
+		return 0, fmt.Errorf("s3journal: %w: $%s=%q: want a whole number of segments, at least 1", trial.ErrBadInput, EnvCheckpointSegments, v)
+	}
+	return n, nil
+}
+
+// checkpointDue reports whether a checkpoint of segments 1..k is due
+// while the newest one covers 1..last: after every segments at the least,
+// and after a quarter of last once that is more, so that the bytes all
+// checkpoints write stay within five times the journal's, and a crashed
+// writer leaves at most a fifth of the journal to read segment by segment.
+func checkpointDue(k, last, every uint64) bool {
+	return k-last >= max(every, last/4)
+}
+
+// checkpointPrefix is the key prefix of the study's checkpoints.
+func (l Location) checkpointPrefix() string { return l.Key + "/checkpoint/" }
+
+// checkpointKey returns the key of the checkpoint of segments 1..k,
+// zero-padded as segmentKey is, so that the newest lists last.
+func (l Location) checkpointKey(k uint64) string {
+	return fmt.Sprintf("%s%020d.jsonl.gz", l.checkpointPrefix(), k)
+}
+
+// parseCheckpointKey returns the last segment a key made by
+// checkpointKey covers.
+func (l Location) parseCheckpointKey(key string) (uint64, bool) {
+	rest, ok := strings.CutPrefix(key, l.checkpointPrefix())
+	if !ok {
+		return 0, false
+	}
+	digits, ok := strings.CutSuffix(rest, ".jsonl.gz")
+	if !ok || len(digits) != 20 {
+		return 0, false
+	}
+	k, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil || k == 0 {
+		return 0, false
+	}
+	return k, true
+}
+
+// startCheckpoint starts writing a checkpoint of the journal's committed
+// segments in the background, if one is due and none is being written.
+// The caller holds mu.
+func (j *Journal) startCheckpoint() {
+	k := j.next - 1
+	if j.checkpointing || !checkpointDue(k, j.checkpointed, j.every) {
+		return
+	}
+	j.checkpointing = true
+	// recorded only grows, by appends past its length: the prefix stays.
+	data := j.recorded[:len(j.recorded):len(j.recorded)]
+	j.wg.Add(1)
+	go func() {
+		defer j.wg.Done()
+		err := j.writeCheckpoint(context.Background(), k, data)
+		j.mu.Lock()
+		j.checkpointing = false
+		if err == nil && k > j.checkpointed {
+			j.checkpointed = k
+		}
+		j.idle.Broadcast()
+		j.mu.Unlock()
+	}()
+}
+
+// writeCheckpoint writes data, the journal lines of segments 1..k as
+// committed, as the checkpoint of k: gzip-compressed, with the SHA-256 of
+// data in its metadata, and conditionally, so that it is written once. A
+// checkpoint another writer wrote first holds the same segments (they
+// are never rewritten) and is left as it is.
+func (j *Journal) writeCheckpoint(ctx context.Context, k uint64, data []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, checkpointTimeout)
+	defer cancel()
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if _, err := zw.Write(data); err != nil {
+		return fmt.Errorf("s3journal: checkpoint %d: %w", k, err)
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("s3journal: checkpoint %d: %w", k, err)
+	}
+	sum := sha256.Sum256(data)
+	key := j.study.checkpointKey(k)
+	err := j.putNew(ctx, key, buf.Bytes(), contentTypeGzip, map[string]string{
+		metaSHA256: hex.EncodeToString(sum[:]), metaSegments: strconv.FormatUint(k, 10),
+	})
+	var taken *takenError
+	if errors.As(err, &taken) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("s3journal: write checkpoint %s: %w", j.study.url(key), err)
+	}
+	return nil
+}
+
+// listCheckpoints returns the segment numbers of the study's checkpoints,
+// newest first. Keys that are not a checkpoint's are ignored: the
+// segments are the journal, checkpoints only a shortcut.
+func listCheckpoints(ctx context.Context, api API, study Location) ([]uint64, error) {
+	var ks []uint64
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(study.Bucket), Prefix: aws.String(study.checkpointPrefix())}
+	for {
+		page, err := api.ListObjectsV2(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("s3journal: list %s: %w", study.url(study.checkpointPrefix()), err)
+		}
+		for _, o := range page.Contents {
+			if k, ok := study.parseCheckpointKey(aws.ToString(o.Key)); ok {
+				ks = append(ks, k)
+			}
+		}
+		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
+			break
+		}
+		in.ContinuationToken = page.NextContinuationToken
+	}
+	slices.Sort(ks)
+	slices.Reverse(ks)
+	return ks, nil
+}
+
+// damagedCheckpoint is a checkpoint that was read but does not hold what
+// was written: a reader passes over it.
+type damagedCheckpoint struct{ err error }
+
+func (e *damagedCheckpoint) Error() string { return e.err.Error() }
+
+// readCheckpoint reads the checkpoint of segments 1..k and decodes its
+// journal lines with check. A checkpoint whose checksum, compression or
+// records are wrong is a *damagedCheckpoint; a failed request another
+// error.
+func readCheckpoint(ctx context.Context, api API, study Location, k uint64, check *results.Checker) ([]byte, []results.Event, error) {
+	key := study.checkpointKey(k)
+	url := study.url(key)
+	out, err := api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(study.Bucket), Key: aws.String(key)})
+	if err != nil {
+		return nil, nil, fmt.Errorf("s3journal: read %s: %w", url, err)
+	}
+	defer out.Body.Close()
+	body, err := io.ReadAll(out.Body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("s3journal: read %s: %w", url, err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: %w", url, err)}
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: %w", url, err)}
+	}
+	if got := out.Metadata[metaSegments]; got != strconv.FormatUint(k, 10) {
+		return nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: its metadata says it covers segments to %q", url, got)}
+	}
+	sum := sha256.Sum256(data)
+	if want := out.Metadata[metaSHA256]; want != hex.EncodeToString(sum[:]) {
+		return nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: checksum %x, its metadata says %q", url, sum, want)}
+	}
+	events, err := decodeSegment(check, url, data)
+	if err != nil {
+		return nil, nil, &damagedCheckpoint{err}
+	}
+	if events[0].Type != results.EventStudy {
+		return nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s does not start with a study event", url)}
+	}
+	return data, events, nil
+}
