@@ -162,3 +162,41 @@ func TestObjectiveStudyHasNothingToRefit(t *testing.T) {
 		t.Error("an objective study got a model directory")
 	}
 }
+
+// TestRefitInterruptedStudy: a study that stopped before its end (its
+// journal has no stop record, as after a crash) is refitted from the
+// trials it finished.
+func TestRefitInterruptedStudy(t *testing.T) {
+	tmp := t.TempDir()
+	path := writeFile(t, tmp, "s.yaml", refitForestSpec)
+	if code, _, stderr := run(t, "run", path, "--dir", tmp, "--quiet", "--no-refit"); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	dir := filepath.Join(tmp, "iris-forest")
+	journal := filepath.Join(dir, "journal.jsonl")
+	b, err := os.ReadFile(journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(string(b), "\n"), "\n")
+	var kept []string
+	for _, l := range lines[:len(lines)-3] { // the last results and the stop record gone
+		if !strings.Contains(l, `"type":"stop"`) {
+			kept = append(kept, l)
+		}
+	}
+	if err := os.WriteFile(journal, []byte(strings.Join(kept, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := run(t, "refit", dir, "--json")
+	if code != 0 {
+		t.Fatalf("refit of an interrupted study: exit %d: %s", code, stderr)
+	}
+	var info refit.Info
+	if err := json.Unmarshal([]byte(out), &info); err != nil || info.Rows != 150 {
+		t.Errorf("refit --json: %v %q", err, out)
+	}
+	if _, err := model.LoadFile(refit.ModelPath(dir)); err != nil {
+		t.Error(err)
+	}
+}
