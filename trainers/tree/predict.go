@@ -1,8 +1,10 @@
 package tree
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/hpsearch/hpsearch/trainers"
 )
@@ -10,11 +12,18 @@ import (
 // flatTree is a fitted tree laid out for prediction: one 16-byte node per
 // entry, a split's two children side by side (left at next, right at
 // next+1), nodes in breadth-first order so that the top levels, which
-// every walk visits, share cache lines. A leaf has feature -1 and next
-// the offset of its value in values.
+// every walk visits, share cache lines.
+//
+// A leaf points to itself: its threshold is NaN, which no value is less
+// than or equal to, so every row "goes right" to next+1, and next is the
+// leaf's own index minus one. A walk that reaches a leaf stays there, and
+// rows walked in lockstep need no test of whether each has arrived: only
+// whether any of them moved (see leaves). valueAt holds, for each node,
+// the offset of its value in values (leaves only).
 type flatTree struct {
-	nodes  []flatNode
-	values []float64
+	nodes   []flatNode
+	valueAt []int32
+	values  []float64
 }
 
 type flatNode struct {
@@ -26,7 +35,7 @@ type flatNode struct {
 // flatten lays m out as a flatTree. Walks take the same path as
 // model.leafValue and end at a leaf with the same value slice.
 func flatten(m *model) flatTree {
-	ft := flatTree{nodes: make([]flatNode, 1, len(m.feature)), values: m.value}
+	ft := flatTree{nodes: make([]flatNode, 1, len(m.feature)), valueAt: make([]int32, 1, len(m.feature)), values: m.value}
 	// queue holds (model node, flat slot) pairs in breadth-first order.
 	type item struct{ src, dst int32 }
 	queue := []item{{0, 0}}
@@ -35,11 +44,13 @@ func flatten(m *model) flatTree {
 		queue = queue[1:]
 		k := it.src
 		if m.feature[k] < 0 {
-			ft.nodes[it.dst] = flatNode{feature: -1, next: m.leaf[k] * int32(m.width)}
+			ft.nodes[it.dst] = flatNode{threshold: math.NaN(), feature: 0, next: it.dst - 1}
+			ft.valueAt[it.dst] = m.leaf[k] * int32(m.width)
 			continue
 		}
 		next := int32(len(ft.nodes))
 		ft.nodes = append(ft.nodes, flatNode{}, flatNode{})
+		ft.valueAt = append(ft.valueAt, 0, 0)
 		ft.nodes[it.dst] = flatNode{threshold: m.threshold[k], feature: m.feature[k], next: next}
 		queue = append(queue, item{m.left[k], next}, item{m.right[k], next + 1})
 	}
@@ -61,46 +72,50 @@ func (t *flatTree) leaf(row []float64) int32 {
 	k := int32(0)
 	for {
 		nd := &nodes[k]
-		if nd.feature < 0 {
-			return nd.next
+		next := nd.next + right(row[nd.feature], nd.threshold)
+		if next == k {
+			return t.valueAt[k]
 		}
-		k = nd.next
-		if !(row[nd.feature] <= nd.threshold) {
-			k++
-		}
+		k = next
 	}
 }
 
 // leaves sets at[j] to the leaf offset of row j of the walkGroup rows of
-// p values in rows, as leaf does for each.
+// p values in rows, as leaf does for each. The rows go down one level per
+// round until a round moves none of them. rows must hold walkGroup*p
+// values and every feature of t must be below p (checkCols and flatten
+// see to both); the loads are then within bounds and are not checked.
 func (t *flatTree) leaves(rows []float64, p int, at *[walkGroup]int32) {
-	nodes := t.nodes
+	_ = rows[walkGroup*p-1]
+	nodes := unsafe.Pointer(unsafe.SliceData(t.nodes))
+	base := unsafe.Pointer(unsafe.SliceData(rows))
+	stride := uintptr(p) * 8
 	var k [walkGroup]int32
 	for {
-		active := false
-		for j := range k {
-			nd := &nodes[k[j]]
-			if nd.feature < 0 {
-				continue
-			}
-			active = true
-			k[j] = nd.next + right(rows[j*p+int(nd.feature)], nd.threshold)
+		moved := int32(0)
+		for j := range walkGroup {
+			nd := (*flatNode)(unsafe.Add(nodes, uintptr(k[j])*unsafe.Sizeof(flatNode{})))
+			x := *(*float64)(unsafe.Add(base, uintptr(j)*stride+uintptr(nd.feature)*8))
+			next := nd.next + right(x, nd.threshold)
+			moved |= next ^ k[j]
+			k[j] = next
 		}
-		if !active {
+		if moved == 0 {
 			break
 		}
 	}
 	for j, kj := range k {
-		at[j] = nodes[kj].next
+		at[j] = t.valueAt[kj]
 	}
 }
 
 // right is 1 when x goes right of threshold (x > threshold or NaN).
 func right(x, threshold float64) int32 {
+	r := int32(1)
 	if x <= threshold {
-		return 0
+		r = 0
 	}
-	return 1
+	return r
 }
 
 // predictBlockRows is the number of rows whose walks go tree by tree, so

@@ -50,12 +50,13 @@ func benchForestPredict(b *testing.B, d dataset, X trainers.Matrix) {
 	for i := range 1000 {
 		row := X.Row(i)
 		for _, t := range f.flat {
-			for k := int32(0); t.nodes[k].feature >= 0; depth++ {
+			for k := int32(0); ; depth++ {
 				nd := t.nodes[k]
-				k = nd.next
-				if !(row[nd.feature] <= nd.threshold) {
-					k++
+				next := nd.next + right(row[nd.feature], nd.threshold)
+				if next == k {
+					break
 				}
+				k = next
 			}
 		}
 	}
