@@ -182,6 +182,7 @@ func (w *Worker) crossValidate(ctx context.Context, req Request, l trainers.Lear
 		}
 	}
 	res.FoldScores = make([]float64, 0, len(splits))
+	var rows foldRows
 	for fi, sp := range splits {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -191,8 +192,7 @@ func (w *Worker) crossValidate(ctx context.Context, req Request, l trainers.Lear
 			train = subsample(train, fraction, req.Trial.Seed+uint64(fi))
 		}
 		fitStart := time.Now()
-		xtr, ytr := gather(X, d.Y, train)
-		xva, yva := gather(X, d.Y, sp.Valid)
+		xtr, ytr, xva, yva := rows.gather(X, d.Y, train, sp.Valid)
 		pipe, err := preprocess.NewPipeline(scale, req.Preprocess.Impute)
 		if err != nil {
 			return err
@@ -239,16 +239,38 @@ func (w *Worker) crossValidate(ctx context.Context, req Request, l trainers.Lear
 	return nil
 }
 
-// gather copies the given rows of X and y into new storage, so a trainer
-// never sees (or could modify) the shared dataset.
-func gather(X trainers.Matrix, y []float64, rows []int) (trainers.Matrix, []float64) {
-	out := trainers.NewMatrix(len(rows), X.Cols)
-	ys := make([]float64, len(rows))
-	for i, r := range rows {
-		copy(out.Row(i), X.Row(r))
+// foldRows is the storage of one fold's gathered rows, reused by the
+// next fold of the same trial: nothing of a fold (its estimator, its
+// predictions) outlives it, so a trial holds one copy of the rows it
+// trains and scores on, not one per fold waiting for the garbage
+// collector. It is not safe for concurrent use; each trial has its own.
+type foldRows struct {
+	x, y []float64
+}
+
+// gather copies the train and valid rows of X and y into b's storage,
+// growing it when needed, so a trainer never sees (or could modify) the
+// shared dataset. The matrices it returns are valid until the next call.
+func (b *foldRows) gather(X trainers.Matrix, y []float64, train, valid []int) (xtr trainers.Matrix, ytr []float64, xva trainers.Matrix, yva []float64) {
+	n := len(train) + len(valid)
+	if cap(b.y) < n {
+		b.x, b.y = make([]float64, n*X.Cols), make([]float64, n)
+	}
+	x, ys := b.x[:n*X.Cols], b.y[:n]
+	for i, r := range train {
+		copy(x[i*X.Cols:(i+1)*X.Cols], X.Row(r))
 		ys[i] = y[r]
 	}
-	return out, ys
+	for i, r := range valid {
+		j := len(train) + i
+		copy(x[j*X.Cols:(j+1)*X.Cols], X.Row(r))
+		ys[j] = y[r]
+	}
+	cut := len(train) * X.Cols
+	// Full slice expressions: an append to one part cannot write the other.
+	xtr = trainers.Matrix{Rows: len(train), Cols: X.Cols, Data: x[:cut:cut]}
+	xva = trainers.Matrix{Rows: len(valid), Cols: X.Cols, Data: x[cut:]}
+	return xtr, ys[:len(train):len(train)], xva, ys[len(train):]
 }
 
 // FractionRows is the number of rows a trial whose budget is data_fraction
