@@ -161,6 +161,7 @@ func checkJournaledOnce(t *testing.T, events []results.Event, n int) map[int]flo
 // uninterrupted local run; leaderboard and report read it from S3, and
 // run refuses to create it again.
 func TestS3StudyKilledAndResumed(t *testing.T) {
+	t.Setenv(s3journal.EnvCheckpointSegments, "7") // resumes read through checkpoints
 	api := s3API(t)
 	here, elsewhere := t.TempDir(), t.TempDir()
 	spec := filepath.Join(here, "spec.yaml")
@@ -207,6 +208,9 @@ func TestS3StudyKilledAndResumed(t *testing.T) {
 	list, err := api.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(study.Bucket), Prefix: aws.String(study.Key + "/journal/")})
 	if err == nil {
 		t.Logf("%d kills; %d events in %d segments", killed, len(events), len(list.Contents))
+	}
+	if cps, _ := checkpointsOf(t, api, study); len(cps) == 0 {
+		t.Error("the study has no checkpoint")
 	}
 	for n, score := range straight {
 		if got[n] != score {
@@ -267,6 +271,7 @@ func (g *gate) Inject(string) emulate.Fault {
 // first scheduler's Lambda (an emulation of its own) holds its sixth
 // invocation until the second has finished.
 func TestS3TwoSchedulers(t *testing.T) {
+	t.Setenv(s3journal.EnvCheckpointSegments, "7") // both schedulers write checkpoints
 	api := s3API(t)
 	dir := t.TempDir()
 	const n = 60
@@ -326,6 +331,9 @@ func TestS3TwoSchedulers(t *testing.T) {
 	}
 	t.Logf("the first scheduler was refused: %s", errA.String())
 	checkJournaledOnce(t, s3Events(t, api, study), n)
+	if cps, _ := checkpointsOf(t, api, study); len(cps) == 0 {
+		t.Error("the study has no checkpoint")
+	}
 }
 
 // BenchmarkS3JournalAppend measures an Append of a dispatch and its
