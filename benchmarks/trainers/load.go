@@ -43,6 +43,74 @@ func measureLoad(w io.Writer, path, target string) error {
 	return nil
 }
 
+// measureBinaryLoad decodes a dataset's binary form from path, streamed
+// from the file (datasets.DecodeBinary, the worker's path) or, with
+// whole, read into memory first and decoded from the bytes (the worker's
+// path before it streamed), and prints what measureLoad prints.
+func measureBinaryLoad(w io.Writer, path string, whole bool) error {
+	before := vmHWM()
+	start := time.Now()
+	var d *datasets.Dataset
+	if whole {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if d, err = datasets.UnmarshalBinary(b); err != nil {
+			return err
+		}
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		if d, err = datasets.DecodeBinary(f, fi.Size()); err != nil {
+			return err
+		}
+	}
+	secs := time.Since(start).Seconds()
+	peak := vmHWM()
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	var sum float64
+	for i, v := range d.X {
+		sum += v * float64(i%d.Cols+1)
+	}
+	mode := "streamed"
+	if whole {
+		mode = "whole"
+	}
+	fmt.Fprintf(w, "file=%s mode=%s bytes=%d rows=%d cols=%d seconds=%.3f vmhwm_mib=%.1f vmhwm_before_mib=%.1f x_mib=%.1f checksum=%.6g\n",
+		filepath.Base(path), mode, fi.Size(), d.Rows, d.Cols, secs, mib(peak), mib(before), mib(int64(len(d.X))*8), sum)
+	return nil
+}
+
+// writeBinary loads path and writes its binary form to path with its
+// extension replaced by .hpds.
+func writeBinary(path, target string) error {
+	d, err := datasets.Load(path, datasets.Options{Target: target})
+	if err != nil {
+		return err
+	}
+	b, err := d.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	out := strings.TrimSuffix(path, filepath.Ext(path)) + ".hpds"
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s (%.1f MiB)\n", out, mib(int64(len(b))))
+	return nil
+}
+
 func mib(b int64) float64 { return float64(b) / (1 << 20) }
 
 // vmHWM returns the peak resident set size from /proc/self/status, in

@@ -56,6 +56,8 @@ const usage = `usage:
   trainers [--data digits,diabetes,synth20k] [--families a,b] [--reps N] [--budget D] [--peer] [--python P] [--work DIR]
   trainers --gen-load DIR --rows N [--cols 50]   write DIR/load-N.csv and its Parquet twin DIR/load-N.parquet
   trainers --load FILE [--target label]          load FILE once; print seconds and peak RSS (VmHWM)
+  trainers --to-binary FILE.csv                  write the loaded FILE's binary form (what a push uploads) to FILE.hpds
+  trainers --load FILE.hpds [--whole]            decode it streamed from the file, as a worker does (--whole: read it all, then decode)
 
 example:
   go run ./benchmarks/trainers --data digits --families knn,mlp --reps 3 --peer
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string) error {
 		cols     = fs.Int("cols", 50, "feature columns for --gen-load")
 		load     = fs.String("load", "", "load this file with datasets.Load, print seconds and VmHWM, and exit")
 		target   = fs.String("target", "label", "target column for --load")
+		toBinary = fs.String("to-binary", "", "load this file and write its binary form beside it as .hpds, and exit")
+		whole    = fs.Bool("whole", false, "for --load of a .hpds file: read the whole file into memory, then decode it (the worker before streaming)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -85,8 +89,12 @@ func run(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
 	}
 	switch {
+	case *load != "" && strings.HasSuffix(*load, ".hpds"):
+		return measureBinaryLoad(os.Stdout, *load, *whole)
 	case *load != "":
 		return measureLoad(os.Stdout, *load, *target)
+	case *toBinary != "":
+		return writeBinary(*toBinary, *target)
 	case *genLoad != "":
 		return generateLoadPair(*genLoad, *rows, *cols)
 	}
