@@ -174,6 +174,7 @@ var errNotNumber = errors.New("not a number")
 // (row, or file and line) with inputError.
 type cellError struct {
 	column, msg string
+	err         error // the sentinel the located error wraps; nil: ErrColumnType
 }
 
 func (e *cellError) Error() string { return fmt.Sprintf("column %q: %s", e.column, e.msg) }
@@ -189,7 +190,11 @@ func inputError(err error, file string, line int, row string) error {
 	if row != "" {
 		msg = row + ": " + msg
 	}
-	return &trial.InputError{File: file, Line: line, Field: ce.column, Msg: msg, Err: ErrColumnType}
+	sentinel := ce.err
+	if sentinel == nil {
+		sentinel = ErrColumnType
+	}
+	return &trial.InputError{File: file, Line: line, Field: ce.column, Msg: msg, Err: sentinel}
 }
 
 // parseCell reads a numeric cell as package datasets does: missing text

@@ -67,5 +67,8 @@
 // training is an error naming the column. A column encoded ordinally in
 // training must be given as its numeric codes. Missing cells (empty, NA,
 // N/A, NaN, null) are imputed when the model was trained with imputation
-// and refused otherwise.
+// and refused otherwise. Input is read under package datasets' limits on a
+// record, a cell and the columns of a file (datasets.MaxLineBytes,
+// MaxCellBytes, MaxColumns; refusals wrap datasets.ErrLimit), but not on
+// its rows, which are streamed.
 package model

@@ -11,6 +11,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/hpsearch/hpsearch/datasets"
 	"github.com/hpsearch/hpsearch/trainers"
 	"github.com/hpsearch/hpsearch/trial"
 )
@@ -61,6 +62,9 @@ func (m *Model) PredictParquet(ctx context.Context, r io.ReaderAt, size int64, w
 	}
 	if len(header) == 0 {
 		return 0, &trial.InputError{File: opts.Name, Msg: "the file has no columns", Err: ErrEmptyInput}
+	}
+	if err := checkHeader(header, opts.Name, 0); err != nil {
+		return 0, err
 	}
 	b, err := m.Bind(header)
 	if err != nil {
@@ -146,6 +150,10 @@ func fillValue(f field, dst []float64, v parquet.Value) error {
 	case v.IsNull():
 		return f.fill(dst, "", missing, f.cats == nil)
 	case v.Kind() == parquet.ByteArray:
+		if n := len(v.ByteArray()); n > datasets.MaxCellBytes {
+			return &cellError{column: f.name, msg: fmt.Sprintf("a string of %d bytes, more than the limit of %d (datasets.MaxCellBytes)",
+				n, datasets.MaxCellBytes), err: datasets.ErrLimit}
+		}
 		return f.fill(dst, string(v.ByteArray()), 0, true)
 	}
 	var x float64

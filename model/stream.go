@@ -61,7 +61,7 @@ func (o StreamOptions) chunkRows() int {
 // output, to be discarded. It
 // returns the number of rows predicted, and ctx.Err() when cancelled.
 func (m *Model) PredictCSV(ctx context.Context, r io.Reader, w io.Writer, opts StreamOptions) (int, error) {
-	cr := csv.NewReader(bufio.NewReaderSize(r, 1<<20))
+	cr := csv.NewReader(bufio.NewReaderSize(newLineGuard(r, opts.Name), 1<<20))
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -76,6 +76,9 @@ func (m *Model) PredictCSV(ctx context.Context, r io.Reader, w io.Writer, opts S
 	header[0] = strings.TrimPrefix(header[0], "\uFEFF")
 	for i, h := range header {
 		header[i] = strings.TrimSpace(h)
+	}
+	if err := checkHeader(header, opts.Name, 1); err != nil {
+		return 0, err
 	}
 	b, err := m.Bind(header)
 	if err != nil {
@@ -93,6 +96,10 @@ func (m *Model) PredictCSV(ctx context.Context, r io.Reader, w io.Writer, opts S
 			if err != nil {
 				return n, csvError(err, opts.Name)
 			}
+			if i := longCell(rec); i >= 0 {
+				line, _ := cr.FieldPos(i)
+				return n, cellLimitError(opts.Name, line, header[i], len(rec[i]))
+			}
 			if err := b.Fill(X.Row(n), rec); err != nil {
 				line, _ := cr.FieldPos(0)
 				return n, inputError(err, opts.Name, line, "")
@@ -105,6 +112,10 @@ func (m *Model) PredictCSV(ctx context.Context, r io.Reader, w io.Writer, opts S
 }
 
 func csvError(err error, file string) error {
+	var ie *trial.InputError
+	if errors.As(err, &ie) {
+		return ie // a limit of the line guard
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return &trial.InputError{File: file, Line: pe.Line, Msg: pe.Err.Error()}
