@@ -141,7 +141,7 @@ func (p *page) checkClean(t *testing.T) {
 	}
 	for _, r := range p.requests {
 		u, err := url.Parse(r)
-		if err != nil || (u.Scheme != "data" && u.Hostname() != "127.0.0.1") {
+		if err != nil || (u.Scheme != "data" && u.Scheme != "file" && u.Hostname() != "127.0.0.1") {
 			t.Errorf("a request left 127.0.0.1: %s", r)
 		}
 	}
@@ -151,7 +151,7 @@ func (p *page) checkClean(t *testing.T) {
 // an ECharts instance whose canvas has drawn pixels.
 const chartsDrawn = `(() => {
   const divs = document.querySelectorAll('[data-chart]');
-  if (divs.length < 10) return false;
+  if (divs.length < 8) return false;
   for (const d of divs) {
     const c = echarts.getInstanceByDom(d);
     if (!c) return false;
@@ -260,4 +260,32 @@ func screenshot(t *testing.T, p *page, name string) {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s", path)
+}
+
+// TestReportChartsInChromium: the static report inlines the dashboard's
+// charts, and every one of them is drawn from the file alone.
+func TestReportChartsInChromium(t *testing.T) {
+	st := syntheticStudy(t, "alpha", 60, 0)
+	path := filepath.Join(t.TempDir(), "report.html")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteHTML(f, st, report.Options{Top: 20}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := openBrowser(t)
+	p.do(t, "open the report", chromedp.Navigate("file://"+path))
+	p.waitFor(t, "every chart drawn", chartsDrawn)
+	n, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-chart]').length`))
+	// Nine charts (the study has intermediate values and two parameters)
+	// and a slice for each parameter.
+	if err != nil || n != 11 {
+		t.Errorf("%d chart elements (%v), want 11", n, err)
+	}
+	screenshot(t, p, "report-charts.png")
+	p.checkClean(t)
 }

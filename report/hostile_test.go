@@ -92,6 +92,22 @@ func TestWriteHTMLEscapesHostileText(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := buf.String()
+	// The page's own scripts (the charts' JSON, ECharts, charts.js) are
+	// its last elements; the study's text must not be markup before them,
+	// and in the JSON it is escaped (checked below, with the rest).
+	scripts := strings.Index(page, `<script type="application/json" id="hpsearch-charts">`)
+	if scripts < 0 {
+		t.Fatal("the page has no chart data")
+	}
+	data := page[scripts:]
+	data = data[:strings.Index(data, "</script>")]
+	if body := data[strings.Index(data, ">")+1:]; strings.ContainsAny(body, "<>&") {
+		t.Errorf("the chart data holds raw markup characters: %.200q", body)
+	}
+	if i := strings.IndexAny(data, "\x1b\x07\u202e"); i >= 0 {
+		t.Errorf("the chart data holds a raw control character at %d", i)
+	}
+	page = page[:scripts]
 	for _, raw := range []string{xss[:9], xss[27:], xss[57:], `<p title="x" onclick=y>`} {
 		if markup(raw) == "" {
 			t.Fatalf("the check misses %q", raw)

@@ -3,14 +3,18 @@ package report
 import (
 	"cmp"
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf16"
 
 	"github.com/hpsearch/hpsearch/cost"
+	"github.com/hpsearch/hpsearch/dashboard/web"
+	"github.com/hpsearch/hpsearch/internal/studycharts"
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/trial"
 )
@@ -56,6 +60,85 @@ type view struct {
 	Prices   cost.Prices
 	Wall     float64
 	Cmp      *cost.Comparison
+	// Interactive lists the charts drawn by the inlined scripts (the
+	// dashboard's), and EChartsVersion names the library.
+	Interactive    []interactiveChart
+	EChartsVersion string
+}
+
+// interactiveChart is one chart element the inlined charts.js draws: ID
+// is its key in HPCharts.all.
+type interactiveChart struct{ ID, Title string }
+
+// scriptsMark is where the page's scripts go, the template's last
+// occurrence of it (a study's text could hold it too, earlier): they go
+// in after the rest of the page went through results.PrintableLines,
+// which must not touch them.
+const scriptsMark = "@@hpsearch-scripts@@"
+
+// scripts returns the page's script elements: the study's chart data as
+// JSON (json.Marshal escapes <, > and &, so no "</script" can occur in
+// it), then the dashboard's ECharts, charts.js, and a call drawing every
+// chart.
+func scripts(c studycharts.Charts) (string, error) {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	var b strings.Builder
+	b.WriteString(`<script type="application/json" id="hpsearch-charts">`)
+	// ASCII only: bidirectional overrides and other invisible characters
+	// of a study's text go in as \u escapes, which only occur inside JSON
+	// strings.
+	for _, r := range string(data) {
+		switch {
+		case r < 0x7f:
+			b.WriteRune(r)
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	b.WriteString("</script>\n")
+	for _, name := range []string{"echarts.min.js", "charts.js"} {
+		js, err := web.Files.ReadFile(name)
+		if err != nil {
+			return "", fmt.Errorf("report: %w", err)
+		}
+		if strings.Contains(strings.ToLower(string(js)), "</script") {
+			return "", fmt.Errorf("report: %s cannot be inlined: it contains </script", name)
+		}
+		b.WriteString("<script>\n")
+		b.Write(js)
+		b.WriteString("\n</script>\n")
+	}
+	b.WriteString(`<script>HPCharts.draw(JSON.parse(document.getElementById("hpsearch-charts").textContent));</script>`)
+	return b.String(), nil
+}
+
+// interactive lists the charts of c that have something to draw.
+func interactive(c studycharts.Charts) []interactiveChart {
+	out := []interactiveChart{{"history-trials", "Best value over trials"}, {"history-time", "Best value over time"}}
+	if len(c.Params) > 0 {
+		out = append(out, interactiveChart{"parallel", "Parallel coordinates (complete trials)"})
+	}
+	if len(c.Params) > 1 {
+		out = append(out, interactiveChart{"contour", "Contour: mean score of " + c.Params[0].Name + " and " + c.Params[1].Name})
+	}
+	if len(c.Curves) > 0 {
+		out = append(out, interactiveChart{"intermediate", "Intermediate values and rungs (pruned dashed)"})
+	}
+	out = append(out, interactiveChart{"families", "Scores per model family"})
+	if len(c.Importance) > 0 {
+		out = append(out, interactiveChart{"importance", "Parameter importance (first-order fANOVA estimate)"})
+	}
+	out = append(out, interactiveChart{"timeline", "Timeline per worker (black edge: cold start)"}, interactiveChart{"cost", "Cost over time"})
+	for i, p := range c.Params {
+		out = append(out, interactiveChart{fmt.Sprintf("slice-%d", i), "Slice: " + p.Name})
+	}
+	return out
 }
 
 type row struct {
@@ -133,11 +216,25 @@ func WriteHTML(w io.Writer, s *Study, o Options) error {
 	// not UTF-8 and bidirectional overrides from the spec or the journal
 	// pass through it, so they are shown as escapes as on a terminal (the
 	// page itself has none but newlines).
+	bd := s.Cost()
+	charts := studycharts.Build("", &studycharts.Study{Dir: s.Dir, Spec: s.Spec, Events: s.Events, Warnings: s.Warnings,
+		CostUSD: bd.TotalUSD, WallSeconds: bd.WallSeconds})
+	v.Interactive, v.EChartsVersion = interactive(charts), web.EChartsVersion
+	js, err := scripts(charts)
+	if err != nil {
+		return err
+	}
 	var buf strings.Builder
 	if err := page().Execute(&buf, v); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if _, err := io.WriteString(w, results.PrintableLines(buf.String())); err != nil {
+	out := results.PrintableLines(buf.String())
+	i := strings.LastIndex(out, scriptsMark)
+	if i < 0 {
+		return fmt.Errorf("report: the page template lost its scripts mark")
+	}
+	out = out[:i] + js + out[i+len(scriptsMark):]
+	if _, err := io.WriteString(w, out); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil

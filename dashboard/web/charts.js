@@ -6,6 +6,11 @@ var HPCharts = (function () {
   var stateColor = { complete: "#1a7f37", pruned: "#bf8700", failed: "#cf222e", running: "#0969da" };
   var font = { fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif" };
 
+  // esc makes text safe inside a tooltip, which ECharts renders as HTML:
+  // study, model, parameter and category names come from the user.
+  function esc(x) {
+    return String(x).replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; });
+  }
   function fmt(x) {
     if (x === null || x === undefined || !isFinite(x)) return "";
     var a = Math.abs(x);
@@ -60,7 +65,7 @@ var HPCharts = (function () {
     }
     series.push({ name: "best", type: "line", step: "end", symbol: "none", lineStyle: { color: "#0969da", width: 2 }, data: best });
     return base({
-      tooltip: { trigger: "item", formatter: function (p) { return "trial " + (p.value[2] !== undefined ? p.value[2] : "") + "<br>" + d.summary.metric + " " + fmt(p.value[1]); } },
+      tooltip: { trigger: "item", formatter: function (p) { return "trial " + (p.value[2] !== undefined ? p.value[2] : "") + "<br>" + esc(d.summary.metric) + " " + fmt(p.value[1]); } },
       xAxis: overTime ? { type: "value", name: "time since start", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: seconds } }
         : { type: "value", name: "trial", nameLocation: "middle", nameGap: 30, minInterval: 1, axisLabel: { formatter: intLabel } },
       yAxis: { type: "value", scale: true, name: d.summary.metric, axisLabel: { formatter: fmt } },
@@ -136,7 +141,7 @@ var HPCharts = (function () {
     for (var i = 0; i < bx.n; i++) xs.push(bx.label(i));
     for (var j = 0; j < by.n; j++) ys.push(by.label(j));
     return base({ legend: { show: false }, grid: { left: 72, right: 90, top: 24, bottom: 48 },
-      tooltip: { formatter: function (p) { return px.name + " " + xs[p.value[0]] + ", " + py.name + " " + ys[p.value[1]] + "<br>mean " + fmt(p.value[2]); } },
+      tooltip: { formatter: function (p) { return esc(px.name + " " + xs[p.value[0]] + ", " + py.name + " " + ys[p.value[1]]) + "<br>mean " + fmt(p.value[2]); } },
       xAxis: { type: "category", data: xs, name: px.name + (px.log ? " (log)" : ""), nameLocation: "middle", nameGap: 30 },
       yAxis: { type: "category", data: ys, name: py.name + (py.log ? " (log)" : ""), nameLocation: "middle", nameGap: 56 },
       visualMap: { min: lo, max: hi === lo ? lo + 1 : hi, calculable: true, right: 0, top: "middle", itemHeight: 140, formatter: fmt,
@@ -155,7 +160,7 @@ var HPCharts = (function () {
         itemStyle: { color: c.pruned ? stateColor.pruned : stateColor.complete }, data: c.points.map(function (p) { return [p[0], p[1], c.n]; }) };
     });
     return base({ legend: { top: 0, right: 8, data: ["complete", "pruned"] },
-      tooltip: { formatter: function (p) { return "trial " + p.value[2] + "<br>" + (d.budget_name || "step") + " " + fmt(p.value[0]) + ": " + fmt(p.value[1]); } },
+      tooltip: { formatter: function (p) { return "trial " + p.value[2] + "<br>" + esc(d.budget_name || "step") + " " + fmt(p.value[0]) + ": " + fmt(p.value[1]); } },
       xAxis: useLog ? { type: "log", logBase: 2, name: d.budget_name || "step", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: fmt } }
         : { type: "value", name: d.budget_name || "step", nameLocation: "middle", nameGap: 30, scale: true, axisLabel: { formatter: fmt } },
       yAxis: { type: "value", scale: true, name: d.summary.metric, axisLabel: { formatter: fmt } }, series: series });
@@ -163,7 +168,7 @@ var HPCharts = (function () {
   function families(d) {
     if (!d.families.length) return empty("no complete trials yet");
     return base({ legend: { show: false },
-      tooltip: { formatter: function (p) { var v = p.value; return p.name + " (" + d.families[p.dataIndex].count + " trials)<br>max " + fmt(v[5]) + "<br>q3 " + fmt(v[4]) + "<br>median " + fmt(v[3]) + "<br>q1 " + fmt(v[2]) + "<br>min " + fmt(v[1]); } },
+      tooltip: { formatter: function (p) { var v = p.value; return esc(p.name) + " (" + d.families[p.dataIndex].count + " trials)<br>max " + fmt(v[5]) + "<br>q3 " + fmt(v[4]) + "<br>median " + fmt(v[3]) + "<br>q1 " + fmt(v[2]) + "<br>min " + fmt(v[1]); } },
       xAxis: { type: "category", data: d.families.map(function (f) { return f.model + " (" + f.count + ")"; }) },
       yAxis: { type: "value", scale: true, name: d.summary.metric, axisLabel: { formatter: fmt } },
       series: [{ type: "boxplot", itemStyle: { color: "#ddf4ff", borderColor: "#0969da" }, data: d.families.map(function (f) { return f.values; }) }] });
@@ -172,7 +177,7 @@ var HPCharts = (function () {
     if (!d.importance || !d.importance.length) return empty("importance needs at least 4 complete trials with different scores");
     var imp = d.importance.slice().reverse();
     return base({ legend: { show: false }, grid: { left: 120, right: 24, top: 12, bottom: 36 },
-      tooltip: { formatter: function (p) { return p.name + ": " + fmt(p.value * 100) + "% of the variance"; } },
+      tooltip: { formatter: function (p) { return esc(p.name) + ": " + fmt(p.value * 100) + "% of the variance"; } },
       xAxis: { type: "value", name: "share of variance", nameLocation: "middle", nameGap: 26, axisLabel: { formatter: function (x) { return fmt(x * 100) + "%"; } } },
       yAxis: { type: "category", data: imp.map(function (i) { return i.param; }) },
       series: [{ type: "bar", itemStyle: { color: "#0969da" }, data: imp.map(function (i) { return i.share; }) }] });
@@ -207,5 +212,16 @@ var HPCharts = (function () {
     d.params.forEach(function (p, i) { out["slice-" + i] = slice(d, i); });
     return out;
   }
-  return { all: all, fmt: fmt, seconds: seconds, stateColor: stateColor };
+  // draw draws every element with a data-chart attribute from the JSON
+  // d (the static report's use: no API to poll).
+  function draw(d) {
+    var opts = all(d, [0, Math.min(1, Math.max(0, d.params.length - 1))]);
+    var els = document.querySelectorAll("[data-chart]"), charts = [];
+    for (var i = 0; i < els.length; i++) {
+      var o = opts[els[i].getAttribute("data-chart")];
+      if (o) { var c = echarts.init(els[i]); c.setOption(o); charts.push(c); }
+    }
+    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  }
+  return { all: all, draw: draw, fmt: fmt, esc: esc, seconds: seconds, stateColor: stateColor };
 })();
