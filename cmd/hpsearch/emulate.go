@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hpsearch/hpsearch/serverless/emulate"
+	"github.com/hpsearch/hpsearch/worker"
 )
 
 func init() { register(newEmulateCmd) }
@@ -53,7 +54,13 @@ environment first spends --cold-start starting. Lambda's scaling limits
 apply: --workers environments at most, 1,000 new ones per 10 seconds;
 beyond them invocations are throttled (429). --faults applies too. The
 REPORT lines carry the simulated billed durations, so run's cost is what
-AWS would bill.`,
+AWS would bill.
+
+--allow-commands sets HPSEARCH_COMMANDS=1 in the function's environment,
+so that its workers run the commands of command studies (a spec with
+command:) on this machine. Off by default: with it, anyone who can invoke
+the emulated function (any local user who can reach its port) can run
+programs as you.`,
 		Example: `  hpsearch emulate --workers 4 --dir /tmp/hp
   # in another shell, paste the printed export lines, then:
   hpsearch run spec.yaml --backend lambda
@@ -62,7 +69,10 @@ AWS would bill.`,
   hpsearch emulate --timeout 10 --faults 429=0.1,5xx=0.05,lost=0.05,crash=0.02,timeout=0.02
 
   # rehearse 1,000 environments running 2-second trials:
-  hpsearch emulate --simulate --workers 1000 --trial-seconds 2`,
+  hpsearch emulate --simulate --workers 1000 --trial-seconds 2
+
+  # run a command study (your own script) on the emulated Lambda:
+  hpsearch emulate --allow-commands`,
 	}
 	fs := cmd.Flags()
 	workers := fs.Int("workers", 2, "`N` execution environments, the concurrency limit")
@@ -78,6 +88,7 @@ AWS would bill.`,
 	seed := fs.Uint64("seed", 1, "seed `N` of the fault draws (and of --trial-seconds ranges)")
 	simulate := fs.Bool("simulate", false, "simulate the execution environments in this process (see above)")
 	trialSeconds := fs.String("trial-seconds", "1", "with --simulate, each invocation's duration `D`: seconds, MIN..MAX,\nor replay:STUDY_DIR")
+	allowCommands := fs.Bool("allow-commands", false, "let the workers run the commands of command studies (HPSEARCH_COMMANDS=1):\nanyone who can invoke the function can then run programs as you")
 	coldStart := fs.Duration("cold-start", emulate.DefaultColdStart, "with --simulate, a new environment's init duration `T`\n(default: Go on provided.al2023, as published)")
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		ctx := cmd.Context()
@@ -108,6 +119,8 @@ AWS would bill.`,
 		switch {
 		case !*simulate && simFlag != "":
 			return usageErr("--%s needs --simulate", simFlag)
+		case *simulate && *allowCommands:
+			return usageErr("--allow-commands has no use with --simulate: simulated workers do not run commands")
 		case *simulate && *bootstrap != "":
 			return usageErr("--bootstrap has no use with --simulate: the worker runs in this process")
 		case *simulate:
@@ -172,6 +185,9 @@ AWS would bill.`,
 			S3Addr:     s3Addr,
 			Simulate:   sim,
 		}
+		if *allowCommands {
+			opts.Env = map[string]string{worker.EnvCommands: "1"}
+		}
 		if faults != nil {
 			// Not a nil *RandomFaults in the interface: the router would call
 			// it.
@@ -191,6 +207,9 @@ AWS would bill.`,
 		if sim != nil {
 			log.Info("simulating the execution environments", "concurrency", *workers, "trial_seconds", sim.Durations.String(),
 				"cold_start", sim.ColdStart, "scaling", fmt.Sprintf("%d new environments per %v", emulate.ScalingBurst, emulate.ScalingWindow))
+		}
+		if *allowCommands {
+			log.Warn("the workers run the commands of command studies (--allow-commands): anyone who can invoke the function can run programs as you", "env", worker.EnvCommands+"=1")
 		}
 		if faults != nil {
 			log.Warn("injecting faults into invocations", "faults", faults.String(), "seed", *seed)
