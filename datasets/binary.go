@@ -10,6 +10,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/hpsearch/hpsearch/trial"
 )
@@ -20,12 +21,18 @@ import (
 //	Name | Target | Task                   strings: uint32 length + bytes
 //	uint32 n | n feature names
 //	uint32 k | k class labels
+//	when reserved bit 0 is set (Categories, else absent, so a dataset
+//	without them has the bytes it had before Categories existed):
+//	uint32 c | c × (feature name | uint32 m | m categories), in feature order
 //	Rows uint64 | Cols uint64
 //	X: Rows*Cols float64 | Y: Rows float64
 //	CRC-32C (Castagnoli) of everything before, uint32
 const (
 	binaryMagic   = "HPDS"
 	binaryVersion = 1
+	// flagCategories, in the reserved header bytes, says a Categories
+	// section follows the class labels.
+	flagCategories = 1
 )
 
 // ErrCorrupt is returned by UnmarshalBinary for input that is not a
@@ -80,6 +87,15 @@ func (d *Dataset) binarySize() int {
 	for _, s := range d.Classes {
 		n += 4 + len(s)
 	}
+	if len(d.Categories) > 0 {
+		n += 4
+		for f, cats := range d.Categories {
+			n += 8 + len(f)
+			for _, s := range cats {
+				n += 4 + len(s)
+			}
+		}
+	}
 	return n
 }
 
@@ -97,7 +113,11 @@ type encoder struct {
 func (e *encoder) encode(d *Dataset) {
 	e.buf = append(e.buf, binaryMagic...)
 	e.buf = binary.LittleEndian.AppendUint16(e.buf, binaryVersion)
-	e.buf = binary.LittleEndian.AppendUint16(e.buf, 0)
+	var flags uint16
+	if len(d.Categories) > 0 {
+		flags |= flagCategories
+	}
+	e.buf = binary.LittleEndian.AppendUint16(e.buf, flags)
 	e.str(d.Name)
 	e.str(d.Target)
 	e.str(string(d.Task))
@@ -105,6 +125,22 @@ func (e *encoder) encode(d *Dataset) {
 		e.buf = binary.LittleEndian.AppendUint32(e.buf, uint32(len(list)))
 		for _, s := range list {
 			e.str(s)
+		}
+	}
+	if flags&flagCategories != 0 {
+		var names []string
+		for _, f := range d.Features {
+			if _, ok := d.Categories[f]; ok {
+				names = append(names, f)
+			}
+		}
+		e.buf = binary.LittleEndian.AppendUint32(e.buf, uint32(len(names)))
+		for _, f := range names {
+			e.str(f)
+			e.buf = binary.LittleEndian.AppendUint32(e.buf, uint32(len(d.Categories[f])))
+			for _, s := range d.Categories[f] {
+				e.str(s)
+			}
 		}
 	}
 	e.buf = binary.LittleEndian.AppendUint64(e.buf, uint64(d.Rows))
@@ -184,12 +220,30 @@ func DecodeBinary(r io.Reader, size int64) (*Dataset, error) {
 	if v := binary.LittleEndian.Uint16(head[4:]); v != binaryVersion {
 		return nil, corrupt("version %d, want %d", v, binaryVersion)
 	}
-	if binary.LittleEndian.Uint16(head[6:]) != 0 {
+	flags := binary.LittleEndian.Uint16(head[6:])
+	if flags&^flagCategories != 0 {
 		return nil, corrupt("reserved header bytes are not zero")
 	}
 	d := &Dataset{Name: dec.str(), Target: dec.str(), Task: trial.Task(dec.str())}
 	d.Features = dec.strs()
 	d.Classes = dec.strs()
+	if flags&flagCategories != 0 {
+		n := dec.u32()
+		if dec.err == nil && (n == 0 || int64(n) > int64(len(d.Features))) {
+			return nil, corrupt("%d categorical columns for %d features", n, len(d.Features))
+		}
+		d.Categories = make(map[string][]string, n)
+		for range n {
+			f, cats := dec.str(), dec.strs()
+			if dec.err != nil {
+				break
+			}
+			if _, dup := d.Categories[f]; dup || !slices.Contains(d.Features, f) {
+				return nil, corrupt("categories for %q, which is not a feature or is listed twice", f)
+			}
+			d.Categories[f] = cats
+		}
+	}
 	rows, cols := dec.u64(), dec.u64()
 	if dec.err != nil {
 		return nil, dec.fail(corrupt("%v", dec.err))

@@ -73,6 +73,10 @@ func assemble(file string, cols []*column, target, rows int, opts Options) (*Dat
 			s.rank, sorted = sortedCategories(c)
 			if opts.Encoding == Ordinal {
 				d.Features = append(d.Features, c.name)
+				if d.Categories == nil {
+					d.Categories = map[string][]string{}
+				}
+				d.Categories[c.name] = sorted
 			} else {
 				for _, v := range sorted {
 					d.Features = append(d.Features, c.name+"="+v)

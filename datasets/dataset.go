@@ -32,6 +32,10 @@ type Dataset struct {
 	// numerically (formatted with strconv 'g'), string labels sorted
 	// lexically. Nil for regression.
 	Classes []string
+	// Categories holds, for each string feature column encoded ordinally
+	// (Options.Encoding "ordinal"), its categories in code order: the
+	// feature's value is the category's index. Nil when there is none.
+	Categories map[string][]string
 }
 
 // Options says how to read a dataset. The zero value reads the last column
