@@ -70,6 +70,14 @@ type Config struct {
 	// and Outcome covers the whole study. The store must be the one that
 	// holds these events: Run appends after them. See Plan and resume.go.
 	Prior []results.Event
+	// OnResult, when set, is called with every journaled result in
+	// journal order, those of Prior first, and Outcome.Results is left
+	// nil: a caller that summarises the study as it goes (see
+	// results.Tally) holds no list of its results, which at 100,000
+	// trials is most of Run's memory. It is called from Run's goroutine,
+	// never concurrently, once a result is durable; nil keeps every
+	// result in Outcome.Results.
+	OnResult func(trial.Result)
 	// Now returns the current time, for event times, Result.Started and
 	// Finished, rates and the length of an outage; nil means time.Now. It
 	// is called from several goroutines at once.
@@ -156,7 +164,8 @@ type Snapshot struct {
 
 // Outcome is what a study did.
 type Outcome struct {
-	// Results holds every journaled result, in journal order.
+	// Results holds every journaled result, in journal order; nil when
+	// Config.OnResult was set, which was given them instead.
 	Results []trial.Result
 	// Summary holds the counts, the best complete trial and StopReason,
 	// equal to results.Summarize of the journal Run wrote. After an

@@ -147,7 +147,11 @@ func (s *study) resume() {
 		s.priorStop = plan.StopReason
 	}
 	s.out.StopReason = ""
-	s.out.Results = results.Results(s.cfg.Prior)
+	for _, e := range s.cfg.Prior {
+		if e.Type == results.EventResult {
+			s.keep(*e.Result)
+		}
+	}
 	s.failed = s.out.Failed
 	s.priorDone = s.out.Complete + s.out.Pruned + s.out.Failed
 	if s.cfg.MaxFailed > 0 && s.failed >= s.cfg.MaxFailed {
@@ -161,7 +165,11 @@ func (s *study) resume() {
 // Run's start). A rule the journal already meets stops the study before
 // it dispatches anything.
 func (s *study) observePrior() {
-	for _, r := range results.Results(s.cfg.Prior) {
+	for _, e := range s.cfg.Prior {
+		if e.Type != results.EventResult {
+			continue
+		}
+		r := *e.Result
 		s.stop.spend(r)
 		if reason := s.stop.observe(r); reason != "" && s.out.StopReason == "" {
 			s.out.StopReason = reason
