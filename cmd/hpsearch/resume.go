@@ -309,8 +309,8 @@ func continueStudy(ctx context.Context, e *env, study, specPath string, stored [
 		}
 	}
 	st.finished = true
-	st.prior = nil // nothing to replay: let the events go once their results are copied
-	st.outcome = scheduler.Outcome{Results: results.Results(rp.Events), Summary: plan.Summary}
+	// Nothing to replay: writeFinished tallies the events, and lets them go.
+	st.outcome = scheduler.Outcome{Summary: plan.Summary}
 	st.outcome.StopReason = reason
 	return st, nil
 }
@@ -319,12 +319,19 @@ func continueStudy(ctx context.Context, e *env, study, specPath string, stored [
 // run reports one it ran.
 func (st *openedStudy) writeFinished(e *env, spec *search.Spec, top int, asJSON bool) error {
 	fmt.Fprintf(e.stderr, "hpsearch: study %s has finished (%s); nothing left to run\n", st.journal.Dir(), st.outcome.StopReason)
+	tally := newRunTally(spec, top)
+	for _, ev := range st.prior {
+		if ev.Type == results.EventResult {
+			tally.Add(*ev.Result)
+		}
+	}
+	st.prior = nil
 	if asJSON {
-		if err := writeRunJSON(e.stdout, st.journal.Dir(), spec, st.outcome); err != nil {
+		if err := writeTalliedJSON(e.stdout, st.journal.Dir(), spec, st.outcome, tally); err != nil {
 			return err
 		}
 	} else {
-		writeRunText(e.stdout, st.journal.Dir(), spec, st.outcome, top)
+		writeTalliedText(e.stdout, st.journal.Dir(), spec, st.outcome, tally, top)
 	}
 	return checkCompleted(st.journal.Dir(), st.outcome.Summary, asJSON)
 }

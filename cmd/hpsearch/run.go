@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -203,6 +204,9 @@ consistent).`,
 		}
 		meterCost(progress, &cfg, st.prior)
 		cfg.Prior = st.prior
+		// The summary is kept as the results come, not as a list of them.
+		tally := newRunTally(spec, *top)
+		cfg.OnResult = tally.Add
 		out, runErr := scheduler.Run(ctx, cfg)
 		if progress != nil {
 			progress.finish()
@@ -214,11 +218,11 @@ consistent).`,
 			return runErr
 		}
 		if *asJSON {
-			if err := writeRunJSON(e.stdout, journal.Dir(), spec, out); err != nil {
+			if err := writeTalliedJSON(e.stdout, journal.Dir(), spec, out, tally); err != nil {
 				return err
 			}
 		} else {
-			writeRunText(e.stdout, journal.Dir(), spec, out, *top)
+			writeTalliedText(e.stdout, journal.Dir(), spec, out, tally, *top)
 		}
 		if errors.Is(runErr, trial.ErrInterrupted) {
 			sayResume(e, journal.Dir())
@@ -226,6 +230,8 @@ consistent).`,
 		if err := studyErr(runErr, journal.Dir(), out.Summary, *asJSON); err != nil {
 			return err
 		}
+		// The refit takes the best ranked trial: the top rows hold it.
+		out.Results = rowResults(tally.Rows())
 		return refitAtEnd(ctx, e, api, journal.Dir(), spec, exec, out, *noRefit, *asJSON)
 	}
 	return cmd
@@ -332,15 +338,49 @@ func schedulerConfig(spec *search.Spec, sampler scheduler.Sampler, exec schedule
 	}
 }
 
+// newRunTally returns the summary of a study's results that run prints,
+// with the top rows of its leaderboard (all when top <= 0); it keeps
+// every result only on the Lambda backend, whose cost needs them all.
+func newRunTally(spec *search.Spec, top int) *results.Tally {
+	kind, _ := spec.Backend["type"].(string)
+	return results.NewTally(spec.Direction, top, kind == backendLambda)
+}
+
+// talliedResults tallies rs as newRunTally's tally would have.
+func talliedResults(spec *search.Spec, rs []trial.Result, top int) *results.Tally {
+	t := newRunTally(spec, top)
+	for _, r := range rs {
+		t.Add(r)
+	}
+	return t
+}
+
+// rowResults returns the results of rows, in order.
+func rowResults(rows []results.Row) []trial.Result {
+	rs := make([]trial.Result, len(rows))
+	for i, r := range rows {
+		rs[i] = r.Result
+	}
+	return rs
+}
+
+// writeRunJSON writes run's --json for the study out, whose Results are
+// all its results.
 func writeRunJSON(w io.Writer, dir string, spec *search.Spec, out scheduler.Outcome) error {
+	return writeTalliedJSON(w, dir, spec, out, talliedResults(spec, out.Results, 1))
+}
+
+// writeTalliedJSON writes run's --json for the study out, whose results
+// t has tallied.
+func writeTalliedJSON(w io.Writer, dir string, spec *search.Spec, out scheduler.Outcome, t *results.Tally) error {
 	s := runSummary{
 		Study: spec.Name, Dir: dir, Metric: spec.Metric, Direction: spec.Direction,
 		Trials:      trialCounts{Complete: out.Complete, Pruned: out.Pruned, Failed: out.Failed},
 		StopReason:  out.StopReason,
 		WallSeconds: out.Wall.Seconds(),
-		LambdaCost:  newLambdaCost(studyCost(spec, out.Results)),
+		LambdaCost:  newLambdaCost(studyCost(spec, t.Kept)),
 	}
-	for _, f := range results.Failures(out.Results) {
+	for _, f := range t.Failures() {
 		s.Failures = append(s.Failures, failureReason{Reason: f.Reason, Count: f.Count, Trial: f.Trial, Example: f.Example})
 	}
 	if b := out.Best; b != nil {
@@ -351,7 +391,16 @@ func writeRunJSON(w io.Writer, dir string, spec *search.Spec, out scheduler.Outc
 	return enc.Encode(s)
 }
 
+// writeRunText writes run's summary of the study out, whose Results are
+// all its results, with the top rows of its leaderboard (all when top <=
+// 0).
 func writeRunText(w io.Writer, dir string, spec *search.Spec, out scheduler.Outcome, top int) {
+	writeTalliedText(w, dir, spec, out, talliedResults(spec, out.Results, top), top)
+}
+
+// writeTalliedText writes run's summary of the study out, whose results
+// t has tallied with top rows.
+func writeTalliedText(w io.Writer, dir string, spec *search.Spec, out scheduler.Outcome, t *results.Tally, top int) {
 	fmt.Fprintf(w, "study %s: %d complete, %d pruned, %d failed in %.1fs", results.Printable(spec.Name), out.Complete, out.Pruned, out.Failed, out.Wall.Seconds())
 	switch out.StopReason {
 	case "":
@@ -362,14 +411,26 @@ func writeRunText(w io.Writer, dir string, spec *search.Spec, out scheduler.Outc
 	}
 	fmt.Fprintln(w)
 	arch, _ := spec.Backend["arch"].(string)
-	writeCostLine(w, studyCost(spec, out.Results), arch)
-	if failures := results.Failures(out.Results); len(failures) > 0 {
+	writeCostLine(w, studyCost(spec, t.Kept), arch)
+	if failures := t.Failures(); len(failures) > 0 {
 		results.WriteFailures(w, failures)
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "%s (%s)\n\n", results.Printable(spec.Metric), spec.Direction)
-	rows := results.Leaderboard(out.Results, spec.Direction)
+	rows := t.Rows()
 	writeTable(w, rows, top, spec.Metric)
+	if more := t.Total() - len(rows); more > 0 && len(rows) > 0 {
+		// writeTable counts the rows it was given and left out; the rest
+		// were never kept.
+		what := "trials"
+		if configurations(rows) {
+			what = "configurations"
+		}
+		if more == 1 {
+			what = strings.TrimSuffix(what, "s")
+		}
+		fmt.Fprintf(w, "... %d more %s\n", more, what)
+	}
 	fmt.Fprintf(w, "\nresults in %s\n  hpsearch leaderboard %s\n", dir, dir)
 }
 
