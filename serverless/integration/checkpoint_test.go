@@ -181,25 +181,31 @@ func TestS3CheckpointReadRequests(t *testing.T) {
 }
 
 // BenchmarkS3CheckpointResume writes a study of $HPSEARCH_BENCH_TRIALS
-// trials (default 20,000) to the emulated S3 from 64 writers at once,
+// trials (default 20,000) to the emulated S3 from $HPSEARCH_BENCH_PARALLEL
+// writers at once (default 64; 1 writes a segment a trial),
 // then measures Reopen, which reads it through checkpoints, counting its
 // requests, side by side with a read of the segments alone (one GET a
 // segment, as before checkpoints).
 func BenchmarkS3CheckpointResume(b *testing.B) {
-	n := 20000
-	if v := os.Getenv("HPSEARCH_BENCH_TRIALS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil {
-			b.Fatalf("HPSEARCH_BENCH_TRIALS=%q: %v", v, err)
+	setting := func(name string, def int) int {
+		v := os.Getenv(name)
+		if v == "" {
+			return def
 		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("%s=%q: want a whole number, at least 1", name, v)
+		}
+		return n
 	}
+	n, parallel := setting("HPSEARCH_BENCH_TRIALS", 20000), setting("HPSEARCH_BENCH_PARALLEL", 64)
 	api := s3API(b)
 	for range b.N {
 		study := s3Prefix(b).Join("bench")
 		start := time.Now()
-		requests, segments, readSeconds, segmentsOnlySeconds := writeAndReadBack(b, api, study, n, 64, true)
-		b.Logf("%d trials in %d segments (written in %.1f s): Reopen through checkpoints %d requests, %.2f s; the segments alone %d GETs, %.2f s",
-			n, segments, time.Since(start).Seconds()-readSeconds-segmentsOnlySeconds, requests, readSeconds, segments, segmentsOnlySeconds)
+		requests, segments, readSeconds, segmentsOnlySeconds := writeAndReadBack(b, api, study, n, parallel, true)
+		b.Logf("%d trials from %d writers in %d segments (written in %.1f s): Reopen through checkpoints %d requests, %.2f s; the segments alone %d GETs, %.2f s",
+			n, parallel, segments, time.Since(start).Seconds()-readSeconds-segmentsOnlySeconds, requests, readSeconds, segments, segmentsOnlySeconds)
 		b.ReportMetric(float64(requests), "requests")
 		b.ReportMetric(float64(segments), "segments")
 		b.ReportMetric(readSeconds, "s/read")

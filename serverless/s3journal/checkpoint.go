@@ -39,8 +39,8 @@ const DefaultCheckpointSegments = 1000
 const closeCheckpointSegments = 16
 
 // checkpointTimeout bounds the write of one checkpoint, which may be
-// tens of megabytes.
-const checkpointTimeout = 5 * time.Minute
+// megabytes, the SDK's retries included; Close may wait as long.
+const checkpointTimeout = 2 * time.Minute
 
 const (
 	contentTypeGzip = "application/gzip"
@@ -114,10 +114,13 @@ func (j *Journal) startCheckpoint() {
 	j.checkpointing = true
 	// recorded only grows, by appends past its length: the prefix stays.
 	data := j.recorded[:len(j.recorded):len(j.recorded)]
+	ctx, cancel := context.WithCancel(context.Background())
+	j.cancelCheckpoint = cancel
 	j.wg.Add(1)
 	go func() {
 		defer j.wg.Done()
-		err := j.writeCheckpoint(context.Background(), k, data)
+		defer cancel()
+		err := j.writeCheckpoint(ctx, k, data)
 		j.mu.Lock()
 		j.checkpointing = false
 		if err == nil && k > j.checkpointed {

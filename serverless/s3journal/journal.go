@@ -107,11 +107,13 @@ type Journal struct {
 	broken error
 	// every is the fewest segments between periodic checkpoints;
 	// checkpointed the last segment the newest checkpoint covers, read
-	// or written; checkpointing says one is being written.
-	every         uint64
-	checkpointed  uint64
-	checkpointing bool
-	wg            sync.WaitGroup // drain and checkpoint writes
+	// or written; checkpointing says one is being written, which
+	// cancelCheckpoint cancels when it runs in the background.
+	every            uint64
+	checkpointed     uint64
+	checkpointing    bool
+	cancelCheckpoint context.CancelFunc
+	wg               sync.WaitGroup // drain and checkpoint writes
 }
 
 type appendRequest struct {
@@ -536,7 +538,7 @@ func (j *Journal) Replay(ctx context.Context) (results.Replay, error) {
 }
 
 // Close waits for the commit under way, fails the Appends still waiting
-// with results.ErrClosed and makes later ones fail so. It waits for a
+// with results.ErrClosed and makes later ones fail so. It cancels a
 // checkpoint being written, then writes one of every segment committed
 // if closeCheckpointSegments or more came after the newest, unless a
 // commit failed. A checkpoint that cannot be written is no error: the
@@ -545,7 +547,13 @@ func (j *Journal) Replay(ctx context.Context) (results.Replay, error) {
 func (j *Journal) Close() error {
 	j.mu.Lock()
 	j.closed = true
-	for j.committing || j.checkpointing {
+	for j.committing {
+		j.idle.Wait()
+	}
+	if j.checkpointing && j.cancelCheckpoint != nil {
+		j.cancelCheckpoint() // Close writes its own, of every segment
+	}
+	for j.checkpointing {
 		j.idle.Wait()
 	}
 	k, data := j.next-1, j.recorded[:len(j.recorded):len(j.recorded)]
