@@ -7,5 +7,7 @@
 // a trial's scores do not depend on where it ran. A Lambda invocation may
 // also be a refit (LambdaRequest.Refit, refit.go): the trial fitted on
 // every row with the RefitFunc package refit registers, its model file
-// stored under the study's results prefix.
+// stored under the study's results prefix. Main (main.go) is the whole
+// main function of a Lambda worker: cmd/worker's, or yours with your own
+// families registered.
 package worker

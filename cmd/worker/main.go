@@ -6,16 +6,12 @@
 // to deploy and emulate; this smaller build (no command line, stripped,
 // tagged lambda.norpc) is what deploy cross-compiles when the running
 // hpsearch cannot be packaged (another architecture, or linked with cgo)
-// and what emulate runs in a source checkout.
+// and what emulate runs in a source checkout. It is worker.Main with
+// hpsearch's families: a worker of your own is the same few lines with
+// yours (see worker.Main's example).
 package main
 
 import (
-	"context"
-	"fmt"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/hpsearch/hpsearch/worker"
 	// Refit requests fit a trial on every row with package model.
 	_ "github.com/hpsearch/hpsearch/refit"
@@ -23,11 +19,4 @@ import (
 	_ "github.com/hpsearch/hpsearch/trainers/zoo"
 )
 
-func main() {
-	h, err := worker.NewLambdaHandler(context.Background(), os.Getenv)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	lambda.Start(h)
-}
+func main() { worker.Main() }
