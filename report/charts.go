@@ -73,6 +73,10 @@ func buildCharts(s *Study) (chartSet, error) {
 		return cs, nil
 	}
 	metric := cmp.Or(s.Spec.Metric, "score")
+	complete = drawn(complete, s.Spec.Direction)
+	if len(rs) > MaxDrawn {
+		rs = spread(rs, MaxDrawn)
+	}
 	byTrial, err := bestOverTrials(complete, s.Spec.Direction, metric)
 	if err != nil {
 		return cs, err
@@ -101,6 +105,63 @@ func buildCharts(s *Study) (chartSet, error) {
 		cs.rungs = c
 	}
 	return cs, nil
+}
+
+// MaxDrawn bounds the trials a chart draws (the SVGs of a 100,000-trial
+// study would weigh 40 MB): past it, charts draw an even spread of the
+// trials plus every trial that improved the best score, by number or by
+// time, and the TopTrials best.
+const MaxDrawn = 2000
+
+// drawn returns the complete trials the charts draw, in number order.
+func drawn(complete []trial.Result, dir trial.Direction) []trial.Result {
+	if len(complete) <= MaxDrawn {
+		return complete
+	}
+	keep := map[int]bool{}
+	improvements := func(rs []trial.Result) {
+		for i, best := 0, -1; i < len(rs); i++ {
+			if best < 0 || dir.Better(rs[i].Score, rs[best].Score) {
+				best = i
+				keep[rs[i].Number] = true
+			}
+		}
+	}
+	improvements(complete)
+	byTime := slices.Clone(complete)
+	slices.SortStableFunc(byTime, func(a, b trial.Result) int { return a.Finished.Compare(b.Finished) })
+	improvements(byTime)
+	slices.SortStableFunc(byTime, func(a, b trial.Result) int {
+		switch {
+		case dir.Better(a.Score, b.Score):
+			return -1
+		case dir.Better(b.Score, a.Score):
+			return 1
+		}
+		return a.Number - b.Number
+	})
+	for _, r := range byTime[:TopTrials] {
+		keep[r.Number] = true
+	}
+	for _, r := range spread(complete, MaxDrawn) {
+		keep[r.Number] = true
+	}
+	var out []trial.Result
+	for _, r := range complete {
+		if keep[r.Number] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// spread returns n of rs, evenly spaced, in order.
+func spread(rs []trial.Result, n int) []trial.Result {
+	out := make([]trial.Result, 0, n)
+	for i := range n {
+		out = append(out, rs[i*len(rs)/n])
+	}
+	return out
 }
 
 func newPlot(title, x, y string) *plot.Plot {
