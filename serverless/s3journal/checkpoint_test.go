@@ -256,6 +256,27 @@ func TestCheckpointWriteFails(t *testing.T) {
 	}
 }
 
+// TestCloseCancelsCheckpoint: Close does not wait for a background
+// checkpoint write that hangs (S3 gone quiet): it cancels it, and the
+// journal's Appends have all succeeded.
+func TestCloseCancelsCheckpoint(t *testing.T) {
+	t.Setenv(s3journal.EnvCheckpointSegments, "5")
+	s3 := newFakeS3()
+	s3.hold = func(ctx context.Context, key string) error {
+		if strings.HasPrefix(key, checkpointPrefix) {
+			<-ctx.Done() // until cancelled; the test's timeout guards a hang
+			return ctx.Err()
+		}
+		return nil
+	}
+	j := create(t, s3)
+	appendPairs(t, j, 0, 8) // the checkpoint of 5 hangs
+	j.Close()
+	if got := checkpoints(s3); len(got) != 0 {
+		t.Errorf("checkpoints %v", got)
+	}
+}
+
 // TestCheckpointOnlyOfCommittedSegments: a writer whose commit failed
 // (its segment's fate unknown) writes no checkpoint at Close, and no
 // checkpoint ever covers a segment that was not acknowledged.

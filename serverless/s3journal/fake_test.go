@@ -35,9 +35,12 @@ type fakeS3 struct {
 	beforePut func(key string) (err error, store bool)
 	// latency delays each PUT.
 	latency time.Duration
-	puts    atomic.Int64
-	gets    atomic.Int64
-	lists   atomic.Int64
+	// hold, when set, is called first by each PUT with its context; a
+	// non-nil error is returned instead.
+	hold  func(ctx context.Context, key string) error
+	puts  atomic.Int64
+	gets  atomic.Int64
+	lists atomic.Int64
 }
 
 type fakeObject struct {
@@ -59,6 +62,11 @@ func apiError(status int, code string) error {
 
 func (f *fakeS3) PutObject(ctx context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
 	f.puts.Add(1)
+	if f.hold != nil {
+		if err := f.hold(ctx, aws.ToString(in.Key)); err != nil {
+			return nil, err
+		}
+	}
 	if f.latency > 0 {
 		time.Sleep(f.latency)
 	}
