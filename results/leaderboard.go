@@ -235,3 +235,69 @@ func FoldStats(folds []float64) (mean, std float64) {
 	}
 	return mean, math.Sqrt(std / float64(len(folds)))
 }
+
+// Summarizer counts a journal's trials one event at a time, as Summarize
+// counts them all at once, keeping a few bytes a trial rather than the
+// events. Each trial's final result should appear once, as a journal
+// holds it (see Checker): a result that replaces an earlier one of the
+// same trial is counted by its state, but Best then only ever improves.
+// A Summarizer is not safe for concurrent use.
+type Summarizer struct {
+	dir        trial.Direction
+	s          Summary
+	dispatched map[int]struct{}
+	state      map[int]trial.State // the state of each final result
+}
+
+// NewSummarizer returns a Summarizer of a study in direction dir.
+func NewSummarizer(dir trial.Direction) *Summarizer {
+	return &Summarizer{dir: dir, dispatched: map[int]struct{}{}, state: map[int]trial.State{}}
+}
+
+// Add counts e.
+func (z *Summarizer) Add(e Event) {
+	switch e.Type {
+	case EventDispatch:
+		if _, ok := z.dispatched[e.Trial.Number]; !ok {
+			z.dispatched[e.Trial.Number] = struct{}{}
+			z.s.Dispatched++
+		}
+	case EventResult:
+		n := e.Result.Number
+		if old, ok := z.state[n]; ok {
+			z.count(old, -1)
+		}
+		r := *e.Result
+		r.State = StateOf(r)
+		z.state[n] = r.State
+		z.count(r.State, 1)
+		if r.State == trial.Complete && (z.s.Best == nil || compareResults(r, *z.s.Best, z.dir) < 0) {
+			z.s.Best = &r
+		}
+	case EventStop:
+		z.s.StopReason = e.Reason
+	}
+}
+
+func (z *Summarizer) count(s trial.State, d int) {
+	switch s {
+	case trial.Complete:
+		z.s.Complete += d
+	case trial.Pruned:
+		z.s.Pruned += d
+	case trial.Failed:
+		z.s.Failed += d
+	}
+}
+
+// Summary returns the counts of the events added, as Summarize would.
+func (z *Summarizer) Summary() Summary {
+	s := z.s
+	s.Running = 0
+	for n := range z.dispatched {
+		if _, final := z.state[n]; !final {
+			s.Running++
+		}
+	}
+	return s
+}
