@@ -55,6 +55,58 @@ func PlanResume(events []results.Event, dir trial.Direction) Plan {
 	return p
 }
 
+// Planner computes PlanResume one event at a time, keeping the trials
+// dispatched without a result and a few bytes for every other trial
+// rather than the journal's events: a caller that streams a journal can
+// plan a resume of any size in bounded memory. It is not safe for
+// concurrent use.
+type Planner struct {
+	sum   *results.Summarizer
+	p     Plan
+	final map[int]struct{}
+	open  map[int]trial.Trial // dispatched, no result yet: as last dispatched
+	last  results.EventType
+}
+
+// NewPlanner returns a Planner of a study in direction dir.
+func NewPlanner(dir trial.Direction) *Planner {
+	return &Planner{sum: results.NewSummarizer(dir), final: map[int]struct{}{}, open: map[int]trial.Trial{}}
+}
+
+// Add reads the journal's next event.
+func (pl *Planner) Add(e results.Event) {
+	pl.sum.Add(e)
+	pl.last = e.Type
+	switch e.Type {
+	case results.EventDispatch:
+		n := e.Trial.Number
+		pl.p.Next = max(pl.p.Next, n+1)
+		if _, done := pl.final[n]; !done {
+			pl.open[n] = *e.Trial
+		}
+	case results.EventResult:
+		n := e.Result.Number
+		pl.p.Next = max(pl.p.Next, n+1)
+		pl.final[n] = struct{}{}
+		delete(pl.open, n)
+	}
+}
+
+// Plan returns PlanResume of the events added.
+func (pl *Planner) Plan() Plan {
+	p := pl.p
+	p.Summary = pl.sum.Summary()
+	p.Rerun = nil
+	for _, t := range pl.open {
+		t.Attempt = max(t.Attempt, 1) + 1
+		t.Params = t.Params.Clone()
+		p.Rerun = append(p.Rerun, t)
+	}
+	slices.SortFunc(p.Rerun, func(a, b trial.Trial) int { return a.Number - b.Number })
+	p.Stopped = pl.last == results.EventStop
+	return p
+}
+
 // Finished reports whether resuming the study under these limits has
 // nothing to run, and why (a stop reason): no trial is left to run again,
 // and maxTrials trials were dispatched, or maxFailed trials failed, or
