@@ -30,6 +30,9 @@ type field struct {
 	// cats maps each category seen in training to its one-hot feature;
 	// nil for a numeric column.
 	cats map[string]int
+	// codes maps each category of an ordinally encoded string column to
+	// its code, the value of feature numeric; nil for other columns.
+	codes map[string]float64
 }
 
 // Bind matches the model's features to the column names of an input (see
@@ -58,7 +61,14 @@ func (m *Model) Bind(header []string) (*Binding, error) {
 	var missingCols []string
 	for i, feat := range m.Features {
 		if col, ok := index[feat]; ok {
-			get(col).numeric = i
+			f := get(col)
+			f.numeric = i
+			if cats, ok := m.Categories[feat]; ok {
+				f.codes = make(map[string]float64, len(cats))
+				for code, c := range cats {
+					f.codes[c] = float64(code)
+				}
+			}
 			continue
 		}
 		found := false
@@ -124,6 +134,18 @@ func (f field) fill(row []float64, cell string, num float64, isText bool) error 
 	if n := len(cell); n > 0 && (cell[0] == ' ' || cell[n-1] == ' ' || cell[n-1] == '\t') {
 		cell = strings.TrimSpace(cell) // as package datasets reads cells
 	}
+	if f.codes != nil && isText {
+		if isMissing(cell) {
+			row[f.numeric] = math.NaN()
+			return nil
+		}
+		code, ok := f.codes[cell]
+		if !ok {
+			return &cellError{column: f.name, msg: fmt.Sprintf("category %q was not in the training data (it had %s)", clip(cell), listCategories(f.codes))}
+		}
+		row[f.numeric] = code
+		return nil
+	}
 	if f.cats == nil {
 		v := num
 		if isText {
@@ -146,7 +168,7 @@ func (f field) fill(row []float64, cell string, num float64, isText bool) error 
 	}
 	hit, ok := f.cats[cell]
 	if !ok {
-		return &cellError{column: f.name, msg: fmt.Sprintf("category %q was not in the training data (it had %s)", clip(cell), f.categories())}
+		return &cellError{column: f.name, msg: fmt.Sprintf("category %q was not in the training data (it had %s)", clip(cell), listCategories(f.cats))}
 	}
 	for _, i := range f.cats {
 		row[i] = 0
@@ -155,10 +177,11 @@ func (f field) fill(row []float64, cell string, num float64, isText bool) error 
 	return nil
 }
 
-// categories lists a few of f's categories for an error message.
-func (f field) categories() string {
-	cats := make([]string, 0, len(f.cats))
-	for c := range f.cats {
+// listCategories lists a few of a column's categories for an error
+// message.
+func listCategories[V any](m map[string]V) string {
+	cats := make([]string, 0, len(m))
+	for c := range m {
 		cats = append(cats, strconv.Quote(c))
 	}
 	slices.Sort(cats)

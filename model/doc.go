@@ -34,6 +34,8 @@
 //	features          the feature names in the order the estimator reads
 //	                  them; a string column one-hot encoded in training
 //	                  appears as one "column=value" feature per category
+//	categories        optional: for each string column encoded ordinally
+//	                  in training, its categories in code order
 //	preprocess        {"scale", "impute", "encoding"}: the preprocessing
 //	                  settings, the scale resolved to what was applied
 //	preprocess_state  base64: the imputer's and scaler's fitted statistics
@@ -64,8 +66,10 @@
 // columns that are not features (the target among them) are ignored. A
 // feature "c=v" of a one-hot encoded string column c is bound to an input
 // column named c, holding the strings as written; a category not seen in
-// training is an error naming the column. A column encoded ordinally in
-// training must be given as its numeric codes. Missing cells (empty, NA,
+// training is an error naming the column. A string column encoded
+// ordinally in training is given as its strings too (the model file keeps
+// its categories in Categories), or as its numeric codes; a model file
+// written before Categories existed takes only the codes. Missing cells (empty, NA,
 // N/A, NaN, null) are imputed when the model was trained with imputation
 // and refused otherwise. Input is read under package datasets' limits on a
 // record, a cell and the columns of a file (datasets.MaxLineBytes,

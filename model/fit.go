@@ -116,7 +116,7 @@ func Fit(ctx context.Context, w *worker.Worker, req FitRequest) (m *Model, err e
 	}
 	m = &Model{
 		Family: t.Model, Params: params, Task: d.Task, Target: d.Target,
-		Classes: d.Classes, Features: d.Features, Preprocess: settings,
+		Classes: d.Classes, Features: d.Features, Categories: d.Categories, Preprocess: settings,
 		Rows: d.Rows, DatasetSHA256: sha, Metric: req.Metric, CVScore: req.CVScore,
 		Trial: t.Number, Seed: t.Seed, Version: req.Version,
 		pipe: pipe, est: pe,

@@ -83,8 +83,13 @@ type Model struct {
 	// class-index order; nil for regression.
 	Classes []string `json:"classes,omitempty"`
 	// Features are the estimator's input columns, in order.
-	Features   []string `json:"features"`
-	Preprocess Settings `json:"preprocess"`
+	Features []string `json:"features"`
+	// Categories holds, for each feature that is a string column encoded
+	// ordinally in training, its categories in code order (the feature's
+	// value is the index), so that predict takes the strings. Absent from
+	// files written before it existed: such a model takes the codes.
+	Categories map[string][]string `json:"categories,omitempty"`
+	Preprocess Settings            `json:"preprocess"`
 	// PreprocessState and EstimatorState are the fitted state.
 	PreprocessState []byte `json:"preprocess_state"`
 	EstimatorState  []byte `json:"estimator_state"`

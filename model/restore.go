@@ -44,6 +44,11 @@ func (m *Model) restore() (err error) {
 		}
 		seen[f] = true
 	}
+	for f := range m.Categories {
+		if !seen[f] {
+			return fmt.Errorf("categories for %q, which is not a feature", f)
+		}
+	}
 	if m.Params, err = trainers.Resolve(l.Info(), m.Params); err != nil {
 		return err
 	}
