@@ -9,5 +9,7 @@
 // [DeployerPermissions] (as a policy, [DeployerPolicy]); [Template]
 // renders the same resources as a CloudFormation template, with the
 // bucket as a parameter, for those who deploy with infrastructure as
-// code.
+// code. For command studies, whose programs the function runs,
+// [Dockerfile] writes a container image of the worker and the user's
+// directory, and [Deployer.DeployImage] deploys the image once pushed.
 package deploy
