@@ -85,17 +85,32 @@ func (s *Study) Rows() []results.Row {
 // finals returns the last final result of each trial number, every rung
 // of early stopping included, in trial number order.
 func (s *Study) finals() []trial.Result {
-	last := map[int]trial.Result{}
-	for _, r := range results.Results(s.Events) {
-		if r.State.Final() {
-			last[r.Number] = r
+	// Indexed by number (numbers are dense), not hashed and sorted: the
+	// dashboard prices a 100,000-trial study on every read.
+	var last []*trial.Result
+	count := 0
+	for _, e := range s.Events {
+		if e.Type != results.EventResult || !e.Result.State.Final() {
+			continue
+		}
+		n := e.Result.Number
+		if n < 0 || n > len(s.Events) {
+			return s.finalsSparse()
+		}
+		if n >= len(last) {
+			last = append(last, make([]*trial.Result, n+1-len(last))...)
+		}
+		if last[n] == nil {
+			count++
+		}
+		last[n] = e.Result
+	}
+	rs := make([]trial.Result, 0, count)
+	for _, r := range last {
+		if r != nil {
+			rs = append(rs, *r)
 		}
 	}
-	rs := make([]trial.Result, 0, len(last))
-	for _, r := range last {
-		rs = append(rs, r)
-	}
-	sortByNumber(rs)
 	return rs
 }
 
@@ -148,4 +163,21 @@ func (s *Study) Cost() cost.Breakdown {
 		b.WallSeconds = wall.Seconds()
 	}
 	return cost.StudyCost(rs, b, p)
+}
+
+// finalsSparse is finals for a journal whose trial numbers are not dense
+// (a hand-edited one): hashed, then sorted.
+func (s *Study) finalsSparse() []trial.Result {
+	last := map[int]trial.Result{}
+	for _, e := range s.Events {
+		if e.Type == results.EventResult && e.Result.State.Final() {
+			last[e.Result.Number] = *e.Result
+		}
+	}
+	rs := make([]trial.Result, 0, len(last))
+	for _, r := range last {
+		rs = append(rs, r)
+	}
+	sortByNumber(rs)
+	return rs
 }

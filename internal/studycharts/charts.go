@@ -190,20 +190,36 @@ func jsonFloat(x float64) float64 {
 }
 
 // finals returns the last final result of each trial number in number
-// order, with its StateOf state.
+// order, with its StateOf state. It indexes the journal's results by
+// number (numbers are dense) rather than hashing and sorting copies: it
+// runs on every read of a 100,000-trial study.
 func finals(events []results.Event) []trial.Result {
-	last := map[int]trial.Result{}
-	for _, r := range results.Results(events) {
-		if r.State.Final() {
-			r.State = results.StateOf(r)
-			last[r.Number] = r
+	var last []*trial.Result
+	count := 0
+	for _, e := range events {
+		if e.Type != results.EventResult || !e.Result.State.Final() {
+			continue
+		}
+		n := e.Result.Number
+		if n < 0 || n > len(events) {
+			return finalsSparse(events)
+		}
+		if n >= len(last) {
+			last = append(last, make([]*trial.Result, n+1-len(last))...)
+		}
+		if last[n] == nil {
+			count++
+		}
+		last[n] = e.Result
+	}
+	rs := make([]trial.Result, 0, count)
+	for _, r := range last {
+		if r != nil {
+			c := *r
+			c.State = results.StateOf(c)
+			rs = append(rs, c)
 		}
 	}
-	rs := make([]trial.Result, 0, len(last))
-	for _, r := range last {
-		rs = append(rs, r)
-	}
-	slices.SortFunc(rs, func(a, b trial.Result) int { return cmp.Compare(a.Number, b.Number) })
 	return rs
 }
 
@@ -501,4 +517,23 @@ func costOverTime(rs []trial.Result, start time.Time, total float64) []CostPoint
 		}
 	}
 	return out
+}
+
+// finalsSparse is finals for a journal whose trial numbers are not dense
+// (a hand-edited one): hashed, then sorted.
+func finalsSparse(events []results.Event) []trial.Result {
+	last := map[int]trial.Result{}
+	for _, e := range events {
+		if e.Type == results.EventResult && e.Result.State.Final() {
+			r := *e.Result
+			r.State = results.StateOf(r)
+			last[r.Number] = r
+		}
+	}
+	rs := make([]trial.Result, 0, len(last))
+	for _, r := range last {
+		rs = append(rs, r)
+	}
+	slices.SortFunc(rs, func(a, b trial.Result) int { return cmp.Compare(a.Number, b.Number) })
+	return rs
 }
