@@ -44,10 +44,21 @@ finds itself in a Lambda runtime, if it is a statically linked Linux
 binary for the function's architecture (CGO_ENABLED=0 go install ... on a
 Linux machine of that architecture). Otherwise deploy cross-compiles
 ./cmd/worker, which needs Go and the hpsearch source tree; without them it
-says so, and --worker PATH packages a binary you built.`,
+says so, and --worker PATH packages a binary you built.
+
+--image is for command studies, whose programs the function runs: it
+writes a Dockerfile (based on public.ecr.aws/lambda/provided:al2023, with
+the worker as its entry point, the directory --image-dir copied in at the
+same path, and HPSEARCH_COMMANDS=1) and the worker beside it, and prints
+the docker and aws ecr commands that build and push the image. Given
+--image-uri (the image pushed to ECR), it deploys a container-image
+function running it instead. Whoever may invoke that function can run
+programs in it. --dry-run shows all of it and writes nothing.`,
 		Example: `  hpsearch deploy --bucket my-hpsearch --dry-run
   hpsearch deploy --bucket my-hpsearch --memory 3008
-  hpsearch deploy --bucket my-hpsearch --template-file worker.json`,
+  hpsearch deploy --bucket my-hpsearch --template-file worker.json
+  hpsearch deploy --bucket my-hpsearch --image --image-dir ./my-model
+  hpsearch deploy --bucket my-hpsearch --image --image-uri 123456789012.dkr.ecr.eu-west-1.amazonaws.com/hpsearch-worker:latest`,
 	}
 	fs := cmd.Flags()
 	var c deploy.Config
@@ -67,6 +78,11 @@ says so, and --worker PATH packages a binary you built.`,
 	dryRun := fs.Bool("dry-run", false, "print the plan, package size, policies and the permissions\ndeploying needs; call no AWS API, need no credentials")
 	template := fs.Bool("template", false, "print an equivalent CloudFormation template (the bucket\nis its Bucket parameter) and the commands that deploy it")
 	templateFile := fs.String("template-file", "", "write the template to `F` instead of standard output")
+	var img imageFlags
+	fs.BoolVar(&img.image, "image", false, "a container image with your code, for command studies (see above)")
+	fs.StringVar(&img.dir, "image-dir", ".", "with --image, your code's directory `D`: the spec's directory")
+	fs.StringVar(&img.out, "image-out", "", "with --image, write the Dockerfile and worker into `D`\n(default: under the hpsearch cache, per function)")
+	fs.StringVar(&img.uri, "image-uri", "", "with --image, deploy the pushed image `URI` (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG)")
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		ctx := cmd.Context()
 		// Zero is not "the default" here; the upper limits are deploy's.
@@ -79,7 +95,13 @@ says so, and --worker PATH packages a binary you built.`,
 		c.Timeout = time.Duration(*timeout) * time.Second
 		c = c.WithDefaults()
 
+		if err := img.check(fs); err != nil {
+			return err
+		}
 		if *template || *templateFile != "" {
+			if img.image {
+				return usageErr("--image and --template: the template deploys the zip package")
+			}
 			return writeTemplate(e, c, *templateFile)
 		}
 
@@ -92,6 +114,12 @@ says so, and --worker PATH packages a binary you built.`,
 		c.Region = awsCfg.Region
 		if err := c.Validate(); err != nil {
 			return fmt.Errorf("%w: %w", trial.ErrBadInput, err)
+		}
+		if img.image {
+			if *zipOut != "" {
+				return usageErr("--image and --zip: an image function has no zip package")
+			}
+			return deployImage(ctx, e, c, awsCfg, img, *dryRun, *worker)
 		}
 		if !*dryRun {
 			// run's message, before minutes of building for nothing.
@@ -139,6 +167,17 @@ says so, and --worker PATH packages a binary you built.`,
 // executable, or a build of ./cmd/worker. It returns the package and where
 // its worker came from.
 func buildPackage(ctx context.Context, log *slog.Logger, c deploy.Config, worker string) ([]byte, string, error) {
+	bin, why, err := workerBinary(ctx, log, c, worker)
+	if err != nil {
+		return nil, "", err
+	}
+	pkg, err := deploy.Package(bin)
+	return pkg, why, err
+}
+
+// workerBinary returns the worker deploy.PlanWorker chooses, built if
+// need be, and where it came from.
+func workerBinary(ctx context.Context, log *slog.Logger, c deploy.Config, worker string) ([]byte, string, error) {
 	self, err := runningExecutable()
 	if err != nil {
 		return nil, "", err
@@ -168,8 +207,7 @@ func buildPackage(ctx context.Context, log *slog.Logger, c deploy.Config, worker
 	if err != nil {
 		return nil, "", fmt.Errorf("deploy: read worker: %w", err)
 	}
-	pkg, err := deploy.Package(bin)
-	return pkg, plan.Why, err
+	return bin, plan.Why, nil
 }
 
 // runningExecutable is deploy.Running; tests stand in a binary of the

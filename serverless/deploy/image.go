@@ -51,6 +51,8 @@ func (img Image) Validate() error {
 		return fmt.Errorf("%w: code dir %q: a Dockerfile cannot name it (quotes, backslashes, $, ` or control characters): move the code to a plainer path", ErrImage, d)
 	case d == "/" || d == "/var/runtime" || strings.HasPrefix(d, "/var/runtime/") || strings.HasPrefix(d, "/proc/") || strings.HasPrefix(d, "/sys/") || strings.HasPrefix(d, "/dev/"):
 		return fmt.Errorf("%w: code dir %q: the image needs that path for itself", ErrImage, d)
+	case d == "/tmp" || strings.HasPrefix(d, "/tmp/"):
+		return fmt.Errorf("%w: code dir %q: Lambda mounts an empty /tmp over the image's: move the code out of /tmp", ErrImage, d)
 	}
 	return nil
 }

@@ -50,7 +50,7 @@ func TestDockerfile(t *testing.T) {
 // TestImageRefusesCodeDirs: a directory a Dockerfile cannot name, or
 // that the image needs, is refused with ErrImage naming it.
 func TestImageRefusesCodeDirs(t *testing.T) {
-	for _, dir := range []string{"", "relative/dir", "/a/../b", "/a/b/", "/", "/var/runtime", "/var/runtime/x", `/a"b`, `/a\b`, "/a$HOME", "/a\nRUN rm -rf /", "/proc/1"} {
+	for _, dir := range []string{"", "relative/dir", "/a/../b", "/a/b/", "/", "/var/runtime", "/var/runtime/x", `/a"b`, `/a\b`, "/a$HOME", "/a\nRUN rm -rf /", "/proc/1", "/tmp", "/tmp/proj"} {
 		_, err := Dockerfile(Image{CodeDir: dir})
 		if !errors.Is(err, ErrImage) || !strings.Contains(err.Error(), "code dir") {
 			t.Errorf("code dir %q: %v, want ErrImage naming the code dir", dir, err)
