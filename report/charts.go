@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
@@ -86,9 +87,24 @@ func buildCharts(s *Study) (chartSet, error) {
 		return cs, err
 	}
 	cs.progress = []Chart{byTrial, byTime}
+	if c, err := familyChart(complete, metric); err != nil {
+		return cs, err
+	} else if c != nil {
+		cs.progress = append(cs.progress, *c)
+	}
+	// Scores against each parameter show every scored trial: under early
+	// stopping most end pruned below the full budget (they were 5 of 150
+	// in an ASHA example when only complete ones were drawn).
+	var scored []trial.Result
+	for _, r := range rs {
+		if r.State != trial.Failed && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
+			scored = append(scored, r)
+		}
+	}
+	scored = drawn(scored, s.Spec.Direction)
 	axes := paramAxes(s.Spec, complete)
 	for _, a := range axes {
-		c, err := scoreAgainst(a, complete, metric)
+		c, err := scoreAgainst(a, scored, metric)
 		if err != nil {
 			return cs, err
 		}
@@ -171,6 +187,11 @@ func newPlot(title, x, y string) *plot.Plot {
 	p.Y.Label.Text = y
 	p.Add(plotter.NewGrid())
 	p.Legend.TextStyle.Font.Size = vg.Points(9)
+	// Sans-serif, as the page around the charts.
+	for _, f := range []*font.Font{&p.Title.TextStyle.Font, &p.X.Label.TextStyle.Font, &p.Y.Label.TextStyle.Font,
+		&p.X.Tick.Label.Font, &p.Y.Tick.Label.Font, &p.Legend.TextStyle.Font} {
+		f.Variant = "Sans"
+	}
 	return p
 }
 
@@ -203,7 +224,18 @@ func progressPlot(name, title, xLabel, metric string, xs []float64, scores []flo
 	p.Add(sc, line)
 	p.Legend.Add("trial", sc)
 	p.Legend.Add("best so far", line)
-	p.Legend.Top = dir == trial.Minimize
+	// The legend sits in a band above the data, never on it.
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, y := range scores {
+		lo, hi = min(lo, y), max(hi, y)
+	}
+	if span := hi - lo; span > 0 {
+		p.Y.Min, p.Y.Max = lo-0.05*span, hi+0.3*span
+	}
+	p.Legend.Top = true
+	if name == "best-over-trials" {
+		p.X.Tick.Marker = intTicks{}
+	}
 	return Chart{Name: name, Title: title, Plot: p, Width: 6 * vg.Inch, Height: 3.5 * vg.Inch}, nil
 }
 
@@ -382,7 +414,7 @@ func scoreAgainst(a axis, complete []trial.Result, metric string) (Chart, error)
 		p.X.Min, p.X.Max = -0.5, float64(len(a.categories))-0.5
 	case a.log:
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.X.Tick.Marker = logTicks{}
 		p.X.Label.Text = a.name + " (log scale)"
 	}
 	return Chart{Name: "param-" + fileSafe(a.name), Title: title, Plot: p, Width: 4.5 * vg.Inch, Height: 3 * vg.Inch}, nil
@@ -568,10 +600,33 @@ func rungs(rs []trial.Result, metric string) (*Chart, error) {
 		p.Add(sc)
 		p.Legend.Add(fmt.Sprintf("rung %d (%d trials)", k, len(byRung[k])), sc)
 	}
+	// Every budget labelled, and room around the first and last so that
+	// their markers are not cut; the legend above the data.
+	budgets := map[float64]bool{}
+	ylo, yhi := math.Inf(1), math.Inf(-1)
+	for _, pts := range byRung {
+		for _, pt := range pts {
+			budgets[pt.X] = true
+			ylo, yhi = min(ylo, pt.Y), max(yhi, pt.Y)
+		}
+	}
+	var bs []float64
+	for b := range budgets {
+		bs = append(bs, b)
+	}
+	slices.Sort(bs)
+	p.X.Tick.Marker = budgetTicks(bs)
 	if hi/lo >= 10 {
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.X.Min, p.X.Max = lo/1.3, hi*1.3
+	} else {
+		pad := math.Max(0.05*(hi-lo), 0.5)
+		p.X.Min, p.X.Max = lo-pad, hi+pad
 	}
+	if span := yhi - ylo; span > 0 {
+		p.Y.Min, p.Y.Max = ylo-0.05*span, yhi+0.35*span
+	}
+	p.Legend.Top = true
 	return &Chart{Name: "rungs", Title: title, Plot: p, Width: 6 * vg.Inch, Height: 3.5 * vg.Inch}, nil
 }
 
