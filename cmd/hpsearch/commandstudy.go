@@ -52,7 +52,7 @@ func checkCommand(spec *search.Spec) error {
 // the same protocol (worker.Request.Command), if the function allows it
 // (worker.EnvCommands). The program is checked here, which is where the
 // emulation's worker runs it; on AWS the function needs an image holding
-// the program at the same path (deploy --image is not built yet).
+// the program at the same path (deploy --image builds such an image).
 // In-trial pruning is refused: a running invocation cannot be told to
 // stop yet.
 func commandOnLambda(spec *search.Spec, base *worker.Request) error {
