@@ -181,6 +181,9 @@ type openedStudy struct {
 	prior    []results.Event
 	finished bool
 	outcome  scheduler.Outcome
+	// tally summarises a finished study streamed from its journal (then
+	// prior is nil); nil when prior holds the events.
+	tally *results.Tally
 }
 
 // openStudy creates the study directory dir/NAME, or with resume reopens
@@ -189,17 +192,19 @@ type openedStudy struct {
 // then runs it while this run is refused, which still leaves one owner.
 //
 // recoverLost, when not nil, brings a reopened journal up to date (see
-// lostResults) before the resume is planned.
+// lostResults) before the resume is planned. top is the number of
+// leaderboard rows run reports (all when top <= 0), kept for a study
+// that turns out to have nothing left to run.
 //
 // A dir that is an s3:// URL keeps the study in S3, through api (see
 // openS3Study).
-func openStudy(ctx context.Context, e *env, api s3journal.API, dir string, spec *search.Spec, specJSON []byte, resume bool, recoverLost recoverFunc) (*openedStudy, error) {
+func openStudy(ctx context.Context, e *env, api s3journal.API, dir string, spec *search.Spec, specJSON []byte, resume bool, recoverLost recoverFunc, top int) (*openedStudy, error) {
 	if s3journal.IsURL(dir) {
 		return openS3Study(ctx, e, api, dir, spec, specJSON, resume, recoverLost)
 	}
 	if resume {
 		if _, err := os.Lstat(filepath.Join(dir, spec.Name)); err == nil {
-			return reopenStudy(ctx, e, filepath.Join(dir, spec.Name), spec, specJSON, recoverLost)
+			return reopenStudy(ctx, e, filepath.Join(dir, spec.Name), spec, specJSON, recoverLost, top)
 		}
 	}
 	j, err := results.Create(dir, spec.Name, spec.Raw(), specJSON)
@@ -217,7 +222,7 @@ func openStudy(ctx context.Context, e *env, api s3journal.API, dir string, spec 
 // reopenStudy takes the lock of an existing study, checks that spec
 // describes the same search, and reopens its journal for appending. It
 // changes nothing in the study until all of that has passed.
-func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec, specJSON []byte, recoverLost recoverFunc) (st *openedStudy, err error) {
+func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec, specJSON []byte, recoverLost recoverFunc, top int) (st *openedStudy, err error) {
 	if _, err := readStudySpec(studyDir); err != nil {
 		return nil, err
 	}
@@ -238,16 +243,30 @@ func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec
 	if err != nil {
 		return nil, err
 	}
+	printed := false // the warnings of the journal, by finishStreamed
+	if recoverLost == nil {
+		// Nothing to bring up to date: whether the study has anything
+		// left to run is decided streaming the journal, so that a
+		// finished study of any size is reported without holding it.
+		if err := checkContinue(studyDir, specPath, stored, spec, specJSON); err != nil {
+			return nil, err
+		}
+		if st, err = finishStreamed(ctx, e, studyDir, spec, top); err != nil {
+			return nil, err
+		}
+		if st != nil {
+			st.lock = lock
+			return st, nil
+		}
+		printed = true
+	}
 	st, err = continueStudy(ctx, e, studyDir, specPath, stored, spec, specJSON, recoverLost, func() (studyJournal, results.Replay, error) {
 		j, rp, err := results.Reopen(ctx, studyDir)
 		if err != nil {
-			var ce *results.CorruptError
-			if errors.As(err, &ce) {
-				return nil, rp, fmt.Errorf("%w\nthe study was left as it was. A crash only ever tears the last record, so the journal was damaged some other way. "+
-					"To resume from the records before line %d (trials recorded after it then run again), keep the journal and cut it there:\n"+
-					"  mv %[3]s %[3]s.damaged && head -n %[4]d %[3]s.damaged > %[3]s", err, ce.Line, ce.File, ce.Line-1)
-			}
-			return nil, rp, err
+			return nil, rp, reopenError(err)
+		}
+		if printed {
+			rp.Warnings = nil
 		}
 		return j, rp, nil
 	})
@@ -258,6 +277,57 @@ func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec
 	return st, nil
 }
 
+// reopenError adds to an error reopening a study directory's journal,
+// when it is damaged, how to resume from the records before the damage.
+func reopenError(err error) error {
+	var ce *results.CorruptError
+	if errors.As(err, &ce) {
+		return fmt.Errorf("%w\nthe study was left as it was. A crash only ever tears the last record, so the journal was damaged some other way. "+
+			"To resume from the records before line %d (trials recorded after it then run again), keep the journal and cut it there:\n"+
+			"  mv %[3]s %[3]s.damaged && head -n %[4]d %[3]s.damaged > %[3]s", err, ce.Line, ce.File, ce.Line-1)
+	}
+	return err
+}
+
+// finishStreamed reopens the journal of the study directory studyDir,
+// streaming it into a resume plan and run's summary with top rows, and
+// prints its warnings. When the study has nothing left to run it
+// finishes it as continueStudy does and returns it; otherwise it closes
+// the journal again (its torn tail cut, if it had one) and returns nil,
+// for continueStudy to read it whole.
+func finishStreamed(ctx context.Context, e *env, studyDir string, spec *search.Spec, top int) (*openedStudy, error) {
+	planner := scheduler.NewPlanner(spec.Direction)
+	tally := newRunTally(spec, top)
+	j, warnings, err := results.ReopenScan(ctx, studyDir, func(ev results.Event) error {
+		planner.Add(ev)
+		if ev.Type == results.EventResult {
+			tally.Add(*ev.Result)
+		}
+		return nil
+	})
+	for _, w := range warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
+	if err != nil {
+		return nil, reopenError(err)
+	}
+	plan := planner.Plan()
+	reason, done := plan.Finished(spec.Search.MaxTrials, spec.Stop.MaxFailedTrials)
+	if !done {
+		return nil, j.Close()
+	}
+	if !plan.Stopped || plan.StopReason != reason {
+		// It died after its last result, before its stop record.
+		if err := j.Append(ctx, results.StopEvent(reason, time.Now().UTC())); err != nil {
+			j.Close()
+			return nil, err
+		}
+	}
+	st := &openedStudy{journal: j, finished: true, tally: tally, outcome: scheduler.Outcome{Summary: plan.Summary}}
+	st.outcome.StopReason = reason
+	return st, nil
+}
+
 // continueStudy resumes the study at study (a directory or an s3:// URL)
 // whose resolved spec, read from specPath, is stored: it checks that spec
 // describes the same search, then reopens its journal with reopen, brings
@@ -265,19 +335,7 @@ func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec
 // before the check has passed.
 func continueStudy(ctx context.Context, e *env, study, specPath string, stored []byte, spec *search.Spec, specJSON []byte,
 	recoverLost recoverFunc, reopen func() (studyJournal, results.Replay, error)) (*openedStudy, error) {
-	stored, specJSON, err := univariateBefore(stored, spec, specJSON)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, specPath, err)
-	}
-	diffs, err := specDiff(stored, specJSON)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, specPath, err)
-	}
-	if len(diffs) > 0 {
-		return nil, fmt.Errorf("%w: %s describes another search than the study in %s (field: study's value -> spec's value):\n  %s\nwhen resuming only %s may change; to search differently, start a new study with --name",
-			trial.ErrBadInput, spec.File, study, strings.Join(diffs, "\n  "), strings.Join(resumeMayChange, ", "))
-	}
-	if err := checkDatasetUnchanged(stored, specJSON); err != nil {
+	if err := checkContinue(study, specPath, stored, spec, specJSON); err != nil {
 		return nil, err
 	}
 	j, rp, err := reopen()
@@ -315,17 +373,39 @@ func continueStudy(ctx context.Context, e *env, study, specPath string, stored [
 	return st, nil
 }
 
+// checkContinue checks that spec describes the same search as the study
+// at study, whose resolved spec, read from specPath, is stored (see
+// continueStudy).
+func checkContinue(study, specPath string, stored []byte, spec *search.Spec, specJSON []byte) error {
+	stored, specJSON, err := univariateBefore(stored, spec, specJSON)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", trial.ErrBadInput, specPath, err)
+	}
+	diffs, err := specDiff(stored, specJSON)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", trial.ErrBadInput, specPath, err)
+	}
+	if len(diffs) > 0 {
+		return fmt.Errorf("%w: %s describes another search than the study in %s (field: study's value -> spec's value):\n  %s\nwhen resuming only %s may change; to search differently, start a new study with --name",
+			trial.ErrBadInput, spec.File, study, strings.Join(diffs, "\n  "), strings.Join(resumeMayChange, ", "))
+	}
+	return checkDatasetUnchanged(stored, specJSON)
+}
+
 // writeFinished reports a resumed study that had nothing left to run, as
 // run reports one it ran.
 func (st *openedStudy) writeFinished(e *env, spec *search.Spec, top int, asJSON bool) error {
 	fmt.Fprintf(e.stderr, "hpsearch: study %s has finished (%s); nothing left to run\n", st.journal.Dir(), st.outcome.StopReason)
-	tally := newRunTally(spec, top)
-	for _, ev := range st.prior {
-		if ev.Type == results.EventResult {
-			tally.Add(*ev.Result)
+	tally := st.tally
+	if tally == nil {
+		tally = newRunTally(spec, top)
+		for _, ev := range st.prior {
+			if ev.Type == results.EventResult {
+				tally.Add(*ev.Result)
+			}
 		}
+		st.prior = nil
 	}
-	st.prior = nil
 	if asJSON {
 		if err := writeTalliedJSON(e.stdout, st.journal.Dir(), spec, st.outcome, tally); err != nil {
 			return err

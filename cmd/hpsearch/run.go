@@ -174,7 +174,7 @@ consistent).`,
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		st, err := openStudy(ctx, e, api, *dir, spec, specJSON, *resume, lostResults(exec, spec))
+		st, err := openStudy(ctx, e, api, *dir, spec, specJSON, *resume, lostResults(exec, spec), *top)
 		if err != nil {
 			return err
 		}
