@@ -19,7 +19,8 @@ func newReportCmd(e *env) *cobra.Command {
 		Short: "write a study's report: one self-contained HTML file, or PNG charts",
 		Long: `Reads a study directory, or the s3:// URL of a study kept in S3, and
 writes its report. html (the default) is one
-self-contained file that opens without network access: the leaderboard,
+self-contained file that opens without network access: the charts of
+'hpsearch dashboard' (inlined, interactive), the leaderboard,
 the best score over time and over trial number, the score against each
 parameter (log axes for log parameters), a parallel-coordinates view of the
 top trials, the rungs of an early-stopping study, the cost and time, and
