@@ -76,6 +76,8 @@ func Dockerfile(img Image) (string, error) {
 	fmt.Fprintf(&b, "# RUN dnf install -y python3 python3-pip && dnf clean all && pip3 install scikit-learn\n")
 	fmt.Fprintf(&b, "COPY --from=%s [\"bootstrap\", %s]\n", WorkerContext, q(ImageBootstrap))
 	fmt.Fprintf(&b, "# The command runs in the spec's directory, at the path it has where hpsearch runs.\n")
+	fmt.Fprintf(&b, "# Lambda runs it as another user, on a read-only file system but /tmp: files must be\n")
+	fmt.Fprintf(&b, "# readable by all, and the command writes to $HPSEARCH_TRIAL_DIR.\n")
 	fmt.Fprintf(&b, "COPY [\".\", %s]\n", q(img.CodeDir+"/"))
 	fmt.Fprintf(&b, "WORKDIR %s\n", q(img.CodeDir))
 	fmt.Fprintf(&b, "# Whoever may invoke this function can run programs in it: it is built for your code.\n")
@@ -121,7 +123,9 @@ func ImageCommands(c Config, codeDir, workerDir string, quote func(string) strin
 	uri := registry + "/" + repo + ":latest"
 	region := " --region " + quote(c.Region)
 	var b strings.Builder
-	b.WriteString("  # ACCOUNT_ID is your AWS account: aws sts get-caller-identity --query Account --output text\n")
+	b.WriteString("  # docker with BuildKit (buildx: Docker Desktop, or Docker 23+ with the buildx plugin) for\n")
+	b.WriteString("  # --build-context and --provenance; ACCOUNT_ID is your AWS account:\n")
+	b.WriteString("  # aws sts get-caller-identity --query Account --output text\n")
 	fmt.Fprintf(&b, "  docker build --platform %s --provenance=false -f %s --build-context %s=%s -t %s %s\n",
 		ImagePlatform(c), quote(filepath.Join(workerDir, "Dockerfile")), WorkerContext, quote(workerDir), quote(repo+":latest"), quote(codeDir))
 	fmt.Fprintf(&b, "  aws ecr create-repository --repository-name %s%s   # once\n", quote(repo), region)
