@@ -24,11 +24,11 @@ red,11.0,dog
 blue,8.7,dog
 `
 
-func petsModel(t *testing.T) *model.Model {
-	t.Helper()
-	req := fitRequest(writeFile(t, "pets.csv", pets), "decision_tree", nil, 1)
+func petsModel(tb testing.TB) *model.Model {
+	tb.Helper()
+	req := fitRequest(writeFile(tb, "pets.csv", pets), "decision_tree", nil, 1)
 	req.Preprocess.Impute = "median"
-	return fit(t, req)
+	return fit(tb, req)
 }
 
 // TestPredictColumns checks that columns are matched by name in any

@@ -78,3 +78,18 @@ func TestPredictEnforcesDatasetLimits(t *testing.T) {
 		}
 	})
 }
+
+// FuzzPredictCSV checks that no input makes PredictCSV panic, and that
+// whatever it refuses is bad input.
+func FuzzPredictCSV(f *testing.F) {
+	f.Add([]byte(newPets))
+	f.Add([]byte("weight,colour\n1,red\n\"2\nx\",blue\n"))
+	f.Add([]byte("\uFEFF colour ,weight\nred,NA\n"))
+	m := petsModel(f)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		_, err := m.PredictCSV(context.Background(), bytes.NewReader(in), &bytes.Buffer{}, model.StreamOptions{Name: "in.csv", ChunkRows: 2})
+		if err != nil && !errors.Is(err, trial.ErrBadInput) {
+			t.Fatalf("%q: %v does not wrap trial.ErrBadInput", in, err)
+		}
+	})
+}
