@@ -78,3 +78,35 @@ func WritePNG(dir string, s *Study) ([]string, error) {
 	}
 	return paths, nil
 }
+
+// WriteSVG writes the study's charts as standalone SVG files into dir,
+// named as WritePNG names its PNG files (with .svg), and returns their
+// paths: vector charts for papers.
+func WriteSVG(dir string, s *Study) ([]string, error) {
+	cs, err := buildCharts(s)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	var paths []string
+	for _, c := range cs.all() {
+		canvas := vgsvg.New(c.Width, c.Height)
+		c.Plot.Draw(draw.New(canvas))
+		path := filepath.Join(dir, c.Name+".svg")
+		f, err := os.Create(path)
+		if err != nil {
+			return paths, fmt.Errorf("report: %w", err)
+		}
+		_, err = canvas.WriteTo(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return paths, fmt.Errorf("report: write %s: %w", path, err)
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}

@@ -15,7 +15,7 @@ func init() { register(newReportCmd) }
 // newReportCmd builds "hpsearch report".
 func newReportCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "report STUDY_DIR -o OUT [--format html|png] [flags]",
+		Use:   "report STUDY_DIR -o OUT [--format html|png|svg] [flags]",
 		Short: "write a study's report: one self-contained HTML file, or PNG charts",
 		Long: `Reads a study directory, or the s3:// URL of a study kept in S3, and
 writes its report. html (the default) is one
@@ -26,14 +26,14 @@ parameter (log axes for log parameters), a parallel-coordinates view of the
 top trials, the rungs of an early-stopping study, the cost and time, and
 the local-versus-Lambda comparison when 'hpsearch compare' ran the study.
 png writes the charts as PNG files into the directory OUT, for papers and
-READMEs.`,
+READMEs; svg as SVG files.`,
 		Example: `  hpsearch report hpsearch-runs/digits-knn-grid -o report.html
   hpsearch report hpsearch-runs/digits-knn-grid --format png -o figures/`,
 	}
 	fs := cmd.Flags()
 	var out string
 	fs.StringVarP(&out, "out", "o", "", "the HTML file, or the directory for PNG files, `OUT` (\"-\": stdout, html only)")
-	format := fs.String("format", "html", "`F`ormat: html or png")
+	format := fs.String("format", "html", "`F`ormat: html, png or svg")
 	top := fs.Int("top", 50, "leaderboard rows `K` in the HTML (0 = all)")
 	pricesFile := fs.String("prices", "", "YAML or JSON price overrides `FILE` for the cost section")
 	localUSD := fs.Float64("local-usd-per-hour", -1, "price `X` of this machine per hour (default 0.0725)")
@@ -48,10 +48,10 @@ READMEs.`,
 			return usageErr("want one STUDY_DIR, got %d arguments", len(pos))
 		case out == "":
 			return usageErr("-o OUT is required")
-		case *format != "html" && *format != "png":
-			return usageErr("--format must be html or png, got %q", *format)
-		case *format == "png" && out == "-":
-			return usageErr("--format png writes files into a directory; -o - is for html")
+		case *format != "html" && *format != "png" && *format != "svg":
+			return usageErr("--format must be html, png or svg, got %q", *format)
+		case *format != "html" && out == "-":
+			return usageErr("--format %s writes files into a directory; -o - is for html", *format)
 		}
 		prices, err := pricesFromFlags(*pricesFile, givenFloat(fs, "local-usd-per-hour", *localUSD), false)
 		if err != nil {
@@ -62,8 +62,12 @@ READMEs.`,
 			return err
 		}
 		st.Prices = &prices
-		if *format == "png" {
-			paths, err := report.WritePNG(out, st)
+		if *format == "png" || *format == "svg" {
+			write := report.WritePNG
+			if *format == "svg" {
+				write = report.WriteSVG
+			}
+			paths, err := write(out, st)
 			if err != nil {
 				return err
 			}

@@ -26,7 +26,7 @@ func TestReportBadInput(t *testing.T) {
 		{name: "missing directory", args: []string{filepath.Join(in, "missing")}, want: []string{"missing", "not a study directory"}},
 		{name: "zero price", args: []string{notStudy, "--prices", zero}, want: []string{"zero.yaml", "local_usd_per_hour", "must be a positive price"}},
 		{name: "prices file missing", args: []string{notStudy, "--prices", filepath.Join(in, "none.yaml")}, want: []string{"--prices", "none.yaml"}},
-		{name: "unknown format", args: []string{notStudy, "--format", "svg"}, want: []string{"--format must be html or png"}},
+		{name: "unknown format", args: []string{notStudy, "--format", "pdf"}, want: []string{"--format must be html, png or svg"}},
 		{name: "png to stdout", args: []string{notStudy, "--format", "png", "-o", "-"}, want: []string{"-o - is for html"}},
 	}
 	for _, tt := range tests {
