@@ -250,7 +250,7 @@ func Build(id string, st *Study) Charts {
 	start := studyStart(st.Events)
 	rs := finals(st.Events)
 	c.Total = len(rs)
-	c.Params = paramsOf(rs)
+	c.Params = paramsOf(rs, st.Spec)
 	dir := st.Spec.Direction
 
 	// Improvements of the best complete score, in trial number order.
@@ -302,8 +302,21 @@ func since(start, t time.Time) float64 {
 	return t.Sub(start).Seconds()
 }
 
-// paramsOf lists the parameters of any trial, sorted by name.
-func paramsOf(rs []trial.Result) []Param {
+// paramsOf lists the parameters of any trial, sorted by name. A numeric
+// parameter is on a log axis when the spec declares it log (and every
+// value is positive); one the spec does not declare (a command
+// objective's, say) when it is positive and spans more than two decades.
+func paramsOf(rs []trial.Result, spec *search.Spec) []Param {
+	declared := map[string]bool{}
+	logScale := map[string]bool{}
+	if spec != nil {
+		for _, m := range spec.Models {
+			for _, d := range m.Params {
+				declared[d.Name] = true
+				logScale[d.Name] = logScale[d.Name] || d.Log
+			}
+		}
+	}
 	type acc struct {
 		numeric  bool
 		min, max float64
@@ -334,7 +347,7 @@ func paramsOf(rs []trial.Result) []Param {
 				p.Categories = append(p.Categories, c)
 			}
 			slices.Sort(p.Categories)
-		} else if a.min > 0 && a.max/a.min > 100 {
+		} else if a.min > 0 && (logScale[name] || !declared[name] && a.max/a.min > 100) {
 			p.Log = true
 		}
 		ps = append(ps, p)
