@@ -101,7 +101,7 @@ func (m *Model) Bind(header []string) (*Binding, error) {
 			missingCols = missingCols[:5]
 		}
 		return nil, fmt.Errorf("model: %w: %w: %s%s (the model needs %d feature columns; columns are matched by name)",
-			ErrMissingColumn, trial.ErrBadInput, strings.Join(missingCols, ", "), more, len(m.Features))
+			trial.ErrBadInput, ErrMissingColumn, strings.Join(missingCols, ", "), more, len(m.Features))
 	}
 	for col, f := range byCol {
 		if dup[f.name] {

@@ -202,13 +202,20 @@ func hasFolds(rows []Row) bool {
 	return false
 }
 
-// foldCell is a row's MEAN ± STD cell: 4 significant digits each.
+// foldCell is a row's MEAN ± STD cell: the mean to 4 significant digits
+// and the std to as many decimals, so the two line up ("0.9783 ± 0.0059",
+// "-2543 ± 312").
 func foldCell(r trial.Result) string {
 	if r.State == trial.Failed || len(r.FoldScores) == 0 {
 		return "-"
 	}
 	mean, std := FoldStats(r.FoldScores)
-	return strconv.FormatFloat(mean, 'g', 4, 64) + " ± " + strconv.FormatFloat(std, 'g', 4, 64)
+	decimals := 3
+	if mean != 0 && !math.IsInf(mean, 0) && !math.IsNaN(mean) {
+		decimals = max(0, 3-int(math.Floor(math.Log10(math.Abs(mean)))))
+	}
+	decimals = min(decimals, 12)
+	return strconv.FormatFloat(mean, 'f', decimals, 64) + " ± " + strconv.FormatFloat(std, 'f', decimals, 64)
 }
 
 // hasBudget reports whether some row ran under early stopping.

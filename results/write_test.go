@@ -28,9 +28,9 @@ func TestWriteTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "" +
-		"RANK  TRIAL  STATE     MODEL  ACCURACY  SECONDS  MEAN ± STD        ERROR                 PARAMS\n" +
-		"1     3      complete  knn    0.966667  0.12     0.9667 ± 0.03333  -                     n_neighbors=7 weights=distance\n" +
-		"-     5      failed    knn    -         0.00     -                 fit: singular matrix  n_neighbors=500 p=1.5\n"
+		"RANK  TRIAL  STATE     MODEL  ACCURACY  SECONDS  MEAN ± STD       ERROR                 PARAMS\n" +
+		"1     3      complete  knn    0.966667  0.12     0.9667 ± 0.0333  -                     n_neighbors=7 weights=distance\n" +
+		"-     5      failed    knn    -         0.00     -                fit: singular matrix  n_neighbors=500 p=1.5\n"
 	if b.String() != want {
 		t.Errorf("table:\n%s\nwant:\n%s", b.String(), want)
 	}
@@ -103,5 +103,21 @@ func TestWriteJSON(t *testing.T) {
 	}
 	if _, ok := failed["rank"]; ok {
 		t.Errorf("failed row has a rank")
+	}
+}
+
+func TestFoldCellLinesUpMeanAndStd(t *testing.T) {
+	for _, c := range []struct {
+		folds []float64
+		want  string
+	}{
+		{[]float64{0.97, 0.98}, "0.9750 ± 0.0050"},
+		{[]float64{-2000, -3000}, "-2500 ± 500"},
+		{[]float64{0.012, 0.014}, "0.01300 ± 0.00100"},
+		{[]float64{0, 0}, "0.000 ± 0.000"},
+	} {
+		if got := foldCell(trial.Result{State: trial.Complete, FoldScores: c.folds}); got != c.want {
+			t.Errorf("foldCell(%v) = %q, want %q", c.folds, got, c.want)
+		}
 	}
 }
