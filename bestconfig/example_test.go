@@ -31,7 +31,7 @@ func ExampleWriteSklearn() {
 	// from sklearn.ensemble import RandomForestRegressor
 	//
 	// # random_state is the trial's seed (mod 2^32); hpsearch draws its own random numbers, so the same seed does not give the same model.
-	// # hpsearch encodes string feature columns as one-hot (a 0/1 column per category, categories sorted) when it loads the data, before this; give the estimator features encoded the same way.
+	// # If the data has string feature columns: hpsearch encodes them as one-hot (a 0/1 column per category, categories sorted) when it loads the data, before this; give the estimator features encoded the same way.
 	// estimator = RandomForestRegressor(
 	//     n_estimators=108,
 	//     criterion="squared_error",

@@ -115,7 +115,7 @@ func Sklearn(c Config) (*Estimator, error) {
 	if c.Preprocess.Encoding == "ordinal" {
 		enc = "ordinal (a category's index in sorted order)"
 	}
-	e.Notes = append(e.Notes, "hpsearch encodes string feature columns as "+enc+" when it loads the data, before this; give the estimator features encoded the same way.")
+	e.Notes = append(e.Notes, "If the data has string feature columns: hpsearch encodes them as "+enc+" when it loads the data, before this; give the estimator features encoded the same way.")
 	return e, nil
 }
 

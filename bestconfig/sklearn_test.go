@@ -163,7 +163,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-# hpsearch encodes string feature columns as one-hot (a 0/1 column per category, categories sorted) when it loads the data, before this; give the estimator features encoded the same way.
+# If the data has string feature columns: hpsearch encodes them as one-hot (a 0/1 column per category, categories sorted) when it loads the data, before this; give the estimator features encoded the same way.
 estimator = Pipeline([
     ("impute", SimpleImputer(strategy="median")),
     ("scale", StandardScaler()),
