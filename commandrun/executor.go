@@ -32,6 +32,19 @@ type Pruner interface {
 	ShouldPrune(t trial.Trial, steps []trial.Step) bool
 }
 
+// Watcher is a Pruner whose decision may also arrive between intermediate
+// values, from elsewhere: the Lambda worker's, which hears it from the
+// scheduler through S3. When Executor.Pruner is a Watcher, Execute calls
+// Watch as each trial's command starts; the channel it returns is closed
+// when the trial is to be pruned, and the command is then stopped as on
+// ShouldPrune's true (SIGTERM to its process group, SIGKILL after Grace).
+// ctx is cancelled when the command has exited: Watch's goroutines must
+// end then.
+type Watcher interface {
+	Pruner
+	Watch(ctx context.Context, t trial.Trial) <-chan struct{}
+}
+
 // Executor runs each trial as one execution of Command (see the package
 // documentation for the protocol). It satisfies scheduler.Executor and is
 // safe for concurrent use; each Execute runs its own process.
@@ -89,6 +102,11 @@ func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, er
 		return res, fmt.Errorf("commandrun: a directory for the trials: %w", e.dirErr)
 	}
 	r := &execution{e: e, t: t, pruned: make(chan struct{})}
+	if w, ok := e.Pruner.(Watcher); ok {
+		watchCtx, stopWatch := context.WithCancel(ctx)
+		defer stopWatch()
+		r.signal = w.Watch(watchCtx, t)
+	}
 	r.scratch = filepath.Join(e.studyDir, "trials", strconv.Itoa(t.Number))
 	r.logPath = r.scratch + ".log"
 	if err := r.prepareScratch(); err != nil {
@@ -140,7 +158,9 @@ type execution struct {
 	lines    int // lines of standard output
 	result   *float64
 	protoErr error
-	pruned   chan struct{} // closed when the pruner says stop
+	pruned   chan struct{} // closed (by prune) when the pruner says stop
+	pruneMu  sync.Mutex
+	signal   <-chan struct{} // a Watcher's decision; nil without one
 
 	logMu   sync.Mutex
 	log     *os.File // made at the first line to write
@@ -264,6 +284,10 @@ func (r *execution) wait(ctx context.Context) {
 	case <-r.pruned:
 		r.stoppedBy = stopPruned
 		r.stop(done)
+	case <-r.signal:
+		r.prune()
+		r.stoppedBy = stopPruned
+		r.stop(done)
 	case <-ctx.Done():
 		r.stoppedBy = stopCancelled
 		r.stop(done)
@@ -324,9 +348,12 @@ func (r *execution) classify(res *trial.Result) string {
 	// command exited by itself meanwhile: the decision depends on the
 	// values reported, never on how fast the command was.
 	if isClosed(r.pruned) {
-		last := r.steps[len(r.steps)-1]
+		steps := r.steps // the readers are done
+		if len(steps) == 0 {
+			return "commandrun: pruned before it reported any intermediate value" + r.how()
+		}
 		res.State = trial.Pruned
-		res.Score = last.Value
+		res.Score = steps[len(steps)-1].Value
 		return ""
 	}
 	if r.protoErr != nil {
@@ -395,6 +422,17 @@ func (r *execution) where() string {
 	return s + ")"
 }
 
+// prune closes r.pruned once, from the stdout reader (the Pruner) or
+// from wait (a Watcher's signal): after it, the reader records no more
+// values.
+func (r *execution) prune() {
+	r.pruneMu.Lock()
+	defer r.pruneMu.Unlock()
+	if !isClosed(r.pruned) {
+		close(r.pruned)
+	}
+}
+
 func isClosed(c chan struct{}) bool {
 	select {
 	case <-c:
@@ -446,6 +484,8 @@ func (r *execution) readLine(n int, line []byte) {
 	if len(body) > 0 && body[len(body)-1] == '\n' {
 		body = body[:len(body)-1]
 	}
+	r.pruneMu.Lock()
+	defer r.pruneMu.Unlock()
 	if isClosed(r.pruned) {
 		// Pruned: what it prints until it stops counts for nothing, so
 		// that the trial's steps are the same however fast it stops.
@@ -468,8 +508,8 @@ func (r *execution) readLine(n int, line []byte) {
 		r.result = &score
 	case intermediateLine:
 		r.steps = append(r.steps, trial.Step{Step: rep.step, Value: rep.score})
-		if r.e.Pruner != nil && !isClosed(r.pruned) && r.e.Pruner.ShouldPrune(r.t, r.steps) {
-			close(r.pruned)
+		if r.e.Pruner != nil && r.e.Pruner.ShouldPrune(r.t, r.steps) {
+			close(r.pruned) // under pruneMu, not closed yet (checked above)
 		}
 	}
 }

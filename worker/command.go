@@ -14,15 +14,17 @@ import (
 // package commandrun, where the worker runs: in a Lambda function built
 // for the user's code, or on this machine in the emulation and the local
 // backend. The trials' logs and scratch directories go under the
-// temporary directory (/tmp in Lambda), by study. There is no pruner
-// here: the command runs to its end, its intermediate values recorded in
-// the result.
+// temporary directory (/tmp in Lambda), by study. The command runs to
+// its end, its intermediate values recorded in the result, unless the
+// Lambda handler gave the request a pruner (LambdaRequest.PrunePollMS:
+// the scheduler judges the values through S3).
 func runCommand(ctx context.Context, req Request) trial.Result {
 	e := &commandrun.Executor{
 		Command:  req.Command,
 		Dir:      req.Workdir,
 		StudyDir: filepath.Join(os.TempDir(), "hpsearch-trials", filepath.Base(filepath.Clean("/"+req.Study))),
 		Timeout:  time.Duration(req.CommandTimeoutMS) * time.Millisecond,
+		Pruner:   req.pruning,
 	}
 	res, err := e.Execute(ctx, req.Trial)
 	if err != nil && res.State != trial.Failed {

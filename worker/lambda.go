@@ -232,6 +232,11 @@ func (h *LambdaHandler) Handle(ctx context.Context, lreq LambdaRequest) LambdaRe
 			Error: "worker: this function does not run commands (command studies need a function built for your code, with " + EnvCommands + "=1)"},
 			S3Gets: h.src.Gets(), Environment: h.env}
 	}
+	if lreq.PrunePollMS > 0 && lreq.Results != nil && len(req.Command) > 0 {
+		if objects, ok := h.src.Client.(StepObjects); ok {
+			req.pruning = &s3Pruning{client: objects, ref: *lreq.Results, poll: time.Duration(lreq.PrunePollMS) * time.Millisecond}
+		}
+	}
 	params := req.Trial.Params
 	var f faults
 	if h.cfg.TestFaults {

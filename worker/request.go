@@ -3,6 +3,7 @@ package worker
 import (
 	"fmt"
 
+	"github.com/hpsearch/hpsearch/commandrun"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -26,6 +27,10 @@ type Request struct {
 	Command          []string `json:"command,omitempty"`
 	Workdir          string   `json:"workdir,omitempty"`
 	CommandTimeoutMS int64    `json:"command_timeout_ms,omitempty"`
+
+	// pruning, set by the Lambda handler (LambdaRequest.PrunePollMS),
+	// judges a command's intermediate values away from the worker.
+	pruning commandrun.Pruner
 }
 
 // DatasetRef names a dataset. Exactly one form is used: Name (bundled),

@@ -42,6 +42,12 @@ type LambdaRequest struct {
 	// than a trial (see Refit); Results is then where the model is
 	// stored.
 	Refit *Refit `json:"refit,omitempty"`
+	// PrunePollMS, when positive in a command study's request with
+	// Results, turns on in-trial pruning through S3: the worker PUTs each
+	// intermediate value (StepKey) under Results.Prefix and HEADs the
+	// trial's prune marker (PruneKey) every PrunePollMS milliseconds,
+	// stopping the command when it appears (docs/lambda-pruning.md).
+	PrunePollMS int64 `json:"prune_poll_ms,omitempty"`
 }
 
 // ResultsRef says where a worker stores trial results: the object of
