@@ -4,6 +4,7 @@ package dashboard_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http/httptest"
@@ -166,10 +167,24 @@ const chartsDrawn = `(() => {
 })()`
 
 func TestDashboardInChromium(t *testing.T) {
+	// A real study directory whose journal grows while the dashboard
+	// reads it, as a running study's does.
 	full := syntheticStudy(t, "alpha", 60, 0)
 	st := syntheticStudy(t, "alpha", 20, 2)
-	studies := &memStudies{studies: map[string]*report.Study{"a": st}}
-	srv := dashboard.New(dashboard.Options{Sources: []string{"a"}, Load: studies.load})
+	specJSON, err := json.Marshal(st.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := results.Create(t.TempDir(), "alpha", []byte("name: alpha\n"), specJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	// Create wrote the study's first record; the synthetic one is skipped.
+	if err := j.Append(context.Background(), st.Events[1:]...); err != nil {
+		t.Fatal(err)
+	}
+	srv := dashboard.New(dashboard.Options{Sources: []string{j.Dir()}, Load: report.Load})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +214,9 @@ func TestDashboardInChromium(t *testing.T) {
 				landed = append(landed, e)
 			}
 		}
-		studies.add("a", landed...)
+		if err := j.Append(context.Background(), landed...); err != nil {
+			t.Fatal(err)
+		}
 		p.waitFor(t, "counts after results landed", `(document.getElementById('count-complete') || {}).textContent === 'complete: 40'`)
 		p.waitFor(t, "the table follows", `document.getElementById('table-info').textContent.endsWith('of 60')`)
 		p.waitFor(t, "every chart drawn after the update", chartsDrawn)

@@ -71,7 +71,7 @@ func syntheticStudy(tb testing.TB, name string, n, running int) *report.Study {
 			Started: start, Finished: start.Add(1500 * time.Millisecond)}
 		switch {
 		case i%7 == 3:
-			r.State, r.Score, r.Error = trial.Failed, math.NaN(), "boom: bad input\nline two"
+			r.State, r.Score, r.Error = trial.Failed, 0, "boom: bad input\nline two"
 		case i%5 == 1:
 			r.State = trial.Pruned
 			r.Steps = []trial.Step{{Step: 1, Value: r.Score - 0.1}, {Step: 2, Value: r.Score}}
