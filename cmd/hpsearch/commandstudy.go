@@ -2,12 +2,15 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/hpsearch/hpsearch/commandrun"
 	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/search"
+	"github.com/hpsearch/hpsearch/serverless/lambdaexec"
 	"github.com/hpsearch/hpsearch/serverless/s3journal"
 	"github.com/hpsearch/hpsearch/trial"
 	"github.com/hpsearch/hpsearch/worker"
@@ -53,12 +56,8 @@ func checkCommand(spec *search.Spec) error {
 // (worker.EnvCommands). The program is checked here, which is where the
 // emulation's worker runs it; on AWS the function needs an image holding
 // the program at the same path (deploy --image builds such an image).
-// In-trial pruning is refused: a running invocation cannot be told to
-// stop yet.
+// In-trial pruning goes through S3 (startCommandStudy).
 func commandOnLambda(spec *search.Spec, base *worker.Request) error {
-	if spec.EarlyStopping.InTrial() {
-		return usageErr("in-trial pruning (early_stopping with budget: step) runs with --backend local only for now: on Lambda a command runs to its end")
-	}
 	if err := checkCommand(spec); err != nil {
 		return err
 	}
@@ -81,6 +80,9 @@ func inheritWorkdir(spec, stored *search.Spec) {
 // early stopping, its pruner, joined to sampler: it returns the sampler
 // to run. Other studies get sampler back as it is.
 func startCommandStudy(spec *search.Spec, exec scheduler.Executor, sampler search.Sampler, studyDir string) (search.Sampler, error) {
+	if lx := lambdaOf(exec); lx != nil && spec.IsCommand() {
+		return pruneOnLambda(spec, lx, sampler)
+	}
 	ce, ok := exec.(*commandrun.Executor)
 	if !ok {
 		return sampler, nil
@@ -95,5 +97,28 @@ func startCommandStudy(spec *search.Spec, exec scheduler.Executor, sampler searc
 	}
 	p := scheduler.NewPruning(sampler, pruner)
 	ce.Pruner = p
+	return p, nil
+}
+
+// pruneOnLambda joins a command study on Lambda to its in-trial pruner,
+// which judges the values the workers store in S3 under the study's
+// results prefix (lambdaexec.InTrialPruning, every HPSEARCH_PRUNE_POLL,
+// default 1s): it returns the sampler to run.
+func pruneOnLambda(spec *search.Spec, lx *lambdaexec.Executor, sampler search.Sampler) (search.Sampler, error) {
+	pruner, err := search.NewPruner(spec)
+	if err != nil || pruner == nil {
+		return sampler, err
+	}
+	if lx.Results == nil {
+		return nil, usageErr("in-trial pruning (early_stopping with budget: step) on Lambda needs a bucket (backend.bucket or HPSEARCH_BUCKET): the workers' intermediate values and the prune decisions go through it")
+	}
+	poll := lambdaexec.DefaultPrunePoll
+	if v := os.Getenv(lambdaexec.EnvPrunePoll); v != "" {
+		if poll, err = time.ParseDuration(v); err != nil || poll <= 0 {
+			return nil, usageErr(fmt.Sprintf("%s=%q: want a positive duration, as 250ms or 1s", lambdaexec.EnvPrunePoll, v))
+		}
+	}
+	p := scheduler.NewPruning(sampler, pruner)
+	lx.Pruning = &lambdaexec.InTrialPruning{Pruner: p, Poll: poll}
 	return p, nil
 }

@@ -86,6 +86,10 @@ type Executor struct {
 	// that Recover finds the results whose answers were lost. Set it
 	// before the first Execute.
 	Results *worker.ResultsRef
+	// Pruning, when set with Results, prunes a command study's trials
+	// while they run (see InTrialPruning). Set it before the first
+	// Execute.
+	Pruning *InTrialPruning
 
 	cfg     Config
 	clients Clients
@@ -211,11 +215,16 @@ func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, er
 	if req.Trial.Attempt < 1 {
 		req.Trial.Attempt = 1
 	}
+	var prunePollMS int64
+	if e.Pruning != nil && e.Results != nil {
+		prunePollMS = max(e.Pruning.poll().Milliseconds(), 1)
+		defer e.Pruning.enter(e, req.Trial)()
+	}
 	var throttles, retries int
 	var throttledSince time.Time
 	for {
 		payload, err := json.Marshal(worker.LambdaRequest{Request: req, Results: e.Results,
-			TrialTimeoutMS: e.cfg.TrialTimeout.Milliseconds()})
+			TrialTimeoutMS: e.cfg.TrialTimeout.Milliseconds(), PrunePollMS: prunePollMS})
 		if err != nil {
 			return trial.Result{}, fmt.Errorf("lambdaexec: trial %d: encode request: %w", t.Number, err)
 		}
