@@ -148,6 +148,13 @@ func logAccept(low, high, mu, s float64) float64 {
 	return logGaussMass(a, b)
 }
 
+// tailCut is where a standard normal's tail beyond it, ½erfc(tailCut/√2)
+// < 1.1e-17, no longer changes a mass that holds the other side of zero:
+// logGaussMass skips its erfc there, with the same result to the bit
+// (TestLogGaussMassTailShortcut). A trial's ask spends much of its time
+// in these erfcs (logAccept of every component).
+const tailCut = 6 * math.Sqrt2
+
 // logGaussMass is log(Φ(b) - Φ(a)) for a < b, accurate in both tails.
 func logGaussMass(a, b float64) float64 {
 	var p float64
@@ -156,6 +163,15 @@ func logGaussMass(a, b float64) float64 {
 		p = 0.5 * (math.Erfc(-b/math.Sqrt2) - math.Erfc(-a/math.Sqrt2))
 	case a >= 0:
 		p = 0.5 * (math.Erfc(a/math.Sqrt2) - math.Erfc(b/math.Sqrt2))
+	case a < -tailCut:
+		// 1 - ½erfc(-a/√2) rounds to 1: ½erfc(6) ≈ 1.1e-17 is under
+		// half the spacing of the floats below 1 (5.6e-17).
+		p = 1 - 0.5*math.Erfc(b/math.Sqrt2)
+	case b > tailCut:
+		// v = 1 - ½erfc(-a/√2) lies in [0.5, 1), where the floats are at
+		// least 2^-54 apart, so subtracting ½erfc(b/√2) < 1.1e-17 rounds
+		// back to v.
+		p = 1 - 0.5*math.Erfc(-a/math.Sqrt2)
 	default:
 		p = 1 - 0.5*math.Erfc(-a/math.Sqrt2) - 0.5*math.Erfc(b/math.Sqrt2)
 	}

@@ -3,6 +3,7 @@ package search
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/hpsearch/hpsearch/internal/fastmath"
 )
@@ -71,6 +72,8 @@ type jointMixture struct {
 	acc  []float64 // scratch: per-component log kernel sums
 	idx  []int     // scratch: the observations in the mixture
 	ws   []float64 // scratch: their weights
+	// builtWs are the weights logw and cum were computed from.
+	builtWs []float64
 }
 
 // build fits m to the observations members of st (indices into its obs),
@@ -80,16 +83,21 @@ func (m *jointMixture) build(st *tpeFamily, members []int32, weight func(r int) 
 	for r, i := range members {
 		m.idx, m.ws = append(m.idx, int(i)), append(m.ws, weight(r))
 	}
-	total := priorWeight
-	for _, w := range m.ws {
-		total += w
-	}
-	m.logw, m.cum = m.logw[:0], m.cum[:0]
-	var run float64
-	for _, w := range append(m.ws, priorWeight) {
-		m.logw = append(m.logw, math.Log(w/total))
-		run += w / total
-		m.cum = append(m.cum, run)
+	// Past TPEWindow, g's weights are the same ramp at every ask: its
+	// log weights are kept rather than computed again.
+	if !slices.Equal(m.ws, m.builtWs) || len(m.logw) != len(m.ws)+1 {
+		total := priorWeight
+		for _, w := range m.ws {
+			total += w
+		}
+		m.logw, m.cum = m.logw[:0], m.cum[:0]
+		var run float64
+		for _, w := range append(m.ws, priorWeight) {
+			m.logw = append(m.logw, math.Log(w/total))
+			run += w / total
+			m.cum = append(m.cum, run)
+		}
+		m.builtWs = append(m.builtWs[:0], m.ws...)
 	}
 	d := 0
 	for _, dm := range st.dims {
