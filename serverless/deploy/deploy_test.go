@@ -246,7 +246,8 @@ func TestDeployCreates(t *testing.T) {
 		{"Sid":"CreateLogGroup","Effect":"Allow","Action":["logs:CreateLogGroup"],"Resource":["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/hp-test:*"]},
 		{"Sid":"WriteLogs","Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/hp-test:log-stream:*"]},
 		{"Sid":"ReadDatasets","Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::hp-data/datasets/*"]},
-		{"Sid":"WriteResults","Effect":"Allow","Action":["s3:PutObject"],"Resource":["arn:aws:s3:::hp-data/results/*"]}]}`)
+		{"Sid":"WriteResults","Effect":"Allow","Action":["s3:PutObject"],"Resource":["arn:aws:s3:::hp-data/results/*"]},
+		{"Sid":"ReadPruneMarkers","Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::hp-data/results/*/prune/*"]}]}`)
 
 	fns := f.find("POST /2015-03-31/functions")
 	if len(fns) != 3 {

@@ -39,7 +39,9 @@ func TrustPolicy() PolicyDocument {
 
 // ExecutionPolicy is the least privilege a trial needs: create the
 // function's own log group and write to its streams, read objects under
-// datasets/ and write objects under results/ in c.Bucket. account is the
+// datasets/, write objects under results/ and read the prune markers of
+// in-trial pruning (results/<study>/prune/, see docs/lambda-pruning.md)
+// in c.Bucket. account is the
 // AWS account ID; partition is "aws" outside China and GovCloud.
 func ExecutionPolicy(c Config, partition, account string) PolicyDocument {
 	c = c.WithDefaults()
@@ -52,6 +54,7 @@ func ExecutionPolicy(c Config, partition, account string) PolicyDocument {
 			{Sid: "WriteLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{group + ":log-stream:*"}},
 			{Sid: "ReadDatasets", Effect: "Allow", Action: []string{"s3:GetObject"}, Resource: []string{bucket + "/datasets/*"}},
 			{Sid: "WriteResults", Effect: "Allow", Action: []string{"s3:PutObject"}, Resource: []string{bucket + "/results/*"}},
+			{Sid: "ReadPruneMarkers", Effect: "Allow", Action: []string{"s3:GetObject"}, Resource: []string{bucket + "/results/*/prune/*"}},
 		},
 	}
 }
