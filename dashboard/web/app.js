@@ -85,7 +85,9 @@
     card(grid, "intermediate", "Intermediate values and rungs (pruned dashed)");
     card(grid, "families", "Scores per model family");
     var impCard = el("p", { class: "muted", id: "importance-method" });
-    card(grid, "importance", "Parameter importance", impCard);
+    card(grid, "importance", "Parameter importance (binned fANOVA)", impCard);
+    var forestCard = el("p", { class: "muted", id: "forest-importance-method" });
+    card(grid, "forest-importance", "Parameter importance (random forest, permutation)", forestCard);
     card(grid, "timeline", "Timeline per worker (black edge: cold start)");
     card(grid, "cost", "Cost over time");
     main.appendChild(el("h2", { text: "Slices" }));
@@ -113,6 +115,7 @@
       var opts = HPCharts.all(d, pair);
       for (var c in opts) if (charts[c]) charts[c].setOption(opts[c], true);
       impCard.textContent = d.importance_by;
+      forestCard.textContent = d.forest_importance_by;
     }
     poll(function () {
       return get("/api/studies/" + id).then(function (d) {

@@ -173,9 +173,12 @@ var HPCharts = (function () {
       yAxis: { type: "value", scale: true, name: d.summary.metric, axisLabel: { formatter: fmt } },
       series: [{ type: "boxplot", itemStyle: { color: "#ddf4ff", borderColor: "#0969da" }, data: d.families.map(function (f) { return f.values; }) }] });
   }
-  function importance(d) {
-    if (!d.importance || !d.importance.length) return empty("importance needs at least 4 complete trials with different scores");
-    var imp = d.importance.slice().reverse();
+  // importance draws d.importance (the binned fANOVA estimate) or, with
+  // forest set, d.forest_importance (random forest permutation importance).
+  function importance(d, forest) {
+    var list = forest ? d.forest_importance : d.importance;
+    if (!list || !list.length) return empty("importance needs at least " + (forest ? 8 : 4) + " complete trials with different scores");
+    var imp = list.slice().reverse();
     return base({ legend: { show: false }, grid: { left: 120, right: 24, top: 12, bottom: 36 },
       tooltip: { formatter: function (p) { return esc(p.name) + ": " + fmt(p.value * 100) + "% of the variance"; } },
       xAxis: { type: "value", name: "share of variance", nameLocation: "middle", nameGap: 26, axisLabel: { formatter: function (x) { return fmt(x * 100) + "%"; } } },
@@ -208,7 +211,7 @@ var HPCharts = (function () {
   function all(d, pair) {
     var out = { "history-trials": history(d, false), "history-time": history(d, true), parallel: parallel(d),
       contour: contour(d, pair[0], pair[1]), intermediate: intermediate(d), families: families(d),
-      importance: importance(d), timeline: timeline(d), cost: costChart(d) };
+      importance: importance(d, false), "forest-importance": importance(d, true), timeline: timeline(d), cost: costChart(d) };
     d.params.forEach(function (p, i) { out["slice-" + i] = slice(d, i); });
     return out;
   }

@@ -179,6 +179,10 @@ type Charts struct {
 	Cost         []CostPoint  `json:"cost"`
 	Warnings     []string     `json:"warnings,omitempty"`
 	ImportanceBy string       `json:"importance_by"`
+	// ForestImportance is each parameter's permutation importance under
+	// a random forest fitted on the trials; ForestImportanceBy says how.
+	ForestImportance   []Importance `json:"forest_importance"`
+	ForestImportanceBy string       `json:"forest_importance_by"`
 }
 
 // jsonFloat maps NaN and infinities, which JSON cannot carry, to zero.
@@ -280,6 +284,10 @@ func Build(id string, st *Study) Charts {
 	c.Curves, c.BudgetName = curves(st)
 	c.Families = families(rs)
 	c.Importance, c.ImportanceBy = importance(c.Params, rs)
+	var err error
+	if c.ForestImportance, c.ForestImportanceBy, err = forestImportance(c.Params, rs); err != nil {
+		c.Warnings = append(slices.Clip(c.Warnings), err.Error())
+	}
 	c.Timeline, c.Lanes = timeline(rs, start)
 	c.Cost = costOverTime(rs, start, c.Summary.CostUSD)
 	return c
