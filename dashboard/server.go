@@ -367,5 +367,8 @@ func (s *Server) apiTrial(w http.ResponseWriter, r *http.Request, id, num string
 		http.NotFound(w, r)
 		return
 	}
+	if tail, rel, ok := logTail(st.Dir, n); ok {
+		d.LogTail, d.LogFile = tail, rel
+	}
 	writeJSON(w, d)
 }

@@ -205,9 +205,14 @@ type TrialDetail struct {
 	// and, under early stopping, each rung's result); NaN scores are
 	// null.
 	Results []resultJSON `json:"results"`
-	// LogTail is the last lines of the trial's error (a command
-	// objective's standard error ends up there when it fails).
+	// LogTail is the last lines of the trial's log, LogFile, when the
+	// study directory has one (a command objective's output: see
+	// logTail); otherwise of the trial's error (a command objective's
+	// standard error ends up there when it fails).
 	LogTail string `json:"log_tail,omitempty"`
+	// LogFile is the log LogTail comes from, relative to the study
+	// directory (trials/N.log), or empty when it comes from the error.
+	LogFile string `json:"log_file,omitempty"`
 }
 
 // resultJSON is a trial.Result that JSON can carry (no NaN).

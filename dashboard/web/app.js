@@ -209,7 +209,7 @@
           body.appendChild(el("table", { class: "kv" }, rows.map(function (kv) { return el("tr", {}, [el("th", { text: kv[0] }), el("td", { text: kv[1] })]); })));
           if (r.error) body.appendChild(el("pre", { class: "error", text: r.error }));
         });
-        if (d.log_tail) { body.appendChild(el("h2", { text: "log tail" })); body.appendChild(el("pre", { text: d.log_tail })); }
+        if (d.log_tail) { body.appendChild(el("h2", { text: d.log_file ? "log tail (" + d.log_file + ")" : "log tail (error)" })); body.appendChild(el("pre", { text: d.log_tail })); }
         updated();
       });
     });
