@@ -90,6 +90,10 @@ type Result struct {
 	// Started and Finished are wall-clock times set by the scheduler.
 	Started  time.Time `json:"started,omitzero"`
 	Finished time.Time `json:"finished,omitzero"`
+	// Worker identifies what ran the trial, when the backend says: for
+	// Lambda, the execution environment (worker.LambdaResponse's
+	// Environment). Empty otherwise.
+	Worker string `json:"worker,omitempty"`
 	// Backend holds backend-specific figures (for Lambda: billed duration,
 	// init duration, max memory from the REPORT line).
 	Backend map[string]float64 `json:"backend,omitempty"`

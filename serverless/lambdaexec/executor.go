@@ -477,6 +477,7 @@ func (e *Executor) result(t trial.Trial, out *lambda.InvokeOutput, elapsed time.
 			res = failed(fmt.Sprintf("lambda: undecodable response: %v", err))
 		} else {
 			res = resp.Result
+			res.Worker = resp.Environment
 			if res.Backend == nil {
 				res.Backend = map[string]float64{}
 			}

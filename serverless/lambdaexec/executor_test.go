@@ -294,6 +294,9 @@ func TestExecuteMatchesLocalRun(t *testing.T) {
 		if got.Backend["s3_gets"] != 1 {
 			t.Errorf("trial %d: s3_gets %v, want 1", n, got.Backend["s3_gets"])
 		}
+		if got.Worker == "" {
+			t.Errorf("trial %d: no execution environment recorded in Worker", n)
+		}
 		// Priced at list prices from the REPORT line: at least the request
 		// charge, and far below a cent for a trial of milliseconds.
 		if c := got.Backend[scheduler.CostKey]; c < 0.2e-6 || c > 0.01 {
