@@ -88,7 +88,7 @@
     card(grid, "importance", "Parameter importance (binned fANOVA)", impCard);
     var forestCard = el("p", { class: "muted", id: "forest-importance-method" });
     card(grid, "forest-importance", "Parameter importance (random forest, permutation)", forestCard);
-    card(grid, "timeline", "Timeline per worker (black edge: cold start)");
+    card(grid, "timeline", "Timeline per worker or Lambda environment (black edge: cold start)");
     card(grid, "cost", "Cost over time");
     main.appendChild(el("h2", { text: "Slices" }));
     main.appendChild(slices);

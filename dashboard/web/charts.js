@@ -187,11 +187,12 @@ var HPCharts = (function () {
   }
   function timeline(d) {
     if (!d.timeline.length) return empty("no trial has start and end times yet");
-    var data = d.timeline.map(function (s) { return { value: [s.lane, s.start, s.end, s.n, s.cold ? 1 : 0], itemStyle: { color: stateColor[s.state] || "#6b7785" } }; });
+    var data = d.timeline.map(function (s) { return { value: [s.lane, s.start, s.end, s.n, s.cold ? 1 : 0], worker: s.worker || "", itemStyle: { color: stateColor[s.state] || "#6b7785" } }; });
+    var envs = d.env_lanes || 0;
     return base({ legend: { show: false },
-      tooltip: { formatter: function (p) { var v = p.value; return "trial " + v[3] + (v[4] ? " (cold start)" : "") + "<br>" + seconds(v[1]) + " to " + seconds(v[2]); } },
+      tooltip: { formatter: function (p) { var v = p.value; return "trial " + v[3] + (v[4] ? " (cold start)" : "") + (p.data.worker ? "<br>environment " + esc(p.data.worker) : "") + "<br>" + seconds(v[1]) + " to " + seconds(v[2]); } },
       xAxis: { type: "value", name: "time since start", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: seconds } },
-      yAxis: { type: "value", name: "worker", min: -0.5, max: d.lanes - 0.5, minInterval: 1, inverse: true, axisLabel: { formatter: intLabel } },
+      yAxis: { type: "value", name: envs ? (envs < d.lanes ? "Lambda environment, then worker" : "Lambda environment") : "worker", min: -0.5, max: d.lanes - 0.5, minInterval: 1, inverse: true, axisLabel: { formatter: intLabel } },
       series: [{ type: "custom", encode: { x: [1, 2], y: 0 }, data: data, renderItem: function (params, api) {
         var a = api.coord([api.value(1), api.value(0)]), b = api.coord([api.value(2), api.value(0)]);
         var h = Math.max(1, api.size([0, 1])[1] * 0.7);

@@ -141,13 +141,16 @@ type Importance struct {
 	Share float64 `json:"share"`
 }
 
-// Span is one trial on the timeline: its lane (a worker, or a Lambda
-// environment slot: lanes are assigned greedily so that no two trials of
-// one lane overlap, which shows the concurrency) and start and end in
-// seconds since the study's first event.
+// Span is one trial on the timeline: its lane and start and end in
+// seconds since the study's first event. A trial whose result names the
+// Lambda execution environment that ran it (trial.Result.Worker) is on
+// that environment's lane, and Worker says which; the others are packed
+// greedily on lanes after those, so that no two trials of one lane
+// overlap, which shows the concurrency.
 type Span struct {
 	Number int     `json:"n"`
 	Lane   int     `json:"lane"`
+	Worker string  `json:"worker,omitempty"`
 	Start  float64 `json:"start"`
 	End    float64 `json:"end"`
 	State  string  `json:"state"`
@@ -165,20 +168,23 @@ type CostPoint struct {
 type Charts struct {
 	Summary StudySummary `json:"summary"`
 	// Sampled says how many of Total final trials the points show.
-	Sampled      int          `json:"sampled"`
-	Total        int          `json:"total"`
-	Params       []Param      `json:"params"`
-	Points       []Point      `json:"points"`
-	BestSteps    []BestStep   `json:"best_steps"`
-	Curves       []Curve      `json:"curves"`
-	BudgetName   string       `json:"budget_name,omitempty"`
-	Families     []Box        `json:"families"`
-	Importance   []Importance `json:"importance"`
-	Timeline     []Span       `json:"timeline"`
-	Lanes        int          `json:"lanes"`
-	Cost         []CostPoint  `json:"cost"`
-	Warnings     []string     `json:"warnings,omitempty"`
-	ImportanceBy string       `json:"importance_by"`
+	Sampled    int          `json:"sampled"`
+	Total      int          `json:"total"`
+	Params     []Param      `json:"params"`
+	Points     []Point      `json:"points"`
+	BestSteps  []BestStep   `json:"best_steps"`
+	Curves     []Curve      `json:"curves"`
+	BudgetName string       `json:"budget_name,omitempty"`
+	Families   []Box        `json:"families"`
+	Importance []Importance `json:"importance"`
+	Timeline   []Span       `json:"timeline"`
+	Lanes      int          `json:"lanes"`
+	// EnvLanes counts the timeline's first lanes that are Lambda
+	// execution environments, one each; the lanes after them are packed.
+	EnvLanes     int         `json:"env_lanes"`
+	Cost         []CostPoint `json:"cost"`
+	Warnings     []string    `json:"warnings,omitempty"`
+	ImportanceBy string      `json:"importance_by"`
 	// ForestImportance is each parameter's permutation importance under
 	// a random forest fitted on the trials; ForestImportanceBy says how.
 	ForestImportance   []Importance `json:"forest_importance"`
@@ -288,7 +294,7 @@ func Build(id string, st *Study) Charts {
 	if c.ForestImportance, c.ForestImportanceBy, err = forestImportance(c.Params, rs); err != nil {
 		c.Warnings = append(slices.Clip(c.Warnings), err.Error())
 	}
-	c.Timeline, c.Lanes = timeline(rs, start)
+	c.Timeline, c.Lanes, c.EnvLanes = timeline(rs, start)
 	c.Cost = costOverTime(rs, start, c.Summary.CostUSD)
 	return c
 }
@@ -470,18 +476,29 @@ func families(rs []trial.Result) []Box {
 }
 
 // timeline places each trial with a start and end on a lane.
-func timeline(rs []trial.Result, start time.Time) ([]Span, int) {
-	var spans []Span
+func timeline(rs []trial.Result, start time.Time) (spans []Span, lanes, envLanes int) {
 	for _, r := range rs {
 		if r.Started.IsZero() || r.Finished.IsZero() {
 			continue
 		}
-		spans = append(spans, Span{Number: r.Number, Start: since(start, r.Started), End: since(start, r.Finished),
+		spans = append(spans, Span{Number: r.Number, Worker: r.Worker, Start: since(start, r.Started), End: since(start, r.Finished),
 			State: string(r.State), Cold: r.Backend["init_ms"] > 0 || r.Backend["init_duration_ms"] > 0})
 	}
 	slices.SortFunc(spans, func(a, b Span) int { return cmp.Compare(a.Start, b.Start) })
+	// Environments get a lane each, in the order they first ran a trial.
+	envLane := map[string]int{}
+	for _, s := range spans {
+		if _, ok := envLane[s.Worker]; s.Worker != "" && !ok {
+			envLane[s.Worker] = len(envLane)
+		}
+	}
+	envLanes = len(envLane)
 	var laneEnd []float64
 	for i := range spans {
+		if l, ok := envLane[spans[i].Worker]; ok {
+			spans[i].Lane = l
+			continue
+		}
 		lane := -1
 		for l, end := range laneEnd {
 			if end <= spans[i].Start {
@@ -494,7 +511,7 @@ func timeline(rs []trial.Result, start time.Time) ([]Span, int) {
 			laneEnd = append(laneEnd, 0)
 		}
 		laneEnd[lane] = spans[i].End
-		spans[i].Lane = lane
+		spans[i].Lane = envLanes + lane
 	}
 	if len(spans) > MaxPoints {
 		idx := sample(len(spans), MaxPoints, nil)
@@ -504,7 +521,7 @@ func timeline(rs []trial.Result, start time.Time) ([]Span, int) {
 		}
 		spans = kept
 	}
-	return spans, len(laneEnd)
+	return spans, envLanes + len(laneEnd), envLanes
 }
 
 // costOverTime spreads the study's cost over its trials in proportion to

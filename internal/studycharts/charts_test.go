@@ -93,3 +93,30 @@ func TestTimelineLanesNeverOverlap(t *testing.T) {
 		last[s.Lane] = s.End
 	}
 }
+
+func TestTimelineLanesAreLambdaEnvironmentsWhenRecorded(t *testing.T) {
+	st := study(12)
+	// Trials 0-9 ran on three environments in turn (one trial at a time
+	// each, though a packing would need fewer lanes); 10 and 11 name none.
+	for i, e := range st.Events {
+		if e.Type == results.EventResult {
+			r := *e.Result
+			r.Started = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.Number) * time.Second)
+			r.Finished = r.Started.Add(500 * time.Millisecond)
+			if r.Number < 10 {
+				r.Worker = []string{"env-b", "env-a", "env-c"}[r.Number%3]
+			}
+			st.Events[i].Result = &r
+		}
+	}
+	c := Build("0", st)
+	if c.EnvLanes != 3 || c.Lanes != 4 {
+		t.Fatalf("%d lanes of which %d environments, want 4 and 3", c.Lanes, c.EnvLanes)
+	}
+	wantLane := map[string]int{"env-b": 0, "env-a": 1, "env-c": 2, "": 3} // in order of first trial
+	for _, s := range c.Timeline {
+		if s.Lane != wantLane[s.Worker] {
+			t.Errorf("trial %d of %q on lane %d, want %d", s.Number, s.Worker, s.Lane, wantLane[s.Worker])
+		}
+	}
+}
