@@ -52,3 +52,16 @@ func TestForestImportanceNeedsEnoughTrials(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// BenchmarkForestImportance measures the forest importance at its cap,
+// MaxForestTrials complete trials of three parameters: what it adds to
+// every build of a large study's charts.
+func BenchmarkForestImportance(b *testing.B) {
+	rs := finals(study(MaxForestTrials).Events)
+	params := paramsOf(rs, nil)
+	for b.Loop() {
+		if _, _, err := forestImportance(params, rs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
