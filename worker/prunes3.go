@@ -20,16 +20,27 @@ import (
 // scheduler (lambdaexec.StepPoller) lists the values, judges them with
 // the study's pruner and PUTs the marker.
 
-// StepKey returns the key of trial n's intermediate value at step under
-// prefix, the study's results prefix: prefix/steps/<n 8 digits>/<step 8
-// digits>.json, so that keys list in trial and step order.
-func StepKey(prefix string, n int, step int64) string {
-	return fmt.Sprintf("%ssteps/%08d/%08d.json", prefix, n, step)
+// StepKey returns the key of the intermediate value at step of attempt a
+// of trial n under prefix, the study's results prefix:
+// prefix/steps/<n 8 digits>/<a 4 digits>/<step 8 digits>.json, so that
+// keys list in trial, attempt and step order, and a trial run again (a
+// retry, or a re-run on resume) never reads or mixes in an earlier run's
+// values. Attempts count from 1, as ResultKey's do.
+func StepKey(prefix string, n, a int, step int64) string {
+	return fmt.Sprintf("%s%s%08d.json", prefix, stepDir(n, a), step)
 }
 
-// PruneKey returns the key of trial n's prune marker under prefix.
-func PruneKey(prefix string, n int) string {
-	return fmt.Sprintf("%sprune/%08d", prefix, n)
+// StepPrefix returns the prefix under which attempt a of trial n stores
+// its values (see StepKey).
+func StepPrefix(prefix string, n, a int) string { return prefix + stepDir(n, a) }
+
+func stepDir(n, a int) string { return fmt.Sprintf("steps/%08d/%04d/", n, max(a, 1)) }
+
+// PruneKey returns the key of the prune marker of attempt a of trial n
+// under prefix: prefix/prune/<n 8 digits>-<a 4 digits>. A marker left by
+// an earlier attempt does not stop a later one.
+func PruneKey(prefix string, n, a int) string {
+	return fmt.Sprintf("%sprune/%08d-%04d", prefix, n, max(a, 1))
 }
 
 // StoredStep is the object of one intermediate value (StepKey).
@@ -73,7 +84,7 @@ func (p *s3Pruning) ShouldPrune(t trial.Trial, steps []trial.Step) bool {
 	defer cancel()
 	_, _ = p.client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:      aws.String(p.ref.Bucket),
-		Key:         aws.String(StepKey(p.ref.Prefix, t.Number, last.Step)),
+		Key:         aws.String(StepKey(p.ref.Prefix, t.Number, t.Attempt, last.Step)),
 		Body:        bytes.NewReader(body),
 		ContentType: aws.String("application/json"),
 	})
@@ -84,7 +95,7 @@ func (p *s3Pruning) ShouldPrune(t trial.Trial, steps []trial.Step) bool {
 // channel is then closed) or ctx ends.
 func (p *s3Pruning) Watch(ctx context.Context, t trial.Trial) <-chan struct{} {
 	c := make(chan struct{})
-	key := PruneKey(p.ref.Prefix, t.Number)
+	key := PruneKey(p.ref.Prefix, t.Number, t.Attempt)
 	go func() {
 		tick := time.NewTicker(p.poll)
 		defer tick.Stop()

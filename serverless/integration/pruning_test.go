@@ -110,7 +110,7 @@ func TestCommandPruningOnLambda(t *testing.T) {
 		if len(r.Steps) < 3 || len(r.Steps) >= 200 || last.Step != int64(len(r.Steps)) || r.Score != last.Value || last.Value != 0.1 {
 			t.Errorf("bad trial %d: pruned with %d steps, last %+v, score %v; want its last step and value, between steps 3 and 199", r.Number, len(r.Steps), last, r.Score)
 		}
-		marker := worker.PruneKey(ex.Results.Prefix, r.Number)
+		marker := worker.PruneKey(ex.Results.Prefix, r.Number, int(r.Backend["attempt"]))
 		if _, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(emu.Bucket), Key: aws.String(marker)}); err != nil {
 			t.Errorf("bad trial %d: its prune marker %s: %v", r.Number, marker, err)
 		}

@@ -307,6 +307,9 @@ func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, er
 			// The invocation may have run (a lost response), so the
 			// retry is a new attempt of the same trial.
 			req.Trial.Attempt++
+			if prunePollMS > 0 {
+				e.Pruning.retry(t.Number, req.Trial.Attempt)
+			}
 			e.log.Warn("retrying trial", "trial", t.Number, "attempt", req.Trial.Attempt, "err", err)
 			if err := e.backoff(ctx, retries, 200*time.Millisecond, 5*time.Second); err != nil {
 				return trial.Result{}, err

@@ -101,6 +101,19 @@ func (p *InTrialPruning) enter(e *Executor, t trial.Trial) (leave func()) {
 	}
 }
 
+// retry records that trial n is invoked again as attempt a: its values
+// and marker are that attempt's (worker.StepKey, worker.PruneKey), so
+// what is known of the earlier attempt is dropped.
+func (p *InTrialPruning) retry(n, a int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if rt := p.running[n]; rt != nil {
+		t := rt.t
+		t.Attempt = a
+		*rt = remoteTrial{t: t}
+	}
+}
+
 // loop polls until ctx ends.
 func (p *InTrialPruning) loop(ctx context.Context, client S3API, ref worker.ResultsRef, log *slog.Logger, done chan struct{}) {
 	defer close(done)
@@ -135,14 +148,15 @@ func (p *InTrialPruning) pollTrial(ctx context.Context, client S3API, ref worker
 	p.mu.Lock()
 	rt := p.running[n]
 	var after string
+	var attempt int
 	if rt != nil {
-		after = rt.after
+		after, attempt = rt.after, rt.t.Attempt
 	}
 	p.mu.Unlock()
 	if rt == nil {
 		return nil
 	}
-	prefix := strings.TrimSuffix(worker.StepKey(ref.Prefix, n, 0), "00000000.json")
+	prefix := worker.StepPrefix(ref.Prefix, n, attempt)
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(ref.Bucket), Prefix: aws.String(prefix)}
 	if after != "" {
 		in.StartAfter = aws.String(after)
@@ -167,6 +181,10 @@ func (p *InTrialPruning) pollTrial(ctx context.Context, client S3API, ref worker
 			return err
 		}
 		p.mu.Lock()
+		if rt.t.Attempt != attempt { // retried meanwhile: a new attempt's keys
+			p.mu.Unlock()
+			return nil
+		}
 		rt.after = key
 		if k := len(rt.steps); s.Trial != n || (k > 0 && s.Step <= rt.steps[k-1].Step) {
 			p.mu.Unlock()
@@ -174,17 +192,20 @@ func (p *InTrialPruning) pollTrial(ctx context.Context, client S3API, ref worker
 		}
 		rt.steps = append(rt.steps, trial.Step{Step: s.Step, Value: s.Score})
 		steps := append([]trial.Step(nil), rt.steps...)
+		t := rt.t
 		p.mu.Unlock()
-		if !p.Pruner.ShouldPrune(rt.t, steps) {
+		if !p.Pruner.ShouldPrune(t, steps) {
 			continue
 		}
-		marker := worker.PruneKey(ref.Prefix, n)
+		marker := worker.PruneKey(ref.Prefix, n, attempt)
 		if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(ref.Bucket), Key: aws.String(marker),
 			Body: strings.NewReader("")}); err != nil {
 			return fmt.Errorf("lambdaexec: put prune marker s3://%s/%s: %w", ref.Bucket, marker, err)
 		}
 		p.mu.Lock()
-		rt.marked = true
+		if rt.t.Attempt == attempt {
+			rt.marked = true
+		}
 		p.mu.Unlock()
 		return nil
 	}
