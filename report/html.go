@@ -134,7 +134,7 @@ func interactive(c studycharts.Charts) []interactiveChart {
 	if len(c.Importance) > 0 {
 		out = append(out, interactiveChart{"importance", "Parameter importance (first-order fANOVA estimate)"})
 	}
-	out = append(out, interactiveChart{"timeline", "Timeline per worker (black edge: cold start)"}, interactiveChart{"cost", "Cost over time"})
+	out = append(out, interactiveChart{"timeline", "Timeline per worker or Lambda environment (black edge: cold start)"}, interactiveChart{"cost", "Cost over time"})
 	for i, p := range c.Params {
 		out = append(out, interactiveChart{fmt.Sprintf("slice-%d", i), "Slice: " + p.Name})
 	}
