@@ -189,6 +189,13 @@ type Charts struct {
 	// a random forest fitted on the trials; ForestImportanceBy says how.
 	ForestImportance   []Importance `json:"forest_importance"`
 	ForestImportanceBy string       `json:"forest_importance_by"`
+	// Contours are the contour plots of the pairs of the three most
+	// important numeric parameters (by the forest), most important pair
+	// first; Contour computes any other pair.
+	Contours []Contour `json:"contours"`
+
+	// surface is the forest the contours are predicted by.
+	surface *surface
 }
 
 // jsonFloat maps NaN and infinities, which JSON cannot carry, to zero.
@@ -291,9 +298,10 @@ func Build(id string, st *Study) Charts {
 	c.Families = families(rs)
 	c.Importance, c.ImportanceBy = importance(c.Params, rs)
 	var err error
-	if c.ForestImportance, c.ForestImportanceBy, err = forestImportance(c.Params, rs); err != nil {
+	if c.ForestImportance, c.ForestImportanceBy, c.surface, err = forestImportance(c.Params, rs, dir); err != nil {
 		c.Warnings = append(slices.Clip(c.Warnings), err.Error())
 	}
+	c.Contours = contours(c.surface, c.Params, c.ForestImportance)
 	c.Timeline, c.Lanes, c.EnvLanes = timeline(rs, start)
 	c.Cost = costOverTime(rs, start, c.Summary.CostUSD)
 	return c

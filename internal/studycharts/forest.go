@@ -38,8 +38,9 @@ const forestMethod = "random forest (our random_forest, 50 trees, seed 16) fitte
 // forest and the shuffles are seeded. Shares are sorted, largest first;
 // negative ones (noise) are shown as zero. With fewer than
 // minForestTrials complete trials, or scores that do not vary, it
-// returns nil.
-func forestImportance(params []Param, rs []trial.Result) ([]Importance, string, error) {
+// returns nil. The fitted forest comes back as a surface for the contour
+// plots (nil when there is none).
+func forestImportance(params []Param, rs []trial.Result, dir trial.Direction) ([]Importance, string, *surface, error) {
 	var done []trial.Result
 	for _, r := range rs {
 		if r.State == trial.Complete && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
@@ -51,9 +52,9 @@ func forestImportance(params []Param, rs []trial.Result) ([]Importance, string, 
 	}
 	method := fmt.Sprintf(forestMethod, len(done))
 	if len(done) < minForestTrials || len(params) == 0 {
-		return nil, method, nil
+		return nil, method, nil, nil
 	}
-	X, y := encodeTrials(params, done)
+	X, y, cols := encodeTrials(params, done)
 
 	// A seeded split: every third trial of a shuffled order is held out.
 	rng := rand.New(rand.NewPCG(forestSeed, uint64(len(done))))
@@ -70,16 +71,16 @@ func forestImportance(params []Param, rs []trial.Result) ([]Importance, string, 
 	testX, testY := rowsOf(X, y, testRows)
 	variance := varianceOf(testY)
 	if variance == 0 {
-		return nil, method, nil
+		return nil, method, nil, nil
 	}
 
 	est, err := tree.RandomForest{}.New(trial.Params{"n_estimators": forestTrees, "criterion": "squared_error", "min_samples_leaf": 2},
 		trainers.Config{Task: trial.Regression, Seed: forestSeed})
 	if err != nil {
-		return nil, method, fmt.Errorf("studycharts: forest importance: %w", err)
+		return nil, method, nil, fmt.Errorf("studycharts: forest importance: %w", err)
 	}
 	if err := est.Fit(context.Background(), trainX, trainY); err != nil {
-		return nil, method, fmt.Errorf("studycharts: forest importance: fit on %d trials: %w", len(trainRows), err)
+		return nil, method, nil, fmt.Errorf("studycharts: forest importance: fit on %d trials: %w", len(trainRows), err)
 	}
 	base := mse(est.Predict(testX), testY)
 	shuffled := trainers.NewMatrix(testX.Rows, testX.Cols)
@@ -97,16 +98,27 @@ func forestImportance(params []Param, rs []trial.Result) ([]Importance, string, 
 		out = append(out, Importance{Param: p.Name, Share: max(0, rise/forestRepeats/variance)})
 	}
 	slices.SortStableFunc(out, func(a, b Importance) int { return cmp.Compare(b.Share, a.Share) })
-	return out, method, nil
+	numbers := make([]int, len(done))
+	for i, r := range done {
+		numbers[i] = r.Number
+	}
+	sf := &surface{params: params, est: est, cols: cols, X: X, y: y, numbers: numbers, dir: dir, fitted: len(trainRows), of: len(done)}
+	return out, method, sf, nil
 }
+
+// column is how encodeTrials encoded a parameter: the range of its
+// values (log10 of them for a log parameter) and the value that stands
+// for its absence. Lo > Hi when no trial has it.
+type column struct{ lo, hi, missing float64 }
 
 // encodeTrials is the forest's design matrix: one column per parameter,
 // numbers as they are (log ones as their logarithm), categories as their
 // index, and a missing value one unit of the parameter's range below its
 // smallest value.
-func encodeTrials(params []Param, done []trial.Result) (trainers.Matrix, []float64) {
+func encodeTrials(params []Param, done []trial.Result) (trainers.Matrix, []float64, []column) {
 	X := trainers.NewMatrix(len(done), len(params))
 	y := make([]float64, len(done))
+	cols := make([]column, len(params))
 	for j, p := range params {
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for i, r := range done {
@@ -126,6 +138,7 @@ func encodeTrials(params []Param, done []trial.Result) (trainers.Matrix, []float
 		if !math.IsInf(lo, 0) {
 			missing = lo - (hi - lo) - 1
 		}
+		cols[j] = column{lo, hi, missing}
 		for i := range done {
 			if math.IsNaN(X.Data[i*X.Cols+j]) {
 				X.Data[i*X.Cols+j] = missing
@@ -135,7 +148,7 @@ func encodeTrials(params []Param, done []trial.Result) (trainers.Matrix, []float
 	for i, r := range done {
 		y[i] = r.Score
 	}
-	return X, y
+	return X, y, cols
 }
 
 func rowsOf(X trainers.Matrix, y []float64, rows []int) (trainers.Matrix, []float64) {

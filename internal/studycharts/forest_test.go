@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/hpsearch/hpsearch/trial"
 )
 
 func TestForestImportanceFindsTheParameterThatDrivesTheScore(t *testing.T) {
@@ -33,7 +35,7 @@ func TestForestImportanceIsDeterministic(t *testing.T) {
 
 func TestForestImportanceUsesAtMostMaxForestTrials(t *testing.T) {
 	rs := finals(study(MaxForestTrials + 500).Events)
-	imp, method, err := forestImportance(paramsOf(rs, nil), rs)
+	imp, method, _, err := forestImportance(paramsOf(rs, nil), rs, trial.Maximize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +62,7 @@ func BenchmarkForestImportance(b *testing.B) {
 	rs := finals(study(MaxForestTrials).Events)
 	params := paramsOf(rs, nil)
 	for b.Loop() {
-		if _, _, err := forestImportance(params, rs); err != nil {
+		if _, _, _, err := forestImportance(params, rs, trial.Maximize); err != nil {
 			b.Fatal(err)
 		}
 	}
