@@ -41,6 +41,9 @@ const (
 	// run any program in it, so set it only on a function built for your
 	// own code (see LambdaConfig.Commands).
 	EnvCommands = "HPSEARCH_COMMANDS"
+	// EnvLogInterval is how often a running command's log is stored in
+	// S3 (a Go duration; see LambdaConfig.LogInterval).
+	EnvLogInterval = "HPSEARCH_LOG_INTERVAL"
 )
 
 // LambdaConfig configures a LambdaHandler. The zero value refuses every S3
@@ -75,6 +78,9 @@ type LambdaConfig struct {
 	// Off, such a request fails without running anything: a function
 	// that runs what its callers name runs anything they name.
 	Commands bool
+	// LogInterval is how often a command's log is stored in S3 while it
+	// runs (when it grew); 0 means DefaultLogInterval.
+	LogInterval time.Duration
 }
 
 // LambdaConfigFromEnv reads a LambdaConfig from the environment.
@@ -85,7 +91,18 @@ func LambdaConfigFromEnv(getenv func(string) string) LambdaConfig {
 		ResultsPrefix:  getenv(EnvResultsPrefix),
 		TestFaults:     getenv(EnvTestFaults) == "1",
 		Commands:       getenv(EnvCommands) == "1",
+		LogInterval:    positiveDuration(getenv(EnvLogInterval)),
 	}
+}
+
+// positiveDuration parses a Go duration; anything else (unset, invalid,
+// not positive) is 0, the default.
+func positiveDuration(s string) time.Duration {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0
+	}
+	return d
 }
 
 // LambdaResponse is what the Lambda handler returns: the trial's result,
@@ -235,6 +252,12 @@ func (h *LambdaHandler) Handle(ctx context.Context, lreq LambdaRequest) LambdaRe
 	if lreq.PrunePollMS > 0 && lreq.Results != nil && len(req.Command) > 0 {
 		if objects, ok := h.src.Client.(StepObjects); ok {
 			req.pruning = &s3Pruning{client: objects, ref: *lreq.Results, poll: time.Duration(lreq.PrunePollMS) * time.Millisecond}
+		}
+	}
+	if lreq.Results != nil && len(req.Command) > 0 {
+		if putter, ok := h.src.Client.(ObjectPutter); ok {
+			lambdaDL, _ := ctx.Deadline()
+			req.logs = &logStore{client: putter, ref: *lreq.Results, interval: h.cfg.LogInterval, deadline: lambdaDL}
 		}
 	}
 	params := req.Trial.Params

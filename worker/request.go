@@ -31,6 +31,9 @@ type Request struct {
 	// pruning, set by the Lambda handler (LambdaRequest.PrunePollMS),
 	// judges a command's intermediate values away from the worker.
 	pruning commandrun.Pruner
+	// logs, set by the Lambda handler when the request names a results
+	// location, stores a command's log in S3 (see LogKey).
+	logs *logStore
 }
 
 // DatasetRef names a dataset. Exactly one form is used: Name (bundled),
