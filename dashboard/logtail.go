@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hpsearch/hpsearch/report"
 )
 
 // Bounds of a trial page's log tail.
@@ -27,7 +30,7 @@ const (
 // leading out of the study directory, or whose trials directory is one,
 // is not read, nor is anything but a regular file (a FIFO would block).
 // ok is false when there is no such log to show; a study kept in S3 has
-// none.
+// none here (see RemoteLogs).
 func logTail(dir string, n int) (tail, rel string, ok bool) {
 	if dir == "" || strings.HasPrefix(dir, "s3://") || n < 0 {
 		return "", "", false
@@ -53,7 +56,14 @@ func logTail(dir string, n int) (tail, rel string, ok bool) {
 	if err != nil {
 		return "", "", false
 	}
-	if from > 0 {
+	return tailLines(buf, from > 0), rel, true
+}
+
+// tailLines returns the last LogTailLines lines of buf, the end of a log
+// (cut says bytes before it were not read), escaped as escapeControls
+// does.
+func tailLines(buf []byte, cut bool) string {
+	if cut {
 		// The first line is cut; drop it unless it is all there is.
 		if i := bytes.IndexByte(buf, '\n'); i >= 0 && i+1 < len(buf) {
 			buf = buf[i+1:]
@@ -64,7 +74,46 @@ func logTail(dir string, n int) (tail, rel string, ok bool) {
 	for i, l := range lines {
 		lines[i] = escapeControls(l)
 	}
-	return strings.Join(lines, "\n"), rel, true
+	return strings.Join(lines, "\n")
+}
+
+// RemoteLogs reads the logs of trials that ran away from this machine: a
+// command study's trials on Lambda, whose workers store their logs in S3
+// (docs/lambda-logs.md). The trial page shows such a log when the study
+// directory has none of its own. Implementations must be safe for
+// concurrent use, must only read, and should honour ctx's cancellation
+// (a page's request).
+type RemoteLogs interface {
+	// LogTail returns the last max bytes (or fewer) of the log of
+	// attempt a of trial n of st, or of its last attempt when a is 0;
+	// cut says bytes before them were left out; where is what the page
+	// names the log by (an s3:// URL). An error means there is no log to
+	// show, and the page shows none.
+	LogTail(ctx context.Context, st *report.Study, n, a int, max int64) (tail []byte, cut bool, where string, err error)
+}
+
+// remoteLogTail is logTail for a log that logs reads: the same bounds and
+// escaping. ok is false when there is none to show.
+func remoteLogTail(ctx context.Context, logs RemoteLogs, st *report.Study, n, a int) (tail, where string, ok bool) {
+	if logs == nil || st == nil || n < 0 {
+		return "", "", false
+	}
+	buf, cut, where, err := logs.LogTail(ctx, st, n, a, LogTailBytes)
+	if err != nil {
+		return "", "", false
+	}
+	return tailLines(buf[max(0, len(buf)-LogTailBytes):], cut || len(buf) > LogTailBytes), escapeControls(where), true
+}
+
+// lastAttempt returns the attempt of d's last result that names one
+// (Result.Backend["attempt"], which the Lambda backend records), or 0.
+func lastAttempt(d TrialDetail) int {
+	for i := len(d.Results) - 1; i >= 0; i-- {
+		if a, ok := d.Results[i].Backend["attempt"]; ok && a >= 1 {
+			return int(a)
+		}
+	}
+	return 0
 }
 
 // escapeControls writes control characters (but tab), the bidirectional

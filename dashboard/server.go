@@ -45,6 +45,9 @@ type Options struct {
 	Version func(ctx context.Context, source string) (string, error)
 	// Now is the clock for MaxAge; nil means time.Now.
 	Now func() time.Time
+	// Logs reads the logs of trials that ran on Lambda, stored in S3;
+	// nil shows only the logs in study directories.
+	Logs RemoteLogs
 	// Log receives a line for each study that could not be read; nil
 	// discards.
 	Log *slog.Logger
@@ -369,6 +372,8 @@ func (s *Server) apiTrial(w http.ResponseWriter, r *http.Request, id, num string
 	}
 	if tail, rel, ok := logTail(st.Dir, n); ok {
 		d.LogTail, d.LogFile = tail, rel
+	} else if tail, where, ok := remoteLogTail(r.Context(), s.opts.Logs, st, n, lastAttempt(d)); ok {
+		d.LogTail, d.LogFile = tail, where
 	}
 	writeJSON(w, d)
 }

@@ -211,7 +211,8 @@ type TrialDetail struct {
 	// standard error ends up there when it fails).
 	LogTail string `json:"log_tail,omitempty"`
 	// LogFile is the log LogTail comes from, relative to the study
-	// directory (trials/N.log), or empty when it comes from the error.
+	// directory (trials/N.log), the s3:// URL of a log a Lambda worker
+	// stored (Options.Logs), or empty when it comes from the error.
 	LogFile string `json:"log_file,omitempty"`
 }
 
