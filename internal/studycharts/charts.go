@@ -15,12 +15,23 @@ import (
 // what it cost (cost.Breakdown's TotalUSD and WallSeconds, which the
 // caller prices).
 type Study struct {
-	Dir         string
-	Spec        *search.Spec
+	Dir  string
+	Spec *search.Spec
+	// Trials are the study's trials, gathered from its journal; when nil,
+	// they are gathered from Events, the journal read whole.
+	Trials      *Trials
 	Events      []results.Event
 	Warnings    []string
 	CostUSD     float64
 	WallSeconds float64
+}
+
+// trials returns st.Trials, or gathers them from st.Events.
+func (st *Study) trials() *Trials {
+	if st.Trials != nil {
+		return st.Trials
+	}
+	return TrialsOf(st.Events, st.Spec.Direction)
 }
 
 // MaxPoints bounds the points of one chart series: a study with more
@@ -69,7 +80,11 @@ type StudySummary struct {
 // Summarize computes the summary of a loaded study; id names it in the
 // dashboard's URLs.
 func Summarize(id string, st *Study) StudySummary {
-	s := results.Summarize(st.Events, st.Spec.Direction)
+	return summarize(id, st, st.trials())
+}
+
+func summarize(id string, st *Study, t *Trials) StudySummary {
+	s := t.Summary()
 	out := StudySummary{ID: id, Name: st.Spec.Name, Dir: st.Dir, Metric: st.Spec.Metric, Direction: st.Spec.Direction,
 		Trials: Counts{Complete: s.Complete, Pruned: s.Pruned, Failed: s.Failed, Running: s.Running}, StopReason: s.StopReason}
 	if s.Best != nil {
@@ -206,38 +221,10 @@ func jsonFloat(x float64) float64 {
 	return x
 }
 
-// finals returns the last final result of each trial number in number
-// order, with its StateOf state. It indexes the journal's results by
-// number (numbers are dense) rather than hashing and sorting copies: it
-// runs on every read of a 100,000-trial study.
+// finals returns the last final result of each trial number of a
+// journal read whole, in number order, with its StateOf state.
 func finals(events []results.Event) []trial.Result {
-	var last []*trial.Result
-	count := 0
-	for _, e := range events {
-		if e.Type != results.EventResult || !e.Result.State.Final() {
-			continue
-		}
-		n := e.Result.Number
-		if n < 0 || n > len(events) {
-			return finalsSparse(events)
-		}
-		if n >= len(last) {
-			last = append(last, make([]*trial.Result, n+1-len(last))...)
-		}
-		if last[n] == nil {
-			count++
-		}
-		last[n] = e.Result
-	}
-	rs := make([]trial.Result, 0, count)
-	for _, r := range last {
-		if r != nil {
-			c := *r
-			c.State = results.StateOf(c)
-			rs = append(rs, c)
-		}
-	}
-	return rs
+	return finalsOf(TrialsOf(events, trial.Maximize))
 }
 
 // sample returns at most n indexes of xs, evenly spread, in order, plus
@@ -263,9 +250,10 @@ func sample(count, n int, keep func(i int) bool) []int {
 // Build computes the charts of a loaded study; id names it in the
 // dashboard's URLs.
 func Build(id string, st *Study) Charts {
-	c := Charts{Summary: Summarize(id, st), Warnings: st.Warnings}
-	start := studyStart(st.Events)
-	rs := finals(st.Events)
+	t := st.trials()
+	c := Charts{Summary: summarize(id, st, t), Warnings: st.Warnings}
+	start, _ := t.Span()
+	rs := finalsOf(t)
 	c.Total = len(rs)
 	c.Params = paramsOf(rs, st.Spec)
 	dir := st.Spec.Direction
@@ -294,7 +282,7 @@ func Build(id string, st *Study) Charts {
 		c.Points = append(c.Points, p)
 	}
 	c.Sampled = len(c.Points)
-	c.Curves, c.BudgetName = curves(st)
+	c.Curves, c.BudgetName = curves(st, t)
 	c.Families = families(rs)
 	c.Importance, c.ImportanceBy = importance(c.Params, rs)
 	var err error
@@ -305,16 +293,6 @@ func Build(id string, st *Study) Charts {
 	c.Timeline, c.Lanes, c.EnvLanes = timeline(rs, start)
 	c.Cost = costOverTime(rs, start, c.Summary.CostUSD)
 	return c
-}
-
-func studyStart(events []results.Event) time.Time {
-	var start time.Time
-	for _, e := range events {
-		if !e.Time.IsZero() && (start.IsZero() || e.Time.Before(start)) {
-			start = e.Time
-		}
-	}
-	return start
 }
 
 func since(start, t time.Time) float64 {
@@ -404,14 +382,14 @@ func paramValue(p Param, v any) *float64 {
 // value, score) under early stopping, otherwise the steps command
 // objectives reported; at most 300 curves, the best-scoring and a spread
 // of the others.
-func curves(st *Study) ([]Curve, string) {
+func curves(st *Study, t *Trials) ([]Curve, string) {
 	byConfig := map[int]*Curve{}
 	var order []int
 	budget := ""
 	if st.Spec.EarlyStopping != nil {
 		budget = st.Spec.EarlyStopping.Budget
 	}
-	for _, r := range results.Results(st.Events) {
+	for r := range t.Results() {
 		if !r.State.Final() || r.State == trial.Failed || math.IsNaN(r.Score) {
 			continue
 		}
@@ -428,7 +406,7 @@ func curves(st *Study) ([]Curve, string) {
 		switch {
 		case r.Budget.Name != "":
 			cv.Points = append(cv.Points, [2]float64{r.Budget.Value, r.Score})
-			cv.Pruned = results.StateOf(r) == trial.Pruned
+			cv.Pruned = results.StateOf(*r) == trial.Pruned
 		case len(r.Steps) > 0:
 			cv.Points = cv.Points[:0]
 			for _, s := range r.Steps {
@@ -563,23 +541,4 @@ func costOverTime(rs []trial.Result, start time.Time, total float64) []CostPoint
 		}
 	}
 	return out
-}
-
-// finalsSparse is finals for a journal whose trial numbers are not dense
-// (a hand-edited one): hashed, then sorted.
-func finalsSparse(events []results.Event) []trial.Result {
-	last := map[int]trial.Result{}
-	for _, e := range events {
-		if e.Type == results.EventResult && e.Result.State.Final() {
-			r := *e.Result
-			r.State = results.StateOf(r)
-			last[r.Number] = r
-		}
-	}
-	rs := make([]trial.Result, 0, len(last))
-	for _, r := range last {
-		rs = append(rs, r)
-	}
-	slices.SortFunc(rs, func(a, b trial.Result) int { return cmp.Compare(a.Number, b.Number) })
-	return rs
 }
