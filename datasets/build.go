@@ -24,66 +24,64 @@ func baseName(file string) string {
 	return strings.TrimSuffix(base, filepath.Ext(base))
 }
 
-// assemble turns the columns read from file into a Dataset: it encodes the
-// target and the string features and lays out X row-major. cols[target]
-// is the label column; every column holds rows cells.
-func assemble(file string, cols []*column, target, rows int, opts Options) (*Dataset, error) {
-	t := cols[target]
+// assemble turns the table read from file into a Dataset: it encodes the
+// target and the string features and lays out X row-major. X is the
+// table's cell buffer, encoded in place, unless one-hot encoding widens
+// the rows; X may then have spare capacity, which is never written.
+func assemble(file string, tb *table, opts Options) (*Dataset, error) {
+	t := tb.cols[tb.target]
+	rows := tb.rows
 	d := &Dataset{Name: baseName(file), Target: t.name, Rows: rows, Task: opts.Task}
 	bad := func(format string, args ...any) error {
 		return &trial.InputError{File: file, Field: t.name, Msg: fmt.Sprintf(format, args...)}
 	}
 	if d.Task == "" {
-		d.Task = inferTask(t, rows)
+		d.Task = inferTask(t, tb.y)
 	}
 	switch {
 	case d.Task == trial.Regression && t.kind == text:
 		return nil, bad("target has strings (%q); regression needs numbers", t.cats[0])
 	case d.Task == trial.Regression:
-		d.Y = t.nums
+		d.Y = tb.y
 	case t.kind == text:
 		rank, sorted := sortedCategories(t)
 		d.Classes = sorted
-		d.Y = make([]float64, rows)
-		for i, code := range t.codes {
-			d.Y[i] = float64(rank[code])
+		d.Y = tb.y
+		for i, code := range d.Y {
+			d.Y[i] = float64(rank[int(code)])
 		}
 	default:
-		d.Classes, d.Y = numericClasses(t.nums)
+		d.Classes, d.Y = numericClasses(tb.y)
 	}
 	if d.Task == trial.Classification && len(d.Classes) < 2 {
 		return nil, bad("target has a single class %q; classification needs at least 2", d.Classes[0])
 	}
 
-	// Each input column becomes one or more output columns.
-	type source struct {
-		c    *column
-		rank []int32 // category code -> sorted index, for string columns
-	}
-	var srcs []source
-	for i, c := range cols {
-		if i == target {
-			continue
-		}
-		s := source{c: c}
+	// Each input column becomes one or more output columns; ranks[j]
+	// maps the category codes of string feature j to sorted indices.
+	ranks := make([][]int32, tb.width)
+	onehot := opts.Encoding != Ordinal
+	widened := false
+	for j := range tb.width {
+		c := tb.feature(j)
 		if c.kind == number {
 			d.Features = append(d.Features, c.name)
-		} else {
-			var sorted []string
-			s.rank, sorted = sortedCategories(c)
-			if opts.Encoding == Ordinal {
-				d.Features = append(d.Features, c.name)
-				if d.Categories == nil {
-					d.Categories = map[string][]string{}
-				}
-				d.Categories[c.name] = sorted
-			} else {
-				for _, v := range sorted {
-					d.Features = append(d.Features, c.name+"="+v)
-				}
-			}
+			continue
 		}
-		srcs = append(srcs, s)
+		var sorted []string
+		ranks[j], sorted = sortedCategories(c)
+		if !onehot {
+			d.Features = append(d.Features, c.name)
+			if d.Categories == nil {
+				d.Categories = map[string][]string{}
+			}
+			d.Categories[c.name] = sorted
+			continue
+		}
+		for _, v := range sorted {
+			d.Features = append(d.Features, c.name+"="+v)
+		}
+		widened = true
 	}
 	d.Cols = len(d.Features)
 	if d.Cols == 0 {
@@ -92,41 +90,17 @@ func assemble(file string, cols []*column, target, rows int, opts Options) (*Dat
 
 	if d.Cols > MaxColumns || rows > MaxCells/d.Cols {
 		hint := ""
-		if opts.Encoding != Ordinal && d.Cols > len(cols)-1 {
+		if widened && d.Cols > tb.width {
 			hint = "; one-hot encoding made the string columns into many; try encoding: ordinal"
 		}
 		return nil, limitError(file, 0, "", "%d rows × %d feature columns is over the limit of %d columns (datasets.MaxColumns) or %d cells (datasets.MaxCells)%s",
 			rows, d.Cols, MaxColumns, MaxCells, hint)
 	}
-	d.X = make([]float64, rows*d.Cols)
-	onehot := opts.Encoding != Ordinal
-	for r := range rows {
-		row := d.X[r*d.Cols : (r+1)*d.Cols]
-		j := 0
-		for _, s := range srcs {
-			switch {
-			case s.c.kind == number:
-				row[j] = s.c.nums[r]
-				j++
-			case !onehot:
-				if code := s.c.codes[r]; code < 0 {
-					row[j] = math.NaN()
-				} else {
-					row[j] = float64(s.rank[code])
-				}
-				j++
-			default:
-				k := len(s.rank)
-				if code := s.c.codes[r]; code < 0 {
-					for m := range k {
-						row[j+m] = math.NaN()
-					}
-				} else {
-					row[j+int(s.rank[code])] = 1
-				}
-				j += k
-			}
-		}
+	if widened {
+		d.X = tb.oneHot(ranks, d.Cols)
+	} else {
+		d.X = tb.cells[:rows*tb.width]
+		tb.ordinal(ranks)
 	}
 	if err := d.Validate(); err != nil {
 		if ie, ok := err.(*trial.InputError); ok {
@@ -137,13 +111,66 @@ func assemble(file string, cols []*column, target, rows int, opts Options) (*Dat
 	return d, nil
 }
 
-// inferTask applies the rule documented on Options.Task.
-func inferTask(t *column, rows int) trial.Task {
+// ordinal replaces the category codes of the string feature columns in
+// the table's cells by their sorted indices (ranks[j], nil for a numeric
+// column).
+func (tb *table) ordinal(ranks [][]int32) {
+	var strs []int
+	for j, r := range ranks {
+		if r != nil {
+			strs = append(strs, j)
+		}
+	}
+	if len(strs) == 0 {
+		return
+	}
+	for r := range tb.rows {
+		row := tb.cells[r*tb.width : (r+1)*tb.width]
+		for _, j := range strs {
+			if v := row[j]; v == v { // not missing
+				row[j] = float64(ranks[j][int(v)])
+			}
+		}
+	}
+}
+
+// oneHot returns a new X of cols columns: the table's numeric cells, and
+// a 0/1 column per category of each string feature (all NaN for a missing
+// cell).
+func (tb *table) oneHot(ranks [][]int32, cols int) []float64 {
+	X := make([]float64, tb.rows*cols)
+	for r := range tb.rows {
+		in := tb.cells[r*tb.width : (r+1)*tb.width]
+		row := X[r*cols : (r+1)*cols]
+		j := 0
+		for f, v := range in {
+			rank := ranks[f]
+			switch {
+			case rank == nil:
+				row[j] = v
+				j++
+			case v != v: // missing
+				for m := range rank {
+					row[j+m] = nan
+				}
+				j += len(rank)
+			default:
+				row[j+int(rank[int(v)])] = 1
+				j += len(rank)
+			}
+		}
+	}
+	return X
+}
+
+// inferTask applies the rule documented on Options.Task to the target
+// column t and its values y.
+func inferTask(t *column, y []float64) trial.Task {
 	if t.kind == text {
 		return trial.Classification
 	}
 	distinct := make(map[float64]struct{})
-	for _, v := range t.nums {
+	for _, v := range y {
 		if v != math.Trunc(v) {
 			return trial.Regression
 		}
@@ -154,7 +181,7 @@ func inferTask(t *column, rows int) trial.Task {
 			distinct[v] = struct{}{}
 		}
 	}
-	if n := len(distinct); n <= 2 || 2*n <= rows {
+	if n := len(distinct); n <= 2 || 2*n <= len(y) {
 		return trial.Classification
 	}
 	return trial.Regression

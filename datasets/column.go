@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -18,17 +17,14 @@ const (
 	text
 )
 
-// column accumulates the cells of one input column while a file is read.
-// Numeric columns keep their values (NaN for missing); string columns keep
-// a code per row (-1 for missing) into the categories in first-seen order.
+// column is one input column while a file is read: its kind, and for a
+// string column its categories in first-seen order. The cells themselves
+// go into a table, as numbers or category codes.
 type column struct {
-	name    string
-	kind    kind
-	nums    []float64
-	codes   []int32
-	dict    map[string]int32
-	cats    []string // distinct strings in first-seen order
-	pending int      // missing cells seen while kind was unknown
+	name string
+	kind kind
+	dict map[string]int32
+	cats []string // distinct strings in first-seen order
 	// firstRow and firstText locate the cell that decided the kind, for
 	// the message about mixed numbers and strings.
 	firstRow  int
@@ -85,55 +81,50 @@ func parseNumber(s string) (v float64, ok bool, err *cellError) {
 	return v, true, nil
 }
 
-// addMissing records a missing cell.
-func (c *column) addMissing() {
-	switch c.kind {
-	case unknown:
-		c.pending++
-	case number:
-		c.nums = append(c.nums, math.NaN())
-	case text:
-		c.codes = append(c.codes, -1)
-	}
-}
-
-// add records a non-missing cell of data row row (1-based).
-func (c *column) add(s string, row int) *cellError {
+// cell returns the value of the non-missing cell s of data row row
+// (1-based): the number for a numeric column, the category's code for a
+// string column. The first non-missing cell decides the kind.
+func (c *column) cell(s string, row int) (float64, *cellError) {
 	switch c.kind {
 	case number:
 		v, ok, err := parseNumber(s)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if !ok {
-			return c.mixed(s, row)
+			return 0, c.mixed(s, row)
 		}
-		c.nums = append(c.nums, v)
-		return nil
+		return v, nil
 	case text:
 		if code, ok := c.dict[s]; ok {
-			c.codes = append(c.codes, code)
-			return nil
+			return float64(code), nil
 		}
 		if _, ok, _ := parseNumber(s); ok {
-			return c.mixed(s, row)
+			return 0, c.mixed(s, row)
 		}
-		c.codes = append(c.codes, c.newCategory(s))
-		return nil
+		return float64(c.newCategory(s)), nil
 	}
 	v, ok, err := parseNumber(s)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	c.firstRow, c.firstText = row, strings.Clone(s)
 	if ok {
 		c.setKind(number)
-		c.nums = append(c.nums, v)
-	} else {
-		c.setKind(text)
-		c.codes = append(c.codes, c.newCategory(s))
+		return v, nil
 	}
-	return nil
+	c.setKind(text)
+	return float64(c.newCategory(s)), nil
+}
+
+// category returns the code of the string b in a string column, adding
+// it as a new category the first time.
+func (c *column) category(b []byte) float64 {
+	code, ok := c.dict[string(b)] // no allocation for the lookup
+	if !ok {
+		code = c.newCategory(string(b))
+	}
+	return float64(code)
 }
 
 func (c *column) newCategory(s string) int32 {
@@ -144,22 +135,12 @@ func (c *column) newCategory(s string) int32 {
 	return code
 }
 
-// setKind fixes the column's kind and back-fills the leading missing cells.
+// setKind fixes the column's kind.
 func (c *column) setKind(k kind) {
 	c.kind = k
-	if k == text {
+	if k == text && c.dict == nil {
 		c.dict = make(map[string]int32)
-		c.codes = slices.Grow(c.codes, c.pending)
-		for range c.pending {
-			c.codes = append(c.codes, -1)
-		}
-	} else {
-		c.nums = slices.Grow(c.nums, c.pending)
-		for range c.pending {
-			c.nums = append(c.nums, math.NaN())
-		}
 	}
-	c.pending = 0
 }
 
 func (c *column) mixed(s string, row int) *cellError {
@@ -171,16 +152,5 @@ func (c *column) mixed(s string, row int) *cellError {
 func (c *column) finish() {
 	if c.kind == unknown {
 		c.setKind(number)
-	}
-}
-
-// reserve grows the column's storage to hold n rows in total, so that
-// reading a large file does not copy each column several times.
-func (c *column) reserve(n int) {
-	switch {
-	case c.kind == number && n > len(c.nums):
-		c.nums = slices.Grow(c.nums, n-len(c.nums))
-	case c.kind == text && n > len(c.codes):
-		c.codes = slices.Grow(c.codes, n-len(c.codes))
 	}
 }

@@ -41,7 +41,7 @@ func inputSize(r io.Reader) int64 {
 	return 0
 }
 
-// sizeProbeRows is how many rows are read before the columns are grown to
+// sizeProbeRows is how many rows are read before the table is grown to
 // the number of rows estimated from the input size.
 const sizeProbeRows = 1024
 
@@ -62,8 +62,8 @@ func readCSV(r io.Reader, file string, opts Options, size int64) (*Dataset, erro
 	for i, name := range header {
 		cols[i] = &column{name: name}
 	}
+	tb := newTable(cols, target)
 	maxRows := MaxCells / len(cols)
-	rows := 0
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -72,8 +72,7 @@ func readCSV(r io.Reader, file string, opts Options, size int64) (*Dataset, erro
 		if err != nil {
 			return nil, csvError(err, file)
 		}
-		rows++
-		if rows > maxRows {
+		if tb.rows == maxRows {
 			line, _ := cr.FieldPos(0)
 			return nil, limitError(file, line, "", "more than %d rows of %d columns, over the limit of %d cells (datasets.MaxCells)",
 				maxRows, len(cols), MaxCells)
@@ -83,6 +82,7 @@ func readCSV(r io.Reader, file string, opts Options, size int64) (*Dataset, erro
 			return nil, &trial.InputError{File: file, Line: line,
 				Msg: fmt.Sprintf("row has %d columns, header has %d", len(rec), len(cols))}
 		}
+		row, y := tb.addRows(1)
 		for i, s := range rec {
 			if len(s) > MaxCellBytes {
 				line, _ := cr.FieldPos(i)
@@ -91,10 +91,11 @@ func readCSV(r io.Reader, file string, opts Options, size int64) (*Dataset, erro
 			if n := len(s); n > 0 && (s[0] == ' ' || s[n-1] == ' ' || s[n-1] == '\t') {
 				s = strings.TrimSpace(s)
 			}
+			var v float64
 			var cerr *cellError
 			switch {
 			case !isMissing(s):
-				cerr = cols[i].add(s, rows)
+				v, cerr = cols[i].cell(s, tb.rows)
 			case i == target:
 				cerr = cellErrorf("target value is missing; remove unlabelled rows")
 			case !opts.AllowMissing:
@@ -104,28 +105,33 @@ func readCSV(r io.Reader, file string, opts Options, size int64) (*Dataset, erro
 				}
 				cerr = cellErrorf("%s; set preprocess.impute to fill missing cells", what)
 			default:
-				cols[i].addMissing()
+				v = nan
 			}
 			if cerr != nil {
 				line, _ := cr.FieldPos(i)
 				return nil, &trial.InputError{File: file, Line: line, Field: header[i], Msg: cerr.msg, Err: cerr.err}
 			}
-		}
-		if rows == sizeProbeRows && size > 0 {
-			perRow := max(cr.InputOffset()/int64(rows), 2)
-			estimate := int(size/perRow + size/perRow/20 + 16)
-			for _, c := range cols {
-				c.reserve(estimate)
+			switch {
+			case i < target:
+				row[i] = v
+			case i > target:
+				row[i-1] = v
+			default:
+				y[0] = v
 			}
 		}
+		if tb.rows == sizeProbeRows && size > 0 {
+			perRow := max(cr.InputOffset()/int64(tb.rows), 2)
+			tb.reserve(min(int(size/perRow+size/perRow/20+16), maxRows))
+		}
 	}
-	if rows == 0 {
+	if tb.rows == 0 {
 		return nil, &trial.InputError{File: file, Line: 1, Msg: "header only, no data rows"}
 	}
 	for _, c := range cols {
 		c.finish()
 	}
-	return assemble(file, cols, target, rows, opts)
+	return assemble(file, tb, opts)
 }
 
 // newCSVReader returns a csv.Reader of r behind a csvGuard.

@@ -145,20 +145,237 @@ func readParquet(r io.ReaderAt, size int64, path string, opts Options) (*Dataset
 		if err := checkParquetPages(r, size, pf.Metadata(), path); err != nil {
 			return nil, err
 		}
+		leaves := pf.Root().Columns()
 		cols := make([]*column, len(header))
-		for i, pc := range pf.Root().Columns() {
-			c := &column{name: header[i]}
-			if err := readParquetColumn(c, pc, rows, i == target, opts.AllowMissing); err != nil {
-				var cerr *cellError
-				if errors.As(err, &cerr) {
-					return nil, &trial.InputError{File: path, Field: c.name, Msg: cerr.msg, Err: cerr.err}
-				}
-				return nil, fmt.Errorf("column %s: %w", c.name, err)
+		for i, pc := range leaves {
+			cols[i] = &column{name: header[i]}
+			if pc.Type().Kind() == parquet.ByteArray {
+				cols[i].setKind(text)
+			} else {
+				cols[i].setKind(number)
 			}
-			cols[i] = c
 		}
-		return assemble(path, cols, target, rows, opts)
+		tb := newTable(cols, target)
+		tb.reserve(parquetReserveRows(rows, len(cols), size))
+		pr := parquetReader{tb: tb, allowMissing: opts.AllowMissing}
+		for _, rg := range pf.RowGroups() {
+			chunks := rg.ColumnChunks()
+			first, n := tb.rows, int(rg.NumRows())
+			for i, pc := range leaves {
+				if err := pr.readChunk(chunks[pc.Index()], i, first, n); err != nil {
+					var cerr *cellError
+					if errors.As(err, &cerr) {
+						return nil, &trial.InputError{File: path, Field: cols[i].name, Msg: cerr.msg, Err: cerr.err}
+					}
+					return nil, fmt.Errorf("column %s: %w", cols[i].name, err)
+				}
+			}
+		}
+		if tb.rows != rows {
+			return nil, fmt.Errorf("%d rows in the row groups, %d in the file", tb.rows, rows)
+		}
+		return assemble(path, tb, opts)
 	})
+}
+
+// parquetReserveRows is how many rows of cols columns to reserve before
+// reading a Parquet file of size bytes that declares rows rows: all of
+// them, unless their cells would take more than 64 MiB and 16 times the
+// file. Past that, the table grows with the values actually decoded, so a
+// file that declares more rows than it holds cannot make the loader
+// allocate for them.
+func parquetReserveRows(rows, cols int, size int64) int {
+	budget := (64<<20 + 16*size) / 8 / int64(cols)
+	return int(min(int64(rows), budget))
+}
+
+// parquetReader reads the column chunks of a Parquet file, row group by
+// row group, straight into a table's cells.
+type parquetReader struct {
+	tb           *table
+	allowMissing bool
+	values       []parquet.Value // reused for every page
+	doubles      []float64       // reused for pages of non-null doubles
+
+	// The chunk being read: of column col, whose cells are at offset
+	// off of each row of the table (-1 for the target); its n values are
+	// of rows first, first+1, ... (0-based); k have been read.
+	col, off, first, n, k int
+}
+
+// readChunk reads the column chunk cc of the file's column col: the n
+// values of rows first, first+1, ... (0-based). The first column of a row
+// group adds its rows to the table as their values are decoded, so that
+// the table grows with what the file holds, not with what it declares.
+func (pr *parquetReader) readChunk(cc parquet.ColumnChunk, col, first, n int) error {
+	if pr.values == nil {
+		pr.values = make([]parquet.Value, 4096)
+		pr.doubles = make([]float64, 4096)
+	}
+	pr.col, pr.first, pr.n, pr.k = col, first, n, 0
+	switch t := pr.tb.target; {
+	case col == t:
+		pr.off = -1
+	case col < t:
+		pr.off = col
+	default:
+		pr.off = col - 1
+	}
+	pages := cc.Pages()
+	defer pages.Close()
+	for {
+		page, err := pages.ReadPage()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		err = pr.readPage(page)
+		parquet.Release(page)
+		if err != nil {
+			return err
+		}
+	}
+	if pr.k != n {
+		return fmt.Errorf("%d values for %d rows", pr.k, n)
+	}
+	return nil
+}
+
+// room checks that m more values fit in the row group, and adds their
+// rows to the table when the chunk is of its first column.
+func (pr *parquetReader) room(m int) error {
+	if pr.k+m > pr.n {
+		return fmt.Errorf("more values than the row group's %d rows", pr.n)
+	}
+	if end := pr.first + pr.k + m; pr.col == 0 && end > pr.tb.rows {
+		pr.tb.addRows(end - pr.tb.rows)
+	}
+	return nil
+}
+
+// store puts the next value of the chunk into the table.
+func (pr *parquetReader) store(x float64) {
+	r := pr.first + pr.k
+	if pr.off < 0 {
+		pr.tb.y[r] = x
+	} else {
+		pr.tb.cells[r*pr.tb.width+pr.off] = x
+	}
+	pr.k++
+}
+
+// readPage reads the values of one page of the chunk.
+func (pr *parquetReader) readPage(page parquet.Page) error {
+	vr := page.Values()
+	if dr, ok := vr.(parquet.DoubleReader); ok && page.NumNulls() == 0 {
+		// A page of doubles without nulls: no parquet.Value per cell.
+		for {
+			m, err := dr.ReadDoubles(pr.doubles)
+			if rerr := pr.room(m); rerr != nil {
+				return rerr
+			}
+			for _, x := range pr.doubles[:m] {
+				x, cerr := pr.number(x)
+				if cerr != nil {
+					return cerr
+				}
+				pr.store(x)
+			}
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	c := pr.tb.cols[pr.col]
+	for {
+		m, err := vr.ReadValues(pr.values)
+		if rerr := pr.room(m); rerr != nil {
+			return rerr
+		}
+		for _, v := range pr.values[:m] {
+			var x float64
+			var cerr *cellError
+			switch {
+			case v.IsNull():
+				x, cerr = pr.missing()
+			case c.kind == number:
+				x, cerr = pr.number(ParquetNumber(v))
+			default:
+				x, cerr = pr.category(c, v.ByteArray())
+			}
+			if cerr != nil {
+				return cerr
+			}
+			pr.store(x)
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// row is the 1-based row of the next value, for messages.
+func (pr *parquetReader) row() int { return pr.first + pr.k + 1 }
+
+// number checks a numeric value: an infinity is refused, and NaN is a
+// missing cell.
+func (pr *parquetReader) number(x float64) (float64, *cellError) {
+	switch {
+	case math.IsInf(x, 0):
+		return 0, cellErrorf("row %d: value is infinite", pr.row())
+	case math.IsNaN(x):
+		return pr.missing()
+	}
+	return x, nil
+}
+
+// missing returns the cell of a null or NaN, if the column may have
+// missing cells.
+func (pr *parquetReader) missing() (float64, *cellError) {
+	switch {
+	case pr.off < 0:
+		return 0, cellErrorf("row %d: target value is missing; remove unlabelled rows", pr.row())
+	case !pr.allowMissing:
+		return 0, cellErrorf("row %d: missing value (null or NaN); set preprocess.impute to fill missing cells", pr.row())
+	}
+	return nan, nil
+}
+
+// category returns the code of a string value of column c.
+func (pr *parquetReader) category(c *column, b []byte) (float64, *cellError) {
+	if len(b) > MaxCellBytes {
+		return 0, &cellError{msg: fmt.Sprintf("row %d: value is %d bytes, more than the limit of %s (datasets.MaxCellBytes)",
+			pr.row(), len(b), byteSize(MaxCellBytes)), err: ErrLimit}
+	}
+	return c.category(b), nil
+}
+
+// ParquetNumber returns a non-null Parquet BOOLEAN (as 0 or 1), INT32,
+// INT64, FLOAT or DOUBLE value as a float64: how every reader of Parquet
+// data in hpsearch turns a numeric cell into a feature.
+func ParquetNumber(v parquet.Value) float64 {
+	switch v.Kind() {
+	case parquet.Boolean:
+		if v.Boolean() {
+			return 1
+		}
+		return 0
+	case parquet.Int32:
+		return float64(v.Int32())
+	case parquet.Int64:
+		return float64(v.Int64())
+	case parquet.Float:
+		return float64(v.Float())
+	}
+	return v.Double()
 }
 
 // parquetHeader returns the top-level column names, checking that each is
@@ -193,105 +410,4 @@ func parquetHeader(pf *parquet.File, path string) ([]string, error) {
 		return nil, &trial.InputError{File: path, Msg: "no columns"}
 	}
 	return header, nil
-}
-
-// readParquetColumn reads every value of one leaf column into c.
-func readParquetColumn(c *column, pc *parquet.Column, rows int, isTarget, allowMissing bool) error {
-	// The storage grows with the values read rather than with the rows
-	// the metadata declares.
-	if pc.Type().Kind() == parquet.ByteArray {
-		c.setKind(text)
-		c.codes = make([]int32, 0, min(rows, 1<<16))
-	} else {
-		c.setKind(number)
-		c.nums = make([]float64, 0, min(rows, 1<<16))
-	}
-	pages := pc.Pages()
-	defer pages.Close()
-	buf := make([]parquet.Value, 4096)
-	row := 0
-	for {
-		page, err := pages.ReadPage()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		vr := page.Values()
-		for {
-			n, err := vr.ReadValues(buf)
-			for _, v := range buf[:n] {
-				row++
-				if row > rows {
-					parquet.Release(page)
-					return fmt.Errorf("more than the file's %d rows", rows)
-				}
-				if cerr := c.addValue(v, row, isTarget, allowMissing); cerr != nil {
-					parquet.Release(page)
-					return cerr
-				}
-			}
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				parquet.Release(page)
-				return err
-			}
-		}
-		parquet.Release(page)
-	}
-	if row != rows {
-		return fmt.Errorf("%d values for %d rows", row, rows)
-	}
-	return nil
-}
-
-// addValue records one Parquet value of data row row (1-based).
-func (c *column) addValue(v parquet.Value, row int, isTarget, allowMissing bool) *cellError {
-	missing := v.IsNull()
-	var x float64
-	if !missing && c.kind == number {
-		switch v.Kind() {
-		case parquet.Boolean:
-			if v.Boolean() {
-				x = 1
-			}
-		case parquet.Int32:
-			x = float64(v.Int32())
-		case parquet.Int64:
-			x = float64(v.Int64())
-		case parquet.Float:
-			x = float64(v.Float())
-		default:
-			x = v.Double()
-		}
-		if math.IsInf(x, 0) {
-			return cellErrorf("row %d: value is infinite", row)
-		}
-		missing = math.IsNaN(x)
-	}
-	switch {
-	case missing && isTarget:
-		return cellErrorf("row %d: target value is missing; remove unlabelled rows", row)
-	case missing && !allowMissing:
-		return cellErrorf("row %d: missing value (null or NaN); set preprocess.impute to fill missing cells", row)
-	case missing:
-		c.addMissing()
-	case c.kind == number:
-		c.nums = append(c.nums, x)
-	default:
-		b := v.ByteArray()
-		if len(b) > MaxCellBytes {
-			return &cellError{msg: fmt.Sprintf("row %d: value is %d bytes, more than the limit of %s (datasets.MaxCellBytes)",
-				row, len(b), byteSize(MaxCellBytes)), err: ErrLimit}
-		}
-		code, ok := c.dict[string(b)] // no allocation for the lookup
-		if !ok {
-			code = c.newCategory(string(b))
-		}
-		c.codes = append(c.codes, code)
-	}
-	return nil
 }
