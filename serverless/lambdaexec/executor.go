@@ -135,20 +135,23 @@ func New(ctx context.Context, cfg Config, getenv func(string) string) (*Executor
 // each answer and dialled again (a TCP, and on AWS a TLS, handshake per
 // invocation), which costs more CPU than signing and the journal
 // together. The configuration's own client (a custom CA bundle, say) is
-// kept, with only its pool enlarged.
+// kept, with only its pool enlarged. Either way requests go out in one
+// write each (see oneWrite).
 func withConnections(awsCfg aws.Config, concurrency int) func(*lambda.Options) {
 	return func(o *lambda.Options) {
 		bc, ok := awsCfg.HTTPClient.(*awshttp.BuildableClient)
 		if !ok {
 			if awsCfg.HTTPClient != nil {
-				return // not one whose pool we can size
+				// Not one whose pool we can size.
+				o.HTTPClient = oneWrite{next: awsCfg.HTTPClient}
+				return
 			}
 			bc = awshttp.NewBuildableClient()
 		}
-		o.HTTPClient = bc.WithTransportOptions(func(t *http.Transport) {
+		o.HTTPClient = oneWrite{next: bc.WithTransportOptions(func(t *http.Transport) {
 			t.MaxIdleConns = max(t.MaxIdleConns, concurrency+16)
 			t.MaxIdleConnsPerHost = max(t.MaxIdleConnsPerHost, concurrency+16)
-		})
+		})}
 	}
 }
 
