@@ -104,11 +104,20 @@ consistent).`,
 	var bf backendFlags
 	bf.register(fs)
 	hideDefault(fs, "seed")
-	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+	cmd.RunE = func(cmd *cobra.Command, pos []string) (err error) {
 		ctx := cmd.Context()
 		if err := checkInts(fs, parallelBound, maxTrialsBound, seedBound, topBound, calibrateBound, concurrencyBound); err != nil {
 			return err
 		}
+		stopProfile, err := startCPUProfile(os.Getenv)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if perr := stopProfile(); perr != nil && err == nil {
+				err = perr
+			}
+		}()
 		if len(pos) != 1 {
 			return usageErr("want one SPEC.yaml, got %d arguments", len(pos))
 		}
@@ -214,6 +223,7 @@ consistent).`,
 		if err := journal.Close(); err != nil && runErr == nil {
 			runErr = err
 		}
+		fetchCommandLogs(ctx, e, spec, exec, journal.Dir())
 		if runErr != nil && !errors.Is(runErr, trial.ErrInterrupted) {
 			return runErr
 		}
