@@ -1,7 +1,6 @@
 package datasets
 
 import (
-	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -134,18 +133,15 @@ func readCSV(r io.Reader, file string, opts Options, size int64) (*Dataset, erro
 	return assemble(file, tb, opts)
 }
 
-// newCSVReader returns a csv.Reader of r behind a csvGuard.
-func newCSVReader(r io.Reader, file string) *csv.Reader {
-	cr := csv.NewReader(bufio.NewReaderSize(newCSVGuard(r, file), 256<<10))
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1 // ragged rows are reported with both counts
-	cr.TrimLeadingSpace = true
-	return cr
+// newCSVReader returns a reader of the CSV records of r behind a
+// csvGuard.
+func newCSVReader(r io.Reader, file string) *csvRecords {
+	return newCSVRecords(newCSVGuard(r, file))
 }
 
 // readHeader reads and checks the header row: present, names non-empty and
 // unique, at most MaxColumns of them. A UTF-8 byte order mark is dropped.
-func readHeader(cr *csv.Reader, file string) ([]string, error) {
+func readHeader(cr *csvRecords, file string) ([]string, error) {
 	rec, err := cr.Read()
 	if err == io.EOF {
 		return nil, &trial.InputError{File: file, Msg: "empty file, want a header row and data rows"}
@@ -176,6 +172,7 @@ func readHeader(cr *csv.Reader, file string) ([]string, error) {
 			return nil, &trial.InputError{File: file, Line: 1, Field: name,
 				Msg: fmt.Sprintf("duplicate column name (columns %d and %d)", j+1, i+1)}
 		}
+		name = strings.Clone(name) // rec is reused by the next Read
 		seen[name] = i
 		header[i] = name
 	}

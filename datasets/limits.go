@@ -118,12 +118,12 @@ func byteSize(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// csvGuard sits between a CSV input and the csv.Reader and stops the read
+// csvGuard sits between a CSV input and the record reader and stops the read
 // with an InputError at the first byte beyond MaxFileSize or beyond
 // MaxLineBytes in one record, so that an endless or hostile input (such
 // as /dev/zero) costs a bounded amount of memory and time. It follows
 // quotes to tell a line break inside a quoted cell from the end of a
-// record, as RFC 4180 does; when the quotes are malformed the csv.Reader
+// record, as RFC 4180 does; when the quotes are malformed the record reader
 // reports that first, as it reads the records before the guard's error.
 type csvGuard struct {
 	r    io.Reader
