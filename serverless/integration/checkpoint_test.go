@@ -3,6 +3,7 @@ package integration
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,7 +39,7 @@ func (c *countingS3) GetObject(ctx context.Context, in *s3.GetObjectInput, opts 
 
 func (c *countingS3) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, opts ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
 	c.lists.Add(1)
-	if c.hideCheckpoints && strings.HasSuffix(aws.ToString(in.Prefix), "/checkpoint/") {
+	if c.hideCheckpoints && (strings.HasSuffix(aws.ToString(in.Prefix), "/checkpoint/") || strings.HasSuffix(aws.ToString(in.Prefix), "/delta/")) {
 		return &s3.ListObjectsV2Output{IsTruncated: aws.Bool(false)}, nil
 	}
 	return c.API.ListObjectsV2(ctx, in, opts...)
@@ -46,8 +47,32 @@ func (c *countingS3) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Inpu
 
 func (c *countingS3) requests() int64 { return c.gets.Load() + c.lists.Load() }
 
-// checkpointsOf returns the segment numbers of the study's checkpoints,
-// in order, and how many segments it has.
+// killableS3 refuses every write once killed: what S3 holds of a writer
+// whose process died (SIGKILL, a lost machine) at that moment, while the
+// abandoned Journal's goroutines run on in this process.
+type killableS3 struct {
+	s3journal.API
+	killed atomic.Bool
+}
+
+var errKilled = errors.New("killed: the writer's process is gone")
+
+func (k *killableS3) PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	if k.killed.Load() {
+		return nil, errKilled
+	}
+	return k.API.PutObject(ctx, in, opts...)
+}
+
+func (k *killableS3) DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
+	if k.killed.Load() {
+		return nil, errKilled
+	}
+	return k.API.DeleteObject(ctx, in, opts...)
+}
+
+// checkpointsOf returns the segment numbers of the study's checkpoints
+// (not its deltas), in order, and how many segments it has.
 func checkpointsOf(t testing.TB, api s3journal.API, study s3journal.Location) (cps []int, segments int) {
 	t.Helper()
 	for _, sub := range []string{"/checkpoint/", "/journal/"} {
@@ -60,6 +85,9 @@ func checkpointsOf(t testing.TB, api s3journal.API, study s3journal.Location) (c
 			for _, o := range page.Contents {
 				if sub == "/journal/" {
 					segments++
+					continue
+				}
+				if strings.HasPrefix(aws.ToString(o.Key), study.Key+sub+"delta/") {
 					continue
 				}
 				k, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(aws.ToString(o.Key), study.Key+sub), ".jsonl.gz"))
@@ -85,9 +113,11 @@ func checkpointsOf(t testing.TB, api s3journal.API, study s3journal.Location) (c
 // scores. To be sure later segments are there whatever the timing of the
 // background checkpoint writes, the test deletes checkpoints that cover
 // every segment (a checkpoint is only a shortcut; the segments are the
-// journal).
+// journal). It writes no deltas; TestS3KilledWriterReadRequests reads
+// through them.
 func TestS3ResumeFromCheckpointAndLaterSegments(t *testing.T) {
 	t.Setenv(s3journal.EnvCheckpointSegments, "7")
+	t.Setenv(s3journal.EnvDeltaSegments, "1000") // the later segments are read one by one
 	api := s3API(t)
 	here := t.TempDir()
 	spec := filepath.Join(here, "spec.yaml")
@@ -173,8 +203,23 @@ func TestS3ResumeFromCheckpointAndLaterSegments(t *testing.T) {
 func TestS3CheckpointReadRequests(t *testing.T) {
 	api := s3API(t)
 	study := s3Prefix(t).Join("many")
-	requests, segments, _, _ := writeAndReadBack(t, api, study, 2000, 16, true)
+	requests, segments, _, _ := writeAndReadBack(t, api, study, 2000, 16, false, true)
 	t.Logf("%d segments: %d requests through checkpoints", segments, requests)
+	if requests > 20 {
+		t.Errorf("Reopen made %d requests, want at most 20", requests)
+	}
+}
+
+// TestS3KilledWriterReadRequests: a study of 3,000 trials appended one
+// segment a trial, with the default settings, whose writer is killed
+// (abandoned without Close, its writes refused from then on), is read
+// back by Reopen through its checkpoint and deltas in at most 20
+// requests to the emulated S3, the same events as the segments alone.
+func TestS3KilledWriterReadRequests(t *testing.T) {
+	api := s3API(t)
+	study := s3Prefix(t).Join("killed")
+	requests, segments, _, _ := writeAndReadBack(t, api, study, 3000, 1, true, true)
+	t.Logf("%d segments: %d requests through checkpoints and deltas", segments, requests)
 	if requests > 20 {
 		t.Errorf("Reopen made %d requests, want at most 20", requests)
 	}
@@ -182,10 +227,12 @@ func TestS3CheckpointReadRequests(t *testing.T) {
 
 // BenchmarkS3CheckpointResume writes a study of $HPSEARCH_BENCH_TRIALS
 // trials (default 20,000) to the emulated S3 from $HPSEARCH_BENCH_PARALLEL
-// writers at once (default 64; 1 writes a segment a trial),
-// then measures Reopen, which reads it through checkpoints, counting its
+// writers at once (default 64; 1 writes a segment a trial), then
+// measures Reopen, which reads it through checkpoints, counting its
 // requests, side by side with a read of the segments alone (one GET a
-// segment, as before checkpoints).
+// segment, as before checkpoints). The case closed closes the journal;
+// killed abandons it without Close and refuses its writes from then on,
+// as S3 sees a scheduler killed after its last commit.
 func BenchmarkS3CheckpointResume(b *testing.B) {
 	setting := func(name string, def int) int {
 		v := os.Getenv(name)
@@ -200,28 +247,34 @@ func BenchmarkS3CheckpointResume(b *testing.B) {
 	}
 	n, parallel := setting("HPSEARCH_BENCH_TRIALS", 20000), setting("HPSEARCH_BENCH_PARALLEL", 64)
 	api := s3API(b)
-	for range b.N {
-		study := s3Prefix(b).Join("bench")
-		start := time.Now()
-		requests, segments, readSeconds, segmentsOnlySeconds := writeAndReadBack(b, api, study, n, parallel, true)
-		b.Logf("%d trials from %d writers in %d segments (written in %.1f s): Reopen through checkpoints %d requests, %.2f s; the segments alone %d GETs, %.2f s",
-			n, parallel, segments, time.Since(start).Seconds()-readSeconds-segmentsOnlySeconds, requests, readSeconds, segments, segmentsOnlySeconds)
-		b.ReportMetric(float64(requests), "requests")
-		b.ReportMetric(float64(segments), "segments")
-		b.ReportMetric(readSeconds, "s/read")
-		b.ReportMetric(segmentsOnlySeconds/readSeconds, "segments/checkpoint")
+	for _, killed := range []bool{false, true} {
+		b.Run(map[bool]string{false: "closed", true: "killed"}[killed], func(b *testing.B) {
+			for range b.N {
+				study := s3Prefix(b).Join("bench")
+				start := time.Now()
+				requests, segments, readSeconds, segmentsOnlySeconds := writeAndReadBack(b, api, study, n, parallel, killed, true)
+				b.Logf("%d trials from %d writers in %d segments (written in %.1f s, killed %v): Reopen through checkpoints %d requests, %.2f s; the segments alone %d GETs, %.2f s",
+					n, parallel, segments, time.Since(start).Seconds()-readSeconds-segmentsOnlySeconds, killed, requests, readSeconds, segments, segmentsOnlySeconds)
+				b.ReportMetric(float64(requests), "requests")
+				b.ReportMetric(float64(segments), "segments")
+				b.ReportMetric(readSeconds, "s/read")
+				b.ReportMetric(segmentsOnlySeconds/readSeconds, "segments/checkpoint")
+			}
+		})
 	}
 }
 
 // writeAndReadBack writes a study of n trials at the given parallelism,
-// closes it, and reads it back with Reopen, counting requests; it
+// closes it (or, with killed, abandons it and refuses its writes from
+// then on), and reads it back with Reopen, counting requests; it
 // returns them, the number of segments, and the seconds of the read
 // through checkpoints and, when compare is set, of Open reading the
 // segments alone (checked to hold the same events).
-func writeAndReadBack(t testing.TB, api s3journal.API, study s3journal.Location, n, parallel int, compare bool) (int64, int, float64, float64) {
+func writeAndReadBack(t testing.TB, api s3journal.API, study s3journal.Location, n, parallel int, killed, compare bool) (int64, int, float64, float64) {
 	t.Helper()
 	ctx := context.Background()
-	j, err := s3journal.Create(ctx, api, study, []byte("name: many\n"), []byte("{}"))
+	writer := &killableS3{API: api}
+	j, err := s3journal.Create(ctx, writer, study, []byte("name: many\n"), []byte("{}"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +299,11 @@ func writeAndReadBack(t testing.TB, api s3journal.API, study s3journal.Location,
 		}()
 	}
 	wg.Wait()
-	j.Close()
+	if killed {
+		writer.killed.Store(true)
+	} else {
+		j.Close()
+	}
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)

@@ -10,13 +10,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/trial"
@@ -51,6 +47,12 @@ const (
 	// key: an object copied under another checkpoint's key is not taken
 	// for it.
 	metaSegments = "hpsearch-segments"
+	// metaFrom is the first segment a delta covers, as in its key.
+	metaFrom = "hpsearch-from"
+	// metaBodySHA256 is the hex SHA-256 of a delta object's bytes as
+	// stored (compressed): a merge concatenates deltas without
+	// decompressing them.
+	metaBodySHA256 = "hpsearch-body-sha256"
 )
 
 // checkpointEvery returns the fewest segments between periodic
@@ -103,34 +105,6 @@ func (l Location) parseCheckpointKey(key string) (uint64, bool) {
 	return k, true
 }
 
-// startCheckpoint starts writing a checkpoint of the journal's committed
-// segments in the background, if one is due and none is being written.
-// The caller holds mu.
-func (j *Journal) startCheckpoint() {
-	k := j.next - 1
-	if j.checkpointing || !checkpointDue(k, j.checkpointed, j.every) {
-		return
-	}
-	j.checkpointing = true
-	// recorded only grows, by appends past its length: the prefix stays.
-	data := j.recorded[:len(j.recorded):len(j.recorded)]
-	ctx, cancel := context.WithCancel(context.Background())
-	j.cancelCheckpoint = cancel
-	j.wg.Add(1)
-	go func() {
-		defer j.wg.Done()
-		defer cancel()
-		err := j.writeCheckpoint(ctx, k, data)
-		j.mu.Lock()
-		j.checkpointing = false
-		if err == nil && k > j.checkpointed {
-			j.checkpointed = k
-		}
-		j.idle.Broadcast()
-		j.mu.Unlock()
-	}()
-}
-
 // writeCheckpoint writes data, the journal lines of segments 1..k as
 // committed, as the checkpoint of k: gzip-compressed, with the SHA-256 of
 // data in its metadata, and conditionally, so that it is written once. A
@@ -162,54 +136,17 @@ func (j *Journal) writeCheckpoint(ctx context.Context, k uint64, data []byte) er
 	return nil
 }
 
-// listCheckpoints returns the segment numbers of the study's checkpoints,
-// newest first. Keys that are not a checkpoint's are ignored: the
-// segments are the journal, checkpoints only a shortcut.
-func listCheckpoints(ctx context.Context, api API, study Location) ([]uint64, error) {
-	var ks []uint64
-	in := &s3.ListObjectsV2Input{Bucket: aws.String(study.Bucket), Prefix: aws.String(study.checkpointPrefix())}
-	for {
-		page, err := api.ListObjectsV2(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("s3journal: list %s: %w", study.url(study.checkpointPrefix()), err)
-		}
-		for _, o := range page.Contents {
-			if k, ok := study.parseCheckpointKey(aws.ToString(o.Key)); ok {
-				ks = append(ks, k)
-			}
-		}
-		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
-			break
-		}
-		in.ContinuationToken = page.NextContinuationToken
-	}
-	slices.Sort(ks)
-	slices.Reverse(ks)
-	return ks, nil
-}
-
 // damagedCheckpoint is a checkpoint that was read but does not hold what
 // was written: a reader passes over it.
 type damagedCheckpoint struct{ err error }
 
 func (e *damagedCheckpoint) Error() string { return e.err.Error() }
 
-// readCheckpoint reads the checkpoint of segments 1..k and decodes its
-// journal lines with check. A checkpoint whose checksum, compression or
-// records are wrong is a *damagedCheckpoint; a failed request another
-// error.
-func readCheckpoint(ctx context.Context, api API, study Location, k uint64, check *results.Checker) ([]byte, []results.Event, error) {
-	key := study.checkpointKey(k)
-	url := study.url(key)
-	out, err := api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(study.Bucket), Key: aws.String(key)})
-	if err != nil {
-		return nil, nil, fmt.Errorf("s3journal: read %s: %w", url, err)
-	}
-	defer out.Body.Close()
-	body, err := io.ReadAll(out.Body)
-	if err != nil {
-		return nil, nil, fmt.Errorf("s3journal: read %s: %w", url, err)
-	}
+// openCheckpoint decodes body, the object read as the checkpoint of
+// segments 1..k with its metadata meta, with check. A checkpoint whose
+// checksum, compression or records are wrong is a *damagedCheckpoint.
+func openCheckpoint(study Location, k uint64, body []byte, meta map[string]string, check *results.Checker) ([]byte, []results.Event, error) {
+	url := study.url(study.checkpointKey(k))
 	zr, err := gzip.NewReader(bytes.NewReader(body))
 	if err != nil {
 		return nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: %w", url, err)}
@@ -218,11 +155,11 @@ func readCheckpoint(ctx context.Context, api API, study Location, k uint64, chec
 	if err != nil {
 		return nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: %w", url, err)}
 	}
-	if got := out.Metadata[metaSegments]; got != strconv.FormatUint(k, 10) {
+	if got := meta[metaSegments]; got != strconv.FormatUint(k, 10) {
 		return nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: its metadata says it covers segments to %q", url, got)}
 	}
 	sum := sha256.Sum256(data)
-	if want := out.Metadata[metaSHA256]; want != hex.EncodeToString(sum[:]) {
+	if want := meta[metaSHA256]; want != hex.EncodeToString(sum[:]) {
 		return nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: checksum %x, its metadata says %q", url, sum, want)}
 	}
 	events, err := decodeSegment(check, url, data)

@@ -19,14 +19,29 @@ import (
 const (
 	segmentPrefix    = "runs/iris/journal/"
 	checkpointPrefix = "runs/iris/checkpoint/"
+	deltaPrefix      = checkpointPrefix + "delta/"
 )
+
+// appendCompacted appends trials from..to-1 as appendPairs does, and
+// after each waits for the compactor to be idle, so that the
+// checkpoints and deltas written are those a writer leaves whose
+// background writes keep up with its commits.
+func appendCompacted(t testing.TB, j *s3journal.Journal, from, to int) {
+	t.Helper()
+	for n := from; n < to; n++ {
+		if err := j.Append(context.Background(), pair(n)...); err != nil {
+			t.Fatalf("Append %d: %v", n, err)
+		}
+		j.WaitCompaction()
+	}
+}
 
 func checkpointKey(k int) string { return fmt.Sprintf("%s%020d.jsonl.gz", checkpointPrefix, k) }
 
 func checkpoints(s3 *fakeS3) []string {
 	var cps []string
 	for _, k := range s3.keys() {
-		if strings.HasPrefix(k, checkpointPrefix) {
+		if strings.HasPrefix(k, checkpointPrefix) && !strings.HasPrefix(k, deltaPrefix) {
 			cps = append(cps, k)
 		}
 	}
@@ -38,6 +53,7 @@ func checkpoints(s3 *fakeS3) []string {
 func segmentsOnly(t testing.TB, s3 *fakeS3) []results.Event {
 	t.Helper()
 	bare := newFakeS3()
+	bare.pageSize = 1000
 	for _, k := range s3.keys() {
 		if !strings.HasPrefix(k, checkpointPrefix) {
 			bare.set(k, s3.objects[k].data)
@@ -85,7 +101,7 @@ func TestCheckpointsWritten(t *testing.T) {
 	t.Setenv(s3journal.EnvCheckpointSegments, "5")
 	s3 := newFakeS3()
 	j := create(t, s3)
-	appendPairs(t, j, 0, 60) // segments 1..61
+	appendCompacted(t, j, 0, 60) // segments 1..61
 	j.Close()
 	cps := checkpoints(s3)
 	if len(cps) < 2 || cps[0] != checkpointKey(5) {
@@ -131,16 +147,17 @@ func TestResumeFromCheckpointAndLaterSegments(t *testing.T) {
 	ctx := context.Background()
 	s3 := newFakeS3()
 	j := create(t, s3)
-	appendPairs(t, j, 0, 20)
+	appendCompacted(t, j, 0, 20)
 	j.Close()
 	// A second writer appends 10 segments and stops without a
-	// checkpoint of them (fewer than 16, none periodic).
+	// checkpoint or delta of them (fewer than 16, none periodic).
 	t.Setenv(s3journal.EnvCheckpointSegments, "1000")
+	t.Setenv(s3journal.EnvDeltaSegments, "1000")
 	j1, _, err := s3journal.Reopen(ctx, s3, study(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	appendPairs(t, j1, 20, 30)
+	appendCompacted(t, j1, 20, 30)
 	j1.Close()
 	n, k := segmentCount(s3), newestCheckpoint(t, s3)
 	if n != 31 || k < 5 || n-k < 10 {
@@ -201,12 +218,12 @@ func TestDamagedCheckpointPassedOver(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s3 := newFakeS3()
 			j := create(t, s3)
-			appendPairs(t, j, 0, 30)
+			appendCompacted(t, j, 0, 30)
 			j.Close()
 			all := segmentsOnly(t, s3)
 			cps := checkpoints(s3)
 			if len(cps) < 2 {
-				t.Fatalf("checkpoints %v, want two or more", cps)
+				t.Fatalf("checkpoints %v, want two or more; %v", cps, s3.keys())
 			}
 			tc.damage(s3, cps[len(cps)-1])
 			before := s3.gets.Load()
@@ -242,7 +259,7 @@ func TestCheckpointWriteFails(t *testing.T) {
 				return nil, false
 			}
 			j := create(t, s3)
-			appendPairs(t, j, 0, 30)
+			appendCompacted(t, j, 0, 30)
 			j.Close()
 			if got := len(checkpoints(s3)) > 0; got != landed {
 				t.Errorf("checkpoints %v", checkpoints(s3))
@@ -306,7 +323,7 @@ func TestCheckpointGap(t *testing.T) {
 	t.Setenv(s3journal.EnvCheckpointSegments, "5")
 	s3 := newFakeS3()
 	j := create(t, s3)
-	appendPairs(t, j, 0, 8) // checkpoint 5, segments to 9
+	appendCompacted(t, j, 0, 8) // checkpoint 5, segments to 9
 	j.Close()
 	s3.DeleteObject(context.Background(), deleteInput(segmentPrefix+"00000000000000000007.jsonl"))
 	_, _, err := s3journal.Reopen(context.Background(), s3, study(t))
@@ -334,7 +351,7 @@ func TestReadRequestsBounded(t *testing.T) {
 	s3 := newFakeS3()
 	s3.pageSize = 1000
 	j := create(t, s3)
-	appendPairs(t, j, 0, 3000)
+	appendCompacted(t, j, 0, 3000)
 	j.Close()
 	before := s3.requests()
 	_, rp, err := s3journal.Reopen(context.Background(), s3, study(t))

@@ -11,6 +11,7 @@
 //	PREFIX/NAME/journal/00000000000000000002.jsonl   the events of one Append
 //	...
 //	PREFIX/NAME/checkpoint/00000000000000001000.jsonl.gz   segments 1..1000 (see Checkpoints)
+//	PREFIX/NAME/checkpoint/delta/00000000000000001001-00000000000000001512.jsonl.gz   segments 1001..1512 (see Deltas)
 //
 // Each segment holds the journal lines of one commit (one Append, or
 // several concurrent Appends gathered together) and is written with a
@@ -41,23 +42,59 @@
 // its checksum or does not decode is passed over for an older one, or
 // for the segments alone.
 //
-// The writer starts one in the background after a commit once
+// The writer writes one in the background after a commit once
 // EnvCheckpointSegments segments (1,000 by default) and a quarter of the
 // journal have been committed since the newest, so that all checkpoints
 // together write at most about five times the journal's bytes; and Close
-// writes one when 16 or more segments came after the newest. A crashed
-// writer leaves at most a fifth of its journal (or 1,000 segments) to be
-// read segment by segment; a closed one fewer than 16.
+// writes one when 16 or more segments came after the newest. A closed
+// journal is so read in three requests.
 //
-// Checkpoints change none of the guarantees above. A checkpoint holds
-// only segments that S3 acknowledged to its writer (or that the writer
-// read back on Reopen), and segments are immutable, so two writers'
-// checkpoints of K hold the same lines; it is written with If-None-Match
-// too, once. Segments are never deleted: the segments remain the
-// journal, a checkpoint only a shortcut to its first K segments, so a
-// reader that ignores checkpoints reads the same journal, and a failed
-// checkpoint write is no error. A writer whose commit failed writes no
-// checkpoint at Close.
+// # Deltas
+//
+// A writer that is killed (SIGKILL, a lost machine) does not Close, and
+// up to a fifth of its journal may follow its newest checkpoint. So the
+// writer also keeps a stack of deltas over the segments after the newest
+// checkpoint, an LSM's tiers: a delta is the journal lines of segments
+// FROM..TO, gzip'd, with FROM, TO and the SHA-256 of its bytes in its
+// metadata. Once EnvDeltaSegments segments (8 by default) follow the
+// stack, in a journal of more than 16, the writer pushes a delta of
+// them, after merging into it the deltas on top of the stack that are
+// no longer than it: the object written covers them all. So each delta
+// is longer than the one above it, like the digits of a binary counter,
+// and the stack over n segments holds about log2(n/8) deltas. A merge
+// concatenates the merged deltas' gzip members with the new one (a gzip
+// stream of several members is one stream to a reader), so nothing is
+// compressed twice; the merged deltas are then deleted (S3 charges
+// nothing for a delete). A segment is written into about log2 deltas
+// before a checkpoint covers it, whose deltas the writer deletes too.
+// Checkpoints and deltas are written by one background goroutine, the
+// compactor, one object at a time; a commit never waits for it, and
+// Close cancels it.
+//
+// A reader lists the checkpoints and deltas (one LIST: deltas are under
+// the checkpoints' prefix), takes the newest checkpoint, plans the
+// fewest objects that cover the segments from it to the last a delta
+// covers (deltas, and single segments where none serves), reads them at
+// once, and then lists and reads the segments after them. A killed
+// writer's study of 100,000 segments is read in about a dozen requests:
+// the LIST, the checkpoint, a delta for each bit of the stack, at most 7
+// segments and their LIST. A delta whose checksum, metadata, compression
+// or records are wrong is planned around (smaller deltas or its
+// segments), as is one listed but gone (a running writer merged it;
+// the reader lists again, once or a few times); leftovers of a writer
+// killed between a merge and its deletes are planned around too. A
+// writer that reopens a study continues the stack it read.
+//
+// Checkpoints and deltas change none of the guarantees above. A
+// checkpoint or delta holds only segments that S3 acknowledged to its
+// writer (or that the writer read back on Reopen), and segments are
+// immutable, so two writers'
+// checkpoints of K (or deltas of FROM..TO) hold the same lines; each is
+// written with If-None-Match too, once. Segments are never deleted: the
+// segments remain the journal, a checkpoint or delta only a shortcut to
+// some of them, so a reader that ignores both reads the same journal,
+// and a failed write of either is no error. A writer whose commit failed
+// writes neither from then on.
 //
 // There is no lock to take: S3 has none. A scheduler learns that another
 // one runs the study only when it writes, and whichever writes a number

@@ -3,6 +3,7 @@ package s3journal_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -37,10 +38,19 @@ type fakeS3 struct {
 	latency time.Duration
 	// hold, when set, is called first by each PUT with its context; a
 	// non-nil error is returned instead.
-	hold  func(ctx context.Context, key string) error
-	puts  atomic.Int64
-	gets  atomic.Int64
-	lists atomic.Int64
+	hold func(ctx context.Context, key string) error
+	// killAfter, when positive, kills the writer at the PUT of that
+	// number: it lands but its answer is lost, and every later PUT and
+	// DELETE fails, as S3 sees a process killed (SIGKILL, a lost
+	// machine) while its PUT was under way.
+	killAfter int64
+	killed    atomic.Bool
+	// listExtra are keys a LIST shows whether or not they are stored: a
+	// listing taken before a writer deleted them.
+	listExtra []string
+	puts      atomic.Int64
+	gets      atomic.Int64
+	lists     atomic.Int64
 }
 
 type fakeObject struct {
@@ -60,8 +70,16 @@ func apiError(status int, code string) error {
 	}}
 }
 
+var errKilled = errors.New("the writer was killed")
+
 func (f *fakeS3) PutObject(ctx context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
-	f.puts.Add(1)
+	if f.killed.Load() {
+		return nil, errKilled
+	}
+	var injected error
+	if n := f.puts.Add(1); f.killAfter > 0 && n >= f.killAfter && f.killed.CompareAndSwap(false, true) {
+		injected = errKilled // lands, answer lost
+	}
 	if f.hold != nil {
 		if err := f.hold(ctx, aws.ToString(in.Key)); err != nil {
 			return nil, err
@@ -75,8 +93,7 @@ func (f *fakeS3) PutObject(ctx context.Context, in *s3.PutObjectInput, _ ...func
 		return nil, err
 	}
 	key := aws.ToString(in.Key)
-	var injected error
-	if f.beforePut != nil {
+	if f.beforePut != nil && injected == nil {
 		var store bool
 		if injected, store = f.beforePut(key); injected != nil && !store {
 			return nil, injected
@@ -114,6 +131,11 @@ func (f *fakeS3) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, _
 			keys = append(keys, k)
 		}
 	}
+	for _, k := range f.listExtra {
+		if _, ok := f.objects[k]; !ok && strings.HasPrefix(k, aws.ToString(in.Prefix)) && k > aws.ToString(in.ContinuationToken) && k > aws.ToString(in.StartAfter) {
+			keys = append(keys, k)
+		}
+	}
 	f.mu.Unlock()
 	slices.Sort(keys)
 	n := f.pageSize
@@ -133,6 +155,9 @@ func (f *fakeS3) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, _
 }
 
 func (f *fakeS3) DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, _ ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
+	if f.killed.Load() {
+		return nil, errKilled
+	}
 	f.mu.Lock()
 	delete(f.objects, aws.ToString(in.Key))
 	f.mu.Unlock()

@@ -2,6 +2,7 @@ package s3journal
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -107,13 +108,23 @@ type Journal struct {
 	broken error
 	// every is the fewest segments between periodic checkpoints;
 	// checkpointed the last segment the newest checkpoint covers, read
-	// or written; checkpointing says one is being written, which
-	// cancelCheckpoint cancels when it runs in the background.
+	// or written; compacting says the compactor runs (or Close writes a
+	// checkpoint), which cancelCompaction cancels.
 	every            uint64
 	checkpointed     uint64
-	checkpointing    bool
-	cancelCheckpoint context.CancelFunc
-	wg               sync.WaitGroup // drain and checkpoint writes
+	compacting       bool
+	cancelCompaction context.CancelFunc
+	// deltaEvery is the fewest segments a new delta covers. The stack
+	// is the deltas after a checkpoint (or the journal's start), oldest
+	// and longest first, covering segments to stackEnd, whose journal
+	// lines end at stackEndOff in recorded; gz compresses new deltas.
+	// Only the compactor touches them once the Journal is made.
+	deltaEvery  uint64
+	stack       []run
+	stackEnd    uint64
+	stackEndOff int
+	gz          *gzip.Writer
+	wg          sync.WaitGroup // drain and the compactor
 }
 
 type appendRequest struct {
@@ -121,10 +132,10 @@ type appendRequest struct {
 	done chan error // buffered: a committer never waits on an appender
 }
 
-func newJournal(api API, study Location, every uint64) *Journal {
+func newJournal(api API, study Location, every, deltaEvery uint64) *Journal {
 	host, _ := os.Hostname()
 	j := &Journal{
-		api: api, study: study, next: 1, every: every,
+		api: api, study: study, next: 1, every: every, deltaEvery: deltaEvery,
 		owner: results.Owner{Host: host, PID: os.Getpid(), Since: time.Now().UTC().Truncate(time.Second)},
 		token: rand.Text(),
 	}
@@ -159,7 +170,11 @@ func Create(ctx context.Context, api API, study Location, specYAML, specJSON []b
 	if err != nil {
 		return nil, err
 	}
-	j := newJournal(api, study, every)
+	deltas, err := deltaEvery()
+	if err != nil {
+		return nil, err
+	}
+	j := newJournal(api, study, every, deltas)
 	var written []string
 	defer func() {
 		if err == nil {
@@ -231,6 +246,10 @@ func Reopen(ctx context.Context, api API, study Location) (*Journal, results.Rep
 	if err != nil {
 		return nil, results.Replay{}, err
 	}
+	deltas, err := deltaEvery()
+	if err != nil {
+		return nil, results.Replay{}, err
+	}
 	read, err := readJournal(ctx, api, study)
 	if err != nil {
 		return nil, results.Replay{}, err
@@ -242,8 +261,10 @@ func Reopen(ctx context.Context, api API, study Location) (*Journal, results.Rep
 		return nil, results.Replay{}, &results.CorruptError{File: study.url(study.segmentKey(1)), Line: 1,
 			Err: errors.New("the journal does not start with a study event")}
 	}
-	j := newJournal(api, study, every)
+	j := newJournal(api, study, every, deltas)
 	j.next, j.recorded, j.checkpointed = read.segments+1, read.data, read.checkpoint
+	// The deltas read continue as this writer's stack.
+	j.stack, j.stackEnd, j.stackEndOff = read.stack, read.stackEnd, read.stackEndOff
 	return j, results.Replay{Events: read.events}, nil
 }
 
@@ -251,7 +272,7 @@ func Reopen(ctx context.Context, api API, study Location) (*Journal, results.Rep
 // and Replay read its segments from S3 on each call. Append on it returns
 // results.ErrReadOnly.
 func Open(api API, study Location) *Journal {
-	j := newJournal(api, study, DefaultCheckpointSegments)
+	j := newJournal(api, study, DefaultCheckpointSegments, DefaultDeltaSegments)
 	j.readOnly = true
 	return j
 }
@@ -398,7 +419,7 @@ func (j *Journal) commit(ctx context.Context, data []byte) error {
 	j.mu.Lock()
 	j.next++
 	j.recorded = append(j.recorded, data...)
-	j.startCheckpoint()
+	j.startCompaction()
 	j.mu.Unlock()
 	return nil
 }
@@ -538,8 +559,9 @@ func (j *Journal) Replay(ctx context.Context) (results.Replay, error) {
 }
 
 // Close waits for the commit under way, fails the Appends still waiting
-// with results.ErrClosed and makes later ones fail so. It cancels a
-// checkpoint being written, then writes one of every segment committed
+// with results.ErrClosed and makes later ones fail so. It cancels the
+// compactor (a checkpoint or delta being written), then writes a
+// checkpoint of every segment committed
 // if closeCheckpointSegments or more came after the newest, unless a
 // commit failed. A checkpoint that cannot be written is no error: the
 // segments hold the journal, and a reader reads them instead. Close is
@@ -550,66 +572,29 @@ func (j *Journal) Close() error {
 	for j.committing {
 		j.idle.Wait()
 	}
-	if j.checkpointing && j.cancelCheckpoint != nil {
-		j.cancelCheckpoint() // Close writes its own, of every segment
+	if j.compacting && j.cancelCompaction != nil {
+		j.cancelCompaction() // Close writes its own checkpoint, of every segment
 	}
-	for j.checkpointing {
+	for j.compacting {
 		j.idle.Wait()
 	}
 	k, data := j.next-1, j.recorded[:len(j.recorded):len(j.recorded)]
 	due := !j.readOnly && j.broken == nil && k-j.checkpointed >= closeCheckpointSegments
 	if due {
-		j.checkpointing = true
+		j.compacting = true
 	}
 	j.mu.Unlock()
 	j.wg.Wait()
 	if due {
 		err := j.writeCheckpoint(context.Background(), k, data)
 		j.mu.Lock()
-		j.checkpointing = false
+		j.compacting = false
 		if err == nil {
 			j.checkpointed = k
 		}
 		j.mu.Unlock()
 	}
 	return nil
-}
-
-// journalRead is a study's journal as read from S3.
-type journalRead struct {
-	// segments is the number of the last segment; data the journal
-	// lines of all of them, events their events.
-	segments uint64
-	data     []byte
-	events   []results.Event
-	// checkpoint is the last segment the checkpoint read covers; 0 when
-	// none was.
-	checkpoint uint64
-}
-
-// readJournal reads the study's journal: the newest checkpoint that
-// reads well, then the segments after it, listed and read
-// (readConcurrency at a time) and decoded in order. A damaged checkpoint
-// is passed over for an older one, or for the segments alone.
-func readJournal(ctx context.Context, api API, study Location) (journalRead, error) {
-	ks, err := listCheckpoints(ctx, api, study)
-	if err != nil {
-		return journalRead{}, err
-	}
-	for _, k := range ks {
-		var check results.Checker // one story across checkpoint and segments
-		data, events, err := readCheckpoint(ctx, api, study, k, &check)
-		var damaged *damagedCheckpoint
-		if errors.As(err, &damaged) {
-			continue
-		}
-		if err != nil {
-			return journalRead{}, err
-		}
-		return readSegmentsAfter(ctx, api, study, journalRead{segments: k, data: data, events: events, checkpoint: k}, &check)
-	}
-	var check results.Checker
-	return readSegmentsAfter(ctx, api, study, journalRead{}, &check)
 }
 
 // readSegmentsAfter reads the segments after read.segments and adds them

@@ -1,0 +1,207 @@
+package s3journal
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/hpsearch/hpsearch/trial"
+)
+
+// EnvDeltaSegments names the environment variable that sets how many
+// segments a writer commits before it writes a delta of them (default
+// DefaultDeltaSegments). Tests set it low or high.
+const EnvDeltaSegments = "HPSEARCH_S3_DELTA_SEGMENTS"
+
+// DefaultDeltaSegments is the fewest segments a new delta covers when
+// EnvDeltaSegments is unset: at most this many less one are left for a
+// reader of a killed writer's journal to read one by one.
+const DefaultDeltaSegments = 8
+
+// deltaEvery returns the fewest segments a new delta covers, from
+// EnvDeltaSegments.
+func deltaEvery() (uint64, error) {
+	v := os.Getenv(EnvDeltaSegments)
+	if v == "" {
+		return DefaultDeltaSegments, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n == 0 {
+		return 0, fmt.Errorf("s3journal: %w: $%s=%q: want a whole number of segments, at least 1", trial.ErrBadInput, EnvDeltaSegments, v)
+	}
+	return n, nil
+}
+
+// run is a delta the writer keeps on its stack: segments from..to, and
+// the delta object's bytes (gzip members), which a merge concatenates
+// without compressing them again.
+type run struct {
+	from, to uint64
+	body     []byte
+}
+
+func (r run) segments() uint64 { return r.to - r.from + 1 }
+
+// startCompaction starts the compactor in the background if a
+// checkpoint or a delta is due and it is not running. The caller holds
+// mu.
+func (j *Journal) startCompaction() {
+	k, size := j.next-1, len(j.recorded)
+	if j.compacting || j.closed || j.broken != nil || !j.compactionDue(k) {
+		return
+	}
+	j.compacting = true
+	ctx, cancel := context.WithCancel(context.Background())
+	j.cancelCompaction = cancel
+	j.wg.Add(1)
+	go func() {
+		defer j.wg.Done()
+		defer cancel()
+		j.compact(ctx, k, size)
+	}()
+}
+
+// compactionDue reports whether a checkpoint or a delta is due once
+// segments 1..k are committed. The caller holds mu.
+func (j *Journal) compactionDue(k uint64) bool {
+	return checkpointDue(k, j.checkpointed, j.every) || j.deltaDue(k)
+}
+
+// deltaDue reports whether a delta of the segments after the stack is
+// due: deltaEvery of them at the least, in a journal of more segments
+// than Close leaves without a checkpoint (a small study keeps only its
+// segments). The caller holds mu.
+func (j *Journal) deltaDue(k uint64) bool {
+	return k > closeCheckpointSegments && k-j.stackEnd >= j.deltaEvery
+}
+
+// compact writes what is due, one object at a time, until nothing is,
+// ctx is cancelled (by Close), a commit has failed, or a write fails: a
+// checkpoint first (a failed one is not tried again in this pass), then
+// a delta. The first pass covers the segments to first, committed when
+// it was started, whose lines end at firstSize in recorded; later ones
+// what has been committed since. Only the compactor touches the stack,
+// and one runs at a time.
+func (j *Journal) compact(ctx context.Context, first uint64, firstSize int) {
+	skipCheckpoint := false
+	for pass := 0; ; pass++ {
+		j.mu.Lock()
+		k, size := j.next-1, len(j.recorded)
+		if pass == 0 {
+			k, size = first, firstSize
+		}
+		checkpoint := !skipCheckpoint && checkpointDue(k, j.checkpointed, j.every)
+		delta := j.deltaDue(k)
+		if ctx.Err() != nil || j.broken != nil || (!checkpoint && !delta) {
+			j.compacting = false
+			j.idle.Broadcast()
+			j.mu.Unlock()
+			return
+		}
+		// recorded only grows, by appends past its length: the prefix stays.
+		data := j.recorded[:size:size]
+		j.mu.Unlock()
+
+		if checkpoint {
+			if err := j.writeCheckpoint(ctx, k, data); err != nil {
+				skipCheckpoint = true
+				continue
+			}
+			j.mu.Lock()
+			if k > j.checkpointed {
+				j.checkpointed = k
+			}
+			j.mu.Unlock()
+			// The checkpoint covers the stack: deltas start after it, and
+			// those of the stack are deleted, so that one LIST of a study
+			// finds a page of checkpoints and deltas, not all ever written.
+			j.deleteDeltas(ctx, j.stack)
+			j.stack, j.stackEnd, j.stackEndOff = nil, k, size
+			continue
+		}
+		if err := j.writeDelta(ctx, k, data[j.stackEndOff:]); err != nil {
+			j.mu.Lock()
+			j.compacting = false
+			j.idle.Broadcast()
+			j.mu.Unlock()
+			return
+		}
+		j.stackEndOff = size
+	}
+}
+
+// writeDelta pushes segments stackEnd+1..k, whose journal lines are
+// data, onto the stack as one delta object. The deltas on top of the
+// stack that are no longer than the new one are merged with it first,
+// so that each delta below is longer than the one above it and a stack
+// over n segments holds about log2(n/deltaEvery) of them: the object
+// written covers the merged deltas and the new segments, and is their
+// gzip members concatenated (a gzip stream of several members is one
+// stream to a reader) with the new segments' member, so a merge
+// compresses nothing again. The merged deltas' objects are deleted once
+// it is written: a reader that lists them picks the merged one, and S3
+// does not charge for deletes.
+func (j *Journal) writeDelta(ctx context.Context, k uint64, data []byte) error {
+	if j.gz == nil {
+		j.gz, _ = gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	}
+	var member bytes.Buffer
+	j.gz.Reset(&member)
+	if _, err := j.gz.Write(data); err != nil {
+		return fmt.Errorf("s3journal: delta %d-%d: %w", j.stackEnd+1, k, err)
+	}
+	if err := j.gz.Close(); err != nil {
+		return fmt.Errorf("s3journal: delta %d-%d: %w", j.stackEnd+1, k, err)
+	}
+	top := run{from: j.stackEnd + 1, to: k}
+	i := len(j.stack)
+	for i > 0 && j.stack[i-1].segments() <= top.segments() {
+		top.from = j.stack[i-1].from
+		i--
+	}
+	var n int
+	for _, r := range j.stack[i:] {
+		n += len(r.body)
+	}
+	top.body = make([]byte, 0, n+member.Len())
+	for _, r := range j.stack[i:] {
+		top.body = append(top.body, r.body...)
+	}
+	top.body = append(top.body, member.Bytes()...)
+
+	sum := sha256.Sum256(top.body)
+	key := j.study.deltaKey(top.from, top.to)
+	wctx, cancel := context.WithTimeout(ctx, checkpointTimeout)
+	defer cancel()
+	err := j.putNew(wctx, key, top.body, contentTypeGzip, map[string]string{
+		metaBodySHA256: hex.EncodeToString(sum[:]),
+		metaFrom:       strconv.FormatUint(top.from, 10),
+		metaSegments:   strconv.FormatUint(top.to, 10),
+	})
+	var taken *takenError
+	if err != nil && !errors.As(err, &taken) { // another writer's delta of the same segments holds the same lines
+		return fmt.Errorf("s3journal: write delta %s: %w", j.study.url(key), err)
+	}
+	j.deleteDeltas(wctx, j.stack[i:])
+	j.stack = append(j.stack[:i], top)
+	j.stackEnd = k
+	return nil
+}
+
+// deleteDeltas deletes the objects of runs, which a newer delta or
+// checkpoint covers. A delete that fails leaves an object a reader
+// plans around.
+func (j *Journal) deleteDeltas(ctx context.Context, runs []run) {
+	for _, r := range runs {
+		j.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(j.study.Bucket), Key: aws.String(j.study.deltaKey(r.from, r.to))})
+	}
+}

@@ -1,0 +1,357 @@
+package s3journal
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/serverless/s3data"
+)
+
+// journalRead is a study's journal as read from S3.
+type journalRead struct {
+	// segments is the number of the last segment; data the journal
+	// lines of all of them, events their events.
+	segments uint64
+	data     []byte
+	events   []results.Event
+	// checkpoint is the last segment the checkpoint read covers; 0 when
+	// none was.
+	checkpoint uint64
+	// stack is the deltas read one after another from the checkpoint
+	// (or the journal's start), which a writer that reopens the journal
+	// continues; stackEnd is the last segment they cover (checkpoint
+	// when none), stackEndOff where its lines end in data.
+	stack       []run
+	stackEnd    uint64
+	stackEndOff int
+}
+
+// deltaPrefix is the key prefix of the study's deltas: under the
+// checkpoints' prefix, so that one LIST finds both, and after them in
+// key order.
+func (l Location) deltaPrefix() string { return l.checkpointPrefix() + "delta/" }
+
+// deltaKey returns the key of the delta of segments from..to.
+func (l Location) deltaKey(from, to uint64) string {
+	return fmt.Sprintf("%s%020d-%020d.jsonl.gz", l.deltaPrefix(), from, to)
+}
+
+// parseDeltaKey returns the segments a key made by deltaKey covers.
+func (l Location) parseDeltaKey(key string) (from, to uint64, ok bool) {
+	rest, ok := strings.CutPrefix(key, l.deltaPrefix())
+	if !ok {
+		return 0, 0, false
+	}
+	digits, ok := strings.CutSuffix(rest, ".jsonl.gz")
+	a, b, ok2 := strings.Cut(digits, "-")
+	if !ok || !ok2 || len(a) != 20 || len(b) != 20 {
+		return 0, 0, false
+	}
+	from, err1 := strconv.ParseUint(a, 10, 64)
+	to, err2 := strconv.ParseUint(b, 10, 64)
+	if err1 != nil || err2 != nil || from == 0 || to < from {
+		return 0, 0, false
+	}
+	return from, to, true
+}
+
+// piece is a part of a read plan: a delta of segments from..to, or the
+// segment from = to.
+type piece struct {
+	from, to uint64
+	delta    bool
+}
+
+func (p piece) key(study Location) string {
+	if p.delta {
+		return study.deltaKey(p.from, p.to)
+	}
+	return study.segmentKey(p.from)
+}
+
+// listCompactions returns the last segments of the study's checkpoints,
+// newest first, and its deltas. Keys that are neither are ignored: the
+// segments are the journal, checkpoints and deltas only shortcuts.
+func listCompactions(ctx context.Context, api API, study Location) (checkpoints []uint64, deltas []piece, err error) {
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(study.Bucket), Prefix: aws.String(study.checkpointPrefix())}
+	for {
+		page, err := api.ListObjectsV2(ctx, in)
+		if err != nil {
+			return nil, nil, fmt.Errorf("s3journal: list %s: %w", study.url(study.checkpointPrefix()), err)
+		}
+		for _, o := range page.Contents {
+			key := aws.ToString(o.Key)
+			if k, ok := study.parseCheckpointKey(key); ok {
+				checkpoints = append(checkpoints, k)
+			} else if from, to, ok := study.parseDeltaKey(key); ok {
+				deltas = append(deltas, piece{from: from, to: to, delta: true})
+			}
+		}
+		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
+			break
+		}
+		in.ContinuationToken = page.NextContinuationToken
+	}
+	slices.Sort(checkpoints)
+	slices.Reverse(checkpoints)
+	return checkpoints, deltas, nil
+}
+
+// planRead returns the fewest objects that hold segments k+1..m one
+// after another, m the last segment any of deltas covers: deltas, and
+// single segments where none serves. The deltas a writer leaves are a
+// stack, each starting where the one before ends, so the plan is
+// usually that stack; leftovers of a writer killed between a merge and
+// its deletes, and gaps where excluded deltas were, are planned around.
+func planRead(k uint64, deltas []piece, excluded map[piece]bool) []piece {
+	points := []uint64{k}
+	ending := map[uint64][]piece{}
+	for _, d := range deltas {
+		if d.from > k && !excluded[d] {
+			points = append(points, d.from-1, d.to)
+			ending[d.to] = append(ending[d.to], d)
+		}
+	}
+	slices.Sort(points)
+	points = slices.Compact(points)
+	at := make(map[uint64]int, len(points))
+	for i, p := range points {
+		at[p] = i
+	}
+	cost := make([]uint64, len(points))
+	via := make([]*piece, len(points)) // nil: single segments from the point before
+	for i := 1; i < len(points); i++ {
+		cost[i] = cost[i-1] + points[i] - points[i-1]
+		for _, d := range ending[points[i]] {
+			if c := cost[at[d.from-1]] + 1; c <= cost[i] {
+				cost[i], via[i] = c, &d
+			}
+		}
+	}
+	var plan []piece
+	for i := len(points) - 1; i > 0; {
+		if d := via[i]; d != nil {
+			plan = append(plan, *d)
+			i = at[d.from-1]
+			continue
+		}
+		for s := points[i]; s > points[i-1]; s-- {
+			plan = append(plan, piece{from: s, to: s})
+		}
+		i--
+	}
+	slices.Reverse(plan)
+	return plan
+}
+
+// fetched is an object a reader read, or found missing.
+type fetched struct {
+	body    []byte
+	meta    map[string]string
+	missing bool
+}
+
+// reader reads a study's journal through its checkpoints and deltas,
+// keeping what it fetched so that a plan made again after damage reads
+// only what is new.
+type reader struct {
+	api   API
+	study Location
+	cache map[string]fetched
+}
+
+// maxRelists bounds how often a read lists the deltas again after one
+// it planned was gone: a writer running meanwhile merged it into a
+// newer delta and deleted it.
+const maxRelists = 3
+
+// readJournal reads the study's journal: the newest checkpoint that
+// reads well, then the fewest deltas and segments that cover what
+// follows it (see planRead), then the segments after those, listed and
+// read (readConcurrency at a time), all decoded in order. A damaged
+// checkpoint is passed over for an older one, or for none; a damaged
+// delta is planned around.
+func readJournal(ctx context.Context, api API, study Location) (journalRead, error) {
+	checkpoints, deltas, err := listCompactions(ctx, api, study)
+	if err != nil {
+		return journalRead{}, err
+	}
+	r := &reader{api: api, study: study, cache: map[string]fetched{}}
+	relists := 0
+	for _, k := range append(checkpoints, 0) {
+		excluded := map[piece]bool{}
+		for {
+			plan := planRead(k, deltas, excluded)
+			var keys []string
+			if k > 0 {
+				keys = append(keys, study.checkpointKey(k))
+			}
+			for _, p := range plan {
+				keys = append(keys, p.key(study))
+			}
+			if err := r.fetch(ctx, keys); err != nil {
+				return journalRead{}, err
+			}
+			read, check, bad, err := r.decode(k, plan)
+			var damaged *damagedCheckpoint
+			switch {
+			case errors.As(err, &damaged) && k > 0:
+			case err != nil:
+				return journalRead{}, err
+			case bad == nil:
+				return readSegmentsAfter(ctx, api, study, read, check)
+			case r.cache[bad.key(study)].missing && relists < maxRelists:
+				// Gone since the LIST: a writer merged it into a newer
+				// delta, which a new LIST shows.
+				relists++
+				excluded[*bad] = true
+				if _, deltas, err = listCompactions(ctx, api, study); err != nil {
+					return journalRead{}, err
+				}
+				continue
+			default:
+				excluded[*bad] = true
+				continue
+			}
+			break // to an older checkpoint
+		}
+	}
+	panic("unreachable: the read without a checkpoint returns")
+}
+
+// fetch reads the objects at keys not read yet, readConcurrency at a
+// time. A missing object is recorded as such; a failed request is an
+// error.
+func (r *reader) fetch(ctx context.Context, keys []string) error {
+	var todo []string
+	for _, key := range keys {
+		if _, ok := r.cache[key]; !ok {
+			todo = append(todo, key)
+		}
+	}
+	got := make([]fetched, len(todo))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(readConcurrency)
+	for i, key := range todo {
+		g.Go(func() error {
+			out, err := r.api.GetObject(gctx, &s3.GetObjectInput{Bucket: aws.String(r.study.Bucket), Key: aws.String(key)})
+			if s3data.IsNotFound(err) {
+				got[i].missing = true
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("s3journal: read %s: %w", r.study.url(key), err)
+			}
+			defer out.Body.Close()
+			if got[i].body, err = io.ReadAll(out.Body); err != nil {
+				return fmt.Errorf("s3journal: read %s: %w", r.study.url(key), err)
+			}
+			got[i].meta = out.Metadata
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for i, key := range todo {
+		r.cache[key] = got[i]
+	}
+	return nil
+}
+
+// decode decodes the checkpoint of k and the pieces of plan, fetched,
+// in order with a new checker, which it returns to decode what follows.
+// A checkpoint that is missing or damaged is a *damagedCheckpoint; a
+// delta that is, is returned as bad; a segment that is, is an error.
+func (r *reader) decode(k uint64, plan []piece) (journalRead, *results.Checker, *piece, error) {
+	check := new(results.Checker) // one story across all the pieces
+	var read journalRead
+	if k > 0 {
+		o := r.cache[r.study.checkpointKey(k)]
+		if o.missing {
+			return read, nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s is gone", r.study.url(r.study.checkpointKey(k)))}
+		}
+		data, events, err := openCheckpoint(r.study, k, o.body, o.meta, check)
+		if err != nil {
+			return read, nil, nil, err
+		}
+		read = journalRead{segments: k, data: data, events: events, checkpoint: k, stackEnd: k, stackEndOff: len(data)}
+	}
+	stacked := true // the deltas so far follow one another from k
+	for _, p := range plan {
+		key := p.key(r.study)
+		o := r.cache[key]
+		var data []byte
+		var events []results.Event
+		if p.delta {
+			var err error
+			if o.missing {
+				return read, nil, &p, nil
+			}
+			if data, events, err = openDelta(r.study, p, o, check); err != nil {
+				return read, nil, &p, nil
+			}
+		} else {
+			stacked = false
+			if o.missing {
+				return read, nil, nil, fmt.Errorf("s3journal: %w: segment %s is missing; the journal cannot be read past it",
+					results.ErrCorrupt, r.study.url(key))
+			}
+			var err error
+			if events, err = decodeSegment(check, r.study.url(key), o.body); err != nil {
+				return read, nil, nil, err
+			}
+			data = o.body
+		}
+		read.data = append(read.data, data...)
+		read.events = append(read.events, events...)
+		read.segments = p.to
+		if stacked {
+			read.stack = append(read.stack, run{from: p.from, to: p.to, body: o.body})
+			read.stackEnd, read.stackEndOff = p.to, len(read.data)
+		}
+	}
+	return read, check, nil, nil
+}
+
+// openDelta checks o, the object read as the delta p, against its
+// metadata (the segments it covers and the SHA-256 of its bytes) and
+// decodes its journal lines with check. Any failure means the delta
+// does not hold what was written: the caller plans around it.
+func openDelta(study Location, p piece, o fetched, check *results.Checker) ([]byte, []results.Event, error) {
+	url := study.url(p.key(study))
+	if o.meta[metaFrom] != strconv.FormatUint(p.from, 10) || o.meta[metaSegments] != strconv.FormatUint(p.to, 10) {
+		return nil, nil, fmt.Errorf("s3journal: %s: its metadata says it covers segments %q to %q", url, o.meta[metaFrom], o.meta[metaSegments])
+	}
+	sum := sha256.Sum256(o.body)
+	if want := o.meta[metaBodySHA256]; want != hex.EncodeToString(sum[:]) {
+		return nil, nil, fmt.Errorf("s3journal: %s: checksum %x, its metadata says %q", url, sum, want)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(o.body))
+	if err != nil {
+		return nil, nil, fmt.Errorf("s3journal: %s: %w", url, err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("s3journal: %s: %w", url, err)
+	}
+	events, err := decodeSegment(check, url, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return data, events, nil
+}
