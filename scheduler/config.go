@@ -70,6 +70,15 @@ type Config struct {
 	// and Outcome covers the whole study. The store must be the one that
 	// holds these events: Run appends after them. See Plan and resume.go.
 	Prior []results.Event
+	// PriorScan, when set instead of Prior, streams the same events, so
+	// that a resume of any size holds none of them: each call hands fn
+	// the events of the earlier run, in journal order, and returns fn's
+	// first error (which stops it) or its own. Run calls it twice, before
+	// it dispatches or writes anything: to plan, then to rebuild the
+	// sampler, hand each result to OnResult and judge the stop rules.
+	// Both calls must give the same events. Its error stops Run before
+	// anything is run or written.
+	PriorScan func(fn func(results.Event) error) error
 	// OnResult, when set, is called with every journaled result in
 	// journal order, those of Prior first, and Outcome.Results is left
 	// nil: a caller that summarises the study as it goes (see
@@ -128,6 +137,9 @@ func (c *Config) check() error {
 	if c.OutageTimeout < 0 {
 		problems = append(problems, fmt.Errorf("field OutageTimeout %v: must not be negative", c.OutageTimeout))
 	}
+	if c.Prior != nil && c.PriorScan != nil {
+		problems = append(problems, errors.New("fields Prior and PriorScan: set one at most"))
+	}
 	if c.Parallel < 0 || c.MaxTrials < 0 || c.MaxFailed < 0 {
 		problems = append(problems, fmt.Errorf("fields Parallel %d, MaxTrials %d, MaxFailed %d: none may be negative",
 			c.Parallel, c.MaxTrials, c.MaxFailed))
@@ -136,6 +148,28 @@ func (c *Config) check() error {
 		return fmt.Errorf("scheduler: invalid config: %w", err)
 	}
 	return nil
+}
+
+// resuming reports whether Run continues an earlier run's journal.
+func (c Config) resuming() bool { return len(c.Prior) > 0 || c.PriorScan != nil }
+
+// priorScan returns the scan of the earlier run's events, from Prior or
+// PriorScan; nil when Run starts a new study.
+func (c Config) priorScan() func(fn func(results.Event) error) error {
+	if c.PriorScan != nil {
+		return c.PriorScan
+	}
+	if len(c.Prior) == 0 {
+		return nil
+	}
+	return func(fn func(results.Event) error) error {
+		for _, e := range c.Prior {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // Snapshot is the state of a running study, for progress reports.

@@ -42,7 +42,36 @@ func counted(s Sampler) (Sampler, *asks) {
 func TestResumeProposesTheUninterruptedTrials(t *testing.T) {
 	const total = 60
 	for _, method := range []string{"grid", "random", "sobol", "tpe", "tpe, multivariate: false", "tpe, startup: sobol"} {
-		t.Run(method, func(t *testing.T) {
+		for _, streamed := range []bool{false, true} {
+			name := method
+			if streamed {
+				name += "/PriorScan"
+			}
+			t.Run(name, func(t *testing.T) { testResumeProposes(t, method, streamed) })
+		}
+	}
+}
+
+// scanOf streams events as Config.PriorScan, counting the scans.
+func scanOf(events []results.Event, scans *int) func(func(results.Event) error) error {
+	return func(fn func(results.Event) error) error {
+		*scans++
+		for _, e := range events {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// testResumeProposes is TestResumeProposesTheUninterruptedTrials of one
+// method, the journal given as Config.Prior or, streamed, as
+// Config.PriorScan (read twice at most).
+func testResumeProposes(t *testing.T, method string, streamed bool) {
+	const total = 60
+	{
+		{
 			spec, err := search.Parse(strings.NewReader(fmt.Sprintf(
 				"name: d\nmodel: noop\nsearch: {method: %s, seed: 9, max_trials: %d}\nparameters:\n  a: {min: 1, max: 40}\n  x: {min: -1.0, max: 1.0, step: 0.25}\n  b: [x, y, z]\n",
 				method, total)), "spec.yaml", freeCatalog{})
@@ -60,9 +89,14 @@ func TestResumeProposesTheUninterruptedTrials(t *testing.T) {
 			if strings.HasPrefix(method, "tpe") && !replays {
 				t.Fatal("the tpe sampler is not a Replayer: a resume would ask again for every trial")
 			}
+			scans := 0
 			cfg := func(store results.Store, smp Sampler, ex Executor, prior []results.Event) Config {
-				return Config{Sampler: smp, Executor: ex, Store: store, Parallel: 1, MaxTrials: total,
+				c := Config{Sampler: smp, Executor: ex, Store: store, Parallel: 1, MaxTrials: total,
 					Direction: trial.Minimize, Seed: testSeed, Prior: prior}
+				if streamed && prior != nil {
+					c.Prior, c.PriorScan = nil, scanOf(prior, &scans)
+				}
+				return c
 			}
 			configs := func(store results.Store) []string {
 				out := make([]string, total)
@@ -102,6 +136,40 @@ func TestResumeProposesTheUninterruptedTrials(t *testing.T) {
 			if got := configs(resumed); strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("resumed study ran\n%s\nuninterrupted\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
-		})
+			if streamed && scans > 2*3 {
+				t.Errorf("3 resumes scanned the journal %d times, want 2 each at most", scans)
+			}
+		}
+	}
+}
+
+// TestPriorScanErrorStopsRun: a PriorScan that fails, on its first or
+// second read, stops Run with its error before anything is run or
+// written; Prior and PriorScan together are refused.
+func TestPriorScanErrorStopsRun(t *testing.T) {
+	broken := errors.New("the disk went away")
+	prior := []results.Event{results.StudyEvent("s", epoch)}
+	for failAt := 1; failAt <= 2; failAt++ {
+		calls := 0
+		store := results.NewMemory()
+		ex := &fakeExecutor{}
+		_, err := Run(context.Background(), Config{Sampler: &fakeSampler{}, Executor: ex, Store: store, MaxTrials: 3,
+			Direction: trial.Maximize, Seed: testSeed, PriorScan: func(fn func(results.Event) error) error {
+				if calls++; calls == failAt {
+					return broken
+				}
+				return scanOf(prior, new(int))(fn)
+			}})
+		if !errors.Is(err, broken) {
+			t.Errorf("scan failing at read %d: Run = %v, want its error", failAt, err)
+		}
+		if evs := journalEvents(t, store); len(evs) != 0 || len(ex.Calls()) != 0 {
+			t.Errorf("scan failing at read %d: %d events written, %d trials run", failAt, len(evs), len(ex.Calls()))
+		}
+	}
+	_, err := Run(context.Background(), Config{Sampler: &fakeSampler{}, Executor: &fakeExecutor{}, Store: results.NewMemory(),
+		Direction: trial.Maximize, Seed: testSeed, Prior: prior, PriorScan: scanOf(prior, new(int))})
+	if err == nil || !strings.Contains(err.Error(), "PriorScan") {
+		t.Errorf("Prior and PriorScan: Run = %v", err)
 	}
 }

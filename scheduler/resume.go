@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/hpsearch/hpsearch/results"
@@ -8,8 +9,8 @@ import (
 )
 
 // Plan is what a study's journal says is left to do when the study is
-// resumed. PlanResume computes it; Run follows it when Config.Prior is
-// set.
+// resumed. PlanResume computes it; Run follows it when Config.Prior or
+// Config.PriorScan is set.
 type Plan struct {
 	// Next is the number of the first trial never dispatched: one more
 	// than the highest trial number in the journal.
@@ -92,6 +93,16 @@ func (pl *Planner) Add(e results.Event) {
 	}
 }
 
+// knows reports whether the events added dispatched trial n or gave it
+// a result.
+func (pl *Planner) knows(n int) bool {
+	if _, ok := pl.final[n]; ok {
+		return true
+	}
+	_, ok := pl.open[n]
+	return ok
+}
+
 // Plan returns PlanResume of the events added.
 func (pl *Planner) Plan() Plan {
 	p := pl.p
@@ -141,92 +152,90 @@ type Replayer interface {
 	Replay(t trial.Trial)
 }
 
-// resume prepares the study to continue Config.Prior. The sampler is
-// rebuilt by replaying the journal to it in journal order: at the first
-// dispatch of trial n, Replay of the dispatched trial when the sampler is
-// a Replayer, or else Ask(n) (the proposal is discarded: the journal
-// holds what was run); and Tell at every result. The counts and Outcome.Results
-// start from the journal's, numbering continues at Plan.Next, and the
-// trials in flight at the interruption are queued to run again, before
-// any new trial, with the same number and Attempt+1.
-func (s *study) resume() {
-	if len(s.cfg.Prior) == 0 {
-		return
+// resume prepares the study to continue Config.Prior (or the events
+// Config.PriorScan streams), and sets up the stop rules. It reads the
+// events twice, holding none of them: once into a Planner, for what is
+// left to run and which trial numbers the journal knows, then again in
+// journal order to rebuild the sampler — at the first dispatch of trial
+// n, Replay of the dispatched trial when the sampler is a Replayer, or
+// else Ask(n) (the proposal is discarded: the journal holds what was
+// run); and Tell at every result — to hand each result to keep, and to
+// give the stop rules every result, so that Target, Patience and MaxCost
+// judge the whole study, as an uninterrupted run would have (MaxTime
+// counts from this Run's start); a rule the journal already meets stops
+// the study before it dispatches anything. The counts start from the
+// journal's, numbering continues at Plan.Next, and the trials in flight
+// at the interruption are queued to run again, before any new trial,
+// with the same number and Attempt+1. An error from PriorScan is
+// returned.
+func (s *study) resume() error {
+	s.stop = stopper{rules: s.cfg.Stop, dir: s.cfg.Direction}
+	scan := s.cfg.priorScan()
+	if scan == nil {
+		return nil
 	}
-	plan := PlanResume(s.cfg.Prior, s.cfg.Direction)
+	planner := NewPlanner(s.cfg.Direction)
+	if err := scan(func(e results.Event) error { planner.Add(e); return nil }); err != nil {
+		return fmt.Errorf("scheduler: resume: read the journal: %w", err)
+	}
+	plan := planner.Plan()
 	s.rerun = plan.Rerun
-	// Numbers the journal knows, wherever they stand in it: a trial
-	// recovered after an interruption (from results a Lambda worker
-	// stored) is appended after trials numbered above it.
-	known := map[int]bool{}
-	for _, e := range s.cfg.Prior {
-		switch e.Type {
-		case results.EventDispatch:
-			known[e.Trial.Number] = true
-		case results.EventResult:
-			known[e.Result.Number] = true
-		}
-	}
 	replayer, _ := s.cfg.Sampler.(Replayer)
-	for _, e := range s.cfg.Prior {
+	var ruled string // the first stop rule the journal meets
+	err := scan(func(e results.Event) error {
 		switch e.Type {
 		case results.EventDispatch:
 			// A number missing from the journal altogether would be a
-			// trial never run: ask for it now and run it as new.
+			// trial never run: ask for it now and run it as new. Numbers
+			// the journal knows, wherever they stand in it (a trial
+			// recovered after an interruption, from results a Lambda
+			// worker stored, is appended after trials numbered above
+			// it), are not.
 			for ; s.next <= e.Trial.Number; s.next++ {
 				if replayer != nil && s.next == e.Trial.Number {
 					replayer.Replay(*e.Trial)
 					continue
 				}
 				t, ok := s.cfg.Sampler.Ask(s.next)
-				if s.next < e.Trial.Number && ok && !known[s.next] {
+				if s.next < e.Trial.Number && ok && !planner.knows(s.next) {
 					t.Number, t.Seed, t.Attempt = s.next, s.cfg.Seed(s.next), max(t.Attempt, 1)
 					s.rerun = append(s.rerun, t)
 				}
 			}
 		case results.EventResult:
-			s.cfg.Sampler.Tell(*e.Result)
+			r := *e.Result
+			s.cfg.Sampler.Tell(r)
+			s.keep(r)
+			s.stop.spend(r)
+			if reason := s.stop.observe(r); reason != "" && ruled == "" {
+				ruled = reason
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("scheduler: resume: read the journal again: %w", err)
 	}
 	s.next = max(s.next, plan.Next)
 	s.firstNew, s.lastNew = s.next, s.next-1
 	s.priorCounted = make(map[int]bool, len(s.rerun))
 	for _, t := range s.rerun {
-		s.priorCounted[t.Number] = known[t.Number]
+		s.priorCounted[t.Number] = planner.knows(t.Number)
 	}
 	s.out.Summary = plan.Summary
 	if plan.Stopped {
 		s.priorStop = plan.StopReason
 	}
 	s.out.StopReason = ""
-	for _, e := range s.cfg.Prior {
-		if e.Type == results.EventResult {
-			s.keep(*e.Result)
-		}
-	}
 	s.failed = s.out.Failed
 	s.priorDone = s.out.Complete + s.out.Pruned + s.out.Failed
 	if s.cfg.MaxFailed > 0 && s.failed >= s.cfg.MaxFailed {
 		s.out.StopReason = StopMaxFailed
 	}
-}
-
-// observePrior gives the stop rules the results of Config.Prior in
-// journal order, so that Target, Patience and MaxCost judge the whole
-// study, as an uninterrupted run would have (MaxTime counts from this
-// Run's start). A rule the journal already meets stops the study before
-// it dispatches anything.
-func (s *study) observePrior() {
-	for _, e := range s.cfg.Prior {
-		if e.Type != results.EventResult {
-			continue
-		}
-		r := *e.Result
-		s.stop.spend(r)
-		if reason := s.stop.observe(r); reason != "" && s.out.StopReason == "" {
-			s.out.StopReason = reason
-		}
+	if s.out.StopReason == "" {
+		s.out.StopReason = ruled
 	}
+	return nil
 }
 
 // popRerun returns the next trial to run again, if any. Trials numbered

@@ -97,7 +97,9 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.resume()
+	if err := s.resume(); err != nil {
+		return Outcome{}, err
+	}
 	return s.run(ctx)
 }
 
@@ -217,8 +219,6 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 	// before Run returns.
 	var probes probeGroup
 	defer probes.stop()
-	s.stop = stopper{rules: s.cfg.Stop, dir: s.cfg.Direction}
-	s.observePrior()
 	timeUp, stopTimer := s.stop.deadline()
 	defer stopTimer()
 	for {
@@ -342,7 +342,7 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 	// A resumed study that stops again for the reason it last stopped,
 	// having run nothing (a target or patience its journal already
 	// meets), has that stop event already.
-	restopped := len(s.cfg.Prior) > 0 && s.queued == 0 && s.out.StopReason == s.priorStop
+	restopped := s.cfg.resuming() && s.queued == 0 && s.out.StopReason == s.priorStop
 	if storeErr == nil && !restopped {
 		storeErr = s.cfg.Store.Append(w.ctx, results.StopEvent(s.out.StopReason, s.now()))
 	} else if storeErr != nil {
