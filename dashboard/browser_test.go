@@ -148,6 +148,24 @@ func (p *page) checkClean(t *testing.T) {
 	}
 }
 
+// clickJS clicks the element that sel selects, in one script call.
+func clickJS(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`void document.querySelector(%q).click()`, sel))
+}
+
+// contourOf is JavaScript that is true when the contour chart draws
+// level bands, isolines and trial points with x and y on its axes.
+func contourOf(x, y string) string {
+	return fmt.Sprintf(`(() => {
+  const c = echarts.getInstanceByDom(document.querySelector('[data-chart="contour"]'));
+  if (!c) return false;
+  const o = c.getOption(), s = o.series || [];
+  const names = s.map(v => v.name).join(',');
+  return names === 'bands,isolines,trials' && s[0].data.length > 10 && s[1].data.length > 0 && s[2].data.length > 0 &&
+    o.xAxis[0].name.startsWith(%q + ' ') && o.yAxis[0].name.startsWith(%q + ' ') && o.xAxis[0].type === 'log';
+})()`, x, y)
+}
+
 // chartsDrawn is JavaScript that is true when every chart element holds
 // an ECharts instance whose canvas has drawn pixels.
 const chartsDrawn = `(() => {
@@ -223,10 +241,33 @@ func TestDashboardInChromium(t *testing.T) {
 		screenshot(t, p, "dashboard-study.png")
 	})
 
+	t.Run("contour of a chosen pair", func(t *testing.T) {
+		// The study's one numeric pair comes with the charts, the more
+		// important parameter on x; the other way round is not among
+		// them, and the page asks the server for it.
+		pair, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]string](`['pair-x', 'pair-y'].map(id => { const s = document.getElementById(id); return s.options[s.selectedIndex].textContent; })`))
+		if err != nil || len(pair) != 2 || !(pair[0] == "C" && pair[1] == "gamma" || pair[0] == "gamma" && pair[1] == "C") {
+			t.Fatalf("the pair chosen first is %v (%v), want C and gamma", pair, err)
+		}
+		p.waitFor(t, "the first pair's contour", contourOf(pair[0], pair[1]))
+		p.waitFor(t, "the contour's note names the base trial", `document.getElementById('contour-method').textContent.includes('the other parameters at the values of trial')`)
+		p.do(t, "swap the pair", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`void (() => {
+		  for (const [id, v] of [['pair-x', %q], ['pair-y', %q]]) {
+		    const s = document.getElementById(id);
+		    s.value = [...s.options].find(o => o.textContent === v).value;
+		    s.dispatchEvent(new Event('change'));
+		  }
+		})()`, pair[1], pair[0])))
+		p.waitFor(t, "the swapped pair's contour", contourOf(pair[1], pair[0]))
+		p.waitFor(t, "every chart drawn", chartsDrawn)
+	})
+
 	t.Run("sorting and filtering", func(t *testing.T) {
-		p.do(t, "sort by score", chromedp.Click(chromedp.CSS(`th[data-sort="score"]`)))
+		// Clicks from script: the table is redrawn at every poll, so a node
+		// looked up first could be gone by the click.
+		p.do(t, "sort by score", clickJS(`th[data-sort="score"]`))
 		p.waitFor(t, "sorted ascending", `document.querySelector('th[data-sort="score"]').className === 'sorted-asc'`)
-		p.do(t, "sort by score again", chromedp.Click(chromedp.CSS(`th[data-sort="score"]`)))
+		p.do(t, "sort by score again", clickJS(`th[data-sort="score"]`))
 		p.waitFor(t, "sorted descending", `document.querySelector('th[data-sort="score"]').className === 'sorted-desc'`)
 		scores, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#trials tr[data-number]')].map(r => r.children[3].textContent)`))
 		if err != nil {
@@ -298,11 +339,15 @@ func TestReportChartsInChromium(t *testing.T) {
 	p.do(t, "open the report", chromedp.Navigate("file://"+path))
 	p.waitFor(t, "every chart drawn", chartsDrawn)
 	n, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-chart]').length`))
-	// Nine charts (the study has intermediate values and two parameters)
-	// and a slice for each parameter.
-	if err != nil || n != 11 {
-		t.Errorf("%d chart elements (%v), want 11", n, err)
+	// Ten charts (the study has intermediate values and a numeric pair),
+	// both importances among them, and a slice for each of its three
+	// parameters.
+	if err != nil || n != 13 {
+		t.Errorf("%d chart elements (%v), want 13", n, err)
 	}
+	p.waitFor(t, "the contour of C and gamma", contourOf("C", "gamma"))
+	p.waitFor(t, "the forest importance drawn", `!!echarts.getInstanceByDom(document.querySelector('[data-chart="forest-importance"]'))`)
+	p.waitFor(t, "the notes filled", `[...document.querySelectorAll('[data-note]')].every(n => n.textContent.length > 20)`)
 	screenshot(t, p, "report-charts.png")
 	p.checkClean(t)
 }

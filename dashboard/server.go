@@ -212,6 +212,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.apiStudies(w, r)
 	case len(parts) == 3 && parts[0] == "api" && parts[1] == "studies" && s.known(parts[2]):
 		s.apiStudy(w, r, parts[2])
+	case len(parts) == 4 && parts[0] == "api" && parts[1] == "studies" && s.known(parts[2]) && parts[3] == "contour":
+		s.apiContour(w, r, parts[2])
 	case len(parts) == 4 && parts[0] == "api" && parts[1] == "studies" && s.known(parts[2]) && parts[3] == "trials":
 		s.apiTrials(w, r, parts[2])
 	case len(parts) == 5 && parts[0] == "api" && parts[1] == "studies" && s.known(parts[2]) && parts[3] == "trials" && isNumber(parts[4]):

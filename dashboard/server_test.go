@@ -50,8 +50,9 @@ func (m *memStudies) add(src string, evs ...results.Event) {
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 // syntheticStudy returns a study of n trials of two model families with a
-// log-scaled C and a categorical kernel: every fifth trial pruned (with
-// two rungs), every seventh failed, the last `running` only dispatched.
+// log-scaled C and gamma and a categorical kernel, scoring best near C =
+// 1 and gamma = 0.01: every fifth trial pruned (with two rungs), every
+// seventh failed, the last `running` only dispatched.
 func syntheticStudy(tb testing.TB, name string, n, running int) *report.Study {
 	tb.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -59,7 +60,8 @@ func syntheticStudy(tb testing.TB, name string, n, running int) *report.Study {
 	st.Events = append(st.Events, results.StudyEvent(name, t0))
 	for i := 0; i < n+running; i++ {
 		model := []string{"svc", "knn"}[i%2]
-		params := trial.Params{"C": math.Pow(10, rng.Float64()*6-3), "kernel": []string{"rbf", "linear"}[rng.IntN(2)]}
+		lc, lg := rng.Float64()*6-3, rng.Float64()*4-4
+		params := trial.Params{"C": math.Pow(10, lc), "gamma": math.Pow(10, lg), "kernel": []string{"rbf", "linear"}[rng.IntN(2)]}
 		tr := trial.Trial{Number: i, Model: model, Params: params, Seed: uint64(i)}
 		start := t0.Add(time.Duration(i) * time.Second)
 		st.Events = append(st.Events, results.DispatchEvent(tr, start))
@@ -67,7 +69,7 @@ func syntheticStudy(tb testing.TB, name string, n, running int) *report.Study {
 			continue
 		}
 		r := trial.Result{Number: i, State: trial.Complete, Model: model, Params: params, Seed: uint64(i),
-			Score: 0.5 + 0.4*rng.Float64(), FoldScores: []float64{0.5, 0.6}, Seconds: 1.5,
+			Score: 0.5 + 0.1*rng.Float64() + 0.3*math.Exp(-(lc*lc+(lg+2)*(lg+2))/4), FoldScores: []float64{0.5, 0.6}, Seconds: 1.5,
 			Started: start, Finished: start.Add(1500 * time.Millisecond)}
 		switch {
 		case i%7 == 3:

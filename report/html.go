@@ -67,8 +67,13 @@ type view struct {
 }
 
 // interactiveChart is one chart element the inlined charts.js draws: ID
-// is its key in HPCharts.all.
-type interactiveChart struct{ ID, Title string }
+// is its key in HPCharts.all. Note asks for the paragraph that says how
+// the chart was computed (HPCharts.notes), Pairs for the contour's
+// choice of pairs.
+type interactiveChart struct {
+	ID, Title   string
+	Note, Pairs bool
+}
 
 // scriptsMark is where the page's scripts go, the template's last
 // occurrence of it (a study's text could hold it too, earlier): they go
@@ -120,23 +125,27 @@ func scripts(c studycharts.Charts) (string, error) {
 
 // interactive lists the charts of c that have something to draw.
 func interactive(c studycharts.Charts) []interactiveChart {
-	out := []interactiveChart{{"history-trials", "Best value over trials"}, {"history-time", "Best value over time"}}
+	out := []interactiveChart{{ID: "history-trials", Title: "Best value over trials"}, {ID: "history-time", Title: "Best value over time"}}
 	if len(c.Params) > 0 {
-		out = append(out, interactiveChart{"parallel", "Parallel coordinates (complete trials)"})
+		out = append(out, interactiveChart{ID: "parallel", Title: "Parallel coordinates (complete trials)"})
 	}
-	if len(c.Params) > 1 {
-		out = append(out, interactiveChart{"contour", "Contour: mean score of " + c.Params[0].Name + " and " + c.Params[1].Name})
+	if len(c.Contours) > 0 {
+		out = append(out, interactiveChart{ID: "contour", Title: "Contour: predicted score over a pair", Note: true, Pairs: len(c.Contours) > 1})
 	}
 	if len(c.Curves) > 0 {
-		out = append(out, interactiveChart{"intermediate", "Intermediate values and rungs (pruned dashed)"})
+		out = append(out, interactiveChart{ID: "intermediate", Title: "Intermediate values and rungs (pruned dashed)"})
 	}
-	out = append(out, interactiveChart{"families", "Scores per model family"})
+	out = append(out, interactiveChart{ID: "families", Title: "Scores per model family"})
 	if len(c.Importance) > 0 {
-		out = append(out, interactiveChart{"importance", "Parameter importance (first-order fANOVA estimate)"})
+		out = append(out, interactiveChart{ID: "importance", Title: "Parameter importance (binned fANOVA)", Note: true})
 	}
-	out = append(out, interactiveChart{"timeline", "Timeline per worker or Lambda environment (black edge: cold start)"}, interactiveChart{"cost", "Cost over time"})
+	if len(c.ForestImportance) > 0 {
+		out = append(out, interactiveChart{ID: "forest-importance", Title: "Parameter importance (random forest, permutation)", Note: true})
+	}
+	out = append(out, interactiveChart{ID: "timeline", Title: "Timeline per worker or Lambda environment (black edge: cold start)", Note: true},
+		interactiveChart{ID: "cost", Title: "Cost over time"})
 	for i, p := range c.Params {
-		out = append(out, interactiveChart{fmt.Sprintf("slice-%d", i), "Slice: " + p.Name})
+		out = append(out, interactiveChart{ID: fmt.Sprintf("slice-%d", i), Title: "Slice: " + p.Name})
 	}
 	return out
 }

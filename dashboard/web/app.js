@@ -66,7 +66,7 @@
     var slices = el("div", { class: "grid", id: "slices" });
     main.appendChild(summary);
     main.appendChild(grid);
-    var charts = {}, pair = [0, 1], paramNames = "", last = null;
+    var charts = {}, pair = null, paramNames = "", last = null, fetched = null;
     function card(parent, chartId, title, extra) {
       var c = el("div", { class: "card" }, [el("h2", { text: title })]);
       if (extra) c.appendChild(extra);
@@ -75,20 +75,19 @@
       parent.appendChild(c);
       charts[chartId] = echarts.init(div, null, { renderer: "canvas" });
     }
+    function note(chartId) { return el("p", { class: "muted note", id: chartId + "-method", "data-note": chartId }); }
     var pairX = el("select", { id: "pair-x" }), pairY = el("select", { id: "pair-y" });
-    var pairControls = el("span", { class: "controls" }, [el("span", { text: "x" }), pairX, el("span", { text: "y" }), pairY]);
-    [pairX, pairY].forEach(function (s, k) { s.addEventListener("change", function () { pair[k] = +s.value; draw(last); }); });
+    var pairControls = el("div", {}, [el("span", { class: "controls" }, [el("span", { text: "x" }), pairX, el("span", { text: "y" }), pairY]), note("contour")]);
+    [pairX, pairY].forEach(function (s, k) { s.addEventListener("change", function () { pair[k] = +s.value; fetched = null; draw(last); }); });
     card(grid, "history-trials", "Best value over trials");
     card(grid, "history-time", "Best value over time");
     card(grid, "parallel", "Parallel coordinates (complete trials)");
-    card(grid, "contour", "Contour: mean score of a pair", pairControls);
+    card(grid, "contour", "Contour: predicted score over a pair", pairControls);
     card(grid, "intermediate", "Intermediate values and rungs (pruned dashed)");
     card(grid, "families", "Scores per model family");
-    var impCard = el("p", { class: "muted", id: "importance-method" });
-    card(grid, "importance", "Parameter importance (binned fANOVA)", impCard);
-    var forestCard = el("p", { class: "muted", id: "forest-importance-method" });
-    card(grid, "forest-importance", "Parameter importance (random forest, permutation)", forestCard);
-    card(grid, "timeline", "Timeline per worker or Lambda environment (black edge: cold start)");
+    card(grid, "importance", "Parameter importance (binned fANOVA)", note("importance"));
+    card(grid, "forest-importance", "Parameter importance (random forest, permutation)", note("forest-importance"));
+    card(grid, "timeline", "Timeline per worker or Lambda environment (black edge: cold start)", note("timeline"));
     card(grid, "cost", "Cost over time");
     main.appendChild(el("h2", { text: "Slices" }));
     main.appendChild(slices);
@@ -97,25 +96,45 @@
     main.appendChild(tableView.node);
     window.addEventListener("resize", function () { for (var k in charts) charts[k].resize(); });
 
+    // contourFor returns the contour of the chosen pair: one of d's, or
+    // fetched from the server (again after each poll, as the study grows).
+    function contourFor(d) {
+      if (!pair) return Promise.resolve({ ct: null, why: HPCharts.noContour(d) });
+      if (pair[0] === pair[1]) return Promise.resolve({ ct: null, why: "choose two different parameters" });
+      var ct = HPCharts.contourOf(d, pair[0], pair[1]);
+      if (ct) return Promise.resolve({ ct: ct });
+      var key = pair.join(",");
+      if (fetched && fetched.key === key && fetched.d === d) return Promise.resolve(fetched.res);
+      var url = "/api/studies/" + id + "/contour?x=" + encodeURIComponent(d.params[pair[0]].name) + "&y=" + encodeURIComponent(d.params[pair[1]].name);
+      return fetch(url, { credentials: "same-origin" }).then(function (r) {
+        return r.ok ? r.json().then(function (c) { return { ct: c }; }) : r.text().then(function (t) { return { ct: null, why: t.trim() }; });
+      }).then(function (res) { fetched = { key: key, d: d, res: res }; return res; });
+    }
     function draw(d) {
-      if (!d) return;
+      if (!d) return Promise.resolve();
       var names = d.params.map(function (p) { return p.name; }).join(",");
       if (names !== paramNames) {
         paramNames = names;
         slices.textContent = "";
         for (var k in charts) if (k.indexOf("slice-") === 0) { charts[k].dispose(); delete charts[k]; }
         d.params.forEach(function (p, i) { card(slices, "slice-" + i, "Slice: " + p.name); });
+        var numeric = [];
+        d.params.forEach(function (p, i) { if (p.kind === "number") numeric.push(i); });
+        var first = (d.contours || [])[0];
+        pair = first ? [first.x, first.y] : numeric.length > 1 ? [numeric[0], numeric[1]] : null;
         [pairX, pairY].forEach(function (s, k) {
           s.textContent = "";
-          d.params.forEach(function (p, i) { s.appendChild(el("option", { value: String(i), text: p.name })); });
-          pair[k] = Math.min(k, Math.max(0, d.params.length - 1));
-          s.value = String(pair[k]);
+          numeric.forEach(function (i) { s.appendChild(el("option", { value: String(i), text: d.params[i].name })); });
+          if (pair) s.value = String(pair[k]);
         });
       }
-      var opts = HPCharts.all(d, pair);
-      for (var c in opts) if (charts[c]) charts[c].setOption(opts[c], true);
-      impCard.textContent = d.importance_by;
-      forestCard.textContent = d.forest_importance_by;
+      return contourFor(d).then(function (res) {
+        if (d !== last) return;
+        var opts = HPCharts.all(d, res.ct, res.why);
+        for (var c in opts) if (charts[c]) charts[c].setOption(opts[c], true);
+        var notes = HPCharts.notes(d, res.ct), nodes = main.querySelectorAll("[data-note]");
+        for (var i = 0; i < nodes.length; i++) nodes[i].textContent = notes[nodes[i].getAttribute("data-note")] || "";
+      });
     }
     poll(function () {
       return get("/api/studies/" + id).then(function (d) {
@@ -129,8 +148,7 @@
           ["charts show", d.sampled + " of " + d.total + " trials"]].forEach(function (kv) {
           summary.appendChild(el("span", { id: "count-" + kv[0].replace(" ", "-"), text: kv[0] + ": " + kv[1] }));
         });
-        draw(d);
-        return tableView.refresh().then(updated);
+        return Promise.all([draw(d), tableView.refresh()]).then(updated);
       });
     });
   }

@@ -108,45 +108,79 @@ var HPCharts = (function () {
       xAxis: valueAxis(p, p.name + (p.log ? " (log)" : "")),
       yAxis: { type: "value", scale: true, name: d.summary.metric, axisLabel: { formatter: fmt } }, series: series });
   }
-  // contour bins the complete trials on a 12x12 grid of the pair's axes
-  // (log-spaced for log parameters) and colours each cell by its mean
-  // score.
-  function contour(d, xi, yi) {
-    var px = d.params[xi], py = d.params[yi];
-    if (!px || !py) return empty("choose two parameters");
-    var pts = d.points.filter(function (p) { return p.state === "complete" && p.v[xi] !== null && p.v[yi] !== null; });
-    if (!pts.length) return empty("no complete trial has both " + px.name + " and " + py.name);
-    function binner(p, idx) {
-      if (p.kind === "category") return { n: p.categories.length, bin: function (v) { return v; }, label: function (b) { return p.categories[b]; } };
-      var vals = pts.map(function (q) { return q.v[idx]; });
-      var tr = p.log ? function (v) { return Math.log10(v); } : function (v) { return v; };
-      var inv = p.log ? function (v) { return Math.pow(10, v); } : function (v) { return v; };
-      var lo = Math.min.apply(null, vals.map(tr)), hi = Math.max.apply(null, vals.map(tr));
-      var n = hi > lo ? 12 : 1, w = (hi - lo) / n || 1;
-      return { n: n, bin: function (v) { return Math.min(n - 1, Math.floor((tr(v) - lo) / w)); }, label: function (b) { return fmt(inv(lo + (b + 0.5) * w)); } };
+  // mix returns the colour a fraction t along the stops (hex colours).
+  function mix(stops, t) {
+    var pos = Math.max(0, Math.min(1, t)) * (stops.length - 1), i = Math.min(stops.length - 2, Math.floor(pos)), f = pos - i;
+    var a = stops[i], b = stops[i + 1], out = "#";
+    for (var k = 1; k < 7; k += 2) {
+      var v = Math.round(parseInt(a.substr(k, 2), 16) * (1 - f) + parseInt(b.substr(k, 2), 16) * f);
+      out += (v < 16 ? "0" : "") + v.toString(16);
     }
-    var bx = binner(px, xi), by = binner(py, yi);
-    var sum = {}, cnt = {};
-    pts.forEach(function (p) {
-      var key = bx.bin(p.v[xi]) + "," + by.bin(p.v[yi]);
-      sum[key] = (sum[key] || 0) + p.score; cnt[key] = (cnt[key] || 0) + 1;
+    return out;
+  }
+  // contour draws ct (a studycharts.Contour: level bands and isolines in
+  // grid units, computed on the server) over the pair's axes, with the
+  // complete trials as points; why says why there is none.
+  function contour(d, ct, why) {
+    if (!ct) return empty(why || "no contour");
+    var px = d.params[ct.x], py = d.params[ct.y], n = ct.nodes;
+    function at(range, log) {
+      if (log) { var l0 = Math.log10(range[0]), l1 = Math.log10(range[1]); return function (g) { return Math.pow(10, l0 + g / (n - 1) * (l1 - l0)); }; }
+      return function (g) { return range[0] + g / (n - 1) * (range[1] - range[0]); };
+    }
+    var X = at(ct.xrange, ct.xlog), Y = at(ct.yrange, ct.ylog);
+    var nb = ct.bands.length, stops = d.summary.direction === "minimize" ? ["#0969da", "#fff7bc", "#d73027"] : ["#d73027", "#fff7bc", "#0969da"];
+    var polys = [], bandData = [];
+    ct.bands.forEach(function (band, k) {
+      band.forEach(function (p) { polys.push(p); bandData.push([X(p[0]), Y(p[1]), k]); });
     });
-    var data = [], lo = Infinity, hi = -Infinity;
-    Object.keys(sum).forEach(function (key) {
-      var xy = key.split(","), m = sum[key] / cnt[key];
-      lo = Math.min(lo, m); hi = Math.max(hi, m);
-      data.push([+xy[0], +xy[1], m]);
+    var lineData = ct.lines.map(function (segs, k) { return [X(0), Y(0), k]; });
+    var pieces = [];
+    for (var k = 0; k < nb; k++) pieces.push({ value: k, label: fmt(ct.levels[k]) + " – " + fmt(ct.levels[k + 1]), color: mix(stops, nb > 1 ? k / (nb - 1) : 0.5) });
+    var pts = [];
+    d.points.forEach(function (p) {
+      if (p.state === "complete" && p.v[ct.x] !== null && p.v[ct.y] !== null) pts.push([p.v[ct.x], p.v[ct.y], p.n, p.score]);
     });
-    var xs = [], ys = [];
-    for (var i = 0; i < bx.n; i++) xs.push(bx.label(i));
-    for (var j = 0; j < by.n; j++) ys.push(by.label(j));
-    return base({ legend: { show: false }, grid: { left: 72, right: 90, top: 24, bottom: 48 },
-      tooltip: { formatter: function (p) { return esc(px.name + " " + xs[p.value[0]] + ", " + py.name + " " + ys[p.value[1]]) + "<br>mean " + fmt(p.value[2]); } },
-      xAxis: { type: "category", data: xs, name: px.name + (px.log ? " (log)" : ""), nameLocation: "middle", nameGap: 30 },
-      yAxis: { type: "category", data: ys, name: py.name + (py.log ? " (log)" : ""), nameLocation: "middle", nameGap: 56 },
-      visualMap: { min: lo, max: hi === lo ? lo + 1 : hi, calculable: true, right: 0, top: "middle", itemHeight: 140, formatter: fmt,
-        inRange: { color: d.summary.direction === "minimize" ? ["#0969da", "#fff7bc", "#d73027"] : ["#d73027", "#fff7bc", "#0969da"] } },
-      series: [{ type: "heatmap", data: data }] });
+    function axis(p, range, log, gap) {
+      return { type: log ? "log" : "value", logBase: 10, min: range[0], max: range[1], name: p.name + (log ? " (log)" : ""), nameLocation: "middle", nameGap: gap,
+        axisLabel: { formatter: fmt }, splitLine: { show: false } };
+    }
+    return base({ legend: { show: false }, grid: { left: 72, right: 150, top: 16, bottom: 48 },
+      tooltip: { trigger: "item", formatter: function (p) {
+        if (p.seriesName === "trials") return "trial " + p.value[2] + "<br>" + esc(px.name) + " " + fmt(p.value[0]) + ", " + esc(py.name) + " " + fmt(p.value[1]) + "<br>" + esc(d.summary.metric) + " " + fmt(p.value[3]);
+        if (p.seriesName === "bands") return "predicted " + esc(d.summary.metric) + " " + pieces[p.value[2]].label;
+        return "";
+      } },
+      xAxis: axis(px, ct.xrange, ct.xlog, 30), yAxis: axis(py, ct.yrange, ct.ylog, 56),
+      visualMap: { type: "piecewise", seriesIndex: 0, dimension: 2, pieces: pieces.slice().reverse(), right: 0, top: "middle", itemWidth: 14, itemHeight: 10,
+        text: ["predicted " + d.summary.metric, ""], textGap: 6, itemGap: 3 },
+      series: [
+        { name: "bands", type: "custom", encode: { x: 0, y: 1 }, data: bandData, clip: true, renderItem: function (params, api) {
+          var poly = polys[params.dataIndex], pts = [];
+          for (var i = 0; i + 1 < poly.length; i += 2) pts.push(api.coord([X(poly[i]), Y(poly[i + 1])]));
+          var c = api.visual("color");
+          return { type: "polygon", shape: { points: pts }, style: { fill: c, stroke: c, lineWidth: 0.6 } };
+        } },
+        { name: "isolines", type: "custom", silent: true, encode: { x: 0, y: 1 }, data: lineData, clip: true, renderItem: function (params, api) {
+          var segs = ct.lines[params.dataIndex], children = [];
+          for (var i = 0; i + 3 < segs.length; i += 4) {
+            var a = api.coord([X(segs[i]), Y(segs[i + 1])]), b = api.coord([X(segs[i + 2]), Y(segs[i + 3])]);
+            children.push({ type: "line", shape: { x1: a[0], y1: a[1], x2: b[0], y2: b[1] }, style: { stroke: "#24292f", lineWidth: 0.8, opacity: 0.55 } });
+          }
+          return { type: "group", children: children };
+        } },
+        { name: "trials", type: "scatter", symbolSize: 5, data: pts, itemStyle: { color: "#ffffff", borderColor: "#24292f", borderWidth: 1, opacity: 0.8 }, large: pts.length > 1000 }
+      ] });
+  }
+  // contourOf returns the contour of params xi and yi among d.contours,
+  // or null.
+  function contourOf(d, xi, yi) {
+    for (var i = 0; i < (d.contours || []).length; i++) if (d.contours[i].x === xi && d.contours[i].y === yi) return d.contours[i];
+    return null;
+  }
+  function noContour(d) {
+    var numeric = d.params.filter(function (p) { return p.kind === "number"; }).length;
+    return numeric < 2 ? "a contour needs two numeric parameters" : "a contour needs a fitted forest: at least 8 complete trials with different scores";
   }
   function intermediate(d) {
     if (!d.curves.length) return empty("no intermediate values (no early stopping or reported steps)");
@@ -207,25 +241,53 @@ var HPCharts = (function () {
       yAxis: { type: "value", name: "USD", axisLabel: { formatter: function (x) { return "$" + fmt(x); } } },
       series: [{ type: "line", symbol: "none", areaStyle: { opacity: 0.15 }, data: d.cost.map(function (c) { return [c.t, c.usd]; }) }] });
   }
-  // all returns the options of every chart, keyed by chart id; pair is
-  // the contour's [x, y] parameter indexes.
-  function all(d, pair) {
+  // all returns the options of every chart, keyed by chart id; ct is the
+  // contour to draw (one of d.contours or fetched), or null and why.
+  function all(d, ct, why) {
     var out = { "history-trials": history(d, false), "history-time": history(d, true), parallel: parallel(d),
-      contour: contour(d, pair[0], pair[1]), intermediate: intermediate(d), families: families(d),
+      contour: contour(d, ct, why), intermediate: intermediate(d), families: families(d),
       importance: importance(d, false), "forest-importance": importance(d, true), timeline: timeline(d), cost: costChart(d) };
     d.params.forEach(function (p, i) { out["slice-" + i] = slice(d, i); });
     return out;
   }
-  // draw draws every element with a data-chart attribute from the JSON
-  // d (the static report's use: no API to poll).
-  function draw(d) {
-    var opts = all(d, [0, Math.min(1, Math.max(0, d.params.length - 1))]);
-    var els = document.querySelectorAll("[data-chart]"), charts = [];
-    for (var i = 0; i < els.length; i++) {
-      var o = opts[els[i].getAttribute("data-chart")];
-      if (o) { var c = echarts.init(els[i]); c.setOption(o); charts.push(c); }
-    }
-    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  // notes returns the text under each chart that says how it was
+  // computed, keyed by chart id.
+  function notes(d, ct) {
+    return { importance: d.importance_by, "forest-importance": d.forest_importance_by, contour: ct ? "Surface: " + ct.by + "." : "",
+      timeline: d.timeline_by || "" };
   }
-  return { all: all, draw: draw, fmt: fmt, esc: esc, seconds: seconds, stateColor: stateColor };
+  // draw draws every element with a data-chart attribute from the JSON
+  // d (the static report's use: no API to poll), fills each data-note
+  // element with its chart's note, and offers the contours of d in the
+  // select element with data-contour-pairs, if any.
+  function draw(d) {
+    var ct = (d.contours || [])[0] || null;
+    var opts = all(d, ct, noContour(d));
+    var els = document.querySelectorAll("[data-chart]"), charts = {};
+    for (var i = 0; i < els.length; i++) {
+      var id = els[i].getAttribute("data-chart"), o = opts[id];
+      if (o) { charts[id] = echarts.init(els[i]); charts[id].setOption(o); }
+    }
+    function fillNotes(ct) {
+      var ns = notes(d, ct), nodes = document.querySelectorAll("[data-note]");
+      for (var i = 0; i < nodes.length; i++) nodes[i].textContent = ns[nodes[i].getAttribute("data-note")] || "";
+    }
+    fillNotes(ct);
+    var sel = document.querySelector("[data-contour-pairs]");
+    if (sel && d.contours && d.contours.length > 1) {
+      d.contours.forEach(function (c, k) {
+        var o = document.createElement("option");
+        o.value = String(k); o.textContent = d.params[c.x].name + " × " + d.params[c.y].name;
+        sel.appendChild(o);
+      });
+      sel.hidden = false;
+      sel.addEventListener("change", function () {
+        var c = d.contours[+sel.value];
+        if (charts.contour) charts.contour.setOption(contour(d, c), true);
+        fillNotes(c);
+      });
+    }
+    window.addEventListener("resize", function () { for (var k in charts) charts[k].resize(); });
+  }
+  return { all: all, draw: draw, notes: notes, contour: contour, contourOf: contourOf, noContour: noContour, fmt: fmt, esc: esc, seconds: seconds, stateColor: stateColor };
 })();
