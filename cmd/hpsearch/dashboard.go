@@ -78,7 +78,7 @@ carry the token (the printed URL does). Stop it with Ctrl-C (exit 130).`,
 			return fmt.Sprint(fi.Size(), fi.ModTime().UnixNano()), nil
 		}
 		srv := dashboard.New(dashboard.Options{Sources: pos, Load: load, Version: version, Token: *token, MaxAge: time.Second,
-			Log: slog.New(slog.NewTextHandler(e.stderr, nil))})
+			Logs: &commandLogs{}, Log: slog.New(slog.NewTextHandler(e.stderr, nil))})
 		ln, err := net.Listen("tcp", *addr)
 		if err != nil {
 			return fmt.Errorf("dashboard: %w", err)

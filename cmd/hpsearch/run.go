@@ -223,6 +223,7 @@ consistent).`,
 		if err := journal.Close(); err != nil && runErr == nil {
 			runErr = err
 		}
+		fetchCommandLogs(ctx, e, spec, exec, journal.Dir())
 		if runErr != nil && !errors.Is(runErr, trial.ErrInterrupted) {
 			return runErr
 		}
