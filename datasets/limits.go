@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"syscall"
 
@@ -118,16 +119,18 @@ func byteSize(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// csvGuard sits between a CSV input and the record reader and stops the read
-// with an InputError at the first byte beyond MaxFileSize or beyond
+// csvGuard sits between a CSV input and the record reader and stops the
+// read with an InputError at the first byte beyond maxTotal or beyond
 // MaxLineBytes in one record, so that an endless or hostile input (such
 // as /dev/zero) costs a bounded amount of memory and time. It follows
 // quotes to tell a line break inside a quoted cell from the end of a
-// record, as RFC 4180 does; when the quotes are malformed the record reader
-// reports that first, as it reads the records before the guard's error.
+// record, as RFC 4180 does; when the quotes are malformed the record
+// reader reports that first, as it reads the records before the guard's
+// error.
 type csvGuard struct {
-	r    io.Reader
-	file string
+	r        io.Reader
+	file     string
+	maxTotal int64 // MaxFileSize for a dataset; no limit for a stream
 	// total counts the bytes read; line is the 1-based line of the next
 	// byte; record counts the bytes of the record read so far, which
 	// began on line start.
@@ -137,8 +140,21 @@ type csvGuard struct {
 	err           error
 }
 
+// newCSVGuard guards a dataset file: records and the whole input are
+// limited.
 func newCSVGuard(r io.Reader, file string) *csvGuard {
-	return &csvGuard{r: r, file: file, line: 1, start: 1}
+	return &csvGuard{r: r, file: file, maxTotal: MaxFileSize, line: 1, start: 1}
+}
+
+// LimitCSVRecords returns a reader of the CSV input r, named file, that
+// fails at the first byte of a record beyond MaxLineBytes (a line, or
+// several when a quoted cell holds line breaks) with a *trial.InputError
+// wrapping ErrLimit that names file and the line the record began on.
+// The input as a whole is not limited, for streams such as the rows to
+// predict; the loaders in this package limit it to MaxFileSize as well.
+// Put it under the buffered reader that the CSV parser reads.
+func LimitCSVRecords(r io.Reader, file string) io.Reader {
+	return &csvGuard{r: r, file: file, maxTotal: math.MaxInt64, line: 1, start: 1}
 }
 
 func (g *csvGuard) Read(p []byte) (int, error) {
@@ -162,9 +178,9 @@ func (g *csvGuard) scan(b []byte) int {
 		if nl >= 0 {
 			seg = seg[:nl+1]
 		}
-		if room := min(MaxLineBytes-g.record, MaxFileSize-g.total); int64(len(seg)) > room {
+		if room := min(MaxLineBytes-g.record, g.maxTotal-g.total); int64(len(seg)) > room {
 			done += int(max(room, 0))
-			if MaxFileSize-g.total < MaxLineBytes-g.record {
+			if g.maxTotal-g.total < MaxLineBytes-g.record {
 				g.err = limitError(g.file, 0, "", "input is longer than the limit of %s (datasets.MaxFileSize)",
 					byteSize(MaxFileSize))
 			} else {

@@ -227,6 +227,21 @@ func TestCSVGuardStopsAtMaxFileSize(t *testing.T) {
 	}
 }
 
+func TestLimitCSVRecordsLimitsRecordsNotTheInput(t *testing.T) {
+	g := LimitCSVRecords(&repeatLines{line: "1,2\n"}, "stream.csv").(*csvGuard)
+	g.total = MaxFileSize - 10 // as if the rest had been read
+	if n, err := io.CopyN(io.Discard, g, 1<<20); n != 1<<20 || err != nil {
+		t.Errorf("read %d bytes past MaxFileSize, then %v; want no limit on the whole input", n, err)
+	}
+	long := "a,b\n1,2\n\"" + strings.Repeat("x\n", MaxLineBytes/2) + "\",3\n"
+	_, err := io.Copy(io.Discard, LimitCSVRecords(strings.NewReader(long), "stream.csv"))
+	var ie *trial.InputError
+	if !errors.As(err, &ie) || !errors.Is(err, ErrLimit) || ie.File != "stream.csv" || ie.Line != 3 ||
+		!strings.Contains(ie.Msg, "datasets.MaxLineBytes") {
+		t.Errorf("got %v; want an ErrLimit InputError at stream.csv:3 naming datasets.MaxLineBytes", err)
+	}
+}
+
 // rewriteFooter returns the Parquet file b with its metadata changed by
 // edit.
 func rewriteFooter(tb testing.TB, b []byte, edit func(*format.FileMetaData)) []byte {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/hpsearch/hpsearch/trial"
@@ -169,5 +170,23 @@ func TestReadParquetDoesNotAllocateForRowsItDoesNotHold(t *testing.T) {
 	}
 	if got := after.TotalAlloc - before.TotalAlloc; got > 256<<20 {
 		t.Errorf("allocated %d MiB for a %d-byte file", got>>20, len(b))
+	}
+}
+
+func TestParquetNumber(t *testing.T) {
+	for _, tt := range []struct {
+		v    parquet.Value
+		want float64
+	}{
+		{parquet.BooleanValue(true), 1},
+		{parquet.BooleanValue(false), 0},
+		{parquet.Int32Value(-7), -7},
+		{parquet.Int64Value(1 << 40), 1 << 40},
+		{parquet.FloatValue(0.25), 0.25},
+		{parquet.DoubleValue(-1.5), -1.5},
+	} {
+		if got := ParquetNumber(tt.v); got != tt.want {
+			t.Errorf("ParquetNumber(%v) = %v, want %v", tt.v, got, tt.want)
+		}
 	}
 }

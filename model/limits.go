@@ -1,7 +1,6 @@
 package model
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 
@@ -54,62 +53,8 @@ func cellLimitError(file string, line int, column string, n int) error {
 		n, datasets.MaxCellBytes)
 }
 
-// lineGuard sits between a CSV input and the csv.Reader and stops the
-// read with an InputError at the first byte of a record beyond
-// datasets.MaxLineBytes. It follows quotes to tell a line break inside a
-// quoted cell from the end of a record, as package datasets does.
-type lineGuard struct {
-	r    io.Reader
-	file string
-	// record counts the bytes of the record read so far, which began on
-	// line start; line is the line of the next byte.
-	record      int64
-	line, start int
-	quoted      bool
-	err         error
-}
-
-func newLineGuard(r io.Reader, file string) *lineGuard {
-	return &lineGuard{r: r, file: file, line: 1, start: 1}
-}
-
-func (g *lineGuard) Read(p []byte) (int, error) {
-	if g.err != nil {
-		return 0, g.err
-	}
-	n, err := g.r.Read(p)
-	if k := g.scan(p[:n]); k < n {
-		return k, g.err
-	}
-	return n, err
-}
-
-// scan accounts for b and returns how many of its bytes are within the
-// limit; when that is fewer than len(b) it sets g.err.
-func (g *lineGuard) scan(b []byte) int {
-	done := 0
-	for done < len(b) {
-		seg := b[done:]
-		nl := bytes.IndexByte(seg, '\n')
-		if nl >= 0 {
-			seg = seg[:nl+1]
-		}
-		if room := datasets.MaxLineBytes - g.record; int64(len(seg)) > room {
-			g.err = limitError(g.file, g.start, "", "record is longer than the limit of %d bytes (datasets.MaxLineBytes)",
-				datasets.MaxLineBytes)
-			return done + int(max(room, 0))
-		}
-		g.record += int64(len(seg))
-		if bytes.Count(seg, []byte{'"'})%2 == 1 {
-			g.quoted = !g.quoted
-		}
-		if nl >= 0 {
-			g.line++
-			if !g.quoted {
-				g.record, g.start = 0, g.line
-			}
-		}
-		done += len(seg)
-	}
-	return done
+// newLineGuard limits each record of the CSV input r to
+// datasets.MaxLineBytes, as package datasets does for training data.
+func newLineGuard(r io.Reader, file string) io.Reader {
+	return datasets.LimitCSVRecords(r, file)
 }

@@ -156,21 +156,7 @@ func fillValue(f field, dst []float64, v parquet.Value) error {
 		}
 		return f.fill(dst, string(v.ByteArray()), 0, true)
 	}
-	var x float64
-	switch v.Kind() {
-	case parquet.Boolean:
-		if v.Boolean() {
-			x = 1
-		}
-	case parquet.Int32:
-		x = float64(v.Int32())
-	case parquet.Int64:
-		x = float64(v.Int64())
-	case parquet.Float:
-		x = float64(v.Float())
-	default:
-		x = v.Double()
-	}
+	x := datasets.ParquetNumber(v)
 	if math.IsInf(x, 0) {
 		return &cellError{column: f.name, msg: "value is infinite"}
 	}

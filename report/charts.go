@@ -63,18 +63,20 @@ var (
 func buildCharts(s *Study) (chartSet, error) {
 	var cs chartSet
 	rs := s.finals()
-	var complete []trial.Result
-	for _, r := range rs {
+	// Pointers into rs, not copies: a study may have 100,000 trials, and
+	// drawn keeps about MaxDrawn of them.
+	var allComplete []*trial.Result
+	for i := range rs {
 		// Intermediate rungs of early stopping count as pruned.
-		if results.StateOf(r) == trial.Complete && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
-			complete = append(complete, r)
+		if r := &rs[i]; results.StateOf(*r) == trial.Complete && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
+			allComplete = append(allComplete, r)
 		}
 	}
-	if len(complete) == 0 {
+	if len(allComplete) == 0 {
 		return cs, nil
 	}
 	metric := cmp.Or(s.Spec.Metric, "score")
-	complete = drawn(complete, s.Spec.Direction)
+	complete := drawn(allComplete, s.Spec.Direction)
 	if len(rs) > MaxDrawn {
 		rs = spread(rs, MaxDrawn)
 	}
@@ -95,13 +97,13 @@ func buildCharts(s *Study) (chartSet, error) {
 	// Scores against each parameter show every scored trial: under early
 	// stopping most end pruned below the full budget (they were 5 of 150
 	// in an ASHA example when only complete ones were drawn).
-	var scored []trial.Result
-	for _, r := range rs {
-		if r.State != trial.Failed && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
-			scored = append(scored, r)
+	scoredAll := make([]*trial.Result, 0, len(rs))
+	for i := range rs {
+		if r := &rs[i]; r.State != trial.Failed && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
+			scoredAll = append(scoredAll, r)
 		}
 	}
-	scored = drawn(scored, s.Spec.Direction)
+	scored := drawn(scoredAll, s.Spec.Direction)
 	axes := paramAxes(s.Spec, complete)
 	for _, a := range axes {
 		c, err := scoreAgainst(a, scored, metric)
@@ -129,13 +131,18 @@ func buildCharts(s *Study) (chartSet, error) {
 // time, and the TopTrials best.
 const MaxDrawn = 2000
 
-// drawn returns the complete trials the charts draw, in number order.
-func drawn(complete []trial.Result, dir trial.Direction) []trial.Result {
+// drawn returns copies of the trials the charts draw (complete ones, or
+// every scored one), in number order.
+func drawn(complete []*trial.Result, dir trial.Direction) []trial.Result {
 	if len(complete) <= MaxDrawn {
-		return complete
+		out := make([]trial.Result, len(complete))
+		for i, r := range complete {
+			out[i] = *r
+		}
+		return out
 	}
 	keep := map[int]bool{}
-	improvements := func(rs []trial.Result) {
+	improvements := func(rs []*trial.Result) {
 		for i, best := 0, -1; i < len(rs); i++ {
 			if best < 0 || dir.Better(rs[i].Score, rs[best].Score) {
 				best = i
@@ -145,9 +152,9 @@ func drawn(complete []trial.Result, dir trial.Direction) []trial.Result {
 	}
 	improvements(complete)
 	byTime := slices.Clone(complete)
-	slices.SortStableFunc(byTime, func(a, b trial.Result) int { return a.Finished.Compare(b.Finished) })
+	slices.SortStableFunc(byTime, func(a, b *trial.Result) int { return a.Finished.Compare(b.Finished) })
 	improvements(byTime)
-	slices.SortStableFunc(byTime, func(a, b trial.Result) int {
+	slices.SortStableFunc(byTime, func(a, b *trial.Result) int {
 		switch {
 		case dir.Better(a.Score, b.Score):
 			return -1
@@ -165,15 +172,15 @@ func drawn(complete []trial.Result, dir trial.Direction) []trial.Result {
 	var out []trial.Result
 	for _, r := range complete {
 		if keep[r.Number] {
-			out = append(out, r)
+			out = append(out, *r)
 		}
 	}
 	return out
 }
 
 // spread returns n of rs, evenly spaced, in order.
-func spread(rs []trial.Result, n int) []trial.Result {
-	out := make([]trial.Result, 0, n)
+func spread[T any](rs []T, n int) []T {
+	out := make([]T, 0, n)
 	for i := range n {
 		out = append(out, rs[i*len(rs)/n])
 	}

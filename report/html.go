@@ -165,7 +165,7 @@ func WriteHTML(w io.Writer, s *Study, o Options) error {
 		return err
 	}
 	v := view{S: s, Metric: cmp.Or(s.Spec.Metric, "score"), Cmp: s.Comparison,
-		Counts: results.Summarize(s.Events, s.Spec.Direction), Cost: s.Cost(), Prices: cost.DefaultPrices}
+		Counts: s.Trials().Summary(), Cost: s.Cost(), Prices: cost.DefaultPrices}
 	if s.Prices != nil {
 		v.Prices = *s.Prices
 	}
@@ -176,12 +176,8 @@ func WriteHTML(w io.Writer, s *Study, o Options) error {
 		models = append(models, m.Model)
 	}
 	v.Models = strings.Join(models, ", ")
-	all := s.Rows()
-	shown := all
-	if o.Top > 0 && len(all) > o.Top {
-		shown = all[:o.Top]
-	}
-	v.More = len(all) - len(shown)
+	shown, total := s.Top(o.Top)
+	v.More = total - len(shown)
 	for _, r := range shown {
 		rw := row{Rank: "–", Score: "–", R: r.Result}
 		if r.Rank > 0 {
@@ -226,7 +222,7 @@ func WriteHTML(w io.Writer, s *Study, o Options) error {
 	// pass through it, so they are shown as escapes as on a terminal (the
 	// page itself has none but newlines).
 	bd := s.Cost()
-	charts := studycharts.Build("", &studycharts.Study{Dir: s.Dir, Spec: s.Spec, Events: s.Events, Warnings: s.Warnings,
+	charts := studycharts.Build("", &studycharts.Study{Dir: s.Dir, Spec: s.Spec, Trials: s.Trials(), Warnings: s.Warnings,
 		CostUSD: bd.TotalUSD, WallSeconds: bd.WallSeconds})
 	v.Interactive, v.EChartsVersion = interactive(charts), web.EChartsVersion
 	js, err := scripts(charts)

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,10 +9,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/hpsearch/hpsearch/cost"
+	"github.com/hpsearch/hpsearch/internal/studycharts"
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/search"
 	"github.com/hpsearch/hpsearch/trial"
@@ -22,7 +25,9 @@ type Study struct {
 	// Dir is the study directory, for the report's heading.
 	Dir  string
 	Spec *search.Spec
-	// Events is the journal.
+	// Events is the journal, when the study was read whole (Load, a study
+	// kept in S3, one built in memory); nil when LoadTrials streamed it,
+	// keeping only its trials.
 	Events []results.Event
 	// Comparison is the directory's compare.json, nil when there is none.
 	Comparison *cost.Comparison
@@ -32,6 +37,11 @@ type Study struct {
 	// Warnings are the journal's (a torn last record), shown in the
 	// report.
 	Warnings []string
+
+	// trials is what the report shows of the journal: gathered by
+	// LoadTrials as it streams the journal, or from Events on first use.
+	trialsOnce sync.Once
+	trials     *studycharts.Trials
 }
 
 // Load reads the study directory dir: spec.json, the journal and, if
@@ -39,6 +49,82 @@ type Study struct {
 // error wrapping trial.ErrBadInput, naming the directory (the commands
 // that read studies, report and leaderboard, print it as it is).
 func Load(ctx context.Context, dir string) (*Study, error) {
+	s, err := loadSpec(dir)
+	if err != nil {
+		return nil, err
+	}
+	j, err := results.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s is not a study directory: %v", trial.ErrBadInput, dir, err)
+	}
+	defer j.Close()
+	rp, err := j.Replay(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.Events = rp.Events
+	s.Warnings = append(s.Warnings, rp.Warnings...)
+	if err := s.loadComparison(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// LoadTrials reads the study directory dir as Load does, but streams
+// the journal and keeps what the report and the dashboard show of it
+// (Trials: a result a trial number), not its events, so Events is nil:
+// a 100,000-trial study is read in a fraction of the memory and time that
+// its events take.
+func LoadTrials(ctx context.Context, dir string) (*Study, error) {
+	s, err := loadSpec(dir)
+	if err != nil {
+		return nil, err
+	}
+	j, err := results.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s is not a study directory: %v", trial.ErrBadInput, dir, err)
+	}
+	defer j.Close()
+	t := studycharts.NewTrials(s.Spec.Direction)
+	// A trial takes two lines (its dispatch and its result): room for
+	// them all at once, rather than growing and copying the results.
+	t.Grow(journalLines(filepath.Join(dir, results.JournalFile)) / 2)
+	sc, err := j.Scan(ctx, func(e results.Event) error {
+		t.Add(e)
+		return nil
+	})
+	if err != nil {
+		return nil, err // Scan's errors name the journal
+	}
+	s.Warnings = append(s.Warnings, sc.Warnings...)
+	s.trialsOnce.Do(func() { s.trials = t })
+	if err := s.loadComparison(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// journalLines counts the lines of the journal at path, which is cheap
+// next to decoding them; 0 when it cannot be read (the scan says why).
+func journalLines(path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	buf := make([]byte, 256<<10)
+	n := 0
+	for {
+		k, err := f.Read(buf)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if err != nil {
+			return n
+		}
+	}
+}
+
+// loadSpec returns a Study of dir with its spec.json read.
+func loadSpec(dir string) (*Study, error) {
 	specPath := filepath.Join(dir, results.SpecJSONFile)
 	b, err := os.ReadFile(specPath)
 	if err != nil {
@@ -51,83 +137,62 @@ func Load(ctx context.Context, dir string) (*Study, error) {
 	if err := json.Unmarshal(b, &spec); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, specPath, err)
 	}
-	j, err := results.Open(dir)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s is not a study directory: %v", trial.ErrBadInput, dir, err)
+	return &Study{Dir: dir, Spec: &spec}, nil
+}
+
+// loadComparison reads the directory's compare.json, if it has one.
+func (s *Study) loadComparison() error {
+	cmpPath := filepath.Join(s.Dir, cost.ComparisonFile)
+	b, err := os.ReadFile(cmpPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
-	defer j.Close()
-	rp, err := j.Replay(ctx)
-	if err != nil {
-		return nil, err
+	var c cost.Comparison
+	if err := json.Unmarshal(b, &c); err != nil {
+		return fmt.Errorf("report: %w: %s: %v", trial.ErrBadInput, cmpPath, err)
 	}
-	s := &Study{Dir: dir, Spec: &spec, Events: rp.Events}
-	for _, w := range rp.Warnings {
-		s.Warnings = append(s.Warnings, fmt.Sprint(w))
-	}
-	cmpPath := filepath.Join(dir, cost.ComparisonFile)
-	if b, err := os.ReadFile(cmpPath); err == nil {
-		var c cost.Comparison
-		if err := json.Unmarshal(b, &c); err != nil {
-			return nil, fmt.Errorf("report: %w: %s: %v", trial.ErrBadInput, cmpPath, err)
-		}
-		s.Comparison = &c
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	return s, nil
+	s.Comparison = &c
+	return nil
+}
+
+// Trials returns what the report shows of the study's journal: as
+// LoadTrials gathered it, or gathered from Events on the first call. It
+// is safe for concurrent use; callers must not change what it returns.
+func (s *Study) Trials() *studycharts.Trials {
+	s.trialsOnce.Do(func() { s.trials = studycharts.TrialsOf(s.Events, s.Spec.Direction) })
+	return s.trials
 }
 
 // Rows is the study's leaderboard.
 func (s *Study) Rows() []results.Row {
-	return results.Leaderboard(results.Results(s.Events), s.Spec.Direction)
+	var rs []trial.Result
+	for r := range s.Trials().Results() {
+		rs = append(rs, *r)
+	}
+	return results.Leaderboard(rs, s.Spec.Direction)
 }
 
-// finals returns the last final result of each trial number, every rung
-// of early stopping included, in trial number order.
-func (s *Study) finals() []trial.Result {
-	// Indexed by number (numbers are dense), not hashed and sorted: the
-	// dashboard prices a 100,000-trial study on every read.
-	var last []*trial.Result
-	count := 0
-	for _, e := range s.Events {
-		if e.Type != results.EventResult || !e.Result.State.Final() {
-			continue
-		}
-		n := e.Result.Number
-		if n < 0 || n > len(s.Events) {
-			return s.finalsSparse()
-		}
-		if n >= len(last) {
-			last = append(last, make([]*trial.Result, n+1-len(last))...)
-		}
-		if last[n] == nil {
-			count++
-		}
-		last[n] = e.Result
+// Top returns the first top rows of the study's leaderboard (all when
+// top <= 0) and how many rows the whole leaderboard has, ranking the
+// results one at a time (results.Tally) rather than the whole board.
+func (s *Study) Top(top int) ([]results.Row, int) {
+	t := results.NewTally(s.Spec.Direction, top, false)
+	for r := range s.Trials().Results() {
+		t.Add(*r)
 	}
-	rs := make([]trial.Result, 0, count)
-	for _, r := range last {
-		if r != nil {
-			rs = append(rs, *r)
-		}
-	}
-	return rs
+	return t.Rows(), t.Total()
 }
+
+// finals returns the final result of each trial number, every rung of
+// early stopping included, in trial number order; callers must not
+// change them.
+func (s *Study) finals() []trial.Result { return s.Trials().Finals() }
 
 // span is when the study started and how long it ran, from its journal.
 func (s *Study) span() (start time.Time, wall time.Duration) {
-	var last time.Time
-	for _, e := range s.Events {
-		if e.Time.IsZero() {
-			continue
-		}
-		if start.IsZero() || e.Time.Before(start) {
-			start = e.Time
-		}
-		if e.Time.After(last) {
-			last = e.Time
-		}
-	}
+	start, last := s.Trials().Span()
 	return start, last.Sub(start)
 }
 
@@ -163,21 +228,4 @@ func (s *Study) Cost() cost.Breakdown {
 		b.WallSeconds = wall.Seconds()
 	}
 	return cost.StudyCost(rs, b, p)
-}
-
-// finalsSparse is finals for a journal whose trial numbers are not dense
-// (a hand-edited one): hashed, then sorted.
-func (s *Study) finalsSparse() []trial.Result {
-	last := map[int]trial.Result{}
-	for _, e := range s.Events {
-		if e.Type == results.EventResult && e.Result.State.Final() {
-			last[e.Result.Number] = *e.Result
-		}
-	}
-	rs := make([]trial.Result, 0, len(last))
-	for _, r := range last {
-		rs = append(rs, r)
-	}
-	sortByNumber(rs)
-	return rs
 }

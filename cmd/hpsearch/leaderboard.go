@@ -73,11 +73,18 @@ it as a formula (numbers such as -0.5 stay numbers).`,
 // report.Load's checks, printing the journal's warnings (a torn last
 // record) on stderr.
 func loadStudy(ctx context.Context, e *env, dir string) (*report.Study, error) {
+	return readStudy(ctx, e, dir, report.Load)
+}
+
+// readStudy is loadStudy reading a directory with load: report.Load for
+// its events, report.LoadTrials for what the report and the dashboard
+// show, streamed.
+func readStudy(ctx context.Context, e *env, dir string, load func(context.Context, string) (*report.Study, error)) (*report.Study, error) {
 	st, err := interruptible(ctx, phaseStudy, func(ctx context.Context) (*report.Study, error) {
 		if s3journal.IsURL(dir) {
 			return loadS3Study(ctx, dir)
 		}
-		return report.Load(ctx, dir)
+		return load(ctx, dir)
 	})
 	if err != nil {
 		return nil, err

@@ -57,7 +57,7 @@ READMEs; svg as SVG files.`,
 		if err != nil {
 			return err
 		}
-		st, err := loadStudy(ctx, e, pos[0])
+		st, err := readStudy(ctx, e, pos[0], report.LoadTrials)
 		if err != nil {
 			return err
 		}

@@ -41,15 +41,15 @@ const forestMethod = "random forest (our random_forest, 50 trees, seed 16) fitte
 // returns nil. The fitted forest comes back as a surface for the contour
 // plots (nil when there is none).
 func forestImportance(params []Param, rs []trial.Result, dir trial.Direction) ([]Importance, string, *surface, error) {
+	// The most recent complete trials, found from the end: a study may
+	// have 100,000, and only MaxForestTrials are copied.
 	var done []trial.Result
-	for _, r := range rs {
-		if r.State == trial.Complete && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
-			done = append(done, r)
+	for i := len(rs) - 1; i >= 0 && len(done) < MaxForestTrials; i-- {
+		if r := &rs[i]; r.State == trial.Complete && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
+			done = append(done, *r)
 		}
 	}
-	if len(done) > MaxForestTrials {
-		done = done[len(done)-MaxForestTrials:]
-	}
+	slices.Reverse(done)
 	method := fmt.Sprintf(forestMethod, len(done))
 	if len(done) < minForestTrials || len(params) == 0 {
 		return nil, method, nil, nil

@@ -19,9 +19,10 @@ const importanceMethod = "first-order fANOVA estimate: the variance of the mean 
 // ANOVA, estimated from the trials themselves; interactions are not
 // shown. Shares are sorted, largest first.
 func importance(params []Param, rs []trial.Result) ([]Importance, string) {
-	var done []trial.Result
-	for _, r := range rs {
-		if r.State == trial.Complete && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
+	// Pointers, not copies: a study may have 100,000 trials.
+	done := make([]*trial.Result, 0, len(rs))
+	for i := range rs {
+		if r := &rs[i]; r.State == trial.Complete && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
 			done = append(done, r)
 		}
 	}
@@ -43,7 +44,7 @@ func importance(params []Param, rs []trial.Result) ([]Importance, string) {
 	var out []Importance
 	for _, p := range params {
 		type obs struct{ x, y float64 }
-		var xs []obs
+		xs := make([]obs, 0, len(done))
 		for _, r := range done {
 			if v := paramValue(p, r.Params[p.Name]); v != nil {
 				xs = append(xs, obs{*v, r.Score})
@@ -62,7 +63,7 @@ func importance(params []Param, rs []trial.Result) ([]Importance, string) {
 			for j < len(xs) && (xs[j].x == xs[j-1].x || (p.Kind == "number" && j-i < per)) {
 				j++
 			}
-			var ys []float64
+			ys := make([]float64, 0, j-i)
 			for _, o := range xs[i:j] {
 				ys = append(ys, o.y)
 			}

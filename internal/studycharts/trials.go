@@ -28,12 +28,16 @@ import (
 // events are added, the methods only read, and what they return is shared
 // with the Trials: callers must not change it.
 type Trials struct {
-	summary *results.Summarizer
+	dir trial.Direction
 	// recs holds one entry a trial number, in the order of its first
 	// event: its result when hasResult, else its first dispatch as a
 	// running result (NaN score), as the trial table shows it.
 	recs      []trial.Result
 	hasResult []bool
+	// dispatched says a trial was dispatched (a hand-made journal may
+	// have a result without its dispatch, which Summary does not count).
+	dispatched []bool
+	stopReason string
 	// pos finds a trial number's entry in recs.
 	pos map[int]int32
 	// order holds the indexes in recs of the results, in journal order.
@@ -52,7 +56,7 @@ type Trials struct {
 // NewTrials returns an empty Trials of a study in direction dir (which
 // its Summary's best trial depends on).
 func NewTrials(dir trial.Direction) *Trials {
-	return &Trials{summary: results.NewSummarizer(dir), pos: map[int]int32{}, inOrder: true}
+	return &Trials{dir: dir, pos: map[int]int32{}, inOrder: true}
 }
 
 // TrialsOf gathers the trials of events, a journal read whole.
@@ -71,13 +75,13 @@ func (t *Trials) Grow(n int) {
 	if n > 0 {
 		t.recs = slices.Grow(t.recs, n)
 		t.hasResult = slices.Grow(t.hasResult, n)
+		t.dispatched = slices.Grow(t.dispatched, n)
 		t.order = slices.Grow(t.order, n)
 	}
 }
 
 // Add adds one event of the journal, in journal order.
 func (t *Trials) Add(e results.Event) {
-	t.summary.Add(e)
 	if !e.Time.IsZero() {
 		if t.start.IsZero() || e.Time.Before(t.start) {
 			t.start = e.Time
@@ -87,11 +91,15 @@ func (t *Trials) Add(e results.Event) {
 		}
 	}
 	switch {
+	case e.Type == results.EventStop:
+		t.stopReason = e.Reason
 	case e.Type == results.EventDispatch && e.Trial != nil:
-		if _, ok := t.pos[e.Trial.Number]; !ok {
-			tr := e.Trial
-			t.insert(trial.Result{Number: tr.Number, State: trial.Running, Model: tr.Model, Params: tr.Params, Score: math.NaN()}, false)
+		tr := e.Trial
+		i, ok := t.pos[tr.Number]
+		if !ok {
+			i = t.insert(trial.Result{Number: tr.Number, State: trial.Running, Model: tr.Model, Params: tr.Params, Score: math.NaN()}, false)
 		}
+		t.dispatched[i] = true
 	case e.Type == results.EventResult && e.Result != nil:
 		r := *e.Result
 		if results.StateOf(r) != r.State {
@@ -119,6 +127,7 @@ func (t *Trials) insert(r trial.Result, result bool) int32 {
 	t.pos[r.Number] = i
 	t.recs = append(t.recs, r)
 	t.hasResult = append(t.hasResult, result)
+	t.dispatched = append(t.dispatched, false)
 	if result {
 		t.results++
 	}
@@ -126,8 +135,57 @@ func (t *Trials) insert(r trial.Result, result bool) int32 {
 }
 
 // Summary counts the trials by state, as results.Summarize counts the
-// events.
-func (t *Trials) Summary() results.Summary { return t.summary.Summary() }
+// events, from the results kept rather than maps of its own.
+func (t *Trials) Summary() results.Summary {
+	s := results.Summary{StopReason: t.stopReason}
+	var best *trial.Result
+	for i := range t.recs {
+		if t.dispatched[i] {
+			s.Dispatched++
+			if !t.hasResult[i] {
+				s.Running++
+			}
+		}
+		if !t.hasResult[i] {
+			continue
+		}
+		r := &t.recs[i]
+		switch results.StateOf(*r) {
+		case trial.Complete:
+			s.Complete++
+			if best == nil || ranksAbove(r, best, t.dir) {
+				best = r
+			}
+		case trial.Pruned:
+			s.Pruned++
+		case trial.Failed:
+			s.Failed++
+		}
+	}
+	if best != nil {
+		b := *best
+		b.State = results.StateOf(b)
+		s.Best = &b
+	}
+	return s
+}
+
+// ranksAbove reports whether complete result a ranks above complete
+// result b on the leaderboard: a better score in dir (NaN is worst),
+// then the lower number.
+func ranksAbove(a, b *trial.Result, dir trial.Direction) bool {
+	switch an, bn := math.IsNaN(a.Score), math.IsNaN(b.Score); {
+	case an && !bn:
+		return false
+	case bn && !an:
+		return true
+	case !an && dir.Better(a.Score, b.Score):
+		return true
+	case !an && dir.Better(b.Score, a.Score):
+		return false
+	}
+	return a.Number < b.Number
+}
 
 // Span returns the journal's first and last event times (zero when no
 // event has one).
