@@ -339,11 +339,11 @@ func TestReportChartsInChromium(t *testing.T) {
 	p.do(t, "open the report", chromedp.Navigate("file://"+path))
 	p.waitFor(t, "every chart drawn", chartsDrawn)
 	n, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-chart]').length`))
-	// Ten charts (the study has intermediate values and a numeric pair),
-	// both importances among them, and a slice for each of its three
-	// parameters.
-	if err != nil || n != 13 {
-		t.Errorf("%d chart elements (%v), want 13", n, err)
+	// Eleven charts (the study has intermediate values and a numeric
+	// pair), both importances and the concurrency among them, and a
+	// slice for each of its three parameters.
+	if err != nil || n != 14 {
+		t.Errorf("%d chart elements (%v), want 14", n, err)
 	}
 	p.waitFor(t, "the contour of C and gamma", contourOf("C", "gamma"))
 	p.waitFor(t, "the forest importance drawn", `!!echarts.getInstanceByDom(document.querySelector('[data-chart="forest-importance"]'))`)

@@ -143,7 +143,7 @@ func interactive(c studycharts.Charts) []interactiveChart {
 		out = append(out, interactiveChart{ID: "forest-importance", Title: "Parameter importance (random forest, permutation)", Note: true})
 	}
 	out = append(out, interactiveChart{ID: "timeline", Title: "Timeline per worker or Lambda environment (black edge: cold start)", Note: true},
-		interactiveChart{ID: "cost", Title: "Cost over time"})
+		interactiveChart{ID: "concurrency", Title: "Concurrency over time (every trial)"}, interactiveChart{ID: "cost", Title: "Cost over time"})
 	for i, p := range c.Params {
 		out = append(out, interactiveChart{ID: fmt.Sprintf("slice-%d", i), Title: "Slice: " + p.Name})
 	}

@@ -88,6 +88,7 @@
     card(grid, "importance", "Parameter importance (binned fANOVA)", note("importance"));
     card(grid, "forest-importance", "Parameter importance (random forest, permutation)", note("forest-importance"));
     card(grid, "timeline", "Timeline per worker or Lambda environment (black edge: cold start)", note("timeline"));
+    card(grid, "concurrency", "Concurrency over time (every trial)");
     card(grid, "cost", "Cost over time");
     main.appendChild(el("h2", { text: "Slices" }));
     main.appendChild(slices);

@@ -222,8 +222,10 @@ var HPCharts = (function () {
   function timeline(d) {
     if (!d.timeline.length) return empty("no trial has start and end times yet");
     var data = d.timeline.map(function (s) { return { value: [s.lane, s.start, s.end, s.n, s.cold ? 1 : 0], worker: s.worker || "", itemStyle: { color: stateColor[s.state] || "#6b7785" } }; });
-    var envs = d.env_lanes || 0;
-    return base({ legend: { show: false },
+    var envs = d.env_lanes || 0, total = d.lanes_total || d.lanes, envTotal = d.env_lanes_total || envs;
+    var what = envTotal ? (envTotal < total ? "lanes (" + envTotal + " Lambda environments)" : "Lambda environments") : "worker lanes";
+    var caption = total > d.lanes ? d.lanes + " of " + total + " " + what + " shown (see the note)" : "all " + total + " " + what;
+    return base({ legend: { show: false }, title: { text: caption, left: 64, top: 4, textStyle: { fontSize: 12, fontWeight: "normal", color: "#57606a" } },
       tooltip: { formatter: function (p) { var v = p.value; return "trial " + v[3] + (v[4] ? " (cold start)" : "") + (p.data.worker ? "<br>environment " + esc(p.data.worker) : "") + "<br>" + seconds(v[1]) + " to " + seconds(v[2]); } },
       xAxis: { type: "value", name: "time since start", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: seconds } },
       yAxis: { type: "value", name: envs ? (envs < d.lanes ? "Lambda environment, then worker" : "Lambda environment") : "worker", min: -0.5, max: d.lanes - 0.5, minInterval: 1, inverse: true, axisLabel: { formatter: intLabel } },
@@ -233,6 +235,17 @@ var HPCharts = (function () {
         var rect = { x: a[0], y: a[1] - h / 2, width: Math.max(1, b[0] - a[0]), height: h };
         return { type: "rect", shape: rect, style: api.style({ stroke: api.value(4) ? "#000" : null }) };
       } }] });
+  }
+  // concurrencyChart is how many trials ran over time, every trial
+  // counted (the timeline may draw only some lanes).
+  function concurrencyChart(d) {
+    if (!d.concurrency || !d.concurrency.length) return empty("no trial has start and end times yet");
+    return base({ legend: { show: false }, title: { text: "peak " + d.concurrency_peak + " at once", left: 64, top: 4, textStyle: { fontSize: 12, fontWeight: "normal", color: "#57606a" } },
+      tooltip: { trigger: "axis", formatter: function (ps) { var v = ps[0].value; return seconds(v[0]) + ": " + v[1] + " running"; } },
+      xAxis: { type: "value", name: "time since start", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: seconds } },
+      yAxis: { type: "value", name: "running trials", minInterval: 1 },
+      series: [{ type: "line", step: "end", symbol: "none", areaStyle: { opacity: 0.15 }, lineStyle: { color: "#0969da" }, itemStyle: { color: "#0969da" },
+        data: d.concurrency.map(function (c) { return [c.t, c.running]; }) }] });
   }
   function costChart(d) {
     if (!d.cost || !d.cost.length) return empty("no cost yet");
@@ -246,7 +259,7 @@ var HPCharts = (function () {
   function all(d, ct, why) {
     var out = { "history-trials": history(d, false), "history-time": history(d, true), parallel: parallel(d),
       contour: contour(d, ct, why), intermediate: intermediate(d), families: families(d),
-      importance: importance(d, false), "forest-importance": importance(d, true), timeline: timeline(d), cost: costChart(d) };
+      importance: importance(d, false), "forest-importance": importance(d, true), timeline: timeline(d), concurrency: concurrencyChart(d), cost: costChart(d) };
     d.params.forEach(function (p, i) { out["slice-" + i] = slice(d, i); });
     return out;
   }

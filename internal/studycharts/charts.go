@@ -192,14 +192,25 @@ type Charts struct {
 	BudgetName string       `json:"budget_name,omitempty"`
 	Families   []Box        `json:"families"`
 	Importance []Importance `json:"importance"`
-	Timeline   []Span       `json:"timeline"`
-	Lanes      int          `json:"lanes"`
+	// Timeline holds the spans of the drawn lanes: Lanes of the study's
+	// LanesTotal (at most MaxLanes; see timeline).
+	Timeline   []Span `json:"timeline"`
+	Lanes      int    `json:"lanes"`
+	LanesTotal int    `json:"lanes_total"`
 	// EnvLanes counts the timeline's first lanes that are Lambda
 	// execution environments, one each; the lanes after them are packed.
-	EnvLanes     int         `json:"env_lanes"`
-	Cost         []CostPoint `json:"cost"`
-	Warnings     []string    `json:"warnings,omitempty"`
-	ImportanceBy string      `json:"importance_by"`
+	// EnvLanesTotal counts the study's environments.
+	EnvLanes      int `json:"env_lanes"`
+	EnvLanesTotal int `json:"env_lanes_total"`
+	// Concurrency is how many trials ran over time, all of them counted;
+	// ConcurrencyPeak the most at once. TimelineBy says which lanes the
+	// timeline shows.
+	Concurrency     []ConcurrencyPoint `json:"concurrency"`
+	ConcurrencyPeak int                `json:"concurrency_peak"`
+	TimelineBy      string             `json:"timeline_by"`
+	Cost            []CostPoint        `json:"cost"`
+	Warnings        []string           `json:"warnings,omitempty"`
+	ImportanceBy    string             `json:"importance_by"`
 	// ForestImportance is each parameter's permutation importance under
 	// a random forest fitted on the trials; ForestImportanceBy says how.
 	ForestImportance   []Importance `json:"forest_importance"`
@@ -290,7 +301,9 @@ func Build(id string, st *Study) Charts {
 		c.Warnings = append(slices.Clip(c.Warnings), err.Error())
 	}
 	c.Contours = contours(c.surface, c.Params, c.ForestImportance)
-	c.Timeline, c.Lanes, c.EnvLanes = timeline(rs, start)
+	tl := timeline(rs, start)
+	c.Timeline, c.Lanes, c.EnvLanes, c.LanesTotal, c.EnvLanesTotal = tl.spans, tl.lanes, tl.envLanes, tl.allLanes, tl.allEnvs
+	c.Concurrency, c.ConcurrencyPeak, c.TimelineBy = tl.concurrency, tl.peak, tl.method
 	c.Cost = costOverTime(rs, start, c.Summary.CostUSD)
 	return c
 }
@@ -459,55 +472,6 @@ func families(rs []trial.Result) []Box {
 	}
 	slices.SortFunc(out, func(a, b Box) int { return cmp.Compare(a.Model, b.Model) })
 	return out
-}
-
-// timeline places each trial with a start and end on a lane.
-func timeline(rs []trial.Result, start time.Time) (spans []Span, lanes, envLanes int) {
-	for _, r := range rs {
-		if r.Started.IsZero() || r.Finished.IsZero() {
-			continue
-		}
-		spans = append(spans, Span{Number: r.Number, Worker: r.Worker, Start: since(start, r.Started), End: since(start, r.Finished),
-			State: string(r.State), Cold: r.Backend["init_ms"] > 0 || r.Backend["init_duration_ms"] > 0})
-	}
-	slices.SortFunc(spans, func(a, b Span) int { return cmp.Compare(a.Start, b.Start) })
-	// Environments get a lane each, in the order they first ran a trial.
-	envLane := map[string]int{}
-	for _, s := range spans {
-		if _, ok := envLane[s.Worker]; s.Worker != "" && !ok {
-			envLane[s.Worker] = len(envLane)
-		}
-	}
-	envLanes = len(envLane)
-	var laneEnd []float64
-	for i := range spans {
-		if l, ok := envLane[spans[i].Worker]; ok {
-			spans[i].Lane = l
-			continue
-		}
-		lane := -1
-		for l, end := range laneEnd {
-			if end <= spans[i].Start {
-				lane = l
-				break
-			}
-		}
-		if lane < 0 {
-			lane = len(laneEnd)
-			laneEnd = append(laneEnd, 0)
-		}
-		laneEnd[lane] = spans[i].End
-		spans[i].Lane = envLanes + lane
-	}
-	if len(spans) > MaxPoints {
-		idx := sample(len(spans), MaxPoints, nil)
-		kept := make([]Span, 0, len(idx))
-		for _, i := range idx {
-			kept = append(kept, spans[i])
-		}
-		spans = kept
-	}
-	return spans, envLanes + len(laneEnd), envLanes
 }
 
 // costOverTime spreads the study's cost over its trials in proportion to
