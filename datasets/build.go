@@ -27,7 +27,8 @@ func baseName(file string) string {
 // assemble turns the table read from file into a Dataset: it encodes the
 // target and the string features and lays out X row-major. X is the
 // table's cell buffer, encoded in place, unless one-hot encoding widens
-// the rows; X may then have spare capacity, which is never written.
+// the rows. X and Y are cut to their length: the buffers' spare capacity,
+// reserved but never written, cannot be appended to.
 func assemble(file string, tb *table, opts Options) (*Dataset, error) {
 	t := tb.cols[tb.target]
 	rows := tb.rows
@@ -42,11 +43,11 @@ func assemble(file string, tb *table, opts Options) (*Dataset, error) {
 	case d.Task == trial.Regression && t.kind == text:
 		return nil, bad("target has strings (%q); regression needs numbers", t.cats[0])
 	case d.Task == trial.Regression:
-		d.Y = tb.y
+		d.Y = tb.y[:rows:rows]
 	case t.kind == text:
 		rank, sorted := sortedCategories(t)
 		d.Classes = sorted
-		d.Y = tb.y
+		d.Y = tb.y[:rows:rows]
 		for i, code := range d.Y {
 			d.Y[i] = float64(rank[int(code)])
 		}
@@ -99,7 +100,8 @@ func assemble(file string, tb *table, opts Options) (*Dataset, error) {
 	if widened {
 		d.X = tb.oneHot(ranks, d.Cols)
 	} else {
-		d.X = tb.cells[:rows*tb.width]
+		n := rows * tb.width
+		d.X = tb.cells[:n:n]
 		tb.ordinal(ranks)
 	}
 	if err := d.Validate(); err != nil {

@@ -22,6 +22,12 @@ import (
 // longer than MaxLineBytes, a cell longer than MaxCellBytes, more than
 // MaxColumns columns and more than MaxCells cells, so an endless or
 // hostile reader costs bounded memory.
+//
+// The cells are parsed straight into the buffer that becomes X, without a
+// copy per column or an allocation per record, so loading costs about X
+// itself (unless one-hot encoding widens it, which takes a second matrix).
+// When r can tell its size (an *os.File, a bytes or strings Reader), the
+// buffer is sized from the first rows.
 func ReadCSV(r io.Reader, file string, opts Options) (*Dataset, error) {
 	return readCSV(r, file, opts, inputSize(r))
 }

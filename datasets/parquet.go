@@ -26,9 +26,16 @@ import (
 // values in a page than rows in its row group, a page that decompresses
 // to more than its header says) is refused before the parquet library
 // allocates them, as is a page over 256 MiB and metadata over 64 MiB.
-// The page index and Bloom filters are not read. Encrypted files are not supported. A panic inside the
-// parquet library on a malformed file becomes a *trial.InputError naming
-// the file.
+// The page index and Bloom filters are not read. Encrypted files are not
+// supported. A panic inside the parquet library on a malformed file
+// becomes a *trial.InputError naming the file.
+//
+// Column chunks are decoded row group by row group straight into X, so
+// loading costs about X itself (unless one-hot encoding widens it). The
+// rows the file declares are reserved up front only as far as their cells
+// take at most 64 MiB plus 16 times the file's size; beyond that X grows
+// with the values decoded, so a file cannot make the loader allocate for
+// rows it does not hold.
 func ReadParquet(path string, opts Options) (*Dataset, error) {
 	if err := opts.validate(path); err != nil {
 		return nil, err
