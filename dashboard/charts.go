@@ -22,7 +22,7 @@ const MaxPoints = studycharts.MaxPoints
 // chartInput is what studycharts needs of a loaded study.
 func chartInput(st *report.Study) *studycharts.Study {
 	c := st.Cost()
-	return &studycharts.Study{Dir: st.Dir, Spec: st.Spec, Events: st.Events, Warnings: st.Warnings,
+	return &studycharts.Study{Dir: st.Dir, Spec: st.Spec, Trials: st.Trials(), Warnings: st.Warnings,
 		CostUSD: c.TotalUSD, WallSeconds: c.WallSeconds}
 }
 

@@ -168,7 +168,7 @@ func (s *Server) rowsOf(e *entry) []trial.Result {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.rows == nil {
-		e.rows = tableRows(e.st.Events)
+		e.rows = e.st.Trials().Table()
 	}
 	return e.rows
 }
@@ -367,7 +367,7 @@ func (s *Server) apiTrial(w http.ResponseWriter, r *http.Request, id, num string
 	e.mu.Lock()
 	st := e.st
 	e.mu.Unlock()
-	d, ok := detail(st.Events, n)
+	d, ok := detail(st.Trials(), n)
 	if !ok {
 		http.NotFound(w, r)
 		return

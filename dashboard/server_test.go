@@ -36,9 +36,9 @@ func (m *memStudies) load(_ context.Context, src string) (*report.Study, error) 
 	if !ok {
 		return nil, fmt.Errorf("no study %q", src)
 	}
-	cp := *st
-	cp.Events = append([]results.Event(nil), st.Events...)
-	return &cp, nil
+	// A new Study each read, as a Loader reads one (a Study is not copied).
+	return &report.Study{Dir: st.Dir, Spec: st.Spec, Events: append([]results.Event(nil), st.Events...),
+		Comparison: st.Comparison, Prices: st.Prices, Warnings: st.Warnings}, nil
 }
 
 func (m *memStudies) add(src string, evs ...results.Event) {

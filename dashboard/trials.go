@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hpsearch/hpsearch/internal/studycharts"
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/trial"
 )
@@ -82,34 +83,6 @@ func parseTableQuery(v url.Values) (TableQuery, error) {
 		}
 	}
 	return q, nil
-}
-
-// tableRows returns the study's trials: each trial's last final result,
-// or its dispatch while it runs, in the order first dispatched.
-func tableRows(events []results.Event) []trial.Result {
-	var rows []trial.Result
-	seen := map[int]int{}
-	for _, e := range events {
-		switch e.Type {
-		case results.EventDispatch:
-			if _, ok := seen[e.Trial.Number]; !ok {
-				seen[e.Trial.Number] = len(rows)
-				rows = append(rows, trial.Result{Number: e.Trial.Number, State: trial.Running, Model: e.Trial.Model,
-					Params: e.Trial.Params, Score: math.NaN()})
-			}
-		case results.EventResult:
-			if r := *e.Result; r.State.Final() {
-				r.State = results.StateOf(r)
-				if i, ok := seen[r.Number]; ok {
-					rows[i] = r
-				} else {
-					seen[r.Number] = len(rows)
-					rows = append(rows, r)
-				}
-			}
-		}
-	}
-	return rows
 }
 
 // table returns the page of rows q asks for; rows are not changed.
@@ -222,43 +195,39 @@ type resultJSON struct {
 	Score *float64 `json:"score"`
 }
 
-// detail finds trial n in the journal; ok is false when it has none.
-func detail(events []results.Event, n int) (TrialDetail, bool) {
+// detail finds trial n in the study's trials (its result, which a
+// journal holds at most one of, or its dispatch while it runs); ok is
+// false when it has none.
+func detail(t *studycharts.Trials, n int) (TrialDetail, bool) {
 	d := TrialDetail{Number: n, State: string(trial.Running), Results: []resultJSON{}}
-	found := false
-	for _, e := range events {
-		switch {
-		case e.Type == results.EventDispatch && e.Trial.Number == n:
-			found = true
-		case e.Type == results.EventResult && e.Result.Number == n:
-			found = true
-			r := *e.Result
-			rj := resultJSON{Result: r}
-			if !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
-				s := r.Score
-				rj.Score = &s
-			}
-			clean := make([]float64, 0, len(r.FoldScores))
-			for _, f := range r.FoldScores {
-				clean = append(clean, jsonFloat(f))
-			}
-			rj.FoldScores = clean
-			var steps []trial.Step
-			for _, s := range r.Steps {
-				steps = append(steps, trial.Step{Step: s.Step, Value: jsonFloat(s.Value)})
-			}
-			rj.Steps = steps
-			d.Results = append(d.Results, rj)
-			if r.State.Final() {
-				d.State = string(results.StateOf(r))
-			}
-			if r.Error != "" {
-				lines := strings.Split(strings.TrimRight(r.Error, "\n"), "\n")
-				d.LogTail = strings.Join(lines[max(0, len(lines)-40):], "\n")
-			}
-		}
+	r, found, hasResult := t.Trial(n)
+	if !hasResult {
+		return d, found
 	}
-	return d, found
+	rj := resultJSON{Result: r}
+	if !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
+		s := r.Score
+		rj.Score = &s
+	}
+	clean := make([]float64, 0, len(r.FoldScores))
+	for _, f := range r.FoldScores {
+		clean = append(clean, jsonFloat(f))
+	}
+	rj.FoldScores = clean
+	var steps []trial.Step
+	for _, s := range r.Steps {
+		steps = append(steps, trial.Step{Step: s.Step, Value: jsonFloat(s.Value)})
+	}
+	rj.Steps = steps
+	d.Results = append(d.Results, rj)
+	if r.State.Final() {
+		d.State = string(results.StateOf(r))
+	}
+	if r.Error != "" {
+		lines := strings.Split(strings.TrimRight(r.Error, "\n"), "\n")
+		d.LogTail = strings.Join(lines[max(0, len(lines)-40):], "\n")
+	}
+	return d, true
 }
 
 // jsonFloat maps NaN and infinities, which JSON cannot carry, to zero.

@@ -20,7 +20,8 @@ import (
 	"github.com/hpsearch/hpsearch/trial"
 )
 
-// Study is what a report shows: a study directory read back.
+// Study is what a report shows: a study directory read back. A Study
+// must not be copied once used (it gathers its trials once).
 type Study struct {
 	// Dir is the study directory, for the report's heading.
 	Dir  string

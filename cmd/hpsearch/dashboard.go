@@ -56,7 +56,7 @@ carry the token (the printed URL does). Stop it with Ctrl-C (exit 130).`,
 		// Every study must be readable at start-up; later failed reads
 		// keep the last good one (a journal mid-write).
 		for _, src := range pos {
-			if _, err := loadStudy(ctx, e, src); err != nil {
+			if _, err := readStudy(ctx, e, src, report.LoadTrials); err != nil {
 				return err
 			}
 		}
@@ -64,7 +64,7 @@ carry the token (the printed URL does). Stop it with Ctrl-C (exit 130).`,
 			if s3journal.IsURL(src) {
 				return loadS3Study(ctx, src)
 			}
-			return report.Load(ctx, src)
+			return report.LoadTrials(ctx, src)
 		}
 		// A local study is read again only when its journal changed.
 		version := func(ctx context.Context, src string) (string, error) {
