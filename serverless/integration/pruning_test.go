@@ -2,8 +2,10 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,10 +22,12 @@ import (
 	"github.com/hpsearch/hpsearch/worker"
 )
 
-// paced reports steps 1 to 200 of its score ($1), sleeping 0.05 s
-// between steps when $2 is slow, then its result.
+// paced reports steps 1 to 200 of its score ($1), each after a line of
+// its log (on standard error), sleeping 0.05 s between steps when $2 is
+// slow, then its result.
 const paced = `i=1
 while [ $i -le 200 ]; do
+  echo "paced step $i" >&2
   echo "{\"step\": $i, \"score\": $1}"
   if [ "$2" = slow ]; then sleep 0.05; fi
   i=$((i+1))
@@ -45,7 +49,9 @@ func (noSampler) Tell(trial.Result)           {}
 // in S3, and stopped by the prune marker: each ends pruned with its last
 // step and value, long before its 200th step. No timing is asserted: a
 // bad trial that is never pruned completes after about 10 s, and fails
-// the test.
+// the test. Every trial's log is stored in S3 under its trial and attempt
+// (worker.LogKey), whole: a complete trial's to its last line, a pruned
+// one's at least to the step it was pruned at.
 func TestCommandPruningOnLambda(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // a hang guard
 	defer cancel()
@@ -89,19 +95,41 @@ func TestCommandPruningOnLambda(t *testing.T) {
 		good = append(good, trial.Trial{Number: i, Seed: uint64(i), Params: trial.Params{"score": 0.9, "pace": "fast"}})
 		bad = append(bad, trial.Trial{Number: 2 + i, Seed: uint64(2 + i), Params: trial.Params{"score": 0.1, "pace": "slow"}})
 	}
-	for _, r := range runAll(t, ex, good, 2) {
-		if r.State != trial.Complete || len(r.Steps) != 200 || r.Score != 0.9 {
-			t.Fatalf("good trial %d: %s with %d steps, score %v: %s", r.Number, r.State, len(r.Steps), r.Score, r.Error)
-		}
-		pruning.Tell(r)
-	}
-
 	awsCfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	client := s3data.NewClient(awsCfg, os.Getenv)
+	// storedLog checks that r's log is in S3 and holds its first line and
+	// the line before its last step.
+	storedLog := func(r trial.Result) {
+		t.Helper()
+		key := worker.LogKey(ex.Results.Prefix, r.Number, int(r.Backend["attempt"]))
+		l, err := worker.ReadLog(ctx, client, *ex.Results, r.Number, int(r.Backend["attempt"]), 0)
+		if err != nil {
+			t.Errorf("trial %d: its log %s: %v", r.Number, key, err)
+			return
+		}
+		last := fmt.Sprintf("paced step %d\n", len(r.Steps))
+		if !strings.HasPrefix(string(l.Body), "paced step 1\n") || !strings.Contains(string(l.Body), last) || l.Cut {
+			t.Errorf("trial %d: its log %s holds %q, want lines 1 to %q", r.Number, key, l.Body, last)
+		}
+		// The dashboard reads a tail, with a range the gateway answers.
+		tail, err := worker.ReadLog(ctx, client, *ex.Results, r.Number, int(r.Backend["attempt"]), 10)
+		if err != nil || !tail.Cut || string(tail.Body) != string(l.Body[len(l.Body)-10:]) {
+			t.Errorf("trial %d: its log's last 10 bytes: %q cut %v (%v), want %q cut", r.Number, tail.Body, tail.Cut, err, l.Body[len(l.Body)-10:])
+		}
+	}
+	for _, r := range runAll(t, ex, good, 2) {
+		if r.State != trial.Complete || len(r.Steps) != 200 || r.Score != 0.9 {
+			t.Fatalf("good trial %d: %s with %d steps, score %v: %s", r.Number, r.State, len(r.Steps), r.Score, r.Error)
+		}
+		storedLog(r)
+		pruning.Tell(r)
+	}
+
 	for _, r := range runAll(t, ex, bad, 2) {
+		storedLog(r)
 		if r.State != trial.Pruned {
 			t.Errorf("bad trial %d: %s after %d steps, want pruned: %s", r.Number, r.State, len(r.Steps), r.Error)
 			continue
