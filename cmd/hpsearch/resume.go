@@ -184,6 +184,20 @@ type openedStudy struct {
 	// tally summarises a finished study streamed from its journal (then
 	// prior is nil); nil when prior holds the events.
 	tally *results.Tally
+	// priorScan streams the journal of a study directory resumed with
+	// trials left, for scheduler.Config.PriorScan, instead of prior
+	// holding it; done is the trials with a final result there.
+	priorScan func(fn func(results.Event) error) error
+	done      int
+}
+
+// doneBefore returns the trials with a final result before this run.
+func (st *openedStudy) doneBefore(dir trial.Direction) int {
+	if st.priorScan != nil {
+		return st.done
+	}
+	prior := results.Summarize(st.prior, dir)
+	return prior.Complete + prior.Pruned + prior.Failed
 }
 
 // openStudy creates the study directory dir/NAME, or with resume reopens
@@ -243,30 +257,23 @@ func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec
 	if err != nil {
 		return nil, err
 	}
-	printed := false // the warnings of the journal, by finishStreamed
 	if recoverLost == nil {
-		// Nothing to bring up to date: whether the study has anything
-		// left to run is decided streaming the journal, so that a
-		// finished study of any size is reported without holding it.
+		// Nothing to bring up to date: the journal is streamed, so that
+		// a study of any size is resumed, or reported finished, without
+		// holding it.
 		if err := checkContinue(studyDir, specPath, stored, spec, specJSON); err != nil {
 			return nil, err
 		}
-		if st, err = finishStreamed(ctx, e, studyDir, spec, top); err != nil {
+		if st, err = resumeStreamed(ctx, e, studyDir, spec, top); err != nil {
 			return nil, err
 		}
-		if st != nil {
-			st.lock = lock
-			return st, nil
-		}
-		printed = true
+		st.lock = lock
+		return st, nil
 	}
 	st, err = continueStudy(ctx, e, studyDir, specPath, stored, spec, specJSON, recoverLost, func() (studyJournal, results.Replay, error) {
 		j, rp, err := results.Reopen(ctx, studyDir)
 		if err != nil {
 			return nil, rp, reopenError(err)
-		}
-		if printed {
-			rp.Warnings = nil
 		}
 		return j, rp, nil
 	})
@@ -289,13 +296,13 @@ func reopenError(err error) error {
 	return err
 }
 
-// finishStreamed reopens the journal of the study directory studyDir,
+// resumeStreamed reopens the journal of the study directory studyDir,
 // streaming it into a resume plan and run's summary with top rows, and
 // prints its warnings. When the study has nothing left to run it
-// finishes it as continueStudy does and returns it; otherwise it closes
-// the journal again (its torn tail cut, if it had one) and returns nil,
-// for continueStudy to read it whole.
-func finishStreamed(ctx context.Context, e *env, studyDir string, spec *search.Spec, top int) (*openedStudy, error) {
+// finishes it as continueStudy does; otherwise the study it returns
+// streams the journal again for the scheduler (priorScan), as it stands
+// before the run appends to it.
+func resumeStreamed(ctx context.Context, e *env, studyDir string, spec *search.Spec, top int) (*openedStudy, error) {
 	planner := scheduler.NewPlanner(spec.Direction)
 	tally := newRunTally(spec, top)
 	j, warnings, err := results.ReopenScan(ctx, studyDir, func(ev results.Event) error {
@@ -314,7 +321,13 @@ func finishStreamed(ctx context.Context, e *env, studyDir string, spec *search.S
 	plan := planner.Plan()
 	reason, done := plan.Finished(spec.Search.MaxTrials, spec.Stop.MaxFailedTrials)
 	if !done {
-		return nil, j.Close()
+		fmt.Fprintf(e.stderr, "hpsearch: resuming %s: %d trials done, %d to run again, new trials from %d\n",
+			studyDir, plan.Complete+plan.Pruned+plan.Failed, len(plan.Rerun), plan.Next)
+		scan := func(fn func(results.Event) error) error {
+			_, err := j.Scan(ctx, fn)
+			return err
+		}
+		return &openedStudy{journal: j, priorScan: scan, done: plan.Complete + plan.Pruned + plan.Failed}, nil
 	}
 	if !plan.Stopped || plan.StopReason != reason {
 		// It died after its last result, before its stop record.

@@ -204,15 +204,14 @@ consistent).`,
 		}
 		var progress *progressReporter
 		if !*quiet {
-			prior := results.Summarize(st.prior, spec.Direction)
-			progress = newProgress(e, spec, prior.Complete+prior.Pruned+prior.Failed)
+			progress = newProgress(e, spec, st.doneBefore(spec.Direction))
 		}
 		cfg := schedulerConfig(spec, sampler, exec, journal, parallel)
 		if progress != nil {
 			cfg.Progress = progress.update
 		}
 		meterCost(progress, &cfg, st.prior)
-		cfg.Prior = st.prior
+		cfg.Prior, cfg.PriorScan = st.prior, st.priorScan
 		// The summary is kept as the results come, not as a list of them.
 		tally := newRunTally(spec, *top)
 		cfg.OnResult = tally.Add
