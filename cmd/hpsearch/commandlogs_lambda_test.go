@@ -34,7 +34,8 @@ awk "BEGIN{printf \"{\\\"score\\\": %.17g}\\n\", -($x-0.3)^2}"
 // Lambda backend, where some trials fail. The workers store each trial's
 // log in S3; run copies the failed trials' logs into the study directory
 // as trials/N.log, as the local backend leaves them; and the dashboard
-// shows any trial's log tail from S3, a complete one's too.
+// shows any trial's log tail from S3, a complete one's too, whether the
+// study's journal is local or in S3.
 func TestCommandLogsOnEmulatedLambda(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the AWS emulation")
@@ -100,14 +101,25 @@ parameters:
 		t.Errorf("complete trial %d's log was copied; only failed trials' are", complete[0])
 	}
 
-	// The dashboard reads a complete trial's log from S3.
+	// The same study kept in S3: nothing to copy to, the logs stay there.
+	code, out, stderr = run(t, "run", spec, "--dir", "s3://"+emu.Bucket+"/cmdlogs", "--backend", "lambda", "--concurrency", "2", "--quiet", "--json")
+	if code != 0 {
+		t.Fatalf("run in S3: exit %d: %s\n%s", code, stderr, out)
+	}
+	var inS3 runSummary
+	if err := json.Unmarshal([]byte(out), &inS3); err != nil {
+		t.Fatal(err)
+	}
+
+	// The dashboard reads a complete trial's log from S3, and a failed
+	// one's of the study in S3.
 	dctx, stop := context.WithCancel(ctx)
 	defer stop()
 	pr, pw := io.Pipe()
 	var errOut bytes.Buffer
 	exited := make(chan int, 1)
 	go func() {
-		exited <- runMain(dctx, &env{stdout: pw, stderr: &errOut}, []string{"dashboard", study, "--addr", "127.0.0.1:0"})
+		exited <- runMain(dctx, &env{stdout: pw, stderr: &errOut}, []string{"dashboard", study, inS3.Dir, "--addr", "127.0.0.1:0"})
 		pw.Close()
 	}()
 	url, err := bufio.NewReader(pr).ReadString('\n')
@@ -115,24 +127,27 @@ parameters:
 		t.Fatalf("no URL: %v (%s)", err, errOut.String())
 	}
 	go io.Copy(io.Discard, pr)
-	resp, err := http.Get(strings.TrimSpace(url) + fmt.Sprintf("api/studies/0/trials/%d", complete[0]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d struct {
-		LogTail string `json:"log_tail"`
-		LogFile string `json:"log_file"`
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		r2, _ := http.Get(strings.TrimSpace(url) + "api/studies/0/trials")
-		b2, _ := io.ReadAll(r2.Body)
-		t.Fatalf("trial %d's page %s: %s: %s\n%s\n%s", complete[0], url, resp.Status, body, b2, errOut.String())
-	}
-	err = json.Unmarshal(body, &d)
-	if err != nil || !strings.HasPrefix(d.LogFile, "s3://"+emu.Bucket+"/results/logged-") || !strings.Contains(d.LogTail, "training with x=") {
-		t.Errorf("trial %d's page: log %q from %q (%v); want its output from S3", complete[0], d.LogTail, d.LogFile, err)
+	for _, c := range []struct {
+		study, trial int
+		want         string
+	}{{0, complete[0], "training with x="}, {1, failed[0], "diverged at x="}} {
+		path := fmt.Sprintf("api/studies/%d/trials/%d", c.study, c.trial)
+		resp, err := http.Get(strings.TrimSpace(url) + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var d struct {
+			LogTail string `json:"log_tail"`
+			LogFile string `json:"log_file"`
+		}
+		if err := json.Unmarshal(body, &d); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %s: %s (%v)", path, resp.Status, body, err)
+		}
+		if !strings.HasPrefix(d.LogFile, "s3://"+emu.Bucket+"/results/logged-") || !strings.Contains(d.LogTail, c.want) {
+			t.Errorf("%s: log %q from %q; want %q in a log from S3", path, d.LogTail, d.LogFile, c.want)
+		}
 	}
 	stop()
 	<-exited
