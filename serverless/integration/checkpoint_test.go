@@ -53,6 +53,10 @@ func (c *countingS3) requests() int64 { return c.gets.Load() + c.lists.Load() }
 type killableS3 struct {
 	s3journal.API
 	killed atomic.Bool
+	// segmentBytes, checkpointBytes and deltaBytes count what the PUTs
+	// asked to store, by kind of object; puts and deletes the requests.
+	segmentBytes, checkpointBytes, deltaBytes atomic.Int64
+	puts, deletes                             atomic.Int64
 }
 
 var errKilled = errors.New("killed: the writer's process is gone")
@@ -61,6 +65,15 @@ func (k *killableS3) PutObject(ctx context.Context, in *s3.PutObjectInput, opts 
 	if k.killed.Load() {
 		return nil, errKilled
 	}
+	k.puts.Add(1)
+	switch key := aws.ToString(in.Key); {
+	case strings.Contains(key, "/checkpoint/delta/"):
+		k.deltaBytes.Add(aws.ToInt64(in.ContentLength))
+	case strings.Contains(key, "/checkpoint/"):
+		k.checkpointBytes.Add(aws.ToInt64(in.ContentLength))
+	case strings.Contains(key, "/journal/"):
+		k.segmentBytes.Add(aws.ToInt64(in.ContentLength))
+	}
 	return k.API.PutObject(ctx, in, opts...)
 }
 
@@ -68,6 +81,7 @@ func (k *killableS3) DeleteObject(ctx context.Context, in *s3.DeleteObjectInput,
 	if k.killed.Load() {
 		return nil, errKilled
 	}
+	k.deletes.Add(1)
 	return k.API.DeleteObject(ctx, in, opts...)
 }
 
@@ -309,6 +323,10 @@ func writeAndReadBack(t testing.TB, api s3journal.API, study s3journal.Location,
 		t.Fatal(err)
 	}
 	_, segments := checkpointsOf(t, api, study)
+	journal := float64(writer.segmentBytes.Load())
+	t.Logf("written: segments %d bytes; checkpoints %.2f and deltas %.2f bytes a journal byte; %d PUTs and %d DELETEs for %d segments",
+		writer.segmentBytes.Load(), float64(writer.checkpointBytes.Load())/journal, float64(writer.deltaBytes.Load())/journal,
+		writer.puts.Load(), writer.deletes.Load(), segments)
 
 	counted := &countingS3{API: api}
 	start := time.Now()

@@ -51,91 +51,121 @@ type run struct {
 
 func (r run) segments() uint64 { return r.to - r.from + 1 }
 
-// startCompaction starts the compactor in the background if a
-// checkpoint or a delta is due and it is not running. The caller holds
-// mu.
+// startCompaction starts, in the background, the checkpoint writer if a
+// checkpoint is due and the delta writer if a delta is, each unless it
+// runs already. They run side by side, so that deltas keep up with the
+// commits while a checkpoint of the whole journal is being written. The
+// caller holds mu.
 func (j *Journal) startCompaction() {
-	k, size := j.next-1, len(j.recorded)
-	if j.compacting || j.closed || j.broken != nil || !j.compactionDue(k) {
+	if j.closed || j.broken != nil {
 		return
 	}
-	j.compacting = true
-	ctx, cancel := context.WithCancel(context.Background())
-	j.cancelCompaction = cancel
-	j.wg.Add(1)
-	go func() {
-		defer j.wg.Done()
-		defer cancel()
-		j.compact(ctx, k, size)
-	}()
-}
-
-// compactionDue reports whether a checkpoint or a delta is due once
-// segments 1..k are committed. The caller holds mu.
-func (j *Journal) compactionDue(k uint64) bool {
-	return checkpointDue(k, j.checkpointed, j.every) || j.deltaDue(k)
+	k, size := j.next-1, len(j.recorded)
+	if !j.checkpointing && checkpointDue(k, j.checkpointed, j.every) {
+		j.checkpointing = true
+		ctx, cancel := context.WithCancel(context.Background())
+		j.cancelCheckpoint = cancel
+		j.wg.Add(1)
+		go func() {
+			defer j.wg.Done()
+			defer cancel()
+			j.checkpoints(ctx, k, size)
+		}()
+	}
+	if !j.compacting && j.deltaDue(k) {
+		j.compacting = true
+		ctx, cancel := context.WithCancel(context.Background())
+		j.cancelCompaction = cancel
+		j.wg.Add(1)
+		go func() {
+			defer j.wg.Done()
+			defer cancel()
+			j.deltas(ctx, k, size)
+		}()
+	}
 }
 
 // deltaDue reports whether a delta of the segments after the stack is
-// due: deltaEvery of them at the least, in a journal of more segments
-// than Close leaves without a checkpoint (a small study keeps only its
-// segments). The caller holds mu.
+// due once segments 1..k are committed: deltaEvery of them at the least,
+// in a journal of more segments than Close leaves without a checkpoint
+// (a small study keeps only its segments). The caller holds mu, or is
+// the delta writer.
 func (j *Journal) deltaDue(k uint64) bool {
-	return k > closeCheckpointSegments && k-j.stackEnd >= j.deltaEvery
+	return k > closeCheckpointSegments && k >= j.stackEnd+j.deltaEvery
 }
 
-// compact writes what is due, one object at a time, until nothing is,
-// ctx is cancelled (by Close), a commit has failed, or a write fails: a
-// checkpoint first (a failed one is not tried again in this pass), then
-// a delta. The first pass covers the segments to first, committed when
-// it was started, whose lines end at firstSize in recorded; later ones
-// what has been committed since. Only the compactor touches the stack,
-// and one runs at a time.
-func (j *Journal) compact(ctx context.Context, first uint64, firstSize int) {
-	skipCheckpoint := false
+// checkpoints writes checkpoints while one is due, until ctx is
+// cancelled (by Close), a commit has failed, or a write fails (the next
+// commit tries again). The first covers the segments to first, committed
+// when it was started, whose lines end at firstSize in recorded; later
+// ones what has been committed since. A checkpoint written is where the
+// delta writer starts a new stack (rebase).
+func (j *Journal) checkpoints(ctx context.Context, first uint64, firstSize int) {
+	defer func() {
+		j.mu.Lock()
+		j.checkpointing = false
+		j.idle.Broadcast()
+		j.mu.Unlock()
+	}()
 	for pass := 0; ; pass++ {
 		j.mu.Lock()
 		k, size := j.next-1, len(j.recorded)
 		if pass == 0 {
 			k, size = first, firstSize
 		}
-		checkpoint := !skipCheckpoint && checkpointDue(k, j.checkpointed, j.every)
-		delta := j.deltaDue(k)
-		if ctx.Err() != nil || j.broken != nil || (!checkpoint && !delta) {
-			j.compacting = false
-			j.idle.Broadcast()
-			j.mu.Unlock()
-			return
-		}
+		due := ctx.Err() == nil && j.broken == nil && checkpointDue(k, j.checkpointed, j.every)
 		// recorded only grows, by appends past its length: the prefix stays.
 		data := j.recorded[:size:size]
 		j.mu.Unlock()
-
-		if checkpoint {
-			if err := j.writeCheckpoint(ctx, k, data); err != nil {
-				skipCheckpoint = true
-				continue
-			}
-			j.mu.Lock()
-			if k > j.checkpointed {
-				j.checkpointed = k
-			}
-			j.mu.Unlock()
-			// The checkpoint covers the stack: deltas start after it, and
-			// those of the stack are deleted, so that one LIST of a study
-			// finds a page of checkpoints and deltas, not all ever written.
-			j.deleteDeltas(ctx, j.stack)
-			j.stack, j.stackEnd, j.stackEndOff = nil, k, size
-			continue
+		if !due || j.writeCheckpoint(ctx, k, data) != nil {
+			return
 		}
-		if err := j.writeDelta(ctx, k, data[j.stackEndOff:]); err != nil {
-			j.mu.Lock()
-			j.compacting = false
-			j.idle.Broadcast()
-			j.mu.Unlock()
+		j.mu.Lock()
+		if k > j.checkpointed {
+			j.checkpointed, j.rebase, j.rebaseOff = k, k, size
+		}
+		j.mu.Unlock()
+	}
+}
+
+// deltas pushes deltas while one is due, until ctx is cancelled (by
+// Close), a commit has failed, or a write fails (the next commit tries
+// again); first and firstSize are as for checkpoints. Once a checkpoint
+// newer than the stack's base has been written, it starts a new stack
+// on it: the next delta covers the segments after the checkpoint, and
+// once it is written the old stack's deltas are deleted, so that one
+// LIST of a study finds a page of checkpoints and deltas, not all ever
+// written. Only the delta writer touches the stack, and one runs at a
+// time.
+func (j *Journal) deltas(ctx context.Context, first uint64, firstSize int) {
+	defer func() {
+		j.mu.Lock()
+		j.compacting = false
+		j.idle.Broadcast()
+		j.mu.Unlock()
+	}()
+	var stale []run // the deltas of the stack before the rebase
+	for pass := 0; ; pass++ {
+		j.mu.Lock()
+		k, size := j.next-1, len(j.recorded)
+		if pass == 0 {
+			k, size = first, firstSize
+		}
+		if j.rebase > j.stackBase {
+			stale = append(stale, j.stack...)
+			j.stack, j.stackBase, j.stackEnd, j.stackEndOff = nil, j.rebase, j.rebase, j.rebaseOff
+		}
+		due := ctx.Err() == nil && j.broken == nil && j.deltaDue(k)
+		data := j.recorded[:size:size]
+		j.mu.Unlock()
+		if !due || j.writeDelta(ctx, k, data[j.stackEndOff:]) != nil {
 			return
 		}
 		j.stackEndOff = size
+		if len(stale) > 0 {
+			j.deleteDeltas(ctx, stale)
+			stale = nil
+		}
 	}
 }
 

@@ -195,3 +195,65 @@ func TestDamagedDeltaPlannedAround(t *testing.T) {
 		}
 	}
 }
+
+// TestDeltasWhileCheckpointWrites: deltas keep up with the commits while
+// a checkpoint is being written (here one that never finishes: the
+// writer is killed during it), so a killed writer's study is read in a
+// dozen requests all the same, from the older checkpoint's stack.
+func TestDeltasWhileCheckpointWrites(t *testing.T) {
+	t.Setenv(s3journal.EnvCheckpointSegments, "100")
+	t.Setenv(s3journal.EnvDeltaSegments, "4")
+	s3 := newFakeS3()
+	s3.pageSize = 1000
+	release := make(chan struct{})
+	s3.hold = func(ctx context.Context, key string) error {
+		if strings.HasPrefix(key, checkpointPrefix) && !strings.HasPrefix(key, deltaPrefix) && key != checkpointKey(100) {
+			select {
+			case <-release:
+				return errKilled
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	}
+	j := create(t, s3)
+	for n := range 600 {
+		if err := j.Append(context.Background(), pair(n)...); err != nil {
+			t.Fatal(err)
+		}
+		j.WaitDeltas()
+	}
+	s3.killed.Store(true)
+	close(release)
+	j.WaitCompaction()
+	if cps := checkpoints(s3); len(cps) != 1 {
+		t.Fatalf("checkpoints %v, want only that of segment 100", cps)
+	}
+	readKilled(t, s3, 14)
+}
+
+// BenchmarkWriteAmplification writes a study of b.N segments, a trial
+// each, with the default settings to the in-memory S3, closes it, and
+// reports the bytes the checkpoints and deltas stored for each byte of
+// the segments (the journal), and the delta PUTs and DELETEs a segment.
+//
+//	go test ./serverless/s3journal -run '^$' -bench WriteAmplification -benchtime 100000x
+func BenchmarkWriteAmplification(b *testing.B) {
+	s3 := newFakeS3()
+	s3.pageSize = 1000
+	j := create(b, s3)
+	for n := range b.N {
+		if err := j.Append(context.Background(), pair(n)...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	j.Close()
+	s3.mu.Lock()
+	defer s3.mu.Unlock()
+	segments := float64(s3.written["segment"])
+	b.ReportMetric(float64(s3.written["checkpoint"])/segments, "checkpoint-bytes/journal-byte")
+	b.ReportMetric(float64(s3.written["delta"])/segments, "delta-bytes/journal-byte")
+	b.ReportMetric(float64(s3.deletes.Load())/float64(b.N), "deletes/segment")
+	b.ReportMetric(float64(s3.puts.Load())/float64(b.N), "puts/segment")
+}

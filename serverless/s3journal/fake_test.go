@@ -48,9 +48,12 @@ type fakeS3 struct {
 	// listExtra are keys a LIST shows whether or not they are stored: a
 	// listing taken before a writer deleted them.
 	listExtra []string
-	puts      atomic.Int64
-	gets      atomic.Int64
-	lists     atomic.Int64
+	// written counts the bytes stored by PUTs, by kindOf their keys.
+	written map[string]int64
+	deletes atomic.Int64
+	puts    atomic.Int64
+	gets    atomic.Int64
+	lists   atomic.Int64
 }
 
 type fakeObject struct {
@@ -105,6 +108,10 @@ func (f *fakeS3) PutObject(ctx context.Context, in *s3.PutObjectInput, _ ...func
 		return nil, apiError(http.StatusPreconditionFailed, "PreconditionFailed")
 	}
 	f.objects[key] = fakeObject{data: data, meta: in.Metadata}
+	if f.written == nil {
+		f.written = map[string]int64{}
+	}
+	f.written[kindOf(key)] += int64(len(data))
 	if injected != nil {
 		return nil, injected
 	}
@@ -158,10 +165,25 @@ func (f *fakeS3) DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, _ .
 	if f.killed.Load() {
 		return nil, errKilled
 	}
+	f.deletes.Add(1)
 	f.mu.Lock()
 	delete(f.objects, aws.ToString(in.Key))
 	f.mu.Unlock()
 	return &s3.DeleteObjectOutput{}, nil
+}
+
+// kindOf says what a study's key holds: "segment", "checkpoint",
+// "delta" or "other".
+func kindOf(key string) string {
+	switch {
+	case strings.Contains(key, "/checkpoint/delta/"):
+		return "delta"
+	case strings.Contains(key, "/checkpoint/"):
+		return "checkpoint"
+	case strings.Contains(key, "/journal/"):
+		return "segment"
+	}
+	return "other"
 }
 
 func (f *fakeS3) keys() []string {

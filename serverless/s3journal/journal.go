@@ -108,23 +108,32 @@ type Journal struct {
 	broken error
 	// every is the fewest segments between periodic checkpoints;
 	// checkpointed the last segment the newest checkpoint covers, read
-	// or written; compacting says the compactor runs (or Close writes a
-	// checkpoint), which cancelCompaction cancels.
+	// or written; checkpointing says the checkpoint writer runs (or
+	// Close writes a checkpoint), which cancelCheckpoint cancels.
 	every            uint64
 	checkpointed     uint64
+	checkpointing    bool
+	cancelCheckpoint context.CancelFunc
+	// rebase is the newest checkpoint written, where the delta writer
+	// starts its next stack; its lines end at rebaseOff in recorded.
+	rebase    uint64
+	rebaseOff int
+	// deltaEvery is the fewest segments a new delta covers; compacting
+	// says the delta writer runs, which cancelCompaction cancels. The
+	// stack is the deltas after segment stackBase (a checkpoint's, or 0),
+	// oldest and longest first, covering segments to stackEnd, whose
+	// journal lines end at stackEndOff in recorded; gz compresses new
+	// deltas. Only the delta writer touches them once the Journal is
+	// made.
+	deltaEvery       uint64
 	compacting       bool
 	cancelCompaction context.CancelFunc
-	// deltaEvery is the fewest segments a new delta covers. The stack
-	// is the deltas after a checkpoint (or the journal's start), oldest
-	// and longest first, covering segments to stackEnd, whose journal
-	// lines end at stackEndOff in recorded; gz compresses new deltas.
-	// Only the compactor touches them once the Journal is made.
-	deltaEvery  uint64
-	stack       []run
-	stackEnd    uint64
-	stackEndOff int
-	gz          *gzip.Writer
-	wg          sync.WaitGroup // drain and the compactor
+	stack            []run
+	stackBase        uint64
+	stackEnd         uint64
+	stackEndOff      int
+	gz               *gzip.Writer
+	wg               sync.WaitGroup // drain and the checkpoint and delta writers
 }
 
 type appendRequest struct {
@@ -264,7 +273,8 @@ func Reopen(ctx context.Context, api API, study Location) (*Journal, results.Rep
 	j := newJournal(api, study, every, deltas)
 	j.next, j.recorded, j.checkpointed = read.segments+1, read.data, read.checkpoint
 	// The deltas read continue as this writer's stack.
-	j.stack, j.stackEnd, j.stackEndOff = read.stack, read.stackEnd, read.stackEndOff
+	j.stack, j.stackBase, j.stackEnd, j.stackEndOff = read.stack, read.checkpoint, read.stackEnd, read.stackEndOff
+	j.rebase = read.checkpoint
 	return j, results.Replay{Events: read.events}, nil
 }
 
@@ -560,7 +570,7 @@ func (j *Journal) Replay(ctx context.Context) (results.Replay, error) {
 
 // Close waits for the commit under way, fails the Appends still waiting
 // with results.ErrClosed and makes later ones fail so. It cancels the
-// compactor (a checkpoint or delta being written), then writes a
+// checkpoint and delta writers, then writes a
 // checkpoint of every segment committed
 // if closeCheckpointSegments or more came after the newest, unless a
 // commit failed. A checkpoint that cannot be written is no error: the
@@ -572,23 +582,26 @@ func (j *Journal) Close() error {
 	for j.committing {
 		j.idle.Wait()
 	}
-	if j.compacting && j.cancelCompaction != nil {
-		j.cancelCompaction() // Close writes its own checkpoint, of every segment
+	if j.checkpointing && j.cancelCheckpoint != nil {
+		j.cancelCheckpoint() // Close writes its own, of every segment
 	}
-	for j.compacting {
+	if j.compacting && j.cancelCompaction != nil {
+		j.cancelCompaction()
+	}
+	for j.checkpointing || j.compacting {
 		j.idle.Wait()
 	}
 	k, data := j.next-1, j.recorded[:len(j.recorded):len(j.recorded)]
 	due := !j.readOnly && j.broken == nil && k-j.checkpointed >= closeCheckpointSegments
 	if due {
-		j.compacting = true
+		j.checkpointing = true
 	}
 	j.mu.Unlock()
 	j.wg.Wait()
 	if due {
 		err := j.writeCheckpoint(context.Background(), k, data)
 		j.mu.Lock()
-		j.compacting = false
+		j.checkpointing = false
 		if err == nil {
 			j.checkpointed = k
 		}

@@ -2,6 +2,7 @@ package s3journal
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -179,12 +180,12 @@ type reader struct {
 // newer delta and deleted it.
 const maxRelists = 3
 
-// readJournal reads the study's journal: the newest checkpoint that
-// reads well, then the fewest deltas and segments that cover what
-// follows it (see planRead), then the segments after those, listed and
-// read (readConcurrency at a time), all decoded in order. A damaged
-// checkpoint is passed over for an older one, or for none; a damaged
-// delta is planned around.
+// readJournal reads the study's journal: a checkpoint, the fewest
+// deltas and segments that cover what follows it (see planRead), then
+// the segments after those, listed and read (readConcurrency at a time),
+// all decoded in order. The checkpoint is the one that needs the fewest
+// requests so, the newest of those; a damaged checkpoint is passed over
+// for the next, or for none; a damaged delta is planned around.
 func readJournal(ctx context.Context, api API, study Location) (journalRead, error) {
 	checkpoints, deltas, err := listCompactions(ctx, api, study)
 	if err != nil {
@@ -192,7 +193,7 @@ func readJournal(ctx context.Context, api API, study Location) (journalRead, err
 	}
 	r := &reader{api: api, study: study, cache: map[string]fetched{}}
 	relists := 0
-	for _, k := range append(checkpoints, 0) {
+	for _, k := range cheapestFirst(checkpoints, deltas) {
 		excluded := map[piece]bool{}
 		for {
 			plan := planRead(k, deltas, excluded)
@@ -231,6 +232,37 @@ func readJournal(ctx context.Context, api API, study Location) (journalRead, err
 		}
 	}
 	panic("unreachable: the read without a checkpoint returns")
+}
+
+// cheapestFirst orders the checkpoints, newest first, and 0 (none) by
+// the GETs a read from each needs to reach the last segment any
+// checkpoint or delta covers: the checkpoint, its plan, and the segments
+// from the plan's end on. The delta writer starts a new stack on a
+// checkpoint only after it is written, so the newest checkpoint may not
+// yet have deltas after it while an older one has.
+func cheapestFirst(checkpoints []uint64, deltas []piece) []uint64 {
+	var last uint64
+	if len(checkpoints) > 0 {
+		last = checkpoints[0]
+	}
+	for _, d := range deltas {
+		last = max(last, d.to)
+	}
+	bases := append(slices.Clone(checkpoints), 0)
+	cost := make(map[uint64]uint64, len(bases))
+	for _, k := range bases {
+		plan := planRead(k, deltas, nil)
+		end := k
+		if len(plan) > 0 {
+			end = plan[len(plan)-1].to
+		}
+		cost[k] = uint64(len(plan)) + last - end
+		if k > 0 {
+			cost[k]++
+		}
+	}
+	slices.SortStableFunc(bases, func(a, b uint64) int { return cmp.Compare(cost[a], cost[b]) })
+	return bases
 }
 
 // fetch reads the objects at keys not read yet, readConcurrency at a
