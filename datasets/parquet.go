@@ -187,7 +187,7 @@ func readParquet(r io.ReaderAt, size int64, path string, opts Options) (*Dataset
 
 // parquetReserveRows is how many rows of cols columns to reserve before
 // reading a Parquet file of size bytes that declares rows rows: all of
-// them, unless their cells would take more than 64 MiB and 16 times the
+// them, unless their cells would take more than 64 MiB plus 16 times the
 // file. Past that, the table grows with the values actually decoded, so a
 // file that declares more rows than it holds cannot make the loader
 // allocate for them.
