@@ -66,35 +66,39 @@
 // stream of several members is one stream to a reader), so nothing is
 // compressed twice; the merged deltas are then deleted (S3 charges
 // nothing for a delete). A segment is written into about log2 deltas
-// before a checkpoint covers it, whose deltas the writer deletes too.
-// Checkpoints and deltas are written by one background goroutine, the
-// compactor, one object at a time; a commit never waits for it, and
-// Close cancels it.
+// before a checkpoint covers it: once a checkpoint is written, the next
+// delta starts a new stack on it, and the old stack's deltas are deleted
+// then. Checkpoints and deltas are written in the background by two
+// goroutines, one for each, so that deltas keep up with the commits
+// while a checkpoint of a large journal is being written; a commit never
+// waits for them, and Close cancels them.
 //
 // A reader lists the checkpoints and deltas (one LIST: deltas are under
-// the checkpoints' prefix), takes the newest checkpoint, plans the
-// fewest objects that cover the segments from it to the last a delta
-// covers (deltas, and single segments where none serves), reads them at
-// once, and then lists and reads the segments after them. A killed
-// writer's study of 100,000 segments is read in about a dozen requests:
-// the LIST, the checkpoint, a delta for each bit of the stack, at most 7
-// segments and their LIST. A delta whose checksum, metadata, compression
-// or records are wrong is planned around (smaller deltas or its
-// segments), as is one listed but gone (a running writer merged it;
-// the reader lists again, once or a few times); leftovers of a writer
-// killed between a merge and its deletes are planned around too. A
-// writer that reopens a study continues the stack it read.
+// the checkpoints' prefix), plans for each checkpoint the fewest objects
+// that cover the segments from it to the last a delta covers (deltas,
+// and single segments where none serves), starts from the checkpoint
+// whose plan needs the fewest GETs (the newest may not have deltas after
+// it yet), reads the plan's objects at once, and then lists and reads
+// the segments after them. A killed writer's study is so read in about
+// a dozen requests whatever its size: the LIST, the checkpoint, a delta
+// for each bit of the stack, the LIST of the segments after the deltas
+// and a GET of each (fewer than 8 when the delta writer kept up). A
+// delta whose checksum, metadata, compression or records are wrong is
+// planned around (smaller deltas or its segments), as is one listed but
+// gone (a running writer merged it; the reader lists again, a few times
+// at most); leftovers of a writer killed between a merge and its
+// deletes are planned around too. A writer that reopens a study
+// continues the stack it read.
 //
 // Checkpoints and deltas change none of the guarantees above. A
 // checkpoint or delta holds only segments that S3 acknowledged to its
 // writer (or that the writer read back on Reopen), and segments are
-// immutable, so two writers'
-// checkpoints of K (or deltas of FROM..TO) hold the same lines; each is
-// written with If-None-Match too, once. Segments are never deleted: the
-// segments remain the journal, a checkpoint or delta only a shortcut to
-// some of them, so a reader that ignores both reads the same journal,
-// and a failed write of either is no error. A writer whose commit failed
-// writes neither from then on.
+// immutable, so two writers' checkpoints of K (or deltas of FROM..TO)
+// hold the same lines; each is written with If-None-Match too, once.
+// Segments are never deleted: the segments remain the journal, a
+// checkpoint or delta only a shortcut to some of them, so a reader that
+// ignores both reads the same journal, and a failed write of either is
+// no error. A writer whose commit failed writes neither from then on.
 //
 // There is no lock to take: S3 has none. A scheduler learns that another
 // one runs the study only when it writes, and whichever writes a number
