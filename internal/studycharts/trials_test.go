@@ -167,3 +167,113 @@ func TestChartsOfAMixedStudyAreTheGoldenOnes(t *testing.T) {
 		t.Errorf("charts of the mixed study differ from %s:\n%s", golden, got)
 	}
 }
+
+// summaryString prints a Summary with its best trial, NaN scores as NaN.
+func summaryString(s results.Summary) string {
+	best := "none"
+	if s.Best != nil {
+		best = fmt.Sprintf("%+v", *s.Best)
+	}
+	s.Best = nil
+	return fmt.Sprintf("%+v best %s", s, best)
+}
+
+func TestTrialsSummaryIsSummarize(t *testing.T) {
+	spec, mixed := mixedStudy()
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	plain := func(scores ...float64) []results.Event {
+		var evs []results.Event
+		for i, s := range scores {
+			evs = append(evs, results.DispatchEvent(trial.Trial{Number: i, Model: "m"}, t0),
+				results.ResultEvent(trial.Result{Number: i, State: trial.Complete, Model: "m", Score: s}, t0))
+		}
+		return evs
+	}
+	for _, tc := range []struct {
+		name   string
+		dir    trial.Direction
+		events []results.Event
+	}{
+		{"mixed, maximize", spec.Direction, mixed},
+		{"mixed, minimize", trial.Minimize, mixed},
+		{"a tie goes to the lower number", trial.Maximize, plain(0.5, 0.9, 0.9, 0.1)},
+		{"NaN scores rank last", trial.Minimize, plain(math.NaN(), 3, math.NaN())},
+		{"only NaN scores", trial.Maximize, plain(math.NaN(), math.NaN())},
+		{"no events", trial.Maximize, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, want := TrialsOf(tc.events, tc.dir).Summary(), results.Summarize(tc.events, tc.dir)
+			if summaryString(got) != summaryString(want) {
+				t.Errorf("Summary\n got %s\nwant %s", summaryString(got), summaryString(want))
+			}
+		})
+	}
+}
+
+// TestTrialsKeepAResultATrialNotTheEvents bounds what Trials holds: one
+// result a trial number, however many events the journal has for it
+// (here two dispatches, a retry, and a result each), and the finals
+// and the table are its own results, not copies made on each call.
+func TestTrialsKeepAResultATrialNotTheEvents(t *testing.T) {
+	const n = 5000
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	tr := NewTrials(trial.Maximize)
+	events := 0
+	add := func(e results.Event) { tr.Add(e); events++ }
+	add(results.StudyEvent("s", t0))
+	for i := range n {
+		p := trial.Params{"x": float64(i)}
+		add(results.DispatchEvent(trial.Trial{Number: i, Model: "m", Params: p, Attempt: 1}, t0))
+		add(results.DispatchEvent(trial.Trial{Number: i, Model: "m", Params: p, Attempt: 2}, t0))
+		add(results.ResultEvent(trial.Result{Number: i, State: trial.Complete, Model: "m", Params: p, Score: float64(i)}, t0))
+	}
+	add(results.StopEvent("max_trials", t0))
+	if tr.Kept() != n {
+		t.Fatalf("kept %d results of %d events, want %d (one a trial)", tr.Kept(), events, n)
+	}
+	a, b := tr.Finals(), tr.Finals()
+	if len(a) != n || &a[0] != &b[0] {
+		t.Errorf("Finals: %d results, copied on each call: %v; want %d, shared", len(a), &a[0] != &b[0], n)
+	}
+	if rows := tr.Table(); len(rows) != n || &rows[0] != &a[0] {
+		t.Errorf("Table: %d rows, want the %d finals themselves", len(rows), n)
+	}
+}
+
+func TestTrialsTableAndTrialShowRunningTrialsAndStateOf(t *testing.T) {
+	spec, events := mixedStudy()
+	tr := TrialsOf(events, spec.Direction)
+	rows := tr.Table()
+	byNumber := map[int]trial.Result{}
+	for _, r := range rows {
+		if _, dup := byNumber[r.Number]; dup {
+			t.Fatalf("trial %d has two rows", r.Number)
+		}
+		byNumber[r.Number] = r
+	}
+	last := len(rows) - 1
+	if r := byNumber[last]; r.State != trial.Running || !math.IsNaN(r.Score) || r.Params == nil {
+		t.Errorf("the running trial's row: %+v, want running with its parameters and a NaN score", r)
+	}
+	pruned := 0
+	for _, r := range rows {
+		if r.Budget.Max > 0 && r.Budget.Value < r.Budget.Max {
+			pruned++
+			if r.State != trial.Pruned {
+				t.Errorf("trial %d below the full budget is %s, want pruned (StateOf)", r.Number, r.State)
+			}
+		}
+	}
+	if pruned != 6 {
+		t.Errorf("%d rungs below the full budget, want 6", pruned)
+	}
+	if _, dispatched, hasResult := tr.Trial(last); !dispatched || hasResult {
+		t.Errorf("Trial(%d): dispatched %v, result %v; want dispatched without a result", last, dispatched, hasResult)
+	}
+	if r, _, hasResult := tr.Trial(3); !hasResult || r.State != trial.Failed || r.Error == "" {
+		t.Errorf("Trial(3) = %+v, want the failed result with its error", r)
+	}
+	if _, dispatched, _ := tr.Trial(last + 1); dispatched {
+		t.Errorf("Trial(%d): found, want not found", last+1)
+	}
+}
