@@ -195,22 +195,22 @@ func fetchCommandLogs(ctx context.Context, e *env, spec *search.Spec, exec sched
 	if !spec.IsCommand() || lambdaOf(exec) == nil || s3journal.IsURL(dir) || ctx.Err() != nil {
 		return
 	}
-	st, err := report.Load(ctx, dir)
-	if err != nil {
+	warn := func(err error) {
 		fmt.Fprintf(e.stderr, "warning: the failed trials' logs were not copied: %s\n", results.Printable(err.Error()))
-		return
 	}
-	first, err := firstEvent(ctx, st)
+	j, err := results.Open(dir)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "warning: the failed trials' logs were not copied: %s\n", results.Printable(err.Error()))
+		warn(err)
 		return
 	}
-	ref, region, ok := studyLogs(st.Spec, first)
-	if !ok {
-		return
-	}
+	// The journal is streamed, keeping the first event and the failed
+	// trials: a large study is not read into memory again.
+	var first results.Event
 	failed := map[int]int{} // trial: attempt, of its last final result
-	for _, ev := range st.Events {
+	_, err = j.Scan(ctx, func(ev results.Event) error {
+		if first.Type == "" {
+			first = ev
+		}
 		if r := ev.Result; ev.Type == results.EventResult && r.State.Final() {
 			if r.State == trial.Failed {
 				failed[r.Number] = int(r.Backend["attempt"])
@@ -218,6 +218,16 @@ func fetchCommandLogs(ctx context.Context, e *env, spec *search.Spec, exec sched
 				delete(failed, r.Number)
 			}
 		}
+		return nil
+	})
+	j.Close()
+	if err != nil {
+		warn(err)
+		return
+	}
+	ref, region, ok := studyLogs(spec, first)
+	if !ok || len(failed) == 0 {
+		return
 	}
 	var client worker.LogObjects
 	copied := 0
@@ -228,7 +238,7 @@ func fetchCommandLogs(ctx context.Context, e *env, spec *search.Spec, exec sched
 		}
 		if client == nil {
 			if client, err = newS3Client(ctx, region); err != nil {
-				fmt.Fprintf(e.stderr, "warning: the failed trials' logs were not copied: %s\n", results.Printable(err.Error()))
+				warn(err)
 				return
 			}
 		}
