@@ -26,10 +26,17 @@ import (
 
 func init() { register(newResumeCmd) }
 
-// newResumeCmd builds "hpsearch resume". It parses no flags itself: it
-// hands them to run's (runResume), which reports their mistakes.
+// runOnlyFlags are the flags of run that resume refuses: the study
+// directory names the study, and resume always resumes.
+var runOnlyFlags = []string{"dir", "name", "resume"}
+
+// newResumeCmd builds "hpsearch resume". It declares run's flags (those
+// of a fresh run command, so they are declared once, in newRunCmd), for
+// help to list them and for a mistyped one to get a suggestion; the
+// flags given are handed on to run (runResume). run's --dir, --name and
+// --resume are declared hidden, to be refused in resume's own words.
 func newResumeCmd(e *env) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "resume STUDY_DIR [flags]",
 		Short: "continue an interrupted study from its journal",
 		Long: `Continues a study that was interrupted (Ctrl-C, a crash, a kill) from its
@@ -68,37 +75,40 @@ use, its journal is damaged, it has no complete trial), 2 not a study
 directory, a spec that changes the search, or usage, 130 interrupted.`,
 		Example: `  hpsearch resume hpsearch-runs/digits-knn-grid --parallel 4
   hpsearch resume s3://my-bucket/runs/digits-knn-grid`,
-		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runResume(cmd.Context(), e, args)
-		},
 	}
+	fs := cmd.Flags()
+	newRunCmd(e).Flags().VisitAll(func(f *pflag.Flag) {
+		if slices.Contains(runOnlyFlags, f.Name) {
+			f.Hidden = true
+		}
+		fs.AddFlag(f)
+	})
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		var given []string // as run parses them again: --name=value
+		fs.Visit(func(f *pflag.Flag) { given = append(given, "--"+f.Name+"="+f.Value.String()) })
+		return runResume(cmd.Context(), e, args, given)
+	}
+	return cmd
 }
 
 // runResume runs the study's own spec.yaml through run --resume, with the
 // settings run's flags may have changed (seed, max_trials) taken from its
-// resolved spec.json.
-func runResume(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
+// resolved spec.json. args are the positional arguments, flags run's
+// flags given, each as --name=value.
+func runResume(ctx context.Context, e *env, args, flags []string) error {
+	switch {
+	case len(args) == 0:
 		return usageErr("want a STUDY_DIR")
+	case len(args) > 1:
+		return usageErr("want one STUDY_DIR, got %d arguments", len(args))
 	}
-	switch args[0] {
-	case "-h", "-help", "--help":
-		return pflag.ErrHelp
-	}
-	if strings.HasPrefix(args[0], "-") {
-		return usageErr("STUDY_DIR comes first: hpsearch resume STUDY_DIR [flags]")
-	}
-	dir, rest := filepath.Clean(args[0]), args[1:]
-	for _, a := range rest {
-		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if strings.HasPrefix(a, "-") && (name == "dir" || name == "name" || name == "resume") {
+	for _, a := range flags {
+		name, _, _ := strings.Cut(strings.TrimPrefix(a, "--"), "=")
+		if slices.Contains(runOnlyFlags, name) {
 			return usageErr("resume takes the study directory, not --%s", name)
 		}
-		if a == "-h" || a == "--help" || a == "-help" {
-			return pflag.ErrHelp
-		}
 	}
+	dir, rest := filepath.Clean(args[0]), flags
 	if s3journal.IsURL(args[0]) {
 		return resumeS3(ctx, e, args[0], rest)
 	}

@@ -413,3 +413,74 @@ func studyScores(t *testing.T, study string) []float64 {
 	}
 	return scores
 }
+
+// hpsearch resume declares run's flags: its help lists them, a mistyped
+// one is reported with a suggestion before the study is read, the flags
+// that name the study (--dir, --name, --resume) are refused in resume's
+// words, and the flags given reach the run, before or after STUDY_DIR.
+func TestResumeFlags(t *testing.T) {
+	dir := t.TempDir()
+	spec := writeFile(t, dir, "spec.yaml", randomSpec)
+	runs := filepath.Join(dir, "runs")
+	study := filepath.Join(runs, "forest")
+	if code, _, stderr := run(t, "run", spec, "--dir", runs, "--quiet", "--max-trials", "4"); code != 0 {
+		t.Fatalf("run: %s", stderr)
+	}
+
+	t.Run("HelpListsThem", func(t *testing.T) {
+		code, out, _ := run(t, "resume", "--help")
+		_, flags, _ := strings.Cut(out, "Flags:\n")
+		if code != 0 || flags == "" {
+			t.Fatalf("exit %d, no flags listed:\n%s", code, out)
+		}
+		for _, want := range []string{"--parallel N", "--max-trials N", "--top K", "--quiet", "--json", "--backend B", "--concurrency N", "--change-backend", "--no-refit"} {
+			if !strings.Contains(flags, want) {
+				t.Errorf("resume --help does not list %s:\n%s", want, flags)
+			}
+		}
+		for _, hidden := range []string{"--dir", "--name", "--resume"} {
+			if strings.Contains(flags, hidden+" ") {
+				t.Errorf("resume --help lists %s, which resume refuses:\n%s", hidden, flags)
+			}
+		}
+	})
+
+	t.Run("MistypedFlag", func(t *testing.T) {
+		// Not a study: the flag is reported first, as for any command.
+		code, out, stderr := run(t, "resume", t.TempDir(), "--paralel", "2")
+		for _, want := range []string{"hpsearch resume: unknown flag: --paralel; did you mean --parallel?", "Usage:\n  hpsearch resume STUDY_DIR", "--parallel N"} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, stderr)
+			}
+		}
+		if code != 2 || out != "" {
+			t.Errorf("exit %d, stdout %q; want 2 and nothing on stdout", code, out)
+		}
+	})
+
+	t.Run("StudyFlagsRefused", func(t *testing.T) {
+		for _, args := range [][]string{{"--dir", runs}, {"--name=forest"}, {"--resume"}} {
+			name, _, _ := strings.Cut(strings.TrimPrefix(args[0], "--"), "=")
+			code, _, stderr := run(t, append([]string{"resume", study}, args...)...)
+			if code != 2 || !strings.Contains(stderr, "resume takes the study directory, not --"+name) {
+				t.Errorf("resume %v: exit %d, want 2 refusing --%s: %s", args, code, name, stderr)
+			}
+		}
+		if code, _, stderr := run(t, "resume", study, "other"); code != 2 || !strings.Contains(stderr, "want one STUDY_DIR, got 2 arguments") {
+			t.Errorf("two directories: exit %d: %s", code, stderr)
+		}
+	})
+
+	t.Run("FlagsReachTheRun", func(t *testing.T) {
+		code, _, stderr := run(t, "resume", study, "--seed", "8")
+		if code != 2 || !strings.Contains(stderr, "search.seed: 7 -> 8") {
+			t.Errorf("--seed 8: exit %d, want 2 naming the seed that changed: %s", code, stderr)
+		}
+		code, out, stderr := run(t, "resume", "--max-trials=6", "--quiet", "--json", study)
+		var got runSummary
+		if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 || got.Trials.Complete != 6 {
+			t.Fatalf("flags before STUDY_DIR: exit %d, %+v (%v): %s", code, got.Trials, err, stderr)
+		}
+		checkExactlyOnce(t, filepath.Join(study, results.JournalFile), 6)
+	})
+}
