@@ -278,3 +278,45 @@ func TestReadLog(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandLogOfTimedOutTrial: a trial stopped by its timeout stores
+// its log too, in the time the invocation has left after it.
+func TestCommandLogOfTimedOutTrial(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	store := &watchedS3{memS3: &memS3{}, puts: make(chan string, 100)}
+	h := NewLambdaHandlerWith(LambdaConfig{Bucket: "b", CacheDir: t.TempDir(), Commands: true}, store)
+	req, _ := commandLogRequest(t, "echo 'before the timeout'\nsleep 60\necho 'never'\n")
+	req.TrialTimeoutMS = 300
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // the invocation's deadline
+	defer cancel()
+	resp := h.Handle(ctx, req)
+	if resp.State != trial.Failed || !strings.Contains(resp.Error, "timed out") {
+		t.Fatalf("result %s %q; want failed, timed out", resp.State, resp.Error)
+	}
+	b, ok := store.object("b/" + LogKey("results/s/", 1, 2))
+	if !ok || string(b) != "before the timeout\n" {
+		t.Errorf("stored log %q (%v), want the line before the timeout", b, ok)
+	}
+}
+
+// TestLogFinishWithoutTimeLeft: past the invocation's deadline the last
+// store is not tried (the result's store needs what is left), and the
+// function's copy is deleted all the same.
+func TestLogFinishWithoutTimeLeft(t *testing.T) {
+	store := &watchedS3{memS3: &memS3{}, puts: make(chan string, 100)}
+	s := &logStore{client: store, ref: ResultsRef{Bucket: "b", Prefix: "results/s/"}, interval: time.Hour, deadline: time.Now()}
+	path := filepath.Join(t.TempDir(), "1.log")
+	l := s.start(context.Background(), path, 1, 1)
+	if err := os.WriteFile(path, []byte("output\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if l.finish(context.Background()) {
+		t.Error("finish reports the log stored")
+	}
+	if _, ok := store.object("b/" + LogKey("results/s/", 1, 1)); ok {
+		t.Error("stored after the deadline")
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the function's copy is still there (%v)", err)
+	}
+}
