@@ -128,6 +128,9 @@ func timeline(rs []trial.Result, start time.Time) timelineChart {
 		}
 	}
 	kept := spans[:0:0]
+	if len(spans) > 0 {
+		kept = make([]Span, 0, len(spans)) // once: a study may have 100,000
+	}
 	keptSlow := map[int]bool{}
 	for i, s := range spans {
 		if l := newLane[s.Lane]; l >= 0 {
@@ -203,6 +206,9 @@ func concurrency(spans []Span) ([]ConcurrencyPoint, int) {
 	// another on one worker does not count as two.
 	slices.SortFunc(steps, func(a, b step) int { return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.d, b.d)) })
 	var exact []ConcurrencyPoint
+	if len(steps) > 0 {
+		exact = make([]ConcurrencyPoint, 0, len(steps)) // once, not grown
+	}
 	running, peak := 0, 0
 	for i, s := range steps {
 		running += s.d
