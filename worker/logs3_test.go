@@ -320,3 +320,15 @@ func TestLogFinishWithoutTimeLeft(t *testing.T) {
 		t.Errorf("the function's copy is still there (%v)", err)
 	}
 }
+
+// TestLogIntervalFromEnv: the function's environment may set the interval
+// of a running command's log stores; anything but a positive duration is
+// the default.
+func TestLogIntervalFromEnv(t *testing.T) {
+	for v, want := range map[string]time.Duration{"30s": 30 * time.Second, "": 0, "soon": 0, "-1s": 0} {
+		got := LambdaConfigFromEnv(func(k string) string { return map[string]string{EnvLogInterval: v}[k] }).LogInterval
+		if got != want {
+			t.Errorf("%s=%q: interval %v, want %v", EnvLogInterval, v, got, want)
+		}
+	}
+}

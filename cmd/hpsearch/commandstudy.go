@@ -291,8 +291,8 @@ var _ dashboard.RemoteLogs = (*commandLogs)(nil)
 
 // LogTail implements dashboard.RemoteLogs.
 func (c *commandLogs) LogTail(ctx context.Context, st *report.Study, n, a int, max int64) ([]byte, bool, string, error) {
-	if st.Spec == nil || !st.Spec.IsCommand() {
-		return nil, false, "", fs.ErrNotExist
+	if st.Spec == nil || !st.Spec.IsCommand() || backendOf(st.Spec.Backend).kind != backendLambda {
+		return nil, false, "", fs.ErrNotExist // no journal read for other studies
 	}
 	first, err := firstEvent(ctx, st)
 	if err != nil {
