@@ -139,7 +139,7 @@ func (e *environment) invoke(ctx context.Context, id string, payload []byte, cli
 	if p := e.current(); e.broken || p == nil || p.exited() {
 		if err := e.restart(ctx); err != nil {
 			e.broken = true
-			return e.failure(id, "Runtime.Unavailable", fmt.Sprintf("execution environment could not start: %v", err), nil)
+			return failure(id, "Runtime.Unavailable", fmt.Sprintf("execution environment could not start: %v", err), nil)
 		}
 	}
 	e.log.begin(id)
@@ -176,25 +176,46 @@ func (e *environment) invoke(ctx context.Context, id string, payload []byte, cli
 		log = setMaxMemoryUsed(log, peakMB)
 	}
 
-	switch {
-	case err != nil:
+	if err != nil {
 		e.broken = true
-		return e.failure(id, "Runtime.ExitError", fmt.Sprintf("execution environment failed: %v", err), log)
-	case oom:
-		return e.failure(id, "Runtime.OutOfMemory", "Runtime exited with error: signal: killed", log)
+		return failure(id, "Runtime.ExitError", fmt.Sprintf("execution environment failed: %v", err), log)
+	}
+	if oom {
+		return failure(id, "Runtime.OutOfMemory", "Runtime exited with error: signal: killed", log)
+	}
+	inv, broken := answer(id, status, body)
+	inv.log = log
+	e.broken = e.broken || broken
+	return inv
+}
+
+// answer turns the emulator's answer (status and body) to invocation id
+// into Lambda's, and reports whether the environment must restart before
+// its next invocation because the emulator's state cannot be trusted.
+//
+// A function error always carries an error document, as on Lambda. The
+// emulator answers 502 with an empty body when an init failed and the
+// runtime posted no error (it caches such a failure with an empty
+// payload: a runtime that exited while starting, or an init that a reset
+// interrupted, as its timeout does): that is Lambda's Runtime.ExitError,
+// "Runtime exited without providing a reason", and the environment
+// restarts, so that the next invocation does not meet the stale failure.
+func answer(id string, status int, body []byte) (inv invocation, broken bool) {
+	switch {
+	case status == http.StatusBadGateway && len(bytes.TrimSpace(body)) == 0:
+		return failure(id, "Runtime.ExitError", "Runtime exited without providing a reason", nil), true
 	case status == http.StatusBadGateway:
 		// The runtime exited or reported an error through the runtime
 		// API's error endpoint; the body is the error document.
-		return invocation{payload: body, functionError: "Unhandled", log: log}
+		return invocation{payload: body, functionError: "Unhandled"}, false
 	case status == http.StatusOK && bytes.HasPrefix(body, []byte("Task timed out after")):
-		return e.failure(id, "Sandbox.Timedout", string(body), log)
+		return failure(id, "Sandbox.Timedout", string(body), nil), false
 	case status == http.StatusOK && isErrorDocument(body):
-		return invocation{payload: body, functionError: "Unhandled", log: log}
+		return invocation{payload: body, functionError: "Unhandled"}, false
 	case status == http.StatusOK:
-		return invocation{payload: body, log: log}
+		return invocation{payload: body}, false
 	default:
-		e.broken = true
-		return e.failure(id, "Runtime.Unknown", fmt.Sprintf("emulator answered %d: %s", status, bytes.TrimSpace(body)), log)
+		return failure(id, "Runtime.Unknown", fmt.Sprintf("emulator answered %d: %s", status, bytes.TrimSpace(body)), nil), true
 	}
 }
 
@@ -211,14 +232,20 @@ func (e *environment) roundTrip(req *http.Request) (int, []byte, error) {
 	return resp.StatusCode, body, nil
 }
 
-// failure builds the error document Lambda returns for a failure of the
-// environment rather than of the handler.
-func (e *environment) failure(id, typ, msg string, log []byte) invocation {
+// failure is the answer of invocation id that failed with Lambda's error
+// document of type typ.
+func failure(id, typ, msg string, log []byte) invocation {
+	return invocation{payload: errorDocument(id, typ, msg), functionError: "Unhandled", log: log}
+}
+
+// errorDocument is the error document Lambda returns for a failure of
+// the environment rather than of the handler.
+func errorDocument(id, typ, msg string) []byte {
 	doc, _ := json.Marshal(map[string]string{
 		"errorType":    typ,
 		"errorMessage": "RequestId: " + id + " Error: " + msg,
 	})
-	return invocation{payload: doc, functionError: "Unhandled", log: log}
+	return doc
 }
 
 // isErrorDocument reports whether body is the error document a runtime

@@ -126,7 +126,7 @@ func (e *environment) crash(ctx context.Context, id string, payload []byte, clie
 	if p := e.current(); e.broken || p == nil || p.exited() {
 		if err := e.restart(ctx); err != nil {
 			e.broken = true
-			return e.failure(id, "Runtime.Unavailable", fmt.Sprintf("execution environment could not start: %v", err), nil)
+			return failure(id, "Runtime.Unavailable", fmt.Sprintf("execution environment could not start: %v", err), nil)
 		}
 	}
 	p := e.current()
@@ -145,7 +145,7 @@ func (e *environment) crash(ctx context.Context, id string, payload []byte, clie
 	close(ended)
 	killer.Wait()
 	e.broken = true
-	return e.failure(id, "Runtime.ExitError", "Runtime exited with error: signal: killed (injected crash)", inv.log)
+	return failure(id, "Runtime.ExitError", "Runtime exited with error: signal: killed (injected crash)", inv.log)
 }
 
 // hang holds the environment for the function's timeout d and answers as
@@ -159,6 +159,6 @@ func (e *environment) hang(id string, d time.Duration) invocation {
 	case <-t.C:
 	case <-e.stopped:
 	}
-	return e.failure(id, "Sandbox.Timedout", fmt.Sprintf("Task timed out after %.2f seconds", float64(timeoutSeconds(d))),
+	return failure(id, "Sandbox.Timedout", fmt.Sprintf("Task timed out after %.2f seconds", float64(timeoutSeconds(d))),
 		reportLines(id, time.Since(start), e.memoryMB))
 }

@@ -2,6 +2,7 @@ package emulate
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path"
 	"path/filepath"
@@ -129,5 +130,57 @@ func TestEnsureReport(t *testing.T) {
 	// Another invocation's REPORT line does not count.
 	if got := string(ensureReport([]byte("REPORT RequestId: id-0\t\n"), id, time.Second, 128)); !strings.Contains(got, "REPORT RequestId: id-1") {
 		t.Errorf("no REPORT line made up after another invocation's:\n%s", got)
+	}
+}
+
+// TestAnswer: what the router answers for each answer of the emulator.
+// Every function error carries Lambda's error document, never an empty
+// one; the answers that leave the emulator's state in doubt restart the
+// environment before its next invocation.
+func TestAnswer(t *testing.T) {
+	const id = "id-1"
+	doc := `{"errorMessage":"boom","errorType":"errorString"}`
+	tests := []struct {
+		name          string
+		status        int
+		body          string
+		functionError string
+		// payload is the answer's payload, or, for a made-up error
+		// document, its errorType and errorMessage.
+		payload, errorType, errorMessage string
+		broken                           bool
+	}{
+		{"result", 200, `{"score":1}`, "", `{"score":1}`, "", "", false},
+		{"handler error", 200, doc, "Unhandled", doc, "", "", false},
+		{"runtime error", 502, doc, "Unhandled", doc, "", "", false},
+		{"init failed with no error document", 502, "", "Unhandled", "", "Runtime.ExitError",
+			"RequestId: id-1 Error: Runtime exited without providing a reason", true},
+		{"init failed, blank", 502, " \n", "Unhandled", "", "Runtime.ExitError",
+			"RequestId: id-1 Error: Runtime exited without providing a reason", true},
+		{"timeout", 200, "Task timed out after 2.00 seconds", "Unhandled", "", "Sandbox.Timedout",
+			"RequestId: id-1 Error: Task timed out after 2.00 seconds", false},
+		{"emulator refused", 400, "", "Unhandled", "", "Runtime.Unknown", "RequestId: id-1 Error: emulator answered 400: ", true},
+		{"gateway timeout", 504, "late", "Unhandled", "", "Runtime.Unknown", "RequestId: id-1 Error: emulator answered 504: late", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv, broken := answer(id, tt.status, []byte(tt.body))
+			if inv.functionError != tt.functionError || broken != tt.broken {
+				t.Errorf("function error %q, broken %v; want %q, %v", inv.functionError, broken, tt.functionError, tt.broken)
+			}
+			if tt.errorType == "" {
+				if string(inv.payload) != tt.payload {
+					t.Errorf("payload %s, want %s", inv.payload, tt.payload)
+				}
+				return
+			}
+			var got struct{ ErrorType, ErrorMessage string }
+			if err := json.Unmarshal(inv.payload, &got); err != nil {
+				t.Fatalf("payload %q is not an error document: %v", inv.payload, err)
+			}
+			if got.ErrorType != tt.errorType || got.ErrorMessage != tt.errorMessage {
+				t.Errorf("error document %s, want type %q message %q", inv.payload, tt.errorType, tt.errorMessage)
+			}
+		})
 	}
 }
