@@ -476,6 +476,10 @@ func (e *Executor) result(t trial.Trial, out *lambda.InvokeOutput, elapsed time.
 				msg = doc.ErrorType + ": " + msg
 			}
 		}
+		if msg == "" {
+			// Lambda always sends a document; say so rather than nothing.
+			msg = "no error document (empty payload)"
+		}
 		res = failed(fmt.Sprintf("lambda: function error (%s): %s", *out.FunctionError, msg))
 	} else {
 		var resp worker.LambdaResponse
