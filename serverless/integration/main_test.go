@@ -144,8 +144,31 @@ func startEmulation(tb testing.TB, workers int, timeout time.Duration, faults em
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { em.Close() })
+	tb.Cleanup(func() {
+		em.Close()
+		keepLogs(tb, em)
+	})
 	return em
+}
+
+// keepLogs copies the logs of em (its environments' emulator and runtime
+// output, the S3 gateway's) out of the test's temporary directory when
+// the test failed, and names the copy, so that a failure seen once on a
+// busy machine can be read afterwards.
+func keepLogs(tb testing.TB, em *emulate.Emulation) {
+	tb.Helper()
+	if !tb.Failed() {
+		return
+	}
+	dst, err := os.MkdirTemp("", "hpsearch-integration-logs-")
+	if err == nil {
+		err = os.CopyFS(dst, os.DirFS(filepath.Join(em.Dir, "logs")))
+	}
+	if err != nil {
+		tb.Logf("keeping the emulation's logs: %v", err)
+		return
+	}
+	tb.Logf("the emulation's logs are kept in %s", dst)
 }
 
 func mkdir(d string) string {
