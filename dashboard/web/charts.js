@@ -51,7 +51,9 @@ var HPCharts = (function () {
       (groups[p.state] = groups[p.state] || []).push([xv, yv, p.n]);
     });
     return Object.keys(groups).sort().map(function (s) {
-      return { name: s, type: "scatter", symbolSize: 6, itemStyle: { color: stateColor[s], opacity: 0.7 }, data: groups[s], large: groups[s].length > 1000 };
+      // large draws the points as one path: an element a point costs
+      // ECharts a millisecond and more at 2,000 points.
+      return { name: s, type: "scatter", symbolSize: 6, itemStyle: { color: stateColor[s], opacity: 0.7 }, data: groups[s], large: true, largeThreshold: 300 };
     });
   }
   function history(d, overTime) {
@@ -130,10 +132,9 @@ var HPCharts = (function () {
     }
     var X = at(ct.xrange, ct.xlog), Y = at(ct.yrange, ct.ylog);
     var nb = ct.bands.length, stops = d.summary.direction === "minimize" ? ["#0969da", "#fff7bc", "#d73027"] : ["#d73027", "#fff7bc", "#0969da"];
-    var polys = [], bandData = [];
-    ct.bands.forEach(function (band, k) {
-      band.forEach(function (p) { polys.push(p); bandData.push([X(p[0]), Y(p[1]), k]); });
-    });
+    // One item a band, drawn as one path of all its polygons: an
+    // element a polygon costs ECharts half a second at 1,500 polygons.
+    var bandData = ct.bands.map(function (band, k) { return [X(0), Y(0), k]; });
     var lineData = ct.lines.map(function (segs, k) { return [X(0), Y(0), k]; });
     var pieces = [];
     for (var k = 0; k < nb; k++) pieces.push({ value: k, label: fmt(ct.levels[k]) + " – " + fmt(ct.levels[k + 1]), color: mix(stops, nb > 1 ? k / (nb - 1) : 0.5) });
@@ -156,20 +157,22 @@ var HPCharts = (function () {
         text: ["predicted " + d.summary.metric, ""], textGap: 6, itemGap: 3 },
       series: [
         { name: "bands", type: "custom", encode: { x: 0, y: 1 }, data: bandData, clip: true, renderItem: function (params, api) {
-          var poly = polys[params.dataIndex], pts = [];
-          for (var i = 0; i + 1 < poly.length; i += 2) pts.push(api.coord([X(poly[i]), Y(poly[i + 1])]));
-          var c = api.visual("color");
-          return { type: "polygon", shape: { points: pts }, style: { fill: c, stroke: c, lineWidth: 0.6 } };
+          var c = api.visual("color"), d = [];
+          ct.bands[params.dataIndex].forEach(function (poly) {
+            for (var i = 0; i + 1 < poly.length; i += 2) { var q = api.coord([X(poly[i]), Y(poly[i + 1])]); d.push((i ? "L" : "M") + q[0].toFixed(1) + " " + q[1].toFixed(1)); }
+            d.push("Z");
+          });
+          return { type: "path", shape: { pathData: d.join("") }, style: { fill: c, stroke: c, lineWidth: 0.6 } };
         } },
         { name: "isolines", type: "custom", silent: true, encode: { x: 0, y: 1 }, data: lineData, clip: true, renderItem: function (params, api) {
-          var segs = ct.lines[params.dataIndex], children = [];
+          var segs = ct.lines[params.dataIndex], d = [];
           for (var i = 0; i + 3 < segs.length; i += 4) {
             var a = api.coord([X(segs[i]), Y(segs[i + 1])]), b = api.coord([X(segs[i + 2]), Y(segs[i + 3])]);
-            children.push({ type: "line", shape: { x1: a[0], y1: a[1], x2: b[0], y2: b[1] }, style: { stroke: "#24292f", lineWidth: 0.8, opacity: 0.55 } });
+            d.push("M" + a[0].toFixed(1) + " " + a[1].toFixed(1) + "L" + b[0].toFixed(1) + " " + b[1].toFixed(1));
           }
-          return { type: "group", children: children };
+          return { type: "path", shape: { pathData: d.join("") || "M0 0" }, style: { fill: null, stroke: "#24292f", lineWidth: 0.8, opacity: 0.55 } };
         } },
-        { name: "trials", type: "scatter", symbolSize: 5, data: pts, itemStyle: { color: "#ffffff", borderColor: "#24292f", borderWidth: 1, opacity: 0.8 }, large: pts.length > 1000 }
+        { name: "trials", type: "scatter", symbolSize: 5, data: pts, itemStyle: { color: "#ffffff", borderColor: "#24292f", borderWidth: 1, opacity: 0.8 }, large: true, largeThreshold: 300 }
       ] });
   }
   // contourOf returns the contour of params xi and yi among d.contours,
@@ -182,16 +185,27 @@ var HPCharts = (function () {
     var numeric = d.params.filter(function (p) { return p.kind === "number"; }).length;
     return numeric < 2 ? "a contour needs two numeric parameters" : "a contour needs a fitted forest: at least 8 complete trials with different scores";
   }
+  // intermediate draws each configuration's curve; the curves of one
+  // state are one polyline series (a series a curve costs ECharts a
+  // second and more for the 300 a large study sends), their points one
+  // scatter series.
   function intermediate(d) {
     if (!d.curves.length) return empty("no intermediate values (no early stopping or reported steps)");
     var budgets = {};
     d.curves.forEach(function (c) { c.points.forEach(function (p) { budgets[p[0]] = true; }); });
     var ticks = Object.keys(budgets).map(Number).sort(function (a, b) { return a - b; });
     var useLog = ticks.length > 1 && ticks[0] > 0 && ticks[ticks.length - 1] / ticks[0] >= 8;
-    var series = d.curves.map(function (c) {
-      return { name: c.pruned ? "pruned" : "complete", type: "line", symbol: "circle", symbolSize: 5, clip: false,
-        lineStyle: { width: 1, opacity: c.pruned ? 0.45 : 0.9, type: c.pruned ? "dashed" : "solid", color: c.pruned ? stateColor.pruned : stateColor.complete },
-        itemStyle: { color: c.pruned ? stateColor.pruned : stateColor.complete }, data: c.points.map(function (p) { return [p[0], p[1], c.n]; }) };
+    var series = [];
+    ["complete", "pruned"].forEach(function (state) {
+      var pruned = state === "pruned", color = stateColor[state];
+      var curves = d.curves.filter(function (c) { return !!c.pruned === pruned; });
+      if (!curves.length) return;
+      series.push({ name: state, type: "lines", coordinateSystem: "cartesian2d", polyline: true, silent: true,
+        lineStyle: { width: 1, opacity: pruned ? 0.45 : 0.9, type: pruned ? "dashed" : "solid", color: color },
+        data: curves.filter(function (c) { return c.points.length > 1; }).map(function (c) { return { coords: c.points }; }) });
+      var pts = [];
+      curves.forEach(function (c) { c.points.forEach(function (p) { pts.push([p[0], p[1], c.n]); }); });
+      series.push({ name: state, type: "scatter", symbolSize: 5, itemStyle: { color: color }, data: pts, clip: false, large: true, largeThreshold: 300 });
     });
     return base({ legend: { top: 0, right: 8, data: ["complete", "pruned"] },
       tooltip: { formatter: function (p) { return "trial " + p.value[2] + "<br>" + esc(d.budget_name || "step") + " " + fmt(p.value[0]) + ": " + fmt(p.value[1]); } },
@@ -225,7 +239,7 @@ var HPCharts = (function () {
     var envs = d.env_lanes || 0, total = d.lanes_total || d.lanes, envTotal = d.env_lanes_total || envs;
     var what = envTotal ? (envTotal < total ? "lanes (" + envTotal + " Lambda environments)" : "Lambda environments") : "worker lanes";
     var caption = total > d.lanes ? d.lanes + " of " + total + " " + what + " shown (see the note)" : "all " + total + " " + what;
-    return base({ legend: { show: false }, title: { text: caption, left: 64, top: 4, textStyle: { fontSize: 12, fontWeight: "normal", color: "#57606a" } },
+    return base({ legend: { show: false }, title: { text: caption, right: 8, top: 4, textStyle: { fontSize: 12, fontWeight: "normal", color: "#57606a" } },
       tooltip: { formatter: function (p) { var v = p.value; return "trial " + v[3] + (v[4] ? " (cold start)" : "") + (p.data.worker ? "<br>environment " + esc(p.data.worker) : "") + "<br>" + seconds(v[1]) + " to " + seconds(v[2]); } },
       xAxis: { type: "value", name: "time since start", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: seconds } },
       yAxis: { type: "value", name: envs ? (envs < d.lanes ? "Lambda environment, then worker" : "Lambda environment") : "worker", min: -0.5, max: d.lanes - 0.5, minInterval: 1, inverse: true, axisLabel: { formatter: intLabel } },
@@ -233,14 +247,15 @@ var HPCharts = (function () {
         var a = api.coord([api.value(1), api.value(0)]), b = api.coord([api.value(2), api.value(0)]);
         var h = Math.max(1, api.size([0, 1])[1] * 0.7);
         var rect = { x: a[0], y: a[1] - h / 2, width: Math.max(1, b[0] - a[0]), height: h };
-        return { type: "rect", shape: rect, style: api.style({ stroke: api.value(4) ? "#000" : null }) };
+        // A plain style: api.style() costs ECharts more than the rect.
+        return { type: "rect", shape: rect, style: { fill: api.visual("color"), stroke: api.value(4) ? "#000" : null } };
       } }] });
   }
   // concurrencyChart is how many trials ran over time, every trial
   // counted (the timeline may draw only some lanes).
   function concurrencyChart(d) {
     if (!d.concurrency || !d.concurrency.length) return empty("no trial has start and end times yet");
-    return base({ legend: { show: false }, title: { text: "peak " + d.concurrency_peak + " at once", left: 64, top: 4, textStyle: { fontSize: 12, fontWeight: "normal", color: "#57606a" } },
+    return base({ legend: { show: false }, title: { text: "peak " + d.concurrency_peak + " at once", right: 8, top: 4, textStyle: { fontSize: 12, fontWeight: "normal", color: "#57606a" } },
       tooltip: { trigger: "axis", formatter: function (ps) { var v = ps[0].value; return seconds(v[0]) + ": " + v[1] + " running"; } },
       xAxis: { type: "value", name: "time since start", nameLocation: "middle", nameGap: 30, axisLabel: { formatter: seconds } },
       yAxis: { type: "value", name: "running trials", minInterval: 1 },
