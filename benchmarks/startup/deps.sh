@@ -3,8 +3,12 @@
 # link (blank-import) the packages cmd/hpsearch links, less one group at a
 # time, and measures them with startup.py beside a hello world. Go runs
 # every linked package's init, whatever the command, so this is the most a
-# command could save by not linking a group.
-#   bash benchmarks/startup/deps.sh
+# command could save by not linking a group. The 3p programs link only the
+# other modules' packages (hpsearch's own inits cost a few tenths of a
+# millisecond, see TestStartupDoesNoWorkInOurPackages), less one module
+# group at a time, and std links only the standard library's: the floor
+# that group by group the dependencies build on.
+#   bash benchmarks/startup/deps.sh            (N=runs, default 50)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
@@ -26,5 +30,13 @@ gen() { # gen NAME EXCLUDE_REGEXP
 }
 mkdir -p "$work/hello" && printf 'package main\n\nfunc main() { println("x") }\n' > "$work/hello/main.go"
 (cd "$work" && go build -o "$work/hello.bin" ./hello)
-args=("$(gen all '^$')" "$(gen no-iam-lambda "$iamlambda")" "$(gen no-plot "$plot")" "$(gen neither "$iamlambda|$plot")" "hello=$work/hello.bin")
+# Module groups for the 3p programs. A regexp may name more than a group
+# links: a package that another linked package imports is linked anyway.
+own='^github.com/hpsearch/'
+aws='aws/aws-sdk-go-v2|aws/smithy-go|aws/aws-lambda-go'
+golearn='sjwhitworth/golearn|rocketlaunchr/dataframe-go|google/go-cmp|twpayne/go-geom|guptarohit/asciigraph|olekukonko/tablewriter|golang.org/x/exp'
+parquet='parquet-go|google.golang.org/protobuf|klauspost/compress|andybalholm/brotli|pierrec/lz4'
+args=("$(gen all '^$')" "$(gen no-iam-lambda "$iamlambda")" "$(gen no-plot "$plot")" "$(gen neither "$iamlambda|$plot")"
+  "$(gen 3p "$own")" "$(gen 3p-no-aws "$own|$aws")" "$(gen 3p-no-plot "$own|$plot")" "$(gen 3p-no-golearn "$own|$golearn")"
+  "$(gen 3p-no-parquet "$own|$parquet")" "$(gen std '^[^/]*\.[^/]*/')" "hello=$work/hello.bin")
 python3 benchmarks/startup/startup.py "${args[@]}"
