@@ -19,6 +19,12 @@
       return r.json();
     });
   }
+  function getText(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) return r.text().then(function (t) { throw new Error(url + ": " + r.status + " " + t); });
+      return r.text();
+    });
+  }
   function poll(fn) {
     var run = function () { fn().catch(function (e) { showError(e); }).then(function () { setTimeout(run, POLL_MS); }); };
     run();
@@ -139,8 +145,14 @@
         grid.setAttribute("data-drawn", String(+(grid.getAttribute("data-drawn") || 0) + 1));
       });
     }
+    // Charts are drawn again only when the study's JSON changed: a
+    // 100,000-trial study's charts cost the browser a second or more.
+    var lastText = "";
     poll(function () {
-      return get("/api/studies/" + id).then(function (d) {
+      return getText("/api/studies/" + id).then(function (text) {
+        if (text === lastText) return tableView.refresh().then(updated);
+        lastText = text;
+        var d = JSON.parse(text);
         last = d;
         var s = d.summary;
         document.getElementById("title").textContent = s.name + " (" + s.state + ")";
