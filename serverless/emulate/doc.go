@@ -37,5 +37,13 @@
 // adds: function errors are reported with X-Amz-Function-Error, timeouts
 // as Sandbox.Timedout, a runtime that uses more than its memory is killed
 // and reported as Runtime.OutOfMemory, and the REPORT line's Max Memory
-// Used is the runtime process's peak resident set size.
+// Used is the runtime process's peak resident set size. A failed init the
+// emulator reports without an error document is Runtime.ExitError.
+//
+// What it reproduces differently: a cold start's init runs within the
+// function's timeout (the emulator starts one timer for init and
+// invocation), where Lambda gives init 10 s of its own. On a busy machine
+// a function with a timeout of a few seconds can time out in its init, so
+// tests give their functions a timeout no shorter than Lambda's init
+// limit.
 package emulate

@@ -341,6 +341,29 @@ func TestEnvironmentCrashIsRestarted(t *testing.T) {
 	}
 }
 
+// TestInitExitIsRuntimeExitError: a runtime that exits in its init
+// without posting an error, which the emulator answers with an empty 502,
+// is Lambda's Runtime.ExitError with an error document, not a function
+// error with an empty payload; the environment restarts and serves the
+// next invocation.
+func TestInitExitIsRuntimeExitError(t *testing.T) {
+	e := startEmulation(t, Options{Workers: 1, Env: map[string]string{"ECHO_EXIT_IN_INIT_ONCE": "1"}})
+	c := lambdaClient(e)
+	out, err := invoke(t, c, e.Function, map[string]any{"message": "cold"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ ErrorType, ErrorMessage string }
+	if aws.ToString(out.FunctionError) != "Unhandled" || json.Unmarshal(out.Payload, &doc) != nil ||
+		doc.ErrorType != "Runtime.ExitError" || !strings.HasSuffix(doc.ErrorMessage, "Runtime exited without providing a reason") {
+		t.Errorf("init that exited: FunctionError %q, payload %q; want Unhandled Runtime.ExitError", aws.ToString(out.FunctionError), out.Payload)
+	}
+	out, err = invoke(t, c, e.Function, map[string]any{"message": "again"})
+	if err != nil || out.FunctionError != nil || !strings.Contains(string(out.Payload), `"message":"again"`) {
+		t.Fatalf("after an init that exited: %v, %s", err, out.Payload)
+	}
+}
+
 func TestFaults(t *testing.T) {
 	e := startEmulation(t, Options{Workers: 1})
 	c := lambdaClient(e)

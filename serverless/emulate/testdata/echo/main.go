@@ -1,6 +1,9 @@
 // Command echo is a Lambda bootstrap used by the emulate tests. Its request
 // says what to do: echo the message back, sleep, panic, return an error,
 // allocate memory, exit the process, or report an environment variable.
+// With ECHO_EXIT_IN_INIT_ONCE set, its first start in an environment (one
+// $TMPDIR) exits before it asks for an invocation, as a runtime whose
+// init fails without posting an error does.
 package main
 
 import (
@@ -8,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -61,4 +65,13 @@ func handle(_ context.Context, r request) (response, error) {
 	return response{Message: r.Message, Env: os.Getenv(r.Env), PID: os.Getpid()}, nil
 }
 
-func main() { lambda.Start(handle) }
+func main() {
+	if os.Getenv("ECHO_EXIT_IN_INIT_ONCE") != "" {
+		mark := filepath.Join(os.TempDir(), "echo-exited-in-init")
+		if _, err := os.Stat(mark); err != nil {
+			_ = os.WriteFile(mark, nil, 0o644)
+			os.Exit(2)
+		}
+	}
+	lambda.Start(handle)
+}
