@@ -50,8 +50,9 @@ func trialFailure(r trial.Result) string {
 // by an injected crash or timeout, which the README says are final; and
 // every complete result was stored in S3 before it was answered.
 //
-// Nothing races the clock: a noop trial takes microseconds, and the
-// function's timeout (shortTimeout) is reached only by the injected
+// Nothing races the clock: a noop trial takes microseconds, a cold start
+// (after each injected crash) seconds at most on a busy machine, and the
+// function's timeout (shortTimeout, 10 s) is reached only by the injected
 // timeouts, which hold their environment until it by design.
 func TestStudyUnderFaults(t *testing.T) {
 	if testing.Short() {
