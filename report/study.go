@@ -43,6 +43,9 @@ type Study struct {
 	// LoadTrials as it streams the journal, or from Events on first use.
 	trialsOnce sync.Once
 	trials     *studycharts.Trials
+	// read is how far LoadTrials or Reload read the journal; nil when
+	// the study was not streamed.
+	read *journalRead
 }
 
 // Load reads the study directory dir: spec.json, the journal and, if
@@ -75,29 +78,25 @@ func Load(ctx context.Context, dir string) (*Study, error) {
 // the journal and keeps what the report and the dashboard show of it
 // (Trials: a result a trial number), not its events, so Events is nil:
 // a 100,000-trial study is read in a fraction of the memory and time that
-// its events take.
+// its events take. Reload reads what a journal still being written adds.
 func LoadTrials(ctx context.Context, dir string) (*Study, error) {
 	s, err := loadSpec(dir)
 	if err != nil {
 		return nil, err
 	}
-	j, err := results.Open(dir)
-	if err != nil {
+	path := filepath.Join(dir, results.JournalFile)
+	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%w: %s is not a study directory: %v", trial.ErrBadInput, dir, err)
 	}
-	defer j.Close()
 	t := studycharts.NewTrials(s.Spec.Direction)
 	// A trial takes two lines (its dispatch and its result): room for
 	// them all at once, rather than growing and copying the results.
-	t.Grow(journalLines(filepath.Join(dir, results.JournalFile)) / 2)
-	sc, err := j.Scan(ctx, func(e results.Event) error {
-		t.Add(e)
-		return nil
-	})
+	t.Grow(journalLines(path) / 2)
+	rd, warnings, err := readJournal(ctx, path, &journalRead{checker: new(results.Checker)}, t)
 	if err != nil {
-		return nil, err // Scan's errors name the journal
+		return nil, err
 	}
-	s.Warnings = append(s.Warnings, sc.Warnings...)
+	s.Warnings, s.read = append(s.Warnings, warnings...), rd
 	s.trialsOnce.Do(func() { s.trials = t })
 	if err := s.loadComparison(); err != nil {
 		return nil, err

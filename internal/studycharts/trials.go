@@ -3,6 +3,7 @@ package studycharts
 import (
 	"cmp"
 	"iter"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -266,4 +267,22 @@ func (t *Trials) Trial(n int) (r trial.Result, dispatched, hasResult bool) {
 		return trial.Result{}, false, false
 	}
 	return t.recs[i], true, t.hasResult[i]
+}
+
+// Clone returns a copy of t that events can be added to without changing
+// t, which may be read meanwhile: a growing journal's next part is added
+// to a clone of what its earlier parts gave. The results themselves
+// (their parameters, steps and maps) are shared, not copied: neither
+// changes them.
+func (t *Trials) Clone() *Trials {
+	c := *t
+	c.recs = slices.Clone(t.recs)
+	c.hasResult = slices.Clone(t.hasResult)
+	c.dispatched = slices.Clone(t.dispatched)
+	c.order = slices.Clone(t.order)
+	c.pos = maps.Clone(t.pos)
+	if c.pos == nil {
+		c.pos = map[int]int32{}
+	}
+	return &c
 }
