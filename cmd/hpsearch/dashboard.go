@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -60,11 +61,30 @@ carry the token (the printed URL does). Stop it with Ctrl-C (exit 130).`,
 				return err
 			}
 		}
+		// A local study is read on from where its last read stopped
+		// (report.Study.Reload): a running study's records are decoded
+		// once, not on every read.
+		var lastMu sync.Mutex
+		last := map[string]*report.Study{}
 		load := func(ctx context.Context, src string) (*report.Study, error) {
 			if s3journal.IsURL(src) {
 				return loadS3Study(ctx, src)
 			}
-			return report.LoadTrials(ctx, src)
+			lastMu.Lock()
+			prev := last[src]
+			lastMu.Unlock()
+			read := report.LoadTrials
+			if prev != nil {
+				read = func(ctx context.Context, _ string) (*report.Study, error) { return prev.Reload(ctx) }
+			}
+			st, err := read(ctx, src)
+			if err != nil {
+				return nil, err
+			}
+			lastMu.Lock()
+			last[src] = st
+			lastMu.Unlock()
+			return st, nil
 		}
 		// A local study is read again only when its journal changed.
 		version := func(ctx context.Context, src string) (string, error) {
