@@ -2,7 +2,9 @@ package dashboard_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hpsearch/hpsearch/dashboard"
@@ -28,6 +30,25 @@ func TestContourAPI(t *testing.T) {
 		if charts.Params[c.X].Name != "gamma" || charts.Params[c.Y].Name != "C" || !c.XLog || !c.YLog || len(c.Bands) == 0 {
 			t.Errorf("contour of %s and %s (log %v, %v) with %d bands", charts.Params[c.X].Name, charts.Params[c.Y].Name, c.XLog, c.YLog, len(c.Bands))
 		}
+	})
+	t.Run("concurrent requests share the study's forest", func(t *testing.T) {
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Go(func() {
+				q := [2]string{"?x=C&y=gamma", "?x=gamma&y=C"}[i%2]
+				// http.Get, not get: t.Fatal belongs to the test's goroutine.
+				resp, err := http.Get(f.srv.URL + "/api/studies/0/contour" + q)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					t.Errorf("%s: %d", q, resp.StatusCode)
+				}
+			})
+		}
+		wg.Wait()
 	})
 	for _, bad := range []struct {
 		name, query string
