@@ -113,76 +113,16 @@ func Start(ctx context.Context, opts Options) (_ *Emulation, err error) {
 	if o.Simulate != nil {
 		return startSimulated(ctx, o)
 	}
-	// Bind the router's port, and hold S3's, first: a fixed port in use
-	// should fail before a minute of building.
-	lambdaLn, err := listen("Lambda API", o.LambdaAddr)
+	e, lambdaLn, tools, err := begin(ctx, o, true)
 	if err != nil {
 		return nil, err
-	}
-	var s3Ln net.Listener
-	if o.S3Addr != "" {
-		if s3Ln, err = listen("S3", o.S3Addr); err != nil {
-			lambdaLn.Close()
-			return nil, err
-		}
-	}
-	closeListeners := func() {
-		lambdaLn.Close()
-		if s3Ln != nil {
-			s3Ln.Close()
-		}
-	}
-	tools := o.Tools
-	if tools.RIE == "" || tools.VersityGW == "" {
-		if tools, err = InstallTools(ctx, ToolsOptions{CacheDir: o.CacheDir, Log: o.Log}); err != nil {
-			closeListeners()
-			return nil, err
-		}
-	}
-	rieBin, gatewayBin := tools.RIE, tools.VersityGW
-	e := &Emulation{
-		Bucket: o.Bucket, Function: o.Function, Region: DefaultRegion,
-		AccessKey: DefaultAccessKey, SecretKey: DefaultSecretKey,
-		Dir: o.Dir, serving: make(chan struct{}),
 	}
 	defer func() {
 		if err != nil {
-			closeListeners()
+			lambdaLn.Close()
 			e.Close()
 		}
 	}()
-	if e.Dir == "" {
-		if e.Dir, err = os.MkdirTemp("", "hpsearch-emulate-"); err != nil {
-			return nil, fmt.Errorf("emulate: %w", err)
-		}
-		e.TempDir = true
-	}
-	if err := os.MkdirAll(filepath.Join(e.Dir, "logs"), 0o755); err != nil {
-		return nil, fmt.Errorf("emulate: %w", err)
-	}
-
-	s3Addr := o.S3Addr
-	if s3Addr == "" {
-		if s3Addr, err = freeAddr(); err != nil {
-			return nil, err
-		}
-	}
-	gwLogPath := filepath.Join(e.Dir, "logs", "versitygw.log")
-	gwLog, err := os.OpenFile(gwLogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("emulate: %w", err)
-	}
-	defer gwLog.Close() // the child holds its own descriptor
-	if s3Ln != nil {
-		s3Ln.Close() // held until now, for the gateway to bind
-	}
-	if e.gateway, err = startGateway(ctx, gatewayBin, gatewayRoot(e.Dir), s3Addr, e.AccessKey, e.SecretKey, e.Region, gwLog); err != nil {
-		return nil, fmt.Errorf("%w (its log: %s)", err, gwLogPath)
-	}
-	e.S3Endpoint = "http://" + s3Addr
-	if err := createBucket(ctx, NewS3Client(e.S3Endpoint, e.Region, e.AccessKey, e.SecretKey), e.Bucket); err != nil {
-		return nil, err
-	}
 
 	extra := map[string]string{
 		"AWS_ACCESS_KEY_ID":      e.AccessKey,
@@ -214,7 +154,7 @@ func Start(ctx context.Context, opts Options) (_ *Emulation, err error) {
 		}
 		envVars := append(slices.Clip(vars), "TMPDIR="+tmp)
 		env := &environment{
-			id: i, rieBin: rieBin, bootstrap: o.Bootstrap, env: envVars,
+			id: i, rieBin: tools.RIE, bootstrap: o.Bootstrap, env: envVars,
 			memoryMB: o.Memory, timeout: time.Duration(timeoutSeconds(o.Timeout)) * time.Second,
 			logFile: f, log: newLogCapture(f), stopped: make(chan struct{}),
 		}
@@ -228,13 +168,95 @@ func Start(ctx context.Context, opts Options) (_ *Emulation, err error) {
 		e.router.idle <- env
 	}
 
-	e.LambdaEndpoint = "http://" + lambdaLn.Addr().String()
-	e.server = &http.Server{Handler: e.router.handler(), ReadHeaderTimeout: 10 * time.Second}
+	e.serve(lambdaLn, e.router.handler())
+	return e, nil
+}
+
+// begin is what an emulation and a simulation start alike: it binds the
+// Lambda API's listen address and holds S3's (a fixed port in use should
+// fail before a minute of building), finds or builds the tools (the
+// emulator too when rie), makes the Emulation and its directory with
+// logs, starts the S3 gateway and creates the bucket. On error everything
+// it started is stopped; otherwise the caller owns the listener, to give
+// to serve or close.
+func begin(ctx context.Context, o Options, rie bool) (_ *Emulation, lambdaLn net.Listener, tools Tools, err error) {
+	lambdaLn, err = listen("Lambda API", o.LambdaAddr)
+	if err != nil {
+		return nil, nil, tools, err
+	}
+	var s3Ln net.Listener
+	if o.S3Addr != "" {
+		if s3Ln, err = listen("S3", o.S3Addr); err != nil {
+			lambdaLn.Close()
+			return nil, nil, tools, err
+		}
+	}
+	closeListeners := func() {
+		lambdaLn.Close()
+		if s3Ln != nil {
+			s3Ln.Close()
+		}
+	}
+	tools = o.Tools
+	if (rie && tools.RIE == "") || tools.VersityGW == "" {
+		if tools, err = InstallTools(ctx, ToolsOptions{CacheDir: o.CacheDir, Log: o.Log}); err != nil {
+			closeListeners()
+			return nil, nil, tools, err
+		}
+	}
+	e := &Emulation{
+		Bucket: o.Bucket, Function: o.Function, Region: DefaultRegion,
+		AccessKey: DefaultAccessKey, SecretKey: DefaultSecretKey,
+		Dir: o.Dir, serving: make(chan struct{}),
+	}
+	defer func() {
+		if err != nil {
+			closeListeners()
+			e.Close()
+		}
+	}()
+	if e.Dir == "" {
+		if e.Dir, err = os.MkdirTemp("", "hpsearch-emulate-"); err != nil {
+			return nil, nil, tools, fmt.Errorf("emulate: %w", err)
+		}
+		e.TempDir = true
+	}
+	if err := os.MkdirAll(filepath.Join(e.Dir, "logs"), 0o755); err != nil {
+		return nil, nil, tools, fmt.Errorf("emulate: %w", err)
+	}
+	s3Addr := o.S3Addr
+	if s3Addr == "" {
+		if s3Addr, err = freeAddr(); err != nil {
+			return nil, nil, tools, err
+		}
+	}
+	gwLogPath := filepath.Join(e.Dir, "logs", "versitygw.log")
+	gwLog, err := os.OpenFile(gwLogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, tools, fmt.Errorf("emulate: %w", err)
+	}
+	defer gwLog.Close() // the child holds its own descriptor
+	if s3Ln != nil {
+		s3Ln.Close() // held until now, for the gateway to bind
+	}
+	if e.gateway, err = startGateway(ctx, tools.VersityGW, gatewayRoot(e.Dir), s3Addr, e.AccessKey, e.SecretKey, e.Region, gwLog); err != nil {
+		return nil, nil, tools, fmt.Errorf("%w (its log: %s)", err, gwLogPath)
+	}
+	e.S3Endpoint = "http://" + s3Addr
+	if err := createBucket(ctx, NewS3Client(e.S3Endpoint, e.Region, e.AccessKey, e.SecretKey), e.Bucket); err != nil {
+		return nil, nil, tools, err
+	}
+	return e, lambdaLn, tools, nil
+}
+
+// serve serves the Lambda API with h on ln until Close.
+func (e *Emulation) serve(ln net.Listener, h http.Handler) {
+	e.LambdaEndpoint = "http://" + ln.Addr().String()
+	e.server = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(e.serving)
-		_ = e.server.Serve(lambdaLn)
+		_ = e.server.Serve(ln)
 	}()
-	return e, nil
 }
 
 func (o Options) withDefaults() (Options, error) {

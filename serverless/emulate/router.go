@@ -21,6 +21,10 @@ const Account = "000000000000"
 // logResultBytes is how much of the log X-Amz-Log-Result carries.
 const logResultBytes = 4 << 10
 
+// reasonEmulated is the Reason of the emulation's throttles: all its
+// environments are busy.
+const reasonEmulated = "ConcurrentInvocationLimitExceeded"
+
 // router serves the Lambda API for one function backed by a fleet of
 // environments. An environment is in idle when no invocation uses it.
 type router struct {
@@ -73,43 +77,15 @@ func (rt *router) notFound(w http.ResponseWriter, r *http.Request) {
 func (rt *router) invoke(w http.ResponseWriter, r *http.Request) {
 	rt.running.Add(1)
 	defer rt.running.Done()
-	rt.stats.invocations.Add(1)
-	if !rt.known(r) {
-		rt.notFound(w, r)
-		return
-	}
-	payload, ok := readInvoke(w, r)
+	payload, fault, ok := rt.admit(w, r, time.After, reasonEmulated)
 	if !ok {
 		return
 	}
-
-	var fault Fault
-	if fb := rt.faults.Load(); fb != nil && fb.f != nil {
-		fault = fb.f.Inject(rt.function)
-	}
-	if fault.Delay > 0 {
-		select {
-		case <-time.After(fault.Delay):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	switch fault.Kind {
-	case Throttle:
-		rt.stats.injected.Add(1)
-		rt.throttle(w)
-		return
-	case ServerError:
-		rt.stats.injected.Add(1)
-		apiError(w, http.StatusInternalServerError, "ServiceException", "Service", "injected fault: internal service error")
-		return
-	}
-
 	var env *environment
 	select {
 	case env = <-rt.idle:
 	default:
-		rt.throttle(w)
+		rt.throttle(w, reasonEmulated)
 		return
 	}
 	id := newRequestID()
@@ -120,7 +96,52 @@ func (rt *router) invoke(w http.ResponseWriter, r *http.Request) {
 	if inv.functionError != "" {
 		rt.stats.functionErrors.Add(1)
 	}
+	rt.respond(w, r, fault, id, inv.payload, inv.functionError, inv.log)
+}
 
+// admit is what the router does first with every Invoke request, the
+// emulation's and the simulation's alike: it counts the request, answers
+// one for another function or one it refuses, draws the request's fault
+// and waits for its delay (on after, the emulation's clock), and answers
+// the faults that need no environment (Throttle, with reason, and
+// ServerError). It returns the payload and the fault to apply, or ok
+// false when it has answered.
+func (rt *router) admit(w http.ResponseWriter, r *http.Request, after func(time.Duration) <-chan time.Time, reason string) (payload []byte, fault Fault, ok bool) {
+	rt.stats.invocations.Add(1)
+	if !rt.known(r) {
+		rt.notFound(w, r)
+		return nil, fault, false
+	}
+	if payload, ok = readInvoke(w, r); !ok {
+		return nil, fault, false
+	}
+	if fb := rt.faults.Load(); fb != nil && fb.f != nil {
+		fault = fb.f.Inject(rt.function)
+	}
+	if fault.Delay > 0 {
+		select {
+		case <-after(fault.Delay):
+		case <-r.Context().Done():
+			return nil, fault, false
+		}
+	}
+	switch fault.Kind {
+	case Throttle:
+		rt.stats.injected.Add(1)
+		rt.throttle(w, reason)
+		return nil, fault, false
+	case ServerError:
+		rt.stats.injected.Add(1)
+		apiError(w, http.StatusInternalServerError, "ServiceException", "Service", "injected fault: internal service error")
+		return nil, fault, false
+	}
+	return payload, fault, true
+}
+
+// respond answers invocation id as Lambda does, with payload, the
+// function error if any and the tail of log when the request asked for
+// it, or drops the connection for a DropResponse fault.
+func (rt *router) respond(w http.ResponseWriter, r *http.Request, fault Fault, id string, payload []byte, functionError string, log []byte) {
 	if fault.Kind == DropResponse {
 		rt.stats.injected.Add(1)
 		dropConnection(w)
@@ -130,14 +151,14 @@ func (rt *router) invoke(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Amzn-RequestId", id)
 	h.Set("X-Amz-Executed-Version", "$LATEST")
-	if inv.functionError != "" {
-		h.Set("X-Amz-Function-Error", inv.functionError)
+	if functionError != "" {
+		h.Set("X-Amz-Function-Error", functionError)
 	}
 	if r.Header.Get("X-Amz-Log-Type") == "Tail" {
-		h.Set("X-Amz-Log-Result", base64.StdEncoding.EncodeToString(logTail(inv.log, logResultBytes)))
+		h.Set("X-Amz-Log-Result", base64.StdEncoding.EncodeToString(logTail(log, logResultBytes)))
 	}
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(inv.payload)
+	_, _ = w.Write(payload)
 }
 
 // readInvoke reads an Invoke request's payload, or answers it (a DryRun,
@@ -170,15 +191,16 @@ func readInvoke(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	return payload, true
 }
 
-// throttle answers as Lambda does when a function is at its concurrency
-// limit; the SDK decodes it as *types.TooManyRequestsException.
-func (rt *router) throttle(w http.ResponseWriter) {
+// throttle answers 429 TooManyRequestsException with reason, as Lambda
+// does when a function is at a limit; the SDK decodes it as
+// *types.TooManyRequestsException.
+func (rt *router) throttle(w http.ResponseWriter, reason string) {
 	rt.stats.throttled.Add(1)
 	w.Header().Set("Retry-After", "1")
 	w.Header().Set("X-Amzn-ErrorType", "TooManyRequestsException")
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusTooManyRequests)
-	_, _ = w.Write([]byte(`{"Reason":"ConcurrentInvocationLimitExceeded","Type":"User","message":"Rate Exceeded."}`))
+	_ = json.NewEncoder(w).Encode(map[string]string{"Reason": reason, "Type": "User", "message": "Rate Exceeded."})
 }
 
 // dropConnection closes the client's connection without an answer.

@@ -2,7 +2,6 @@ package emulate
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -184,41 +183,15 @@ func (s *simulator) invoke(w http.ResponseWriter, r *http.Request) {
 	rt := s.rt
 	rt.running.Add(1)
 	defer rt.running.Done()
-	rt.stats.invocations.Add(1)
-	if !rt.known(r) {
-		rt.notFound(w, r)
-		return
-	}
-	payload, ok := readInvoke(w, r)
+	payload, fault, ok := rt.admit(w, r, s.clock.After, ReasonConcurrency)
 	if !ok {
-		return
-	}
-	var fault Fault
-	if fb := rt.faults.Load(); fb != nil && fb.f != nil {
-		fault = fb.f.Inject(rt.function)
-	}
-	if fault.Delay > 0 {
-		select {
-		case <-s.clock.After(fault.Delay):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	switch fault.Kind {
-	case Throttle:
-		rt.stats.injected.Add(1)
-		s.throttle(w, ReasonConcurrency)
-		return
-	case ServerError:
-		rt.stats.injected.Add(1)
-		apiError(w, http.StatusInternalServerError, "ServiceException", "Service", "injected fault: internal service error")
 		return
 	}
 
 	arrived := s.clock.Now()
 	env, cold, reason := s.fleet.acquire(arrived)
 	if env == nil {
-		s.throttle(w, reason)
+		rt.throttle(w, reason)
 		return
 	}
 	rt.stats.running.Add(1)
@@ -253,23 +226,7 @@ func (s *simulator) invoke(w http.ResponseWriter, r *http.Request) {
 	rt.stats.running.Add(-1)
 	s.fleet.release(env)
 
-	if fault.Kind == DropResponse {
-		rt.stats.injected.Add(1)
-		dropConnection(w)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Amzn-RequestId", id)
-	h.Set("X-Amz-Executed-Version", "$LATEST")
-	if inv.functionError != "" {
-		h.Set("X-Amz-Function-Error", inv.functionError)
-	}
-	if r.Header.Get("X-Amz-Log-Type") == "Tail" {
-		h.Set("X-Amz-Log-Result", base64.StdEncoding.EncodeToString(simReport(id, inv.run, init, rt.memory)))
-	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(inv.payload)
+	rt.respond(w, r, fault, id, inv.payload, inv.functionError, simReport(id, inv.run, init, rt.memory))
 }
 
 // hold waits until end on the simulation's clock, and reports false if
@@ -342,22 +299,7 @@ func (s *simulator) run(ctx context.Context, env *virtualEnv, fault Fault, id st
 
 // simFailure is a function error that took run.
 func simFailure(id, typ, msg string, run time.Duration) simInvocation {
-	doc, _ := json.Marshal(map[string]string{
-		"errorType":    typ,
-		"errorMessage": "RequestId: " + id + " Error: " + msg,
-	})
-	return simInvocation{payload: doc, functionError: "Unhandled", run: run}
-}
-
-// throttle answers 429 TooManyRequestsException with reason, as Lambda
-// does; the SDK decodes it as *types.TooManyRequestsException.
-func (s *simulator) throttle(w http.ResponseWriter, reason string) {
-	s.rt.stats.throttled.Add(1)
-	w.Header().Set("Retry-After", "1")
-	w.Header().Set("X-Amzn-ErrorType", "TooManyRequestsException")
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusTooManyRequests)
-	_ = json.NewEncoder(w).Encode(map[string]string{"Reason": reason, "Type": "User", "message": "Rate Exceeded."})
+	return simInvocation{payload: errorDocument(id, typ, msg), functionError: "Unhandled", run: run}
 }
 
 // simReport is the log tail of a simulated invocation: its START, END and
