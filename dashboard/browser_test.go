@@ -6,12 +6,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -159,10 +161,11 @@ func contourOf(x, y string) string {
 	return fmt.Sprintf(`(() => {
   const c = echarts.getInstanceByDom(document.querySelector('[data-chart="contour"]'));
   if (!c) return false;
+  const named = (axis, p) => axis === p || axis === p + ' (log)';
   const o = c.getOption(), s = o.series || [];
   const names = s.map(v => v.name).join(',');
   return names === 'bands,isolines,trials' && s[0].data.length > 1 && s[1].data.length > 0 && s[2].data.length > 0 &&
-    o.xAxis[0].name.startsWith(%q + ' ') && o.yAxis[0].name.startsWith(%q + ' ') && o.xAxis[0].type === 'log';
+    named(o.xAxis[0].name, %q) && named(o.yAxis[0].name, %q) && o.xAxis[0].type === 'log';
 })()`, x, y)
 }
 
@@ -349,5 +352,46 @@ func TestReportChartsInChromium(t *testing.T) {
 	p.waitFor(t, "the forest importance drawn", `!!echarts.getInstanceByDom(document.querySelector('[data-chart="forest-importance"]'))`)
 	p.waitFor(t, "the notes filled", `[...document.querySelectorAll('[data-note]')].every(n => n.textContent.length > 20)`)
 	screenshot(t, p, "report-charts.png")
+	p.checkClean(t)
+}
+
+// TestReportContourPairsInChromium: a report of a study with three
+// numeric parameters offers the contours of their three pairs, and
+// choosing one draws it.
+func TestReportContourPairsInChromium(t *testing.T) {
+	st := syntheticStudy(t, "alpha", 60, 0)
+	for i, e := range st.Events {
+		if e.Result != nil {
+			r := *e.Result
+			r.Params = maps.Clone(r.Params)
+			r.Params["tol"] = float64(r.Number%10) / 10
+			st.Events[i].Result = &r
+		}
+	}
+	path := filepath.Join(t.TempDir(), "report.html")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteHTML(f, st, report.Options{Top: 20}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := openBrowser(t)
+	p.do(t, "open the report", chromedp.Navigate("file://"+path))
+	p.waitFor(t, "every chart drawn", chartsDrawn)
+	pairs, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]string](`(() => { const s = document.querySelector('[data-contour-pairs]');
+	  return s && !s.hidden ? [...s.options].map(o => o.textContent) : []; })()`))
+	if err != nil || len(pairs) != 3 {
+		t.Fatalf("contour pairs offered: %q (%v), want 3", pairs, err)
+	}
+	for i, pair := range pairs {
+		names := strings.Split(pair, " × ")
+		p.do(t, "choose "+pair, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`void (() => { const s = document.querySelector('[data-contour-pairs]');
+		  s.value = '%d'; s.dispatchEvent(new Event('change')); })()`, i)))
+		p.waitFor(t, "the contour of "+pair, strings.Replace(contourOf(names[0], names[1]), ` && o.xAxis[0].type === 'log'`, "", 1))
+	}
 	p.checkClean(t)
 }
