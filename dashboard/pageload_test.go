@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/performance"
 	"github.com/chromedp/chromedp"
 
 	"github.com/hpsearch/hpsearch/dashboard"
@@ -35,9 +37,10 @@ const chartsSet = `(() => {
 // page on a server that has not read the study yet (the study read and
 // the charts computed for this page); "cached" opens it again while the
 // study is unchanged (Options.Version, as hpsearch dashboard sets it).
-// It reports the CPU time the load cost this process (the server) and
-// the browser's processes together (cpu-ms: what the load would take on
-// an idle machine, were none of it in parallel), the page's own clock from navigation start (page-ms), the
+// It reports the CPU time the load cost this process (the server, and
+// the benchmark's own polling through CDP) and the browser's processes
+// together (cpu-ms), the renderer's own accounting of its main thread
+// (renderer-*-ms: script, layout, style, tasks), the page's own clock from navigation start (page-ms), the
 // API request's share of it (api-ms) and what the page fetched.
 func BenchmarkStudyPageLoad100kChromium(b *testing.B) {
 	st := syntheticStudy(b, "big", 100_000, 0)
@@ -58,10 +61,37 @@ func BenchmarkStudyPageLoad100kChromium(b *testing.B) {
 		return hs.URL
 	}
 	var cpu time.Duration
+	// The renderer's own accounting of the load (CDP Performance
+	// metrics, seconds, summed over the loads): script, layout and style,
+	// and all its main thread's tasks.
+	rendererMetrics := map[string]float64{}
+	if _, err := chromedp.Call(p.ctx, performance.Enable, performance.EnableParams{}); err != nil {
+		b.Fatal(err)
+	}
+	metrics := func() map[string]float64 {
+		m, err := chromedp.Call(p.ctx, performance.GetMetrics, cdp.Empty{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, x := range m.Metrics {
+			out[x.Name] = x.Value
+		}
+		return out
+	}
 	load := func(b *testing.B, url string) {
 		before := treeCPU(b)
 		defer func() { cpu += treeCPU(b) - before }()
 		p.do(b, "blank", chromedp.Navigate("about:blank"))
+		start := metrics()
+		defer func() {
+			for k, v := range metrics() {
+				switch k {
+				case "ScriptDuration", "LayoutDuration", "RecalcStyleDuration", "TaskDuration":
+					rendererMetrics[k] += v - start[k]
+				}
+			}
+		}()
 		p.do(b, "open the study", chromedp.Navigate(url+"/study/0"))
 		// The poll is retried when it ran in the page being left
 		// ("Cannot find context"), a race of the navigation, not the page.
@@ -86,6 +116,9 @@ func BenchmarkStudyPageLoad100kChromium(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms")
+		for k, v := range rendererMetrics {
+			b.ReportMetric(v*1000/float64(b.N), "renderer-"+k+"-ms")
+		}
 		b.ReportMetric(t[0], "page-ms")
 		b.ReportMetric(t[1], "api-ms")
 		b.ReportMetric(t[2], "bytes")
@@ -122,6 +155,7 @@ func BenchmarkStudyPageLoad100kChromium(b *testing.B) {
 	}
 	b.Run("fresh", func(b *testing.B) {
 		cpu = 0
+		clear(rendererMetrics)
 		for b.Loop() {
 			b.StopTimer()
 			url := newServer()
@@ -134,6 +168,7 @@ func BenchmarkStudyPageLoad100kChromium(b *testing.B) {
 		url := newServer()
 		load(b, url) // reads the study and computes the charts
 		cpu = 0
+		clear(rendererMetrics)
 		for b.Loop() {
 			load(b, url)
 		}
