@@ -645,8 +645,3 @@ func fileSafe(s string) string {
 		return '_'
 	}, s)
 }
-
-func sortByNumber(rs []trial.Result) {
-	// Numbers are unique (finals keeps one result a number).
-	slices.SortFunc(rs, func(a, b trial.Result) int { return a.Number - b.Number })
-}
