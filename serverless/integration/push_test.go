@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -61,10 +63,17 @@ func TestPushCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(emu.Bucket), Key: aws.String("raw/wine.csv"), Body: bytes.NewReader(csv)}); err != nil {
+		// A bucket of this run's own: the shared emulation outlives a
+		// run (go test -count=2), and a dataset pushed by an earlier one
+		// would not be uploaded again.
+		bucket := fmt.Sprintf("push-%d", time.Now().UnixNano())
+		if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 			t.Fatal(err)
 		}
-		got := push(t, "s3://"+emu.Bucket+"/raw/wine.csv", "--bucket", emu.Bucket)
+		if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("raw/wine.csv"), Body: bytes.NewReader(csv)}); err != nil {
+			t.Fatal(err)
+		}
+		got := push(t, "s3://"+bucket+"/raw/wine.csv", "--bucket", bucket)
 		want, err := datasets.Load("wine", datasets.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -72,7 +81,7 @@ func TestPushCommand(t *testing.T) {
 		if got.Dataset != "wine" || got.Rows != want.Rows || got.Cols != want.Cols || !got.Uploaded {
 			t.Errorf("got %+v, want wine %d×%d uploaded", got, want.Rows, want.Cols)
 		}
-		if again := push(t, "s3://"+emu.Bucket+"/raw/wine.csv", "--bucket", emu.Bucket); again.Uploaded || again.Key != got.Key {
+		if again := push(t, "s3://"+bucket+"/raw/wine.csv", "--bucket", bucket); again.Uploaded || again.Key != got.Key {
 			t.Errorf("second push %+v, want the same key, not uploaded", again)
 		}
 	})
