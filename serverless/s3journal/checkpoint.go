@@ -58,13 +58,19 @@ const (
 // checkpointEvery returns the fewest segments between periodic
 // checkpoints, from EnvCheckpointSegments.
 func checkpointEvery() (uint64, error) {
-	v := os.Getenv(EnvCheckpointSegments)
+	return segmentsFromEnv(EnvCheckpointSegments, DefaultCheckpointSegments)
+}
+
+// segmentsFromEnv reads a count of segments, at least 1, from the
+// environment variable name, or returns def when it is unset.
+func segmentsFromEnv(name string, def uint64) (uint64, error) {
+	v := os.Getenv(name)
 	if v == "" {
-		return DefaultCheckpointSegments, nil
+		return def, nil
 	}
 	n, err := strconv.ParseUint(v, 10, 64)
 	if err != nil || n == 0 {
-		return 0, fmt.Errorf("s3journal: %w: $%s=%q: want a whole number of segments, at least 1", trial.ErrBadInput, EnvCheckpointSegments, v)
+		return 0, fmt.Errorf("s3journal: %w: $%s=%q: want a whole number of segments, at least 1", trial.ErrBadInput, name, v)
 	}
 	return n, nil
 }

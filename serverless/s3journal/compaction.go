@@ -8,13 +8,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"github.com/hpsearch/hpsearch/trial"
 )
 
 // EnvDeltaSegments names the environment variable that sets how many
@@ -30,15 +27,7 @@ const DefaultDeltaSegments = 8
 // deltaEvery returns the fewest segments a new delta covers, from
 // EnvDeltaSegments.
 func deltaEvery() (uint64, error) {
-	v := os.Getenv(EnvDeltaSegments)
-	if v == "" {
-		return DefaultDeltaSegments, nil
-	}
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil || n == 0 {
-		return 0, fmt.Errorf("s3journal: %w: $%s=%q: want a whole number of segments, at least 1", trial.ErrBadInput, EnvDeltaSegments, v)
-	}
-	return n, nil
+	return segmentsFromEnv(EnvDeltaSegments, DefaultDeltaSegments)
 }
 
 // run is a delta the writer keeps on its stack: segments from..to, and
