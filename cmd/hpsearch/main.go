@@ -206,7 +206,8 @@ func exitCode(ctx context.Context, e *env, cmd *cobra.Command, err error) int {
 		fmt.Fprintf(e.stderr, "%s: %s\n", name, printable(err))
 		return 130
 	case errors.Is(err, pflag.ErrHelp):
-		// A command that parses its own flags (resume) met --help.
+		// --help met by a flag set parsed outside cobra's own parsing (no
+		// command does so today: cobra answers --help itself).
 		cmd.SetOut(e.stdout)
 		if err := cmd.Help(); err != nil {
 			return 1
