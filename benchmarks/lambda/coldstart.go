@@ -29,6 +29,10 @@ var coldRequest = worker.Request{Study: "bench-cold", Metric: "accuracy", CV: tr
 // dataset from S3, the second finds it in memory. The local peer is a
 // fresh worker.Local reading the CSV.
 func (b *bench) coldStart(ctx context.Context, c config) error {
+	coldRequest, cvText := coldRequest, "20% holdout"
+	if c.coldFolds > 0 {
+		coldRequest.CV, cvText = trial.CV{Folds: c.coldFolds, Seed: 1}, fmt.Sprintf("%d-fold CV", c.coldFolds)
+	}
 	t := &table{header: []string{"CSV MB", "pushed MB", "rows", "rep", "load avg",
 		"1st round trip ms", "init_ms", "1st REPORT duration ms", "1st load s", "1st source", "max memory MB",
 		"2nd round trip ms", "2nd load s", "2nd source", "local 1st ms (CSV parse s)", "local 2nd ms"}}
@@ -111,7 +115,7 @@ func (b *bench) coldStart(ctx context.Context, c config) error {
 		t.add(csvMB, binMB, rows, "median", "", median(rt1), median(init), median(dur), median(load1), "", median(mem),
 			median(rt2), median(load2), "", fmt.Sprintf("%s (%s)", formatFloat(median(loc1)), formatFloat(median(locLoad))), median(loc2))
 	}
-	fmt.Fprintf(b.out, "## Cold start: a fresh emulation (1 environment) per rep; trial naive_bayes, 20%% holdout, %d feature columns\n\n", c.coldCols)
+	fmt.Fprintf(b.out, "## Cold start: a fresh emulation (1 environment) per rep; trial naive_bayes, %s, %d feature columns\n\n", cvText, c.coldCols)
 	t.write(b.out)
 	fmt.Fprintln(b.out, "1st = the environment's first invocation (runtime start, dataset GET from S3, decode, copy to /tmp); 2nd = the next one (dataset in memory). The local peer is a fresh worker.Local reading the CSV.")
 	fmt.Fprintln(b.out)

@@ -83,6 +83,7 @@ type config struct {
 	coldSizes []int64 // CSV bytes
 	coldCols  int
 	coldReps  int
+	coldFolds int
 
 	envs             int
 	throughputTrials int
@@ -110,6 +111,7 @@ func run(ctx context.Context, args []string) error {
 		coldSizes = fs.String("cold-sizes", "1MB,100MB", "comma-separated CSV sizes for --cold (KB, MB, GB suffixes; powers of 1000)")
 		coldCols  = fs.Int("cold-cols", 10, "feature columns of the generated datasets")
 		coldReps  = fs.Int("cold-reps", 3, "fresh emulations per size")
+		coldFolds = fs.Int("cold-folds", 0, "k-fold cross-validation of the --cold trials instead of the 20% holdout (0: the holdout)")
 
 		envs             = fs.Int("envs", 8, "execution environments and executor concurrency for --throughput")
 		throughputTrials = fs.Int("throughput-trials", 2000, "no-op trials per throughput repetition")
@@ -130,7 +132,7 @@ func run(ctx context.Context, args []string) error {
 	c := config{
 		latency: *all || *latency, cold: *all || *cold, throughput: *all || *throughput, gets: *all || *gets,
 		reps: *reps, latencyN: *latencyN, warmup: *warmup,
-		coldCols: *coldCols, coldReps: *coldReps,
+		coldCols: *coldCols, coldReps: *coldReps, coldFolds: *coldFolds,
 		envs: *envs, throughputTrials: *throughputTrials, localParallel: *localParallel,
 		getsTrials: *getsTrials, getsDataset: *getsDataset,
 	}
