@@ -156,18 +156,9 @@ func compactResult(r *trial.Result) bool { return r.Model == "" }
 // dispatch holds). It either encodes all of them or none, so an Append
 // is all or nothing.
 func EncodeEvents(events []Event) ([]byte, error) {
-	var buf []byte
-	for i, e := range events {
-		if err := e.Validate(); err != nil {
-			return nil, fmt.Errorf("event %d: %w", i, err)
-		}
-		line, err := json.Marshal(recordOf(e))
-		if err != nil {
-			// NaN scores and the like: the caller's bug, not the disk's.
-			return nil, fmt.Errorf("event %d: %w: %v", i, ErrInvalidEvent, err)
-		}
-		buf = append(buf, line...)
-		buf = append(buf, '\n')
+	buf, err := appendEvents(make([]byte, 0, len(events)*recordSize), events)
+	if err != nil {
+		return nil, err
 	}
 	return buf, nil
 }

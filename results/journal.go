@@ -208,10 +208,20 @@ func (j *Journal) Append(ctx context.Context, events ...Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	// Encode here, not in the writer, so appenders encode in parallel.
-	data, err := EncodeEvents(events)
+	// Encode here, not in the writer, so appenders encode in parallel,
+	// into a buffer of an earlier Append's.
+	bp := encodeBuffers.Get().(*[]byte)
+	data, err := appendEvents((*bp)[:0], events)
 	if err != nil {
+		encodeBuffers.Put(bp)
 		return fmt.Errorf("results: append: %w", err)
+	}
+	// release hands the buffer back once nothing reads data any more.
+	release := func() {
+		if cap(data) <= maxPooledBuffer {
+			*bp = data[:0]
+			encodeBuffers.Put(bp)
+		}
 	}
 	// The fast path: no other Append under way and no commit in
 	// progress, so commit here rather than wake the writer and wait to be
@@ -221,6 +231,7 @@ func (j *Journal) Append(ctx context.Context, events ...Event) error {
 	defer j.appenders.Add(-1)
 	if j.appenders.Add(1) == 1 && j.commitMu.TryLock() {
 		defer j.commitMu.Unlock()
+		defer release()
 		if j.closed {
 			return fmt.Errorf("results: append: %w", ErrClosed)
 		}
@@ -230,17 +241,28 @@ func (j *Journal) Append(ctx context.Context, events ...Event) error {
 	select {
 	case j.reqs <- r:
 	case <-j.stop:
+		release()
 		return fmt.Errorf("results: append: %w", ErrClosed)
 	case <-ctx.Done():
+		release()
 		return fmt.Errorf("results: append: %w", ctx.Err())
 	}
 	select {
 	case err := <-r.done:
+		release() // the writer has copied data
 		return err
 	case <-ctx.Done():
+		// The writer may still read data: it is not handed back.
 		return fmt.Errorf("results: append: %w (the events may have been written)", ctx.Err())
 	}
 }
+
+// encodeBuffers holds *[]byte buffers that Appends encode their events
+// into, so that a study's thousands of Appends do not each allocate and
+// grow one; maxPooledBuffer bounds what a buffer keeps for the next.
+var encodeBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledBuffer = 1 << 20
 
 // write is the writer goroutine: it takes one request, then every request
 // already waiting, and commits them together.
