@@ -111,7 +111,9 @@ var (
 // New returns an Executor whose clients come from the standard AWS
 // configuration chain (credentials, region, and endpoints such as
 // AWS_ENDPOINT_URL_LAMBDA and AWS_ENDPOINT_URL_S3), with cfg.Region
-// winning when set.
+// winning when set. Invoke goes out without the SDK's per-call middleware
+// (see directInvoke), unless HPSEARCH_SDK_INVOKE=1 (EnvSDKInvoke) asks for
+// the SDK's own Invoke.
 func New(ctx context.Context, cfg Config, getenv func(string) string) (*Executor, error) {
 	var opts []func(*config.LoadOptions) error
 	if cfg.Region != "" {
@@ -122,8 +124,13 @@ func New(ctx context.Context, cfg Config, getenv func(string) string) (*Executor
 	if err != nil {
 		return nil, fmt.Errorf("lambdaexec: load AWS config: %w", err)
 	}
+	client := lambda.NewFromConfig(awsCfg, withConnections(awsCfg, cfg.withDefaults().Concurrency))
+	var api LambdaAPI = client
+	if getenv(EnvSDKInvoke) != "1" {
+		api = newDirectInvoke(ctx, client)
+	}
 	return NewWithClients(cfg, Clients{
-		Lambda:      lambda.NewFromConfig(awsCfg, withConnections(awsCfg, cfg.withDefaults().Concurrency)),
+		Lambda:      api,
 		S3:          s3data.NewClient(awsCfg, getenv),
 		Credentials: awsCfg.Credentials,
 	}), nil
