@@ -60,6 +60,22 @@ type jointAxis struct {
 	// logp[c*k+v] is log P(category v) under component c, and cum its
 	// running sum of probabilities, for sampling.
 	logp, cum []float64
+	// cells holds, on a quantized axis, every component's term at each
+	// cell logPDF has scored since the build: candidates drawn from l
+	// gather in a few cells, and a cell's terms (an erfc pair and a log
+	// per component) were most of an ask's cost at scale.
+	cells []cellTerms
+	// memo caches, on a quantized axis, a function of the components'
+	// centres: those sit on the axis's lattice, so a thousand components
+	// share a few values (see latticeMemo).
+	memo latticeMemo
+}
+
+// cellTerms are the terms cst[c] + log P(cell) of a quantized axis's
+// components at the cell centred on v.
+type cellTerms struct {
+	v     float64
+	terms []float64
 }
 
 // jointMixture is a multivariate Parzen estimator: components 0..n-1 on
@@ -117,7 +133,7 @@ func (m *jointMixture) build(st *tpeFamily, members []int32, weight func(r int) 
 		}
 		ax := &m.axes[len(m.axes)-1]
 		*ax = jointAxis{j: j, kind: dm.kind, k: dm.k, low: dm.low, high: dm.high, q: dm.q,
-			mus: ax.mus[:0], cst: ax.cst[:0], logp: ax.logp[:0], cum: ax.cum[:0]}
+			mus: ax.mus[:0], cst: ax.cst[:0], logp: ax.logp[:0], cum: ax.cum[:0], cells: ax.cells[:0], memo: ax.memo}
 		if dm.kind == dimCat {
 			ax.buildCategorical(st, m.idx)
 		} else {
@@ -157,9 +173,25 @@ func (ax *jointAxis) buildNumeric(st *tpeFamily, idx []int, d int) {
 	// Every observation's kernel has the bandwidth ax.sigma; only the
 	// prior's differs.
 	logNorm := math.Log(ax.sigma) + logSqrt2Pi
+	if ax.q > 0 {
+		ax.memo.reset(ax.low, ax.high, ax.q)
+	}
 	for c, mu := range ax.mus {
 		s := ax.sigmaOf(c, n)
-		k := -logAccept(ax.low, ax.high, mu, s)
+		// On a lattice, the observations' acceptance masses are a
+		// function of their centres alone.
+		onLattice := ax.q > 0 && c < n
+		a, ok := 0.0, false
+		if onLattice {
+			a, ok = ax.memo.lookup(mu)
+		}
+		if !ok {
+			a = logAccept(ax.low, ax.high, mu, s)
+			if onLattice {
+				ax.memo.store(mu, a)
+			}
+		}
+		k := -a
 		if ax.q == 0 {
 			if c == n {
 				k -= math.Log(s) + logSqrt2Pi
@@ -255,10 +287,10 @@ func (m *jointMixture) logPDF(x []float64) float64 {
 			z := (v - ax.mus[n]) / (ax.high - ax.low)
 			m.acc[n] += ax.cst[n] - 0.5*z*z
 		default:
-			lo, hi := max(v-ax.q/2, ax.low), min(v+ax.q/2, ax.high)
-			for c, mu := range ax.mus {
-				s := ax.sigmaOf(c, n)
-				m.acc[c] += ax.cst[c] + logGaussMass((lo-mu)/s, (hi-mu)/s)
+			terms := ax.cellTerms(v, n)
+			acc := m.acc[:len(terms)]
+			for c, t := range terms {
+				acc[c] += t
 			}
 		}
 	}
@@ -277,6 +309,112 @@ func (m *jointMixture) logPDF(x []float64) float64 {
 		}
 	}
 	return top + math.Log(sum)
+}
+
+// cellTerms returns the quantized axis's terms at the cell centred on v
+// (n observations and the prior), computed at the first call since the
+// build. The sums logPDF adds them to are those of computing each term
+// in place, to the bit.
+func (ax *jointAxis) cellTerms(v float64, n int) []float64 {
+	for i := range ax.cells {
+		if ax.cells[i].v == v {
+			return ax.cells[i].terms
+		}
+	}
+	if len(ax.cells) < cap(ax.cells) {
+		ax.cells = ax.cells[:len(ax.cells)+1]
+	} else {
+		ax.cells = append(ax.cells, cellTerms{})
+	}
+	cell := &ax.cells[len(ax.cells)-1]
+	cell.v, cell.terms = v, cell.terms[:0]
+	lo, hi := max(v-ax.q/2, ax.low), min(v+ax.q/2, ax.high)
+	ax.memo.clear()
+	for c, mu := range ax.mus {
+		s := ax.sigmaOf(c, n)
+		if c == n { // the prior: its own bandwidth, not on the lattice
+			cell.terms = append(cell.terms, ax.cst[c]+logGaussMass((lo-mu)/s, (hi-mu)/s))
+			continue
+		}
+		// Every observation's cst and bandwidth are functions of its
+		// centre alone, so its term is.
+		t, ok := ax.memo.lookup(mu)
+		if !ok {
+			t = ax.cst[c] + logGaussMass((lo-mu)/s, (hi-mu)/s)
+			ax.memo.store(mu, t)
+		}
+		cell.terms = append(cell.terms, t)
+	}
+	return cell.terms
+}
+
+// latticeMemo keeps a value per point mu of a quantized axis's lattice,
+// low+q/2+k·q, between clears. An entry holds its mu and is found only
+// for that very mu, so a value off the lattice (an observation of an
+// older spec) is never confused with a lattice point's; a lattice of more
+// than maxLatticeMemo points keeps nothing.
+type latticeMemo struct {
+	low, q float64
+	gen    uint32    // entries of another generation are unset
+	mus    []float64 // entry k's mu
+	vals   []float64
+	gens   []uint32
+}
+
+// maxLatticeMemo bounds the memo's size: above it, clearing and filling
+// would cost more than computing the components' terms directly.
+const maxLatticeMemo = 4096
+
+// reset sizes the memo for [low, high] with step q, and clears it.
+func (lm *latticeMemo) reset(low, high, q float64) {
+	lm.low, lm.q = low, q
+	size := math.Floor((high - low) / q)
+	if !(size >= 1 && size <= maxLatticeMemo) {
+		lm.mus, lm.vals, lm.gens = lm.mus[:0], lm.vals[:0], lm.gens[:0]
+		return
+	}
+	if n := int(size); len(lm.gens) != n {
+		lm.mus, lm.vals, lm.gens = make([]float64, n), make([]float64, n), make([]uint32, n)
+		lm.gen = 0
+	}
+	lm.clear()
+}
+
+// clear forgets every cached value.
+func (lm *latticeMemo) clear() {
+	lm.gen++
+	if lm.gen == 0 { // wrapped: entries of generation 0 would look set
+		clear(lm.gens)
+		lm.gen = 1
+	}
+}
+
+// index is mu's lattice point, or -1 outside the memo.
+func (lm *latticeMemo) index(mu float64) int {
+	if len(lm.gens) == 0 {
+		return -1
+	}
+	k := math.Floor((mu - lm.low) / lm.q)
+	if !(k >= 0 && k < float64(len(lm.gens))) {
+		return -1
+	}
+	return int(k)
+}
+
+// lookup returns the value stored for mu since the last clear.
+func (lm *latticeMemo) lookup(mu float64) (float64, bool) {
+	k := lm.index(mu)
+	if k < 0 || lm.gens[k] != lm.gen || lm.mus[k] != mu {
+		return 0, false
+	}
+	return lm.vals[k], true
+}
+
+// store keeps v for mu until the next clear (nothing off the lattice).
+func (lm *latticeMemo) store(mu, v float64) {
+	if k := lm.index(mu); k >= 0 {
+		lm.gens[k], lm.mus[k], lm.vals[k] = lm.gen, mu, v
+	}
 }
 
 // sampleJoint draws the family's parameters from the joint l, keeping the

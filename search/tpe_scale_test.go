@@ -2,9 +2,14 @@ package search
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"slices"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/hpsearch/hpsearch/internal/fastmath"
 	"github.com/hpsearch/hpsearch/trial"
 )
 
@@ -164,6 +169,145 @@ func TestTPEReplayIsAsk(t *testing.T) {
 					rebuilt.Tell(r)
 				}
 			})
+		}
+	}
+}
+
+// rehearsalSpec is the space of benchmarks/scale/rehearse.sh: a float, a
+// log float, an int and a categorical of the noop objective.
+func rehearsalSpec(tb testing.TB, method string) *Spec {
+	tb.Helper()
+	return parse(tb, "name: r\nmodel: noop\nsearch: {method: "+method+", seed: 1}\nparameters:\n"+
+		"  x: {min: -10.0, max: 10.0}\n  lr: {min: 0.00001, max: 1.0, log: true}\n"+
+		"  depth: {distribution: int_uniform, min: 1, max: 12}\n  kind: {values: [a, b, c]}\n")
+}
+
+// BenchmarkTPEAskAtScale is the cost of one Ask of the rehearsal's study
+// (benchmarks/scale/rehearse.sh) with 100,000 configurations behind it,
+// the newest 1,000 still pending, as at parallel 1,000: the history is
+// bounded by TPEWindow, so this is the cost at any size past it.
+func BenchmarkTPEAskAtScale(b *testing.B) {
+	for _, v := range tpeVariants {
+		b.Run(v.name, func(b *testing.B) {
+			smp, err := newTPESampler(rehearsalSpec(b, v.method))
+			if err != nil {
+				b.Fatal(err)
+			}
+			const n, pending = 100_000, 1000
+			rng := rand.New(rand.NewPCG(1, 2))
+			for i := range n {
+				p := trial.Params{"x": rng.Float64()*20 - 10, "lr": math.Exp(math.Log(1e-5) * rng.Float64()),
+					"depth": 1 + rng.IntN(12), "kind": []string{"a", "b", "c"}[rng.IntN(3)]}
+				smp.addPending(i, "noop", p)
+				if i < n-pending {
+					smp.Tell(trial.Result{Number: i, State: trial.Complete, Model: "noop", Params: p, Score: p["x"].(float64) + p["lr"].(float64) + float64(p["depth"].(int))})
+				}
+			}
+			b.ResetTimer()
+			cpu := cpuTime()
+			for i := range b.N {
+				smp.Ask(n + i)
+			}
+			// CPU a trial, besides wall: the machine's other load
+			// inflates ns/op but not this.
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// cpuTime is the process's user and system time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// logPDFInPlace is jointMixture.logPDF computing every quantized term in
+// place, as it did before cellTerms and latticeMemo: the reference they
+// must match to the bit.
+func logPDFInPlace(m *jointMixture, x []float64) float64 {
+	n := len(m.logw) - 1
+	acc := slices.Clone(m.logw)
+	for a := range m.axes {
+		ax := &m.axes[a]
+		v := x[ax.j]
+		switch {
+		case ax.kind == dimCat:
+			for c := range acc {
+				acc[c] += ax.logp[c*ax.k+int(v)]
+			}
+		case ax.q == 0:
+			inv := 1 / ax.sigma
+			for c, mu := range ax.mus[:n] {
+				z := (v - mu) * inv
+				acc[c] += ax.cst[c] - 0.5*z*z
+			}
+			z := (v - ax.mus[n]) / (ax.high - ax.low)
+			acc[n] += ax.cst[n] - 0.5*z*z
+		default:
+			lo, hi := max(v-ax.q/2, ax.low), min(v+ax.q/2, ax.high)
+			for c, mu := range ax.mus {
+				s := ax.sigmaOf(c, n)
+				k := -logAccept(ax.low, ax.high, mu, s)
+				acc[c] += k + logGaussMass((lo-mu)/s, (hi-mu)/s)
+			}
+		}
+	}
+	top := slices.Max(acc)
+	var sum float64
+	for _, t := range acc {
+		if t > top-farTerms {
+			sum += fastmath.Exp(t - top)
+		}
+	}
+	return top + math.Log(sum)
+}
+
+// TestQuantizedTermsShared: the joint estimator computes a quantized
+// axis's terms once per lattice value and per cell scored, and gets what
+// computing each component's term in place gets, to the bit, on every
+// cell, for observations on the lattice and off it (a resumed study's
+// older spec), at both ends of the range, for l and g.
+func TestQuantizedTermsShared(t *testing.T) {
+	smp, err := newTPESampler(rehearsalSpec(t, "tpe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range 1500 {
+		depth := any(1 + rng.IntN(12))
+		if i%97 == 5 {
+			depth = 0.5 + 12*rng.Float64() // off the lattice
+		}
+		p := trial.Params{"x": rng.Float64()*20 - 10, "lr": math.Exp(math.Log(1e-5) * rng.Float64()),
+			"depth": depth, "kind": []string{"a", "b", "c"}[rng.IntN(3)]}
+		smp.addPending(i, "noop", p)
+		if i < 1400 {
+			smp.Tell(trial.Result{Number: i, State: trial.Complete, Model: "noop", Params: p, Score: rng.Float64()})
+		}
+	}
+	st := smp.states[0]
+	smp.split(st)
+	sc := &smp.scratch
+	sc.jl.build(st, sc.below, func(int) float64 { return 1 })
+	m := len(sc.above)
+	sc.jg.build(st, sc.above, func(r int) float64 { return rampWeight(r, m) })
+	j := slices.IndexFunc(smp.fams[0].axes, func(a axis) bool { return a.dim.Name == "depth" })
+	x := make([]float64, len(st.dims))
+	for range 3 { // again, from the cells already computed
+		for depth := 1; depth <= 12; depth++ {
+			for k := range x {
+				x[k] = st.obs[rng.IntN(len(st.obs))].x[k]
+			}
+			x[j] = float64(depth)
+			for _, mx := range []*jointMixture{&sc.jl, &sc.jg} {
+				want := logPDFInPlace(mx, x)
+				if got := mx.logPDF(x); math.Float64bits(got) != math.Float64bits(want) {
+					t.Fatalf("depth %d: logPDF %v, want %v computed in place", depth, got, want)
+				}
+			}
 		}
 	}
 }
