@@ -19,7 +19,10 @@ import (
 // keeps proposing, and their events gather for the next batch, so a study
 // of fast trials pays for one fsync per batch, not per trial, and a
 // sequential study about the longer of an ask and an fsync per trial, not
-// their sum.
+// their sum. Above Parallel 1 batches go to the store at least commitGap
+// (10 ms) apart, so that a study whose results arrive all the time, as at
+// concurrency 1,000, pays for at most a hundred fsyncs a second, not one
+// for every few results.
 //
 // Events reach the journal in the order Run queues them — a trial's
 // dispatch when it is asked for, its result when its execution returns —
@@ -94,6 +97,9 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 		return Outcome{}, err
 	}
 	s := &study{cfg: cfg, now: cfg.Now, parallel: max(cfg.Parallel, 1), lastNew: -1}
+	if s.parallel > 1 {
+		s.pace.gap = commitGap
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -102,10 +108,6 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	}
 	return s.run(ctx)
 }
-
-// dispatchDelay bounds how long dispatch events wait for a result to
-// share their journal write.
-const dispatchDelay = 5 * time.Millisecond
 
 // maxUnjournaled bounds the results told but not yet durable: Run asks
 // for no trial while that many wait for the store, so that the events
@@ -153,6 +155,8 @@ type study struct {
 	// journal.
 	priorStop string
 	queued    int
+	// pace decides when the queued events go to the writer.
+	pace pacer
 }
 
 // job is a trial for a worker to execute, and its dispatch's seq.
@@ -188,10 +192,13 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 	// in flight, so this buffer makes every send succeed at once: the send
 	// needs no select, and no result is lost to a race with ctx.Done.
 	finished := make(chan execution, s.parallel)
-	// flushSoon fires when dispatches alone have waited dispatchDelay for
-	// a result to share their write; dispatchDue then writes them.
-	var flushSoon <-chan time.Time
-	dispatchDue := false
+	// writeSoon fires at writeAt, when the queued events are due to go
+	// to the writer (see pacer); nil when it is not armed.
+	writeTimer := time.NewTimer(time.Hour)
+	writeTimer.Stop()
+	defer writeTimer.Stop()
+	var writeSoon <-chan time.Time
+	var writeAt time.Time
 	// The loop below keeps at most s.parallel executions in flight; the
 	// WaitGroup only makes sure no worker outlives Run.
 	var workers sync.WaitGroup
@@ -227,9 +234,15 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 		// when they were queued: hand them to the writer before asking, so
 		// their fsync overlaps the sampler's work on the next trial. At
 		// Parallel 1 they join the batch waiting behind one being written,
-		// if any; above, they gather for the next write as before.
-		if s.pendingResults > 0 && s.out.StopReason == "" && s.storeErr == nil && (s.parallel == 1 || w.idle()) {
-			w.add(s.takePending())
+		// if any; above, they gather for the next write until the writer
+		// is idle and commitGap has passed since the last.
+		if s.pendingResults > 0 && s.out.StopReason == "" && s.storeErr == nil {
+			if s.parallel == 1 {
+				w.add(s.takePending())
+			} else if now := time.Now(); w.idle() && !s.pace.due(now, true).After(now) {
+				w.add(s.takePending())
+				s.pace.handedOver(now)
+			}
 		}
 		// w.failed: a write has failed, and Run will hear of it on
 		// w.flushed; ask for nothing meanwhile.
@@ -258,7 +271,7 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 				}
 				s.report()
 				if here {
-					flushSoon, dispatchDue = nil, false
+					writeSoon = nil
 					e := s.executeHere(execCtx, batch[0], w)
 					e.seq = s.dispatches
 					s.inflight--
@@ -272,23 +285,30 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 		// the write and fsync of a result that follows soon: a study of
 		// fast trials pays one fsync per trial, not two, and a slow
 		// trial's dispatch is still on disk a moment after it starts.
+		// Above Parallel 1 writes are also commitGap apart (see pacer).
 		idle := w.idle()
-		if idle && len(s.pending) > 0 && s.storeErr == nil && s.pendingResults == 0 && s.inflight > 0 && !dispatchDue {
-			if flushSoon == nil {
-				flushSoon = time.After(dispatchDelay)
-			}
-		} else if idle && len(s.pending) > 0 && s.storeErr == nil {
-			flushSoon, dispatchDue = nil, false
+		if idle && len(s.pending) > 0 && s.storeErr == nil {
 			if s.inflight == 0 {
 				// Nothing is executing and nothing more will be asked
 				// for (the study is stopping), so nothing can happen while
 				// the batch is written that this goroutine must see at
 				// once: write it here, without a goroutine to start and to
 				// be woken by.
+				writeSoon = nil
 				s.flushed(w.append(s.takePending()))
 				continue
 			}
-			w.add(s.takePending())
+			now := time.Now()
+			if at := s.pace.due(now, s.pendingResults > 0); at.After(now) {
+				if writeSoon == nil || at.Before(writeAt) {
+					writeTimer.Reset(at.Sub(now))
+					writeSoon, writeAt = writeTimer.C, at
+				}
+			} else {
+				writeSoon = nil
+				w.add(s.takePending())
+				s.pace.handedOver(now)
+			}
 		}
 		// An outage keeps the loop waiting for the backend although
 		// nothing runs, unless the study is stopping anyway.
@@ -321,8 +341,8 @@ func (s *study) run(ctx context.Context) (Outcome, error) {
 		case <-interrupted:
 			interrupted = nil // stop selecting on it; keep collecting
 			s.out.StopReason = StopInterrupted
-		case <-flushSoon:
-			flushSoon, dispatchDue = nil, true
+		case <-writeSoon:
+			writeSoon = nil // the loop hands the events over if still due
 		case <-wake:
 			s.woken(execCtx, &probes)
 			s.report()
@@ -388,6 +408,7 @@ func (s *study) executeHere(ctx context.Context, t trial.Trial, w *writer) execu
 func (s *study) takePending() []results.Event {
 	events := s.pending
 	s.pending, s.pendingResults = nil, 0
+	s.pace.alone = time.Time{}
 	return events
 }
 
