@@ -19,7 +19,8 @@ import (
 // request's encoding, the SDK's signing and transport, and decoding the
 // answer and its REPORT line — against a server that answers at once as
 // Lambda does. It is what a study at high concurrency spends per trial in
-// the scheduler's process besides the journal.
+// the scheduler's process besides the journal. It runs with the direct
+// Invoke New uses and with the SDK's (HPSEARCH_SDK_INVOKE=1).
 func BenchmarkExecute(b *testing.B) {
 	report := base64.StdEncoding.EncodeToString([]byte("START RequestId: 1 Version: $LATEST\nEND RequestId: 1\n" +
 		"REPORT RequestId: 1\tDuration: 2000.00 ms\tBilled Duration: 2100 ms\tMemory Size: 1769 MB\tInit Duration: 100.00 ms\t\n"))
@@ -37,14 +38,22 @@ func BenchmarkExecute(b *testing.B) {
 		BaseEndpoint: aws.String(srv.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider("a", "b", ""),
 	}, withConnections(aws.Config{}, 4))
-	ex := NewWithClients(Config{Function: "f", Concurrency: 4}, Clients{Lambda: c})
-	t := trial.Trial{Number: 1, Model: "noop", Params: trial.Params{"x": 0.5}, Seed: 1}
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		res, err := ex.Execute(ctx, t)
-		if err != nil || res.State != trial.Complete {
-			b.Fatalf("Execute: %v, %+v", err, res)
-		}
+	for _, inv := range invokes {
+		b.Run(inv.name, func(b *testing.B) {
+			var api LambdaAPI = c
+			if !inv.sdk {
+				api = newDirectInvoke(context.Background(), c)
+			}
+			ex := NewWithClients(Config{Function: "f", Concurrency: 4}, Clients{Lambda: api})
+			t := trial.Trial{Number: 1, Model: "noop", Params: trial.Params{"x": 0.5}, Seed: 1}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := ex.Execute(ctx, t)
+				if err != nil || res.State != trial.Complete {
+					b.Fatalf("Execute: %v, %+v", err, res)
+				}
+			}
+		})
 	}
 }

@@ -113,9 +113,9 @@ func checkSignature(r *http.Request, body []byte) string {
 }
 
 // newCountingExecutor returns an executor whose Lambda client is built
-// as New builds it (withConnections), pointed at url, with the writes to
-// its connections counted in writes.
-func newCountingExecutor(url string, writes *atomic.Int64, cfg Config) *Executor {
+// as New builds it (withConnections, and the direct Invoke unless sdk),
+// pointed at url, with the writes to its connections counted in writes.
+func newCountingExecutor(url string, writes *atomic.Int64, cfg Config, sdk bool) *Executor {
 	dial := (&net.Dialer{}).DialContext
 	hc := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 		t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -132,61 +132,79 @@ func newCountingExecutor(url string, writes *atomic.Int64, cfg Config) *Executor
 		BaseEndpoint: aws.String(url),
 		Credentials:  credentials.NewStaticCredentialsProvider("a", "b", ""),
 	}, withConnections(awsCfg, cfg.Concurrency))
-	return NewWithClients(cfg, Clients{Lambda: c})
+	if sdk {
+		return NewWithClients(cfg, Clients{Lambda: c})
+	}
+	return NewWithClients(cfg, Clients{Lambda: newDirectInvoke(context.Background(), c)})
 }
 
+// invokes are the two ways New's executor may invoke: directly (the
+// default) and through the SDK's Invoke (HPSEARCH_SDK_INVOKE=1).
+var invokes = []struct {
+	name string
+	sdk  bool
+}{{"direct", false}, {"sdk", true}}
+
 func TestInvokeGoesOutSignedInOneWrite(t *testing.T) {
-	srv := &signedLambda{t: t}
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
-	var writes atomic.Int64
-	ex := newCountingExecutor(hs.URL, &writes, Config{Function: "f", Concurrency: 1})
-	const trials = 5
-	for n := range trials {
-		res, err := ex.Execute(context.Background(), trial.Trial{Number: n, Model: "noop", Params: trial.Params{"x": 0.5}, Seed: 1})
-		if err != nil || res.State != trial.Complete || res.Number != n {
-			t.Fatalf("trial %d: Execute = %+v, %v; want trial %d complete", n, res, err, n)
-		}
-	}
-	if got := writes.Load(); got != trials {
-		t.Errorf("the client made %d writes for %d invocations, want one each (headers and body together)", got, trials)
-	}
-	for _, msg := range srv.badSigs {
-		t.Error(msg)
-	}
-	for i, b := range srv.bodies {
-		if b.Request.Trial.Number != i {
-			t.Errorf("request %d carried trial %d, want %d", i, b.Request.Trial.Number, i)
-		}
+	for _, inv := range invokes {
+		t.Run(inv.name, func(t *testing.T) {
+			srv := &signedLambda{t: t}
+			hs := httptest.NewServer(srv)
+			defer hs.Close()
+			var writes atomic.Int64
+			ex := newCountingExecutor(hs.URL, &writes, Config{Function: "f", Concurrency: 1}, inv.sdk)
+			const trials = 5
+			for n := range trials {
+				res, err := ex.Execute(context.Background(), trial.Trial{Number: n, Model: "noop", Params: trial.Params{"x": 0.5}, Seed: 1})
+				if err != nil || res.State != trial.Complete || res.Number != n {
+					t.Fatalf("trial %d: Execute = %+v, %v; want trial %d complete", n, res, err, n)
+				}
+			}
+			if got := writes.Load(); got != trials {
+				t.Errorf("the client made %d writes for %d invocations, want one each (headers and body together)", got, trials)
+			}
+			for _, msg := range srv.badSigs {
+				t.Error(msg)
+			}
+			for i, b := range srv.bodies {
+				if b.Request.Trial.Number != i {
+					t.Errorf("request %d carried trial %d, want %d", i, b.Request.Trial.Number, i)
+				}
+			}
+		})
 	}
 }
 
 func TestThrottledInvokeIsSentAgainWholeAndSigned(t *testing.T) {
-	srv := &signedLambda{t: t, throttle: 2}
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
-	var writes atomic.Int64
-	ex := newCountingExecutor(hs.URL, &writes, Config{Function: "f", Concurrency: 1, ThrottleTimeout: time.Hour})
-	res, err := ex.Execute(context.Background(), trial.Trial{Number: 7, Model: "noop", Params: trial.Params{"x": 0.5}, Seed: 1})
-	if err != nil || res.State != trial.Complete {
-		t.Fatalf("Execute = %+v, %v; want complete after two throttles", res, err)
-	}
-	if got := res.Backend["throttles"]; got != 2 {
-		t.Errorf("throttles = %v, want 2", got)
-	}
-	if srv.requests != 3 {
-		t.Errorf("server saw %d requests, want 3", srv.requests)
-	}
-	for _, msg := range srv.badSigs {
-		t.Error(msg)
-	}
-	for i, b := range srv.bodies {
-		if b.Request.Trial.Number != 7 || b.Request.Trial.Attempt != 1 {
-			t.Errorf("request %d carried trial %d attempt %d, want trial 7 attempt 1 each time (a throttled request never ran)",
-				i, b.Request.Trial.Number, b.Request.Trial.Attempt)
-		}
-	}
-	if got := writes.Load(); got != 3 {
-		t.Errorf("the client made %d writes for 3 requests, want one each", got)
+	for _, inv := range invokes {
+		t.Run(inv.name, func(t *testing.T) {
+			srv := &signedLambda{t: t, throttle: 2}
+			hs := httptest.NewServer(srv)
+			defer hs.Close()
+			var writes atomic.Int64
+			ex := newCountingExecutor(hs.URL, &writes, Config{Function: "f", Concurrency: 1, ThrottleTimeout: time.Hour}, inv.sdk)
+			res, err := ex.Execute(context.Background(), trial.Trial{Number: 7, Model: "noop", Params: trial.Params{"x": 0.5}, Seed: 1})
+			if err != nil || res.State != trial.Complete {
+				t.Fatalf("Execute = %+v, %v; want complete after two throttles", res, err)
+			}
+			if got := res.Backend["throttles"]; got != 2 {
+				t.Errorf("throttles = %v, want 2", got)
+			}
+			if srv.requests != 3 {
+				t.Errorf("server saw %d requests, want 3", srv.requests)
+			}
+			for _, msg := range srv.badSigs {
+				t.Error(msg)
+			}
+			for i, b := range srv.bodies {
+				if b.Request.Trial.Number != 7 || b.Request.Trial.Attempt != 1 {
+					t.Errorf("request %d carried trial %d attempt %d, want trial 7 attempt 1 each time (a throttled request never ran)",
+						i, b.Request.Trial.Number, b.Request.Trial.Attempt)
+				}
+			}
+			if got := writes.Load(); got != 3 {
+				t.Errorf("the client made %d writes for 3 requests, want one each", got)
+			}
+		})
 	}
 }

@@ -6,21 +6,31 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/hpsearch/hpsearch/scheduler"
+	"github.com/hpsearch/hpsearch/trial"
 )
 
 // scriptedAnswer is how the scripted Lambda answers one request.
@@ -67,12 +77,12 @@ var answers = map[string]scriptedAnswer{
 	"502 empty (RIE)": {status: 502},
 	"503 not ready": {status: 503, body: `{"Type":"Service","message":"slow down"}`,
 		headers: map[string]string{"X-Amzn-ErrorType": "EC2ThrottledException"}},
-	"500 not JSON":          {status: 500, body: `<html>oops</html>`},
-	"connection dropped":    {drop: true},
-	"body cut short":        {status: 200, body: `{"number":3,"state":"complete"}`, truncate: true},
-	"error body cut short":  {status: 500, body: `{"Type":"Service","Message":"internal error"}`, truncate: true},
-	"unknown error code":    {status: 409, body: `{"message":"conflict"}`, headers: map[string]string{"X-Amzn-ErrorType": "SomethingNewException"}},
-	"request id": {status: 404, body: `{"Message":"gone"}`, headers: map[string]string{"X-Amzn-ErrorType": "ResourceNotFoundException", "X-Amzn-Requestid": "abc-123"}},
+	"500 not JSON":         {status: 500, body: `<html>oops</html>`},
+	"connection dropped":   {drop: true},
+	"body cut short":       {status: 200, body: `{"number":3,"state":"complete"}`, truncate: true},
+	"error body cut short": {status: 500, body: `{"Type":"Service","Message":"internal error"}`, truncate: true},
+	"unknown error code":   {status: 409, body: `{"message":"conflict"}`, headers: map[string]string{"X-Amzn-ErrorType": "SomethingNewException"}},
+	"request id":           {status: 404, body: `{"Message":"gone"}`, headers: map[string]string{"X-Amzn-ErrorType": "ResourceNotFoundException", "X-Amzn-Requestid": "abc-123"}},
 }
 
 // scriptedLambda answers each request as answers[answer] says,
@@ -296,4 +306,233 @@ func signedHeaders(h http.Header, skip string) string {
 		}
 	}
 	return strings.Join(keep, ";")
+}
+
+// TestDirectInvokeMatchesTheSDKWhenRefused: a connection refused is the
+// same error, sorted unreachable, from both.
+func TestDirectInvokeMatchesTheSDKWhenRefused(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + l.Addr().String()
+	_ = l.Close()
+	sdk, direct := sdkAndDirect(t, url)
+	in := &lambda.InvokeInput{FunctionName: aws.String("f"), Payload: []byte(`{}`)}
+	_, sdkErr := sdk.Invoke(context.Background(), in, noSDKRetries)
+	_, directErr := direct.Invoke(context.Background(), in, noSDKRetries)
+	if sdkErr == nil || classify(sdkErr) != unreachable {
+		t.Fatalf("SDK error %v, classified %v; want a refused connection (unreachable)", sdkErr, classify(sdkErr))
+	}
+	if msg := sameError(sdkErr, directErr); msg != "" {
+		t.Error(msg)
+	}
+}
+
+// TestDirectInvokeBuildsTheSDKsRequest: names that need escaping (an ARN,
+// a partial ARN, a name with a qualifier), qualifiers, client context,
+// invocation and log types, and no payload, go out as the SDK sends them.
+func TestDirectInvokeBuildsTheSDKsRequest(t *testing.T) {
+	srv := &scriptedLambda{}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	sdk, direct := sdkAndDirect(t, hs.URL)
+	for _, in := range []*lambda.InvokeInput{
+		{FunctionName: aws.String("hpsearch-worker"), Payload: []byte(`{"a":1}`)},
+		{FunctionName: aws.String("arn:aws:lambda:us-east-1:123456789012:function:my-fn"), Qualifier: aws.String("$LATEST"),
+			InvocationType: types.InvocationTypeRequestResponse, LogType: types.LogTypeTail, Payload: []byte(`{"a":1}`)},
+		{FunctionName: aws.String("123456789012:function:my-fn:prod"), InvocationType: types.InvocationTypeDryRun,
+			LogType: types.LogTypeNone, ClientContext: aws.String(base64.StdEncoding.EncodeToString([]byte(`{"custom":{"a":"b"}}`)))},
+		{FunctionName: aws.String("odd name/with?chars&=+%"), Qualifier: aws.String("a b&c"), Payload: []byte{}},
+	} {
+		t.Run(*in.FunctionName, func(t *testing.T) {
+			srv.script("success")
+			if _, err := sdk.Invoke(context.Background(), in, noSDKRetries); err != nil {
+				t.Fatal(err)
+			}
+			sdkSent := srv.requests()
+			srv.script("success")
+			if _, err := direct.Invoke(context.Background(), in, noSDKRetries); err != nil {
+				t.Fatal(err)
+			}
+			sent := srv.requests()
+			if len(sent) != 1 || len(sdkSent) != 1 {
+				t.Fatalf("requests sent: SDK %d, direct %d; want 1 each", len(sdkSent), len(sent))
+			}
+			if msg := sameRequest(sdkSent[0], sent[0]); msg != "" {
+				t.Error(msg)
+			}
+		})
+	}
+}
+
+// TestDirectInvokeLeavesOtherCallsToTheSDK: a call whose options allow
+// the SDK's retries, or change its region or endpoint, is the SDK's own
+// Invoke, retries and all.
+func TestDirectInvokeLeavesOtherCallsToTheSDK(t *testing.T) {
+	srv := &scriptedLambda{}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	_, direct := sdkAndDirect(t, hs.URL)
+	in := &lambda.InvokeInput{FunctionName: aws.String("f"), Payload: []byte(`{}`)}
+	srv.script("500 service exception")
+	if _, err := direct.Invoke(context.Background(), in, func(o *lambda.Options) {
+		o.Retryer = retry.AddWithMaxBackoffDelay(retry.AddWithMaxAttempts(o.Retryer, 2), time.Millisecond)
+	}); err == nil {
+		t.Fatal("no error from a 500")
+	}
+	if got := srv.requests(); len(got) != 2 || got[0].header.Get("Amz-Sdk-Invocation-Id") == "" {
+		t.Errorf("a call allowing 2 attempts sent %d requests (want 2, the SDK's, with its invocation id)", len(got))
+	}
+	srv.script("success")
+	if _, err := direct.Invoke(context.Background(), in, noSDKRetries, func(o *lambda.Options) { o.Region = "eu-west-1" }); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.requests(); len(got) != 1 || !strings.Contains(got[0].header.Get("Authorization"), "/eu-west-1/lambda/") {
+		t.Errorf("a call for another region was not the SDK's, signed for eu-west-1: %v", got)
+	}
+}
+
+// TestExecuteIsTheSameThroughEitherInvoke: what a user sees of a trial —
+// its result, or the error Execute returns — does not depend on which
+// Invoke ran it. (Throttling, which Execute waits out, is covered by the
+// differential test above and by classify.)
+func TestExecuteIsTheSameThroughEitherInvoke(t *testing.T) {
+	srv := &scriptedLambda{}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	sdk, direct := sdkAndDirect(t, hs.URL)
+	cfg := Config{Function: "f", Concurrency: 2, MaxRetries: -1}
+	exSDK := NewWithClients(cfg, Clients{Lambda: sdk, Rand: rand.New(rand.NewPCG(1, 2))})
+	exDirect := NewWithClients(cfg, Clients{Lambda: direct, Rand: rand.New(rand.NewPCG(1, 2))})
+	tr := trial.Trial{Number: 3, Model: "noop", Params: trial.Params{"x": 0.5}, Seed: 1}
+	for name := range answers {
+		if strings.HasPrefix(name, "429") {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			srv.script(name)
+			a, errA := exSDK.Execute(context.Background(), tr)
+			srv.script(name)
+			b, errB := exDirect.Execute(context.Background(), tr)
+			if (errA == nil) != (errB == nil) || errA != nil && errA.Error() != errB.Error() {
+				t.Fatalf("Execute's errors differ:\n SDK    %v\n direct %v", errA, errB)
+			}
+			if errA != nil && errors.Is(errA, trial.ErrUnavailable) != errors.Is(errB, trial.ErrUnavailable) {
+				t.Errorf("ErrUnavailable: SDK %v, direct %v", errors.Is(errA, trial.ErrUnavailable), errors.Is(errB, trial.ErrUnavailable))
+			}
+			a.Seconds, b.Seconds = 0, 0 // wall time of each call
+			if _, report := answers[name].headers["X-Amz-Log-Result"]; !report {
+				// Without a REPORT line the cost is the call's wall time's.
+				delete(a.Backend, scheduler.CostKey)
+				delete(b.Backend, scheduler.CostKey)
+			}
+			if !reflect.DeepEqual(a, b) {
+				t.Errorf("results differ:\n SDK    %+v\n direct %+v", a, b)
+			}
+		})
+	}
+}
+
+// TestDirectInvokeCorrectsClockSkew: as the SDK does, the direct Invoke
+// signs at the local time until an answer's Date shows the server's clock
+// elsewhere, and from then on at the server's time; a cached answer (Age)
+// teaches nothing, and DisableClockSkewCorrection turns it off.
+func TestDirectInvokeCorrectsClockSkew(t *testing.T) {
+	const ahead = 2 * time.Hour
+	var age atomic.Bool
+	var mu sync.Mutex
+	var signedAt []time.Time
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		at, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
+		if err != nil {
+			t.Errorf("X-Amz-Date: %v", err)
+		}
+		mu.Lock()
+		signedAt = append(signedAt, at)
+		mu.Unlock()
+		w.Header().Set("Date", time.Now().Add(ahead).UTC().Format(http.TimeFormat))
+		if age.Load() {
+			w.Header().Set("Age", "10")
+		}
+		_, _ = io.WriteString(w, `{}`)
+	}))
+	defer hs.Close()
+	in := &lambda.InvokeInput{FunctionName: aws.String("f"), Payload: []byte(`{}`)}
+	// Whether a signing time is near the server's clock rather than ours:
+	// the hour between them dwarfs any test machine's slowness.
+	serverTime := func(at time.Time) bool { return at.Sub(time.Now()) > ahead/2 }
+	for _, tc := range []struct {
+		name      string
+		cached    bool
+		disable   bool
+		corrected bool
+	}{
+		{name: "corrected", corrected: true},
+		{name: "cached answers", cached: true},
+		{name: "correction disabled", disable: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			age.Store(tc.cached)
+			c := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL),
+				Credentials: credentials.NewStaticCredentialsProvider("a", "b", ""), DisableClockSkewCorrection: tc.disable},
+				withConnections(aws.Config{}, 1))
+			for _, api := range []LambdaAPI{c, newDirectInvoke(context.Background(), c)} {
+				mu.Lock()
+				signedAt = nil
+				mu.Unlock()
+				for range 2 {
+					if _, err := api.Invoke(context.Background(), in, noSDKRetries); err != nil {
+						t.Fatal(err)
+					}
+				}
+				mu.Lock()
+				first, second := serverTime(signedAt[0]), serverTime(signedAt[1])
+				mu.Unlock()
+				if first || second != tc.corrected {
+					t.Errorf("%T: signed first at the server's time %v, then %v; want false, then %v", api, first, second, tc.corrected)
+				}
+			}
+		})
+	}
+}
+
+// TestNewChoosesTheInvoke: New's executor invokes directly, at the
+// endpoint AWS_ENDPOINT_URL_LAMBDA names, unless HPSEARCH_SDK_INVOKE=1.
+func TestNewChoosesTheInvoke(t *testing.T) {
+	srv := &scriptedLambda{}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", hs.URL)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "a")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "b")
+	t.Setenv("AWS_SESSION_TOKEN", "session-token")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	for _, sdkInvoke := range []string{"", "1"} {
+		t.Run(EnvSDKInvoke+"="+sdkInvoke, func(t *testing.T) {
+			t.Setenv(EnvSDKInvoke, sdkInvoke)
+			ex, err := New(context.Background(), Config{Function: "f"}, os.Getenv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.script("success")
+			res, err := ex.Execute(context.Background(), trial.Trial{Number: 3, Model: "noop", Params: trial.Params{"x": 0.5}})
+			if err != nil || res.State != trial.Complete {
+				t.Fatalf("Execute = %+v, %v", res, err)
+			}
+			got := srv.requests()
+			if len(got) != 1 {
+				t.Fatalf("%d requests reached AWS_ENDPOINT_URL_LAMBDA, want 1", len(got))
+			}
+			if got[0].badSig != "" {
+				t.Error(got[0].badSig)
+			}
+			viaSDK := got[0].header.Get("Amz-Sdk-Invocation-Id") != ""
+			if want := sdkInvoke == "1"; viaSDK != want {
+				t.Errorf("sent by the SDK's Invoke: %v, want %v", viaSDK, want)
+			}
+		})
+	}
 }
