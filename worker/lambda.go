@@ -44,6 +44,11 @@ const (
 	// EnvLogInterval is how often a running command's log is stored in
 	// S3 (a Go duration; see LambdaConfig.LogInterval).
 	EnvLogInterval = "HPSEARCH_LOG_INTERVAL"
+	// EnvCopyFolds, set to "1", makes the worker copy each fold's rows
+	// as a local worker does, instead of reordering the dataset's rows in
+	// place (see LambdaConfig.InPlaceFolds): the same scores, with a
+	// second copy of the folds' rows in memory.
+	EnvCopyFolds = "HPSEARCH_COPY_FOLDS"
 )
 
 // LambdaConfig configures a LambdaHandler. The zero value refuses every S3
@@ -81,6 +86,20 @@ type LambdaConfig struct {
 	// LogInterval is how often a command's log is stored in S3 while it
 	// runs (when it grew); 0 means DefaultLogInterval.
 	LogInterval time.Duration
+	// InPlaceFolds lets a trial on a dataset from S3 reorder the rows of
+	// the cached dataset in place, its training rows first and its
+	// validation rows next, and train and score on those two row ranges,
+	// instead of copying each fold's rows: the same rows in the same
+	// order, so the same scores, without a second copy of the dataset.
+	// The rows are back in their order before the fold ends, whether it
+	// succeeded, failed, panicked or was cancelled. Set it only where the
+	// handler serves one invocation at a time and nothing else in the
+	// process reads the datasets it loads: a Lambda runtime without
+	// AWS_LAMBDA_MAX_CONCURRENCY above 1, where LambdaConfigFromEnv sets
+	// it. (Concurrent trials stay correct, but a trial may wait for
+	// another's fold.) False copies, as the simulator must: its
+	// invocations share one handler.
+	InPlaceFolds bool
 }
 
 // LambdaConfigFromEnv reads a LambdaConfig from the environment.
@@ -92,7 +111,20 @@ func LambdaConfigFromEnv(getenv func(string) string) LambdaConfig {
 		TestFaults:     getenv(EnvTestFaults) == "1",
 		Commands:       getenv(EnvCommands) == "1",
 		LogInterval:    positiveDuration(getenv(EnvLogInterval)),
+		InPlaceFolds:   servesOneAtATime(getenv) && getenv(EnvCopyFolds) != "1",
 	}
+}
+
+// servesOneAtATime reports whether getenv is a Lambda runtime's
+// environment in which aws-lambda-go serves one invocation at a time:
+// AWS_LAMBDA_MAX_CONCURRENCY unset, invalid or below 2, read as
+// lambdacontext reads it (Lambda Managed Instances set it higher).
+func servesOneAtATime(getenv func(string) string) bool {
+	if getenv("AWS_LAMBDA_RUNTIME_API") == "" {
+		return false
+	}
+	v, err := strconv.Atoi(getenv("AWS_LAMBDA_MAX_CONCURRENCY"))
+	return err != nil || v <= 1
 }
 
 // positiveDuration parses a Go duration; anything else (unset, invalid,
@@ -188,7 +220,9 @@ func NewLambdaHandlerWith(cfg LambdaConfig, client ObjectGetter) *LambdaHandler 
 	}
 	var id [8]byte
 	_, _ = rand.Read(id[:])
-	return &LambdaHandler{worker: New(src), src: src, cfg: cfg, env: hex.EncodeToString(id[:])}
+	w := New(src)
+	w.inPlace = cfg.InPlaceFolds
+	return &LambdaHandler{worker: w, src: src, cfg: cfg, env: hex.EncodeToString(id[:])}
 }
 
 // Invoke implements lambda.Handler: it decodes a LambdaRequest, runs it

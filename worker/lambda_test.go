@@ -20,6 +20,12 @@ func TestLambdaConfigFromEnv(t *testing.T) {
 		{"all", map[string]string{EnvBucket: "b", EnvDatasetsPrefix: "data/", EnvTestFaults: "1"},
 			LambdaConfig{Bucket: "b", DatasetsPrefix: "data/", TestFaults: true}},
 		{"faults only when 1", map[string]string{EnvTestFaults: "true"}, LambdaConfig{}},
+		{"in place in a Lambda runtime", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"}, LambdaConfig{InPlaceFolds: true}},
+		{"in place at concurrency 1", map[string]string{"AWS_LAMBDA_RUNTIME_API": "x", "AWS_LAMBDA_MAX_CONCURRENCY": "1"}, LambdaConfig{InPlaceFolds: true}},
+		{"in place when the concurrency is not a number (aws-lambda-go serves one)", map[string]string{"AWS_LAMBDA_RUNTIME_API": "x", "AWS_LAMBDA_MAX_CONCURRENCY": "many"}, LambdaConfig{InPlaceFolds: true}},
+		{"copies at concurrency 2", map[string]string{"AWS_LAMBDA_RUNTIME_API": "x", "AWS_LAMBDA_MAX_CONCURRENCY": "2"}, LambdaConfig{}},
+		{"copies when asked", map[string]string{"AWS_LAMBDA_RUNTIME_API": "x", EnvCopyFolds: "1"}, LambdaConfig{}},
+		{"copies outside a Lambda runtime", map[string]string{"AWS_LAMBDA_MAX_CONCURRENCY": "1"}, LambdaConfig{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

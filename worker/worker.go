@@ -25,6 +25,17 @@ const DataFraction = "data_fraction"
 // datasets and fold assignments it caches, read-only.
 type Worker struct {
 	src Source
+	// inPlace lets a trial reorder the rows of a dataset its source
+	// loaded (not a bundled one, which the whole process shares) in
+	// place rather than copy each fold's rows (see foldData). Set it
+	// only where nothing but this Worker's trials reads those datasets,
+	// and they run one at a time: a Lambda runtime serving one
+	// invocation at a time (LambdaConfig.InPlaceFolds). rows keeps
+	// concurrent trials correct even then, at the cost of waiting.
+	inPlace bool
+	// rows guards the rows of the datasets this Worker's source loaded
+	// against a trial that has them out of order; see foldData.
+	rows sync.RWMutex
 
 	mu    sync.Mutex
 	folds map[string]*foldEntry
@@ -182,7 +193,7 @@ func (w *Worker) crossValidate(ctx context.Context, req Request, l trainers.Lear
 		}
 	}
 	res.FoldScores = make([]float64, 0, len(splits))
-	var rows foldRows
+	data := &foldData{X: X, y: d.Y, rows: &w.rows, inPlace: w.inPlace && req.Dataset.Name == ""}
 	for fi, sp := range splits {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -191,45 +202,54 @@ func (w *Worker) crossValidate(ctx context.Context, req Request, l trainers.Lear
 		if fraction < 1 {
 			train = subsample(train, fraction, req.Trial.Seed+uint64(fi))
 		}
-		fitStart := time.Now()
-		xtr, ytr, xva, yva := rows.gather(X, d.Y, train, sp.Valid)
-		pipe, err := preprocess.NewPipeline(scale, req.Preprocess.Impute)
-		if err != nil {
-			return err
-		}
-		if xtr, err = pipe.FitTransform(xtr); err != nil {
-			return fmt.Errorf("fold %d: %w", fi, err)
-		}
-		if xva, err = pipe.Transform(xva); err != nil {
-			return fmt.Errorf("fold %d: %w", fi, err)
-		}
-		est, err := l.New(params, trainers.Config{Task: d.Task, Classes: len(d.Classes), Seed: req.Trial.Seed})
-		if err != nil {
-			return err
-		}
-		if err := est.Fit(ctx, xtr, ytr); err != nil {
-			return fmt.Errorf("fold %d: fit: %w", fi, err)
-		}
-		res.FitSeconds += time.Since(fitStart).Seconds()
-		scoreStart := time.Now()
-		pred := est.Predict(xva)
-		var proba trainers.Matrix
-		if info.Proba {
-			pe, ok := est.(trainers.ProbaEstimator)
-			if !ok {
-				return fmt.Errorf("%w: metric %s needs probabilities, which %s does not predict", trial.ErrBadInput, metric, l.Info().Name)
+		foldStart := time.Now()
+		var scoreSeconds float64
+		err := data.with(train, sp.Valid, func(xtr trainers.Matrix, ytr []float64, xva trainers.Matrix, yva []float64) error {
+			pipe, err := preprocess.NewPipeline(scale, req.Preprocess.Impute)
+			if err != nil {
+				return err
 			}
-			proba = pe.PredictProba(xva)
-		}
-		s, err := metrics.Score(metric, yva, pred, proba, len(d.Classes))
+			if xtr, err = pipe.FitTransform(xtr); err != nil {
+				return fmt.Errorf("fold %d: %w", fi, err)
+			}
+			if xva, err = pipe.Transform(xva); err != nil {
+				return fmt.Errorf("fold %d: %w", fi, err)
+			}
+			est, err := l.New(params, trainers.Config{Task: d.Task, Classes: len(d.Classes), Seed: req.Trial.Seed})
+			if err != nil {
+				return err
+			}
+			if err := est.Fit(ctx, xtr, ytr); err != nil {
+				return fmt.Errorf("fold %d: fit: %w", fi, err)
+			}
+			scoreStart := time.Now()
+			defer func() { scoreSeconds = time.Since(scoreStart).Seconds() }()
+			pred := est.Predict(xva)
+			var proba trainers.Matrix
+			if info.Proba {
+				pe, ok := est.(trainers.ProbaEstimator)
+				if !ok {
+					return fmt.Errorf("%w: metric %s needs probabilities, which %s does not predict", trial.ErrBadInput, metric, l.Info().Name)
+				}
+				proba = pe.PredictProba(xva)
+			}
+			s, err := metrics.Score(metric, yva, pred, proba, len(d.Classes))
+			if err != nil {
+				return fmt.Errorf("fold %d: %s: %w", fi, metric, err)
+			}
+			if math.IsNaN(s) {
+				return fmt.Errorf("fold %d: %s is NaN", fi, metric)
+			}
+			res.FoldScores = append(res.FoldScores, s)
+			return nil
+		})
 		if err != nil {
-			return fmt.Errorf("fold %d: %s: %w", fi, metric, err)
+			return err
 		}
-		if math.IsNaN(s) {
-			return fmt.Errorf("fold %d: %s is NaN", fi, metric)
-		}
-		res.ScoreSeconds += time.Since(scoreStart).Seconds()
-		res.FoldScores = append(res.FoldScores, s)
+		// The fit's time includes getting the fold's rows (and, in place,
+		// putting them back).
+		res.FitSeconds += time.Since(foldStart).Seconds() - scoreSeconds
+		res.ScoreSeconds += scoreSeconds
 	}
 	var sum float64
 	for _, s := range res.FoldScores {
