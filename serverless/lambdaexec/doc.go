@@ -23,6 +23,13 @@
 // with the scheduler, for resume. Config.TrialTimeout bounds each
 // invocation below the function's timeout.
 //
+// Invocations go out without the SDK's per-call middleware stack (see
+// directInvoke): the same request, signed with the SDK's SigV4 signer at
+// the clock-skew-corrected time, sent once on the pooled HTTP client, with
+// every answer other than a success decoded by the SDK itself, so that
+// errors are exactly the SDK's. HPSEARCH_SDK_INVOKE=1 (EnvSDKInvoke)
+// invokes through the SDK's client instead, for comparison.
+//
 // Figures from the invocation's REPORT log line (billed and init
 // duration, max memory used) are recorded in Result.Backend.
 package lambdaexec

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	smithyauth "github.com/aws/smithy-go/auth"
 	"github.com/aws/smithy-go/encoding/httpbinding"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -80,13 +81,18 @@ type directInvoke struct {
 	creds           aws.CredentialsProvider
 	signer          *v4.Signer
 	skewCorrection  bool
-	userAgent       string
+	userAgent       []string // shared by every request, as headerValues
+	// path is the escaped and unescaped path of the last function name.
+	path atomic.Pointer[invokePath]
 	// skew is the server's clock minus ours (nanoseconds), from the last
 	// answer with a Date header.
 	skew atomic.Int64
 }
 
 var _ LambdaAPI = (*directInvoke)(nil)
+
+// invokePath is the URL path of a function's invocations.
+type invokePath struct{ name, path, raw string }
 
 // newDirectInvoke returns the direct Invoke of client's configuration.
 // It resolves the endpoint now; if that fails, or the configuration is one
@@ -95,9 +101,9 @@ func newDirectInvoke(ctx context.Context, client *lambda.Client) *directInvoke {
 	o := client.Options()
 	d := &directInvoke{sdk: client, base: o, http: o.HTTPClient, creds: o.Credentials, signer: v4.NewSigner(),
 		skewCorrection: !o.DisableClockSkewCorrection, signingName: "lambda", signingRegion: o.Region,
-		userAgent: "aws-sdk-go-v2/" + aws.SDKVersion + " ua/2.1 os/" + runtime.GOOS + " lang/go#" +
+		userAgent: []string{"aws-sdk-go-v2/" + aws.SDKVersion + " ua/2.1 os/" + runtime.GOOS + " lang/go#" +
 			strings.TrimPrefix(runtime.Version(), "go") + " md/GOOS#" + runtime.GOOS + " md/GOARCH#" + runtime.GOARCH +
-			" api/lambda m/hpsearch-direct-invoke"}
+			" api/lambda m/hpsearch-direct-invoke"}[:1:1]}
 	if ow, ok := d.http.(oneWrite); ok {
 		d.http = ow.next
 	}
@@ -206,9 +212,15 @@ func (d *directInvoke) direct(opts []func(*lambda.Options)) bool {
 // for in (its URI, query and header bindings), at the resolved endpoint.
 func (d *directInvoke) request(ctx context.Context, in *lambda.InvokeInput) (*http.Request, error) {
 	name := *in.FunctionName
+	p := d.path.Load()
+	if p == nil || p.name != name {
+		p = &invokePath{name: name,
+			path: smithyhttp.JoinPath(d.endpoint.Path, "/2015-03-31/functions/"+name+"/invocations"),
+			raw:  smithyhttp.JoinPath(d.endpoint.RawPath, "/2015-03-31/functions/"+httpbinding.EscapePath(name, true)+"/invocations")}
+		d.path.Store(p)
+	}
 	u := d.endpoint
-	u.Path = smithyhttp.JoinPath(d.endpoint.Path, "/2015-03-31/functions/"+name+"/invocations")
-	u.RawPath = smithyhttp.JoinPath(d.endpoint.RawPath, "/2015-03-31/functions/"+httpbinding.EscapePath(name, true)+"/invocations")
+	u.Path, u.RawPath = p.path, p.raw
 	if in.Qualifier != nil {
 		u.RawQuery = url.Values{"Qualifier": {*in.Qualifier}}.Encode()
 	} else {
@@ -234,14 +246,36 @@ func (d *directInvoke) request(ctx context.Context, in *lambda.InvokeInput) (*ht
 		h["X-Amz-Client-Context"] = []string{*in.ClientContext}
 	}
 	if in.InvocationType != "" {
-		h["X-Amz-Invocation-Type"] = []string{string(in.InvocationType)}
+		h["X-Amz-Invocation-Type"] = headerValue(string(in.InvocationType))
 	}
 	if in.LogType != "" {
-		h["X-Amz-Log-Type"] = []string{string(in.LogType)}
+		h["X-Amz-Log-Type"] = headerValue(string(in.LogType))
 	}
-	h["Content-Type"] = []string{"application/octet-stream"}
-	h["User-Agent"] = []string{d.userAgent}
+	h["Content-Type"] = headerValue("application/octet-stream")
+	h["User-Agent"] = d.userAgent
 	return req, nil
+}
+
+// headerValues are the header values every request carries, shared
+// between requests to save an allocation each: net/http and the signer
+// replace a header's slice (Header.Set), never write into it, and the
+// capacity of one keeps an append from writing into it either.
+var headerValues = map[string][]string{}
+
+func init() {
+	for _, v := range []string{"application/octet-stream", string(types.InvocationTypeRequestResponse),
+		string(types.InvocationTypeEvent), string(types.InvocationTypeDryRun), string(types.LogTypeTail), string(types.LogTypeNone)} {
+		headerValues[v] = []string{v}[:1:1]
+	}
+}
+
+// headerValue returns the header value v, shared if it is one of
+// headerValues.
+func headerValue(v string) []string {
+	if s, ok := headerValues[v]; ok {
+		return s
+	}
+	return []string{v}
 }
 
 // learnSkew records the clock skew an answer shows, as the SDK does: the
