@@ -60,13 +60,38 @@ func TestTallySummarisesAsTheWholeList(t *testing.T) {
 			if g, w := tl.Failures(), results.Failures(rs); !reflect.DeepEqual(g, w) {
 				t.Errorf("Failures\n got %+v\nwant %+v", g, w)
 			}
-			if seed%4 == 0 && !reflect.DeepEqual(tl.Kept, rs) {
-				t.Errorf("keep: Kept has %d results, want the %d added", len(tl.Kept), len(rs))
+			if seed%4 == 0 && !reflect.DeepEqual(tl.Kept(), rs) {
+				t.Errorf("keep: Kept has %d results, want the %d added", len(tl.Kept()), len(rs))
 			}
-			if seed%4 != 0 && tl.Kept != nil {
-				t.Errorf("without keep Kept has %d results", len(tl.Kept))
+			if seed%4 != 0 && tl.Kept() != nil {
+				t.Errorf("without keep Kept has %d results", len(tl.Kept()))
 			}
 		})
+	}
+}
+
+// TestTallyKeepsEveryResultInOrder: with keep, Kept returns every
+// result added, in order, however many (here several chunks' worth),
+// and an empty list, not nil, before any; each call returns a slice of
+// its own.
+func TestTallyKeepsEveryResultInOrder(t *testing.T) {
+	tl := results.NewTally(trial.Maximize, 3, true)
+	if k := tl.Kept(); k == nil || len(k) != 0 {
+		t.Fatalf("Kept before any result = %v, want empty and not nil", k)
+	}
+	var rs []trial.Result
+	for n := range 2500 {
+		r := trial.Result{Number: n, State: trial.Complete, Model: "m", Score: float64(n % 7), Backend: map[string]float64{"billed_ms": float64(n)}}
+		rs = append(rs, r)
+		tl.Add(r)
+	}
+	got := tl.Kept()
+	if !reflect.DeepEqual(got, rs) {
+		t.Fatalf("Kept has %d results, want the %d added in order", len(got), len(rs))
+	}
+	got[0].Number = -1
+	if tl.Kept()[0].Number != 0 {
+		t.Error("changing the slice Kept returned changed the tally")
 	}
 }
 

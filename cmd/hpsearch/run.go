@@ -387,7 +387,7 @@ func writeTalliedJSON(w io.Writer, dir string, spec *search.Spec, out scheduler.
 		Trials:      trialCounts{Complete: out.Complete, Pruned: out.Pruned, Failed: out.Failed},
 		StopReason:  out.StopReason,
 		WallSeconds: out.Wall.Seconds(),
-		LambdaCost:  newLambdaCost(studyCost(spec, t.Kept)),
+		LambdaCost:  newLambdaCost(studyCost(spec, t.Kept())),
 	}
 	for _, f := range t.Failures() {
 		s.Failures = append(s.Failures, failureReason{Reason: f.Reason, Count: f.Count, Trial: f.Trial, Example: f.Example})
@@ -420,7 +420,7 @@ func writeTalliedText(w io.Writer, dir string, spec *search.Spec, out scheduler.
 	}
 	fmt.Fprintln(w)
 	arch, _ := spec.Backend["arch"].(string)
-	writeCostLine(w, studyCost(spec, t.Kept), arch)
+	writeCostLine(w, studyCost(spec, t.Kept()), arch)
 	if failures := t.Failures(); len(failures) > 0 {
 		results.WriteFailures(w, failures)
 		fmt.Fprintln(w)
