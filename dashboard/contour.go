@@ -27,6 +27,7 @@ func (s *Server) apiContour(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	c := s.chartsOf(id, e)
+	e.mu.RUnlock()
 	ct, err := c.Contour(x, y)
 	switch {
 	case errors.Is(err, studycharts.ErrNoContour):

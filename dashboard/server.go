@@ -23,6 +23,13 @@ import (
 // URL of a study in S3. It is called again whenever a study's data are
 // older than Options.MaxAge, and must be safe for concurrent use; it must
 // only read.
+//
+// It may return a new study, or the study it returned for source before,
+// brought up to date in place (report.Study.Reload: a growing study held
+// once, not once a read). The server calls it for a source only while
+// nothing reads that source's study, and after an error goes on showing
+// the study as the Loader left it; a Loader must therefore leave a study
+// it changes readable (Reload leaves the records before a damaged one).
 type Loader func(ctx context.Context, source string) (*report.Study, error)
 
 // Options configures a Server.
@@ -87,15 +94,21 @@ type Server struct {
 
 // entry is one study, its last read and what was computed from it.
 type entry struct {
-	source  string
-	mu      sync.Mutex
+	source string
+	// mu is held for reading by anything that reads st (its trials and
+	// warnings, the charts being built from them, a table page, a
+	// trial), and for writing to read st again (see Loader: the read may
+	// change st in place) or to change at, version and st.
+	mu      sync.RWMutex
 	at      time.Time
 	version string
 	st      *report.Study
-	// charts is computed from st on first use, and table from st's
-	// events: both are dropped when st is read again.
-	charts *Charts
-	rows   []trial.Result
+	// charts is computed from st on first use (under chartsMu, with mu
+	// held for reading) and dropped before st is read again, so that a
+	// study's charts are computed once a read and never held beside the
+	// next read's.
+	chartsMu sync.Mutex
+	charts   *Charts
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -119,58 +132,70 @@ func New(opts Options) *Server {
 	return s
 }
 
-// study returns the study id, read again when older than MaxAge and
+// study returns study id's entry with its mu held for reading (the
+// caller must RUnlock it), read again first when older than MaxAge and
 // changed since (Options.Version).
 func (s *Server) study(ctx context.Context, id string) (*entry, error) {
 	e := s.studies[id]
+	e.mu.RLock()
+	if e.st != nil && s.opts.MaxAge != 0 && s.opts.Now().Sub(e.at) < s.opts.MaxAge {
+		return e, nil
+	}
+	e.mu.RUnlock()
 	e.mu.Lock()
-	defer e.mu.Unlock()
+	err := s.reread(ctx, e)
+	e.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	// Another request may read the study again meanwhile; whatever it
+	// leaves is as good.
+	e.mu.RLock()
+	return e, nil
+}
+
+// reread reads e's study again unless it is younger than MaxAge or
+// unchanged since (Options.Version); e.mu must be held for writing. A
+// failed read keeps the last good one (a journal mid-write) and is an
+// error only when there is none.
+func (s *Server) reread(ctx context.Context, e *entry) error {
 	now := s.opts.Now()
 	if e.st != nil && s.opts.MaxAge != 0 && now.Sub(e.at) < s.opts.MaxAge {
-		return e, nil
+		return nil
 	}
 	version := ""
 	if s.opts.Version != nil {
 		v, err := s.opts.Version(ctx, e.source)
 		if err == nil && v == e.version && e.st != nil {
 			e.at = now
-			return e, nil
+			return nil
 		}
 		version = v
 	}
+	// The charts of the last read go before the next read is made.
+	e.charts = nil
 	st, err := s.opts.Load(ctx, e.source)
 	if err != nil {
 		s.opts.Log.Warn("dashboard: reading a study", "source", e.source, "err", err)
 		if e.st == nil {
-			return nil, err
+			return err
 		}
-		// Keep showing the last good read (a journal mid-write).
-		return e, nil
+		return nil
 	}
-	e.st, e.at, e.version, e.charts, e.rows = st, now, version, nil, nil
-	return e, nil
+	e.st, e.at, e.version = st, now, version
+	return nil
 }
 
-// chartsOf returns the charts of e's study, computed once per read.
+// chartsOf returns the charts of e's study, computed once per read; e.mu
+// must be held for reading.
 func (s *Server) chartsOf(id string, e *entry) Charts {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.chartsMu.Lock()
+	defer e.chartsMu.Unlock()
 	if e.charts == nil {
 		c := buildCharts(id, e.st)
 		e.charts = &c
 	}
 	return *e.charts
-}
-
-// rowsOf returns the trial table's rows of e's study, built once per
-// read; callers must not change them.
-func (s *Server) rowsOf(e *entry) []trial.Result {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.rows == nil {
-		e.rows = e.st.Trials().Table()
-	}
-	return e.rows
 }
 
 // ServeHTTP authenticates, rejects traversal and routes.
@@ -327,6 +352,7 @@ func (s *Server) apiStudies(w http.ResponseWriter, r *http.Request) {
 				out[i] = StudySummary{ID: id, Dir: s.studies[id].source, State: "unreadable", Error: err.Error()}
 				return
 			}
+			defer e.mu.RUnlock()
 			out[i] = s.chartsOf(id, e).Summary
 		}()
 	}
@@ -340,7 +366,9 @@ func (s *Server) apiStudy(w http.ResponseWriter, r *http.Request, id string) {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	writeJSON(w, s.chartsOf(id, e))
+	c := s.chartsOf(id, e)
+	e.mu.RUnlock()
+	writeJSON(w, c)
 }
 
 func (s *Server) apiTrials(w http.ResponseWriter, r *http.Request, id string) {
@@ -354,7 +382,9 @@ func (s *Server) apiTrials(w http.ResponseWriter, r *http.Request, id string) {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	writeJSON(w, table(s.rowsOf(e), q))
+	page := table(e.st.Trials().Table(), q)
+	e.mu.RUnlock()
+	writeJSON(w, page)
 }
 
 func (s *Server) apiTrial(w http.ResponseWriter, r *http.Request, id, num string) {
@@ -364,10 +394,11 @@ func (s *Server) apiTrial(w http.ResponseWriter, r *http.Request, id, num string
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	e.mu.Lock()
 	st := e.st
-	e.mu.Unlock()
 	d, ok := detail(st.Trials(), n)
+	// A study read again in place keeps its Dir and Spec, which the logs
+	// need; its trials are read no more.
+	e.mu.RUnlock()
 	if !ok {
 		http.NotFound(w, r)
 		return

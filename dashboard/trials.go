@@ -85,27 +85,37 @@ func parseTableQuery(v url.Values) (TableQuery, error) {
 	return q, nil
 }
 
-// table returns the page of rows q asks for; rows are not changed.
+// tableRow is a row of the table: a result and the state it shows.
+type tableRow struct {
+	r     *trial.Result
+	state trial.State
+}
+
+// table returns the page of rows q asks for, each row showing its
+// results.StateOf state (studycharts.Trials.Table); rows are not
+// changed.
 func table(rows []trial.Result, q TableQuery) TrialPage {
 	text := strings.ToLower(q.Text)
-	var kept []*trial.Result
+	var kept []tableRow
 	for i := range rows {
 		r := &rows[i]
-		if q.State != "" && string(r.State) != q.State {
+		state := results.StateOf(*r)
+		if q.State != "" && string(state) != q.State {
 			continue
 		}
 		if text != "" && !strings.Contains(rowText(*r), text) {
 			continue
 		}
-		kept = append(kept, r)
+		kept = append(kept, tableRow{r, state})
 	}
 	param := strings.TrimPrefix(q.Sort, "param:")
-	key := func(r *trial.Result) (float64, string) {
+	key := func(row tableRow) (float64, string) {
+		r := row.r
 		switch q.Sort {
 		case "number":
 			return float64(r.Number), ""
 		case "state":
-			return 0, string(r.State)
+			return 0, string(row.state)
 		case "model":
 			return 0, r.Model
 		case "score":
@@ -122,7 +132,7 @@ func table(rows []trial.Result, q TableQuery) TrialPage {
 		}
 		return math.NaN(), trial.FormatValue(v)
 	}
-	slices.SortFunc(kept, func(a, b *trial.Result) int {
+	slices.SortFunc(kept, func(a, b tableRow) int {
 		fa, sa := key(a)
 		fb, sb := key(b)
 		// Missing values (NaN) sort last whatever the order.
@@ -133,15 +143,17 @@ func table(rows []trial.Result, q TableQuery) TrialPage {
 		case bn:
 			return -1
 		}
-		c := cmp.Or(cmp.Compare(fa, fb), strings.Compare(sa, sb), cmp.Compare(a.Number, b.Number))
+		c := cmp.Or(cmp.Compare(fa, fb), strings.Compare(sa, sb), cmp.Compare(a.r.Number, b.r.Number))
 		if q.Desc {
 			return -c
 		}
 		return c
 	})
 	page := TrialPage{Total: len(kept), Offset: q.Offset, Rows: []TrialRow{}}
-	for _, r := range kept[min(q.Offset, len(kept)):min(q.Offset+q.Limit, len(kept))] {
-		page.Rows = append(page.Rows, rowOf(*r))
+	for _, row := range kept[min(q.Offset, len(kept)):min(q.Offset+q.Limit, len(kept))] {
+		r := *row.r
+		r.State = row.state
+		page.Rows = append(page.Rows, rowOf(r))
 	}
 	return page
 }

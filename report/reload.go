@@ -18,27 +18,37 @@ type journalRead struct {
 	checker *results.Checker
 	file    os.FileInfo
 	whole   int64
-	// again says the next read must start over: the last record had no
-	// newline, so the bytes after it may complete it.
-	again bool
+	// failed says a read stopped at a damaged record: the study holds
+	// the records before it, the Checker may have gone past them, and
+	// the next read starts over.
+	failed bool
 }
 
-// Reload returns the study with what its journal holds now. A study read
-// by LoadTrials, whose journal has only grown since, gets the records
-// after those it read added to a copy of its trials (studycharts.Trials.
-// Clone), so a dashboard following a running study decodes each record
-// once; any other study (its journal replaced or cut short, its last
-// record without its newline, or a study not streamed) is read afresh by
-// LoadTrials. s's trials are unchanged and may be read meanwhile. The
-// warnings of the new records are the new study's; a damaged record
-// among them is an error, as for LoadTrials.
+// Reload brings the study up to date with its journal and returns it. A
+// study read by LoadTrials whose journal has only grown since its last
+// read is brought up to date in place: the records after those it read
+// are checked (by the Checker that checked the earlier ones) and added to
+// its trials, and Reload returns s itself. A dashboard following a
+// running study so decodes each record once and holds one copy of its
+// trials, however long the journal grows; the trials are then what a
+// fresh read of the journal gives (studycharts.Trials.Add folds each
+// record in as LoadTrials does). A torn last record is left out with a
+// warning and read once its end arrives. The warnings are those of the
+// last read that found new bytes (its line numbers count from where it
+// started).
 //
-// Reload the study the last Reload returned: once s's journal was read
-// on from where s left it, s.Reload (or a retry after an error) reads
-// afresh. Reload must not be called concurrently on one study.
+// Any other study (its journal replaced or cut short, a study not
+// streamed, or one whose last Reload failed) is read afresh by
+// LoadTrials, and Reload returns the new study, leaving s as it was.
+//
+// Reload changes s: it must not be called concurrently with anything
+// that reads s, its trials or what they returned (the dashboard holds its
+// study's lock for writing while it reloads). A damaged record among the
+// new ones is an error, as for LoadTrials; s then holds the records
+// before it, and its next Reload reads afresh.
 func (s *Study) Reload(ctx context.Context) (*Study, error) {
 	rd := s.read
-	if rd == nil || rd.again {
+	if rd == nil || rd.failed {
 		return LoadTrials(ctx, s.Dir)
 	}
 	path := filepath.Join(s.Dir, results.JournalFile)
@@ -46,25 +56,18 @@ func (s *Study) Reload(ctx context.Context) (*Study, error) {
 	if err != nil || !os.SameFile(fi, rd.file) || fi.Size() < rd.whole {
 		return LoadTrials(ctx, s.Dir)
 	}
-	n := &Study{Dir: s.Dir, Spec: s.Spec, Prices: s.Prices}
-	if fi.Size() == rd.whole {
-		n.trials, n.read, n.Warnings = s.Trials(), rd, s.Warnings
-	} else {
-		t := s.Trials().Clone()
-		// The Checker goes on from rd's records, so s's next Reload, if
-		// any, starts over.
-		rd.again = true
-		next, warnings, err := readJournal(ctx, path, &journalRead{checker: rd.checker, whole: rd.whole}, t)
+	if fi.Size() > rd.whole {
+		next, warnings, err := readJournal(ctx, path, rd, s.Trials())
 		if err != nil {
+			rd.failed = true
 			return nil, err
 		}
-		n.trials, n.read, n.Warnings = t, next, warnings
+		s.read, s.Warnings = next, warnings
 	}
-	n.trialsOnce.Do(func() {})
-	if err := n.loadComparison(); err != nil {
+	if err := s.loadComparison(); err != nil {
 		return nil, err
 	}
-	return n, nil
+	return s, nil
 }
 
 // readJournal adds the records of the journal at path from byte
@@ -91,6 +94,9 @@ func readJournal(ctx context.Context, path string, from *journalRead, t *studych
 		}
 		name = fmt.Sprintf("%s (from byte %d)", path, from.whole)
 	}
+	// A last record without its newline is read whole (a record is a
+	// JSON object: no shorter part of one decodes), so the next read
+	// starts after it, at the newline that ends it.
 	sc, err := from.checker.Scan(f, name, func(e results.Event) error {
 		t.Add(e)
 		return nil
@@ -98,5 +104,5 @@ func readJournal(ctx context.Context, path string, from *journalRead, t *studych
 	if err != nil {
 		return nil, sc.Warnings, err // Scan's errors name the journal
 	}
-	return &journalRead{checker: from.checker, file: fi, whole: from.whole + sc.Whole, again: sc.Unterminated}, sc.Warnings, nil
+	return &journalRead{checker: from.checker, file: fi, whole: from.whole + sc.Whole}, sc.Warnings, nil
 }

@@ -62,8 +62,8 @@ func html(tb testing.TB, st *report.Study) []byte {
 }
 
 // TestReloadAddsWhatTheJournalGrewBy: a study reloaded after its journal
-// grew reports as the study read afresh, and the study it was reloaded
-// from still reports as it did.
+// grew is brought up to date in place (one copy of its trials), and
+// reports as the study read afresh.
 func TestReloadAddsWhatTheJournalGrewBy(t *testing.T) {
 	ctx := context.Background()
 	dir := writeMixedStudy(t)
@@ -71,7 +71,6 @@ func TestReloadAddsWhatTheJournalGrewBy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := html(t, old)
 	appendJournal(t, dir, moreTrials(t))
 	st, err := old.Reload(ctx)
 	if err != nil {
@@ -87,8 +86,8 @@ func TestReloadAddsWhatTheJournalGrewBy(t *testing.T) {
 	if !bytes.Equal(html(t, st), html(t, fresh)) {
 		t.Errorf("the reloaded study reports differently from the study read afresh")
 	}
-	if old.Trials().Kept() != 30 || !bytes.Equal(html(t, old), before) {
-		t.Errorf("the study reloaded from changed: %d results", old.Trials().Kept())
+	if st != old {
+		t.Errorf("Reload of a grown journal returned a new study, want the study brought up to date in place")
 	}
 	again, err := st.Reload(ctx)
 	if err != nil || again.Trials().Kept() != 33 {

@@ -3,7 +3,6 @@ package studycharts
 import (
 	"cmp"
 	"iter"
-	"maps"
 	"math"
 	"slices"
 	"time"
@@ -39,7 +38,10 @@ type Trials struct {
 	// have a result without its dispatch, which Summary does not count).
 	dispatched []bool
 	stopReason string
-	// pos finds a trial number's entry in recs.
+	// pos finds the entry in recs of a trial number n that is not at
+	// index n: the scheduler numbers trials as it dispatches them, so
+	// most are where their number says and need no entry (a map entry a
+	// trial is a few megabytes of a 100,000-trial study).
 	pos map[int]int32
 	// order holds the indexes in recs of the results, in journal order.
 	order []int32
@@ -96,7 +98,7 @@ func (t *Trials) Add(e results.Event) {
 		t.stopReason = e.Reason
 	case e.Type == results.EventDispatch && e.Trial != nil:
 		tr := e.Trial
-		i, ok := t.pos[tr.Number]
+		i, ok := t.index(tr.Number)
 		if !ok {
 			i = t.insert(trial.Result{Number: tr.Number, State: trial.Running, Model: tr.Model, Params: tr.Params, Score: math.NaN()}, false)
 		}
@@ -106,7 +108,7 @@ func (t *Trials) Add(e results.Event) {
 		if results.StateOf(r) != r.State {
 			t.budgeted = true
 		}
-		i, ok := t.pos[r.Number]
+		i, ok := t.index(r.Number)
 		if !ok {
 			i = t.insert(r, true)
 		} else {
@@ -119,13 +121,24 @@ func (t *Trials) Add(e results.Event) {
 	}
 }
 
+// index returns the index in recs of trial n's entry, if it has one.
+func (t *Trials) index(n int) (int32, bool) {
+	if n >= 0 && n < len(t.recs) && t.recs[n].Number == n {
+		return int32(n), true
+	}
+	i, ok := t.pos[n]
+	return i, ok
+}
+
 // insert appends r as trial r.Number's entry and returns its index.
 func (t *Trials) insert(r trial.Result, result bool) int32 {
 	i := int32(len(t.recs))
 	if n := len(t.recs); n > 0 && t.recs[n-1].Number > r.Number {
 		t.inOrder = false
 	}
-	t.pos[r.Number] = i
+	if int(i) != r.Number {
+		t.pos[r.Number] = i
+	}
 	t.recs = append(t.recs, r)
 	t.hasResult = append(t.hasResult, result)
 	t.dispatched = append(t.dispatched, false)
@@ -231,21 +244,12 @@ func finalsOf(t *Trials) []trial.Result {
 }
 
 // Table returns a row for each trial in the order of its first event:
-// its result with its results.StateOf state, or while it has none its
-// first dispatch, as a running result with a NaN score. Without early
-// stopping it is the Trials' own slice, not a copy.
+// its result, or while it has none its first dispatch, as a running
+// result with a NaN score. It is the Trials' own slice, not a copy,
+// whatever the study, so each state is as the journal holds it: a table
+// shows results.StateOf of each row (a running row's is running).
 func (t *Trials) Table() []trial.Result {
-	rs := t.recs[:len(t.recs):len(t.recs)]
-	if !t.budgeted {
-		return rs
-	}
-	out := slices.Clone(rs)
-	for i := range out {
-		if t.hasResult[i] {
-			out[i].State = results.StateOf(out[i])
-		}
-	}
-	return out
+	return t.recs[:len(t.recs):len(t.recs)]
 }
 
 // Results yields each result, in journal order.
@@ -262,27 +266,9 @@ func (t *Trials) Results() iter.Seq[*trial.Result] {
 // Trial returns trial n's result as the journal holds it; dispatched
 // says the journal has trial n at all, hasResult that r is its result.
 func (t *Trials) Trial(n int) (r trial.Result, dispatched, hasResult bool) {
-	i, ok := t.pos[n]
+	i, ok := t.index(n)
 	if !ok {
 		return trial.Result{}, false, false
 	}
 	return t.recs[i], true, t.hasResult[i]
-}
-
-// Clone returns a copy of t that events can be added to without changing
-// t, which may be read meanwhile: a growing journal's next part is added
-// to a clone of what its earlier parts gave. The results themselves
-// (their parameters, steps and maps) are shared, not copied: neither
-// changes them.
-func (t *Trials) Clone() *Trials {
-	c := *t
-	c.recs = slices.Clone(t.recs)
-	c.hasResult = slices.Clone(t.hasResult)
-	c.dispatched = slices.Clone(t.dispatched)
-	c.order = slices.Clone(t.order)
-	c.pos = maps.Clone(t.pos)
-	if c.pos == nil {
-		c.pos = map[int]int32{}
-	}
-	return &c
 }

@@ -259,8 +259,8 @@ func TestTrialsTableAndTrialShowRunningTrialsAndStateOf(t *testing.T) {
 	for _, r := range rows {
 		if r.Budget.Max > 0 && r.Budget.Value < r.Budget.Max {
 			pruned++
-			if r.State != trial.Pruned {
-				t.Errorf("trial %d below the full budget is %s, want pruned (StateOf)", r.Number, r.State)
+			if results.StateOf(r) != trial.Pruned || r.State != trial.Complete {
+				t.Errorf("trial %d below the full budget is %s, StateOf %s; want complete as the journal holds it, pruned by StateOf", r.Number, r.State, results.StateOf(r))
 			}
 		}
 	}
