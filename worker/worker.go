@@ -269,8 +269,9 @@ type foldRows struct {
 }
 
 // gather copies the train and valid rows of X and y into b's storage,
-// growing it when needed, so a trainer never sees (or could modify) the
-// shared dataset. The matrices it returns are valid until the next call.
+// growing it when needed, so a trainer never sees the shared dataset
+// (foldData's in-place path, where a trial has it to itself, does not
+// copy). The matrices it returns are valid until the next call.
 func (b *foldRows) gather(X trainers.Matrix, y []float64, train, valid []int) (xtr trainers.Matrix, ytr []float64, xva trainers.Matrix, yva []float64) {
 	n := len(train) + len(valid)
 	if cap(b.y) < n {
