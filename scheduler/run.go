@@ -572,7 +572,10 @@ func (s *study) count(r trial.Result) {
 		if b := s.out.Best; b == nil || s.cfg.Direction.Better(r.Score, b.Score) ||
 			(r.Score == b.Score && r.Number < b.Number) {
 			// A fresh copy: snapshots already handed out keep theirs.
-			s.out.Best = &r
+			// Copied here, not by taking r's address, which would move r
+			// to the heap on every call, best or not.
+			best := r
+			s.out.Best = &best
 		}
 	case trial.Pruned:
 		s.out.Pruned++
