@@ -145,16 +145,20 @@ func (m *jointMixture) build(st *tpeFamily, members []int32, weight func(r int) 
 func (ax *jointAxis) buildCategorical(st *tpeFamily, idx []int) {
 	fill := priorWeight / float64(len(idx)+1)
 	row := 1 + float64(ax.k)*fill
+	// A component's probabilities take two values: their logs are
+	// computed once, not once a component and category.
+	other, seenP := fill/row, (1+fill)/row
+	logOther, logSeen := math.Log(other), math.Log(seenP)
 	for _, i := range idx {
 		seen := int(st.obs[i].x[ax.j])
 		var run float64
 		for v := range ax.k {
-			p := fill / row
+			p, lp := other, logOther
 			if v == seen {
-				p = (1 + fill) / row
+				p, lp = seenP, logSeen
 			}
 			run += p
-			ax.logp, ax.cum = append(ax.logp, math.Log(p)), append(ax.cum, run)
+			ax.logp, ax.cum = append(ax.logp, lp), append(ax.cum, run)
 		}
 	}
 	for v := range ax.k { // the prior

@@ -183,35 +183,38 @@ func rehearsalSpec(tb testing.TB, method string) *Spec {
 }
 
 // BenchmarkTPEAskAtScale is the cost of one Ask of the rehearsal's study
-// (benchmarks/scale/rehearse.sh) with 100,000 configurations behind it,
-// the newest 1,000 still pending, as at parallel 1,000: the history is
-// bounded by TPEWindow, so this is the cost at any size past it.
+// (benchmarks/scale/rehearse.sh) with 2,000, 10,000 or 100,000
+// configurations behind it, the newest 1,000 still pending, as at
+// parallel 1,000: the history is bounded by TPEWindow, so the cost is
+// flat past it.
 func BenchmarkTPEAskAtScale(b *testing.B) {
 	for _, v := range tpeVariants {
-		b.Run(v.name, func(b *testing.B) {
-			smp, err := newTPESampler(rehearsalSpec(b, v.method))
-			if err != nil {
-				b.Fatal(err)
-			}
-			const n, pending = 100_000, 1000
-			rng := rand.New(rand.NewPCG(1, 2))
-			for i := range n {
-				p := trial.Params{"x": rng.Float64()*20 - 10, "lr": math.Exp(math.Log(1e-5) * rng.Float64()),
-					"depth": 1 + rng.IntN(12), "kind": []string{"a", "b", "c"}[rng.IntN(3)]}
-				smp.addPending(i, "noop", p)
-				if i < n-pending {
-					smp.Tell(trial.Result{Number: i, State: trial.Complete, Model: "noop", Params: p, Score: p["x"].(float64) + p["lr"].(float64) + float64(p["depth"].(int))})
+		for _, n := range []int{2_000, 10_000, 100_000} {
+			b.Run(fmt.Sprintf("%s/%d", v.name, n), func(b *testing.B) {
+				smp, err := newTPESampler(rehearsalSpec(b, v.method))
+				if err != nil {
+					b.Fatal(err)
 				}
-			}
-			b.ResetTimer()
-			cpu := cpuTime()
-			for i := range b.N {
-				smp.Ask(n + i)
-			}
-			// CPU a trial, besides wall: the machine's other load
-			// inflates ns/op but not this.
-			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
-		})
+				const pending = 1000
+				rng := rand.New(rand.NewPCG(1, 2))
+				for i := range n {
+					p := trial.Params{"x": rng.Float64()*20 - 10, "lr": math.Exp(math.Log(1e-5) * rng.Float64()),
+						"depth": 1 + rng.IntN(12), "kind": []string{"a", "b", "c"}[rng.IntN(3)]}
+					smp.addPending(i, "noop", p)
+					if i < n-pending {
+						smp.Tell(trial.Result{Number: i, State: trial.Complete, Model: "noop", Params: p, Score: p["x"].(float64) + p["lr"].(float64) + float64(p["depth"].(int))})
+					}
+				}
+				b.ResetTimer()
+				cpu := cpuTime()
+				for i := range b.N {
+					smp.Ask(n + i)
+				}
+				// CPU a trial, besides wall: the machine's other load
+				// inflates ns/op but not this.
+				b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+			})
+		}
 	}
 }
 
