@@ -13,10 +13,11 @@
 # one result, and prints the TPE ask's CPU from the resume's profile.
 #
 #   bash benchmarks/scale/rehearse.sh [TRIALS] [SECONDS]
-#   BIN=/path/to/hpsearch KEEP=1 bash benchmarks/scale/rehearse.sh 10000 1
+#   REV=HEAD KEEP=1 bash benchmarks/scale/rehearse.sh 10000 1
 #
-# BIN defaults to a build of the working tree; KEEP=1 keeps the work
-# directory (the emulation's S3 data, logs, the report and the profile).
+# hpsearch is built from the working tree, or from the git revision REV,
+# or BIN is used; KEEP=1 keeps the work directory (the emulation's S3
+# data, logs, the report and the profile).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 trials="${1:-100000}"; seconds="${2:-1}"; parallel=1000
@@ -30,9 +31,17 @@ cleanup() {
 trap cleanup EXIT
 
 bin="${BIN:-}"
-if [ -z "$bin" ]; then bin="$out/hpsearch"; go build -o "$bin" ./cmd/hpsearch; fi
+if [ -z "$bin" ] && [ -n "${REV:-}" ]; then # a committed revision, not the working tree
+  mkdir "$out/src" && git archive "$REV" | tar -x -C "$out/src"
+  bin="$out/hpsearch"; (cd "$out/src" && go build -o "$bin" ./cmd/hpsearch)
+elif [ -z "$bin" ]; then
+  bin="$out/hpsearch"; go build -o "$bin" ./cmd/hpsearch
+fi
 go build -o "$out/s3count" ./benchmarks/scale/s3count
-echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ)  load average $(cut -d' ' -f1-3 /proc/loadavg)  cpus $(nproc)  rev $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . || echo +changes)"
+rev="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . || echo +changes)"
+[ -n "${REV:-}" ] && rev="$(git rev-parse --short "$REV")"
+[ -n "${BIN:-}" ] && rev="$BIN"
+echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ)  load average $(cut -d' ' -f1-3 /proc/loadavg)  cpus $(nproc)  hpsearch $rev"
 echo "study: $trials TPE trials of ${seconds}s, parallel $parallel, on emulate --simulate --workers $parallel, --dir s3://hpsearch/rehearsal"
 
 cat > "$out/tpe.yaml" <<YAML
@@ -129,11 +138,15 @@ measure "best" 0 "$bin" best "$study"
 measure "export (jsonl)" 0 "$bin" export "$study" --format jsonl --output "$out/trials.jsonl"
 
 # 5. exactly once: from the journal's segments (the gateway's files) and the export.
-python3 - "$s3root/rehearsal/tpe/journal" "$out/trials.jsonl" "$trials" <<'PY'
-import json, os, sys, collections
-seg_dir, export, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+python3 - "$s3root/rehearsal/tpe/journal" "$out/trials.jsonl" "$trials" "$first" "$parallel" <<'PY'
+import json, os, sys, collections, datetime
+seg_dir, export, n, first, parallel = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 dispatch, result, attempts = collections.Counter(), collections.Counter(), collections.Counter()
 states = collections.Counter()
+sent, done, recovered = {}, {}, set()
+def ts(s):  # RFC 3339 with nanoseconds, to seconds
+    day, frac = s.rstrip("Z").split(".") if "." in s else (s.rstrip("Z"), "0")
+    return datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.timezone.utc).timestamp() + float("0." + frac)
 segs = sorted(os.listdir(seg_dir))
 for name in segs:
     with open(os.path.join(seg_dir, name)) as f:
@@ -141,8 +154,22 @@ for name in segs:
             e = json.loads(line)
             if e["type"] == "dispatch":
                 t = e["trial"]; dispatch[t["number"]] += 1; attempts[t.get("attempt", 1)] += 1
+                sent.setdefault(t["number"], ts(e["time"]))
             elif e["type"] == "result":
                 r = e["result"]; result[r["number"]] += 1; states[r.get("state", "?")] += 1
+                done[r["number"]] = ts(e["time"])
+                if r.get("backend", {}).get("recovered"):
+                    recovered.add(r["number"])
+# Did the scheduler keep its slots full? Mean trials in flight, from the
+# journal's times of each trial's dispatch and result (their commits),
+# for the run (before the kill) and the resume (its new trials).
+for label, nums in (("run", [k for k in done if k < first and k not in recovered and k in sent]),
+                    ("resume", [k for k in done if k >= first and k in sent])):
+    if nums:
+        span = max(done[k] for k in nums) - min(sent[k] for k in nums)
+        busy = sum(done[k] - sent[k] for k in nums)
+        print(f"{label}: {len(nums)} trials, mean {busy / len(nums):.2f} s from dispatch to result, "
+              f"mean {busy / span:.0f} in flight of {parallel} over {span:.1f} s")
 want = set(range(n))
 print(f"journal: {len(segs)} segments, {sum(dispatch.values())} dispatches {dict(sorted(attempts.items()))} by attempt, "
       f"{sum(result.values())} results {dict(states)}")
