@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -149,31 +148,38 @@ type damagedCheckpoint struct{ err error }
 func (e *damagedCheckpoint) Error() string { return e.err.Error() }
 
 // openCheckpoint decodes body, the object read as the checkpoint of
-// segments 1..k with its metadata meta, with check. A checkpoint whose
-// checksum, compression or records are wrong is a *damagedCheckpoint.
-func openCheckpoint(study Location, k uint64, body []byte, meta map[string]string, check *results.Checker) ([]byte, []results.Event, error) {
+// segments 1..k with its metadata meta, with check, and hands its events
+// to out. A checkpoint whose checksum, compression or records are wrong
+// is a *damagedCheckpoint; an error of out's is out.err.
+func openCheckpoint(study Location, k uint64, body []byte, meta map[string]string, check *results.Checker, out *sink) ([]byte, error) {
 	url := study.url(study.checkpointKey(k))
-	zr, err := gzip.NewReader(bytes.NewReader(body))
-	if err != nil {
-		return nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: %w", url, err)}
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: %w", url, err)}
-	}
 	if got := meta[metaSegments]; got != strconv.FormatUint(k, 10) {
-		return nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: its metadata says it covers segments to %q", url, got)}
+		return nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: its metadata says it covers segments to %q", url, got)}
+	}
+	data, err := gunzip(body)
+	if err != nil {
+		return nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: %w", url, err)}
 	}
 	sum := sha256.Sum256(data)
 	if want := meta[metaSHA256]; want != hex.EncodeToString(sum[:]) {
-		return nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: checksum %x, its metadata says %q", url, sum, want)}
+		return nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: checksum %x, its metadata says %q", url, sum, want)}
 	}
-	events, err := decodeSegment(check, url, data)
-	if err != nil {
-		return nil, nil, &damagedCheckpoint{err}
+	first := true
+	err = decodeSegment(check, url, data, func(e results.Event) error {
+		if first && e.Type != results.EventStudy {
+			return &damagedCheckpoint{fmt.Errorf("s3journal: %s does not start with a study event", url)}
+		}
+		first = false
+		return out.add(e)
+	})
+	var damaged *damagedCheckpoint
+	switch {
+	case out.err != nil:
+		return nil, out.err
+	case errors.As(err, &damaged):
+		return nil, err
+	case err != nil:
+		return nil, &damagedCheckpoint{err}
 	}
-	if events[0].Type != results.EventStudy {
-		return nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s does not start with a study event", url)}
-	}
-	return data, events, nil
+	return data, nil
 }

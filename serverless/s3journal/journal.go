@@ -251,23 +251,47 @@ func Exists(ctx context.Context, api API, study Location) (bool, error) {
 // written. A location holding no journal is an error wrapping
 // trial.ErrBadInput.
 func Reopen(ctx context.Context, api API, study Location) (*Journal, results.Replay, error) {
-	every, err := checkpointEvery()
+	var out sink
+	j, err := reopen(ctx, api, study, &out)
 	if err != nil {
 		return nil, results.Replay{}, err
+	}
+	return j, results.Replay{Events: out.events}, nil
+}
+
+// ReopenScan is Reopen for a journal too large to hold as events: it
+// hands fn the journal's events one at a time, in order, instead of
+// returning them. The Journal keeps the journal's bytes, as every writer
+// does for its checkpoints, but not its events. A read that finds a
+// checkpoint or delta damaged after fn had some of its events, and
+// reads the journal again another way, calls reset first (if not nil):
+// fn is then given the journal from its first event again, and what it
+// made of the events before reset must be thrown away. An error from
+// fn stops the read and is returned as it is; on any error, fn may have
+// had some of the events.
+func ReopenScan(ctx context.Context, api API, study Location, fn func(results.Event) error, reset func()) (*Journal, error) {
+	return reopen(ctx, api, study, &sink{fn: fn, reset: reset})
+}
+
+// reopen is Reopen and ReopenScan, which hands the events to out.
+func reopen(ctx context.Context, api API, study Location, out *sink) (*Journal, error) {
+	every, err := checkpointEvery()
+	if err != nil {
+		return nil, err
 	}
 	deltas, err := deltaEvery()
 	if err != nil {
-		return nil, results.Replay{}, err
+		return nil, err
 	}
-	read, err := readJournal(ctx, api, study)
+	read, err := readJournal(ctx, api, study, out)
 	if err != nil {
-		return nil, results.Replay{}, err
+		return nil, err
 	}
 	if read.segments == 0 {
-		return nil, results.Replay{}, noJournalError(ctx, api, study)
+		return nil, noJournalError(ctx, api, study)
 	}
-	if read.events[0].Type != results.EventStudy {
-		return nil, results.Replay{}, &results.CorruptError{File: study.url(study.segmentKey(1)), Line: 1,
+	if out.first.Type != results.EventStudy {
+		return nil, &results.CorruptError{File: study.url(study.segmentKey(1)), Line: 1,
 			Err: errors.New("the journal does not start with a study event")}
 	}
 	j := newJournal(api, study, every, deltas)
@@ -275,7 +299,7 @@ func Reopen(ctx context.Context, api API, study Location) (*Journal, results.Rep
 	// The deltas read continue as this writer's stack.
 	j.stack, j.stackBase, j.stackEnd, j.stackEndOff = read.stack, read.checkpoint, read.stackEnd, read.stackEndOff
 	j.rebase = read.checkpoint
-	return j, results.Replay{Events: read.events}, nil
+	return j, nil
 }
 
 // Open returns the journal of the study at study, for reading: Events
@@ -552,20 +576,44 @@ func (j *Journal) Events(ctx context.Context) ([]results.Event, error) {
 // one lists and reads the segments (see Reopen for the errors). It never
 // has warnings: a segment is whole or absent.
 func (j *Journal) Replay(ctx context.Context) (results.Replay, error) {
+	var rp results.Replay
+	_, err := j.Scan(ctx, func(e results.Event) error {
+		rp.Events = append(rp.Events, e)
+		return nil
+	})
+	return rp, err
+}
+
+// Scan reads the journal as Replay does, streaming it: it calls fn with
+// each event in order and keeps none, so that a reader that keeps only
+// what it needs reads a journal of any length in bounded memory. A
+// journal open for appending decodes what it has read and written
+// (Appends may go on meanwhile: Scan sees those committed when it
+// started); a read-only one reads S3 (see Reopen for the errors), checking the
+// journal before it decodes it again for fn. An
+// error from fn stops the scan and is returned as it is. The Scanned it
+// returns has no warnings: a segment is whole or absent.
+func (j *Journal) Scan(ctx context.Context, fn func(results.Event) error) (results.Scanned, error) {
 	if err := ctx.Err(); err != nil {
-		return results.Replay{}, fmt.Errorf("s3journal: read journal: %w", err)
+		return results.Scanned{}, fmt.Errorf("s3journal: read journal: %w", err)
 	}
 	if !j.readOnly {
 		j.mu.Lock()
 		data := j.recorded[:len(j.recorded):len(j.recorded)]
 		j.mu.Unlock()
-		return results.ReadJournal(bytes.NewReader(data), j.Dir())
+		return new(results.Checker).Scan(bytes.NewReader(data), j.Dir(), fn)
 	}
-	read, err := readJournal(ctx, j.api, j.study)
+	// Read and check the journal's bytes first, then decode them again
+	// for fn: a read that starts out again (see sink) would give fn some
+	// events twice.
+	read, err := readJournal(ctx, j.api, j.study, &sink{fn: func(results.Event) error { return nil }})
 	if err == nil && read.segments == 0 {
 		err = noJournalError(ctx, j.api, j.study)
 	}
-	return results.Replay{Events: read.events}, err
+	if err != nil {
+		return results.Scanned{}, err
+	}
+	return new(results.Checker).Scan(bytes.NewReader(read.data), j.Dir(), fn)
 }
 
 // Close waits for the commit under way, fails the Appends still waiting
@@ -611,8 +659,8 @@ func (j *Journal) Close() error {
 }
 
 // readSegmentsAfter reads the segments after read.segments and adds them
-// to read, decoding them with check.
-func readSegmentsAfter(ctx context.Context, api API, study Location, read journalRead, check *results.Checker) (journalRead, error) {
+// to read, decoding them with check and handing their events to out.
+func readSegmentsAfter(ctx context.Context, api API, study Location, read journalRead, check *results.Checker, out *sink) (journalRead, error) {
 	keys, err := listSegments(ctx, api, study, read.segments)
 	if err != nil {
 		return journalRead{}, err
@@ -637,12 +685,11 @@ func readSegmentsAfter(ctx context.Context, api API, study Location, read journa
 		return journalRead{}, err
 	}
 	for i, body := range bodies {
-		evs, err := decodeSegment(check, study.url(keys[i]), body)
-		if err != nil {
+		if err := decodeSegment(check, study.url(keys[i]), body, out.add); err != nil {
 			return journalRead{}, err
 		}
 		read.data = append(read.data, body...)
-		read.events = append(read.events, evs...)
+		bodies[i] = nil
 	}
 	read.segments += uint64(len(keys))
 	return read, nil
@@ -686,22 +733,28 @@ func listSegments(ctx context.Context, api API, study Location, after uint64) ([
 }
 
 // decodeSegment decodes one segment with the journal reader, checking its
-// records after those of the segments before it with check. A segment is
-// written whole, so anything the reader would forgive in a file's last
-// record — a torn record, a missing newline — and an empty segment are
-// damage, a *results.CorruptError naming the segment and line; so is a
-// record that contradicts those before it, in this segment or an earlier
-// one (see results.Checker).
-func decodeSegment(check *results.Checker, url string, data []byte) ([]results.Event, error) {
-	rp, err := check.Read(bytes.NewReader(data), url)
+// records after those of the segments before it with check, and hands
+// its events to add. A segment is written whole, so anything the reader
+// would forgive in a file's last record — a torn record, a missing
+// newline — and an empty segment are damage, a *results.CorruptError
+// naming the segment and line, found once add has had the events before
+// it; so is a record that contradicts those before it, in this segment
+// or an earlier one (see results.Checker). An error from add is returned
+// as it is.
+func decodeSegment(check *results.Checker, url string, data []byte, add func(results.Event) error) error {
+	n := 0
+	sc, err := check.Scan(bytes.NewReader(data), url, func(e results.Event) error {
+		n++
+		return add(e)
+	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
 	switch {
-	case len(rp.Events) == 0:
-		return nil, &results.CorruptError{File: url, Line: 1, Err: errors.New("an empty segment")}
-	case len(rp.Warnings) > 0 || data[len(data)-1] != '\n':
+	case n == 0:
+		return &results.CorruptError{File: url, Line: 1, Err: errors.New("an empty segment")}
+	case len(sc.Warnings) > 0 || data[len(data)-1] != '\n':
+		lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
 		last := lines[len(lines)-1]
 		var e results.Event
 		perr := json.Unmarshal(last, &e)
@@ -711,7 +764,7 @@ func decodeSegment(check *results.Checker, url string, data []byte) ([]results.E
 		if perr == nil {
 			perr = errors.New("no newline at the end of the segment")
 		}
-		return nil, &results.CorruptError{File: url, Line: len(lines), Err: perr}
+		return &results.CorruptError{File: url, Line: len(lines), Err: perr}
 	}
-	return rp.Events, nil
+	return nil
 }

@@ -25,10 +25,9 @@ import (
 // journalRead is a study's journal as read from S3.
 type journalRead struct {
 	// segments is the number of the last segment; data the journal
-	// lines of all of them, events their events.
+	// lines of all of them, whose events went to the read's sink.
 	segments uint64
 	data     []byte
-	events   []results.Event
 	// checkpoint is the last segment the checkpoint read covers; 0 when
 	// none was.
 	checkpoint uint64
@@ -68,6 +67,49 @@ func (l Location) parseDeltaKey(key string) (from, to uint64, ok bool) {
 		return 0, 0, false
 	}
 	return from, to, true
+}
+
+// sink takes a read's events in journal order: it hands them to fn, or
+// keeps them in events when fn is nil. A read that finds a checkpoint or
+// delta damaged part way through decoding it starts again from the
+// journal's first event with another plan: it calls restart, which
+// calls reset if fn has had events since, so that fn is given the
+// journal once, from its start, after its last reset.
+type sink struct {
+	fn     func(results.Event) error
+	reset  func()
+	events []results.Event
+	// given counts the events taken since the last restart; first is
+	// the first of them.
+	given int
+	first results.Event
+	// err is fn's first error, which stops the read and is its error.
+	err error
+}
+
+// add takes the read's next event.
+func (s *sink) add(e results.Event) error {
+	if s.given == 0 {
+		s.first = e
+	}
+	s.given++
+	if s.fn == nil {
+		s.events = append(s.events, e)
+		return nil
+	}
+	if err := s.fn(e); err != nil {
+		s.err = err
+		return err
+	}
+	return nil
+}
+
+// restart readies s for a read from the journal's start.
+func (s *sink) restart() {
+	if s.given > 0 && s.fn != nil && s.reset != nil {
+		s.reset()
+	}
+	s.events, s.given, s.first = nil, 0, results.Event{}
 }
 
 // piece is a part of a read plan: a delta of segments from..to, or the
@@ -183,10 +225,11 @@ const maxRelists = 3
 // readJournal reads the study's journal: a checkpoint, the fewest
 // deltas and segments that cover what follows it (see planRead), then
 // the segments after those, listed and read (readConcurrency at a time),
-// all decoded in order. The checkpoint is the one that needs the fewest
-// requests so, the newest of those; a damaged checkpoint is passed over
-// for the next, or for none; a damaged delta is planned around.
-func readJournal(ctx context.Context, api API, study Location) (journalRead, error) {
+// all decoded in order, their events handed to out. The checkpoint is
+// the one that needs the fewest requests so, the newest of those; a
+// damaged checkpoint is passed over for the next, or for none; a damaged
+// delta is planned around. Either starts out again (see sink).
+func readJournal(ctx context.Context, api API, study Location, out *sink) (journalRead, error) {
 	checkpoints, deltas, err := listCompactions(ctx, api, study)
 	if err != nil {
 		return journalRead{}, err
@@ -207,14 +250,17 @@ func readJournal(ctx context.Context, api API, study Location) (journalRead, err
 			if err := r.fetch(ctx, keys); err != nil {
 				return journalRead{}, err
 			}
-			read, check, bad, err := r.decode(k, plan)
+			out.restart()
+			read, check, bad, err := r.decode(k, plan, out)
 			var damaged *damagedCheckpoint
 			switch {
+			case out.err != nil:
+				return journalRead{}, out.err
 			case errors.As(err, &damaged) && k > 0:
 			case err != nil:
 				return journalRead{}, err
 			case bad == nil:
-				return readSegmentsAfter(ctx, api, study, read, check)
+				return readSegmentsAfter(ctx, api, study, read, check, out)
 			case r.cache[bad.key(study)].missing && relists < maxRelists:
 				// Gone since the LIST: a writer merged it into a newer
 				// delta, which a new LIST shows.
@@ -306,10 +352,11 @@ func (r *reader) fetch(ctx context.Context, keys []string) error {
 }
 
 // decode decodes the checkpoint of k and the pieces of plan, fetched,
-// in order with a new checker, which it returns to decode what follows.
-// A checkpoint that is missing or damaged is a *damagedCheckpoint; a
-// delta that is, is returned as bad; a segment that is, is an error.
-func (r *reader) decode(k uint64, plan []piece) (journalRead, *results.Checker, *piece, error) {
+// in order with a new checker, which it returns to decode what follows,
+// and hands their events to out. A checkpoint that is missing or
+// damaged is a *damagedCheckpoint; a delta that is, is returned as bad;
+// a segment that is, is an error. An error of out's is out.err.
+func (r *reader) decode(k uint64, plan []piece, out *sink) (journalRead, *results.Checker, *piece, error) {
 	check := new(results.Checker) // one story across all the pieces
 	var read journalRead
 	if k > 0 {
@@ -317,24 +364,26 @@ func (r *reader) decode(k uint64, plan []piece) (journalRead, *results.Checker, 
 		if o.missing {
 			return read, nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s is gone", r.study.url(r.study.checkpointKey(k)))}
 		}
-		data, events, err := openCheckpoint(r.study, k, o.body, o.meta, check)
+		data, err := openCheckpoint(r.study, k, o.body, o.meta, check, out)
 		if err != nil {
 			return read, nil, nil, err
 		}
-		read = journalRead{segments: k, data: data, events: events, checkpoint: k, stackEnd: k, stackEndOff: len(data)}
+		read = journalRead{segments: k, data: data, checkpoint: k, stackEnd: k, stackEndOff: len(data)}
 	}
 	stacked := true // the deltas so far follow one another from k
 	for _, p := range plan {
 		key := p.key(r.study)
 		o := r.cache[key]
 		var data []byte
-		var events []results.Event
 		if p.delta {
 			var err error
 			if o.missing {
 				return read, nil, &p, nil
 			}
-			if data, events, err = openDelta(r.study, p, o, check); err != nil {
+			if data, err = openDelta(r.study, p, o, check, out); err != nil {
+				if out.err != nil {
+					return read, nil, nil, out.err
+				}
 				return read, nil, &p, nil
 			}
 		} else {
@@ -343,14 +392,12 @@ func (r *reader) decode(k uint64, plan []piece) (journalRead, *results.Checker, 
 				return read, nil, nil, fmt.Errorf("s3journal: %w: segment %s is missing; the journal cannot be read past it",
 					results.ErrCorrupt, r.study.url(key))
 			}
-			var err error
-			if events, err = decodeSegment(check, r.study.url(key), o.body); err != nil {
+			if err := decodeSegment(check, r.study.url(key), o.body, out.add); err != nil {
 				return read, nil, nil, err
 			}
 			data = o.body
 		}
 		read.data = append(read.data, data...)
-		read.events = append(read.events, events...)
 		read.segments = p.to
 		if stacked {
 			read.stack = append(read.stack, run{from: p.from, to: p.to, body: o.body})
@@ -362,28 +409,44 @@ func (r *reader) decode(k uint64, plan []piece) (journalRead, *results.Checker, 
 
 // openDelta checks o, the object read as the delta p, against its
 // metadata (the segments it covers and the SHA-256 of its bytes) and
-// decodes its journal lines with check. Any failure means the delta
-// does not hold what was written: the caller plans around it.
-func openDelta(study Location, p piece, o fetched, check *results.Checker) ([]byte, []results.Event, error) {
+// decodes its journal lines with check, handing their events to out.
+// Any failure but out's means the delta does not hold what was written:
+// the caller plans around it.
+func openDelta(study Location, p piece, o fetched, check *results.Checker, out *sink) ([]byte, error) {
 	url := study.url(p.key(study))
 	if o.meta[metaFrom] != strconv.FormatUint(p.from, 10) || o.meta[metaSegments] != strconv.FormatUint(p.to, 10) {
-		return nil, nil, fmt.Errorf("s3journal: %s: its metadata says it covers segments %q to %q", url, o.meta[metaFrom], o.meta[metaSegments])
+		return nil, fmt.Errorf("s3journal: %s: its metadata says it covers segments %q to %q", url, o.meta[metaFrom], o.meta[metaSegments])
 	}
 	sum := sha256.Sum256(o.body)
 	if want := o.meta[metaBodySHA256]; want != hex.EncodeToString(sum[:]) {
-		return nil, nil, fmt.Errorf("s3journal: %s: checksum %x, its metadata says %q", url, sum, want)
+		return nil, fmt.Errorf("s3journal: %s: checksum %x, its metadata says %q", url, sum, want)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(o.body))
+	data, err := gunzip(o.body)
 	if err != nil {
-		return nil, nil, fmt.Errorf("s3journal: %s: %w", url, err)
+		return nil, fmt.Errorf("s3journal: %s: %w", url, err)
 	}
-	data, err := io.ReadAll(zr)
+	if err := decodeSegment(check, url, data, out.add); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// gunzip returns the uncompressed bytes of body, a gzip stream of one
+// or more members, read into a buffer sized from the last member's
+// length trailer (a hint: a stream of several members is longer; one
+// forged larger than 64 times the body is not taken).
+func gunzip(body []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(body))
 	if err != nil {
-		return nil, nil, fmt.Errorf("s3journal: %s: %w", url, err)
+		return nil, err
 	}
-	events, err := decodeSegment(check, url, data)
-	if err != nil {
-		return nil, nil, err
+	var buf bytes.Buffer
+	if n := len(body); n >= 4 {
+		size := int(body[n-4]) | int(body[n-3])<<8 | int(body[n-2])<<16 | int(body[n-1])<<24
+		buf.Grow(min(size, 64*n) + bytes.MinRead)
 	}
-	return data, events, nil
+	if _, err := buf.ReadFrom(zr); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
