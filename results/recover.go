@@ -1,7 +1,6 @@
 package results
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/hpsearch/hpsearch/trial"
@@ -22,34 +21,11 @@ import (
 // trial. Stored results come from whoever may write to the bucket: what
 // is journaled must not make the journal unreadable or steer the resume.
 func Recovered(events []Event, found []trial.Result, seed func(number int) uint64, at time.Time) (journal []Event, ignored []string) {
-	var check Checker
-	dispatched := map[int]bool{}
-	for i, e := range events {
-		// events were read through a Checker: this only builds its state.
-		check.Check(e, "journal", i+1)
-		if e.Type == EventDispatch {
-			dispatched[e.Trial.Number] = true
-		}
+	var r Recovery // see recovery.go, which streams the events
+	for _, e := range events {
+		r.Add(e)
 	}
-	for _, r := range found {
-		var add []Event
-		if !dispatched[r.Number] {
-			if seed != nil && r.Seed != seed(r.Number) {
-				ignored = append(ignored, fmt.Sprintf("ignoring the stored result of trial %d: its seed is not the study's", r.Number))
-				continue
-			}
-			add = append(add, DispatchEvent(trial.Trial{Number: r.Number, Model: r.Model, Params: r.Params,
-				Seed: r.Seed, Budget: r.Budget, Attempt: int(r.Backend["attempt"])}, at))
-		}
-		add = append(add, ResultEvent(r, at))
-		if err := checkAll(&check, add); err != nil {
-			ignored = append(ignored, fmt.Sprintf("ignoring the stored result of trial %d: %v", r.Number, err))
-			continue
-		}
-		dispatched[r.Number] = true
-		journal = append(journal, add...)
-	}
-	return journal, ignored
+	return r.Recovered(found, seed, at)
 }
 
 // checkAll checks events in turn. Recovered's dispatch, made from its

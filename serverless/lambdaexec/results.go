@@ -38,6 +38,11 @@ func StudyResults(bucket string, study results.Event) *worker.ResultsRef {
 // prefix and returns, for each trial number, its attempts with a stored
 // result, in increasing order.
 func (e *Executor) StoredResults(ctx context.Context) (map[int][]int, error) {
+	return e.storedResults(ctx, func(int) bool { return true })
+}
+
+// storedResults is StoredResults of the trial numbers keep says to keep.
+func (e *Executor) storedResults(ctx context.Context, keep func(n int) bool) (map[int][]int, error) {
 	out := map[int][]int{}
 	if e.Results == nil {
 		return out, nil
@@ -49,7 +54,7 @@ func (e *Executor) StoredResults(ctx context.Context) (map[int][]int, error) {
 			return nil, fmt.Errorf("lambdaexec: list s3://%s/%s: %w", e.Results.Bucket, e.Results.Prefix, err)
 		}
 		for _, o := range page.Contents {
-			if n, a, ok := worker.ParseResultKey(e.Results.Prefix, aws.ToString(o.Key)); ok {
+			if n, a, ok := worker.ParseResultKey(e.Results.Prefix, aws.ToString(o.Key)); ok && keep(n) {
 				out[n] = append(out[n], a)
 			}
 		}
@@ -80,7 +85,8 @@ func (e *Executor) StoredResults(ctx context.Context) (map[int][]int, error) {
 // Params, Seed and Budget are the result's; it should check the seed).
 //
 // The results carry Backend "recovered" 1 and "attempt"; they are in
-// trial order. With no Results prefix set, Recover returns nothing.
+// trial order. With no Results prefix set, Recover returns nothing. See
+// RecoverInFlight, which takes what Recover reads of the events.
 func (e *Executor) Recover(ctx context.Context, events []results.Event) ([]trial.Result, error) {
 	inflight := map[int]trial.Trial{}
 	next := 0
@@ -94,21 +100,40 @@ func (e *Executor) Recover(ctx context.Context, events []results.Event) ([]trial
 			next = max(next, ev.Result.Number+1)
 		}
 	}
+	return e.RecoverInFlight(ctx, slices.Collect(maps.Values(inflight)), next)
+}
+
+// RecoverInFlight is Recover for a caller that has read the journal
+// itself, streaming it (scheduler.Planner does): inflight holds the
+// trials dispatched without a result, each as last dispatched (its
+// Attempt does not matter), and next is one more than the journal's
+// highest trial number. Stored results of other numbers below next are
+// not read.
+func (e *Executor) RecoverInFlight(ctx context.Context, inflight []trial.Trial, next int) ([]trial.Result, error) {
 	if e.Results == nil {
 		return nil, nil
 	}
-	stored, err := e.StoredResults(ctx)
+	lost := make(map[int]trial.Trial, len(inflight))
+	for _, t := range inflight {
+		lost[t.Number] = t
+	}
+	// The listing names every result stored, one for each trial of the
+	// study: only those of lost trials are kept.
+	stored, err := e.storedResults(ctx, func(n int) bool {
+		_, ok := lost[n]
+		return ok || n >= next
+	})
 	if err != nil {
 		return nil, err
 	}
 	for n := range stored {
 		if n >= next {
-			inflight[n] = trial.Trial{Number: n} // model and seed unknown
+			lost[n] = trial.Trial{Number: n} // model and seed unknown
 		}
 	}
 	var out []trial.Result
-	for _, n := range slices.Sorted(maps.Keys(inflight)) {
-		t := inflight[n]
+	for _, n := range slices.Sorted(maps.Keys(lost)) {
+		t := lost[n]
 		for _, a := range stored[n] {
 			r, err := e.readResult(ctx, n, a)
 			if err == nil && n < next && (r.Result.Model != t.Model || r.Result.Seed != t.Seed || !sameParams(r.Result.Params, t.Params)) {
