@@ -97,54 +97,11 @@ type Breakdown struct {
 //
 // Locally the study costs its wall time at Prices.LocalUSDPerHour.
 func StudyCost(results []trial.Result, backend Backend, p Prices) Breakdown {
-	b := Breakdown{Kind: backend.Kind, Trials: len(results), WallSeconds: backend.WallSeconds}
-	if b.WallSeconds == 0 {
-		b.WallSeconds = WallSeconds(results)
-	}
-	if backend.Kind != Lambda {
-		b.Kind = Local
-		b.CPUSeconds = backend.CPUSeconds
-		if b.CPUSeconds == 0 {
-			for _, r := range results {
-				b.CPUSeconds += r.Seconds
-			}
-		}
-		b.ComputeUSD = b.WallSeconds / 3600 * p.LocalUSDPerHour
-		b.TotalUSD = b.ComputeUSD
-		b.PerTrialUSD = perTrial(b.TotalUSD, b.Trials)
-		return b
-	}
-
-	b.S3Puts = backend.S3Puts
-	s3Gets := float64(backend.S3Gets) // fractional in projections
+	m := NewMeter(backend) // see meter.go
 	for _, r := range results {
-		ms, measured := BilledMS(r)
-		if !measured {
-			b.Estimated++
-		}
-		if r.Backend["init_ms"] > 0 {
-			b.ColdStarts++
-		}
-		b.BilledSeconds += ms / 1000
-		b.GBSeconds += ms / 1000 * memoryMB(r, backend) / 1024
-		b.Invocations += max(int(r.Backend["attempt"]), 1)
-		s3Gets += r.Backend["s3_gets"]
+		m.Add(r)
 	}
-	b.S3Gets = int(math.Round(s3Gets))
-	b.CPUSeconds = b.BilledSeconds
-	gbs, reqs, gets, puts := b.GBSeconds, float64(b.Invocations), s3Gets, float64(b.S3Puts)
-	if p.FreeTier {
-		gbs = max(gbs-p.FreeGBSeconds, 0)
-		reqs = max(reqs-p.FreeRequests, 0)
-		gets = max(gets-p.FreeS3Gets, 0)
-		puts = max(puts-p.FreeS3Puts, 0)
-	}
-	b.ComputeUSD = gbs * p.GBSecond(backend.Arch)
-	b.RequestUSD = reqs / 1e6 * p.LambdaPerMillionRequests
-	b.S3USD = gets/1000*p.S3GetPerThousand + puts/1000*p.S3PutPerThousand
-	b.TotalUSD = b.ComputeUSD + b.RequestUSD + b.S3USD
-	b.PerTrialUSD = perTrial(b.TotalUSD, b.Trials)
-	return b
+	return m.Breakdown(p)
 }
 
 // BilledMS returns the milliseconds Lambda bills for result r, init phase
