@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -165,49 +166,57 @@ func storeResults(ctx context.Context, exec scheduler.Executor, st *openedStudy)
 	if ex == nil {
 		return nil
 	}
-	events := st.prior
-	if len(events) == 0 {
-		rp, err := st.journal.Replay(ctx)
-		if err != nil {
+	study := st.study
+	if study.Type == "" { // a new study: its journal holds its study event
+		if _, err := st.journal.Scan(ctx, func(ev results.Event) error {
+			study = ev
+			return errFirstEvent // see commandstudy.go
+		}); err != nil && !errors.Is(err, errFirstEvent) {
 			return err
 		}
-		events = rp.Events
 	}
-	if len(events) > 0 && events[0].Type == results.EventStudy {
-		ex.Results = lambdaexec.StudyResults(ex.Config().Bucket, events[0])
+	if study.Type == results.EventStudy {
+		ex.Results = lambdaexec.StudyResults(ex.Config().Bucket, study)
 	}
 	return nil
 }
 
-// recoverFunc brings the events of a study's journal up to date before a
-// resume plans what is left, and returns them.
-type recoverFunc func(ctx context.Context, e *env, j results.Store, events []results.Event) ([]results.Event, error)
+// recoverFunc brings a study's journal, j, up to date before a resume
+// plans what is left: study is the event that opens the journal, plan
+// the resume's plan of the journal as read. It returns the events it
+// journaled, for the caller to plan with.
+type recoverFunc func(ctx context.Context, e *env, j studyJournal, study results.Event, plan scheduler.Plan) ([]results.Event, error)
 
 // lostResults returns, for a study on Lambda, the recoverFunc that
 // journals the results its workers stored in S3 for trials that were in
 // flight when it was interrupted (their answers were lost with the
 // scheduler), so that those trials are done, not run again. A trial that
 // ran without its dispatch reaching the journal gets a dispatch too, if
-// its seed is the study's for its number. For other backends it returns
-// nil.
+// its seed is the study's for its number. The journal is read again, as
+// a stream, only when there is something to journal. For other backends
+// it returns nil.
 func lostResults(exec scheduler.Executor, spec *search.Spec) recoverFunc {
 	ex := lambdaOf(exec)
 	if ex == nil {
 		return nil
 	}
-	return func(ctx context.Context, e *env, j results.Store, events []results.Event) ([]results.Event, error) {
-		if len(events) == 0 || events[0].Type != results.EventStudy {
-			return events, nil
+	return func(ctx context.Context, e *env, j studyJournal, study results.Event, plan scheduler.Plan) ([]results.Event, error) {
+		if study.Type != results.EventStudy {
+			return nil, nil
 		}
-		ex.Results = lambdaexec.StudyResults(ex.Config().Bucket, events[0])
-		found, err := ex.Recover(ctx, events)
+		ex.Results = lambdaexec.StudyResults(ex.Config().Bucket, study)
+		found, err := ex.RecoverInFlight(ctx, plan.Rerun, plan.Next)
 		if err != nil {
 			return nil, fmt.Errorf("recover results from S3: %w", err)
 		}
 		if len(found) == 0 {
-			return events, nil
+			return nil, nil
 		}
-		recovered, ignored := results.Recovered(events, found,
+		var rec results.Recovery
+		if _, err := j.Scan(ctx, func(ev results.Event) error { rec.Add(ev); return nil }); err != nil {
+			return nil, err
+		}
+		recovered, ignored := rec.Recovered(found,
 			func(n int) uint64 { return search.TrialSeed(spec.Search.Seed, n) }, time.Now().UTC())
 		for _, why := range ignored {
 			fmt.Fprintf(e.stderr, "warning: %s\n", results.Printable(why))
@@ -219,14 +228,14 @@ func lostResults(exec scheduler.Executor, spec *search.Spec) recoverFunc {
 			}
 		}
 		if len(numbers) == 0 {
-			return events, nil
+			return nil, nil
 		}
 		if err := j.Append(ctx, recovered...); err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(e.stderr, "hpsearch: recovered from S3 the results of %d trials whose answers were lost (%s); they are not run again\n",
 			len(numbers), strings.Join(numbers, ", "))
-		return append(events, recovered...), nil
+		return recovered, nil
 	}
 }
 

@@ -227,7 +227,7 @@ func runStudy(ctx context.Context, e *env, dir string, spec *search.Spec, base *
 		progress = newProgress(e, spec, 0)
 		cfg.Progress = progress.update
 	}
-	meterCost(progress, &cfg, nil)
+	meterCost(progress, &cfg, 0)
 	out, runErr := scheduler.Run(ctx, cfg)
 	if progress != nil {
 		progress.finish()

@@ -183,32 +183,29 @@ func checkDatasetReachable(dir string, spec *search.Spec) error {
 // openedStudy is a study opened for a run: its journal open for
 // appending and, for a study directory, its lock held until close (a
 // study in S3 has none: its journal refuses a second writer). A resumed
-// study also has the events of its journal; finished says it has nothing
-// left to run, and outcome then holds what it did.
+// study holds none of its journal's events: finished says it has nothing
+// left to run, and outcome and tally then hold what it did; otherwise
+// priorScan streams the journal for scheduler.Config.PriorScan.
 type openedStudy struct {
 	journal  studyJournal
 	lock     *results.Lock // nil in S3
-	prior    []results.Event
 	finished bool
 	outcome  scheduler.Outcome
-	// tally summarises a finished study streamed from its journal (then
-	// prior is nil); nil when prior holds the events.
-	tally *results.Tally
-	// priorScan streams the journal of a study directory resumed with
-	// trials left, for scheduler.Config.PriorScan, instead of prior
-	// holding it; done is the trials with a final result there.
+	// tally summarises a finished study streamed from its journal.
+	tally *runTally
+	// priorScan streams the journal of a study resumed with trials left,
+	// as it stands before the run appends to it; nil for a new study.
+	// done is the trials with a final result there, priorUSD what their
+	// results cost on Lambda.
 	priorScan func(fn func(results.Event) error) error
 	done      int
+	priorUSD  float64
+	// study is the event that opens the journal of a resumed study.
+	study results.Event
 }
 
 // doneBefore returns the trials with a final result before this run.
-func (st *openedStudy) doneBefore(dir trial.Direction) int {
-	if st.priorScan != nil {
-		return st.done
-	}
-	prior := results.Summarize(st.prior, dir)
-	return prior.Complete + prior.Pruned + prior.Failed
-}
+func (st *openedStudy) doneBefore() int { return st.done }
 
 // openStudy creates the study directory dir/NAME, or with resume reopens
 // it if it exists, and takes its lock. A new study is locked just after
@@ -224,7 +221,7 @@ func (st *openedStudy) doneBefore(dir trial.Direction) int {
 // openS3Study).
 func openStudy(ctx context.Context, e *env, api s3journal.API, dir string, spec *search.Spec, specJSON []byte, resume bool, recoverLost recoverFunc, top int) (*openedStudy, error) {
 	if s3journal.IsURL(dir) {
-		return openS3Study(ctx, e, api, dir, spec, specJSON, resume, recoverLost)
+		return openS3Study(ctx, e, api, dir, spec, specJSON, resume, recoverLost, top)
 	}
 	if resume {
 		if _, err := os.Lstat(filepath.Join(dir, spec.Name)); err == nil {
@@ -244,8 +241,9 @@ func openStudy(ctx context.Context, e *env, api s3journal.API, dir string, spec 
 }
 
 // reopenStudy takes the lock of an existing study, checks that spec
-// describes the same search, and reopens its journal for appending. It
-// changes nothing in the study until all of that has passed.
+// describes the same search, and reopens its journal for appending,
+// streaming it (see resumeStreamed). It changes nothing in the study
+// until all of that has passed.
 func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec, specJSON []byte, recoverLost recoverFunc, top int) (st *openedStudy, err error) {
 	if _, err := readStudySpec(studyDir); err != nil {
 		return nil, err
@@ -267,25 +265,15 @@ func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec
 	if err != nil {
 		return nil, err
 	}
-	if recoverLost == nil {
-		// Nothing to bring up to date: the journal is streamed, so that
-		// a study of any size is resumed, or reported finished, without
-		// holding it.
-		if err := checkContinue(studyDir, specPath, stored, spec, specJSON); err != nil {
-			return nil, err
-		}
-		if st, err = resumeStreamed(ctx, e, studyDir, spec, top); err != nil {
-			return nil, err
-		}
-		st.lock = lock
-		return st, nil
+	if err := checkContinue(studyDir, specPath, stored, spec, specJSON); err != nil {
+		return nil, err
 	}
-	st, err = continueStudy(ctx, e, studyDir, specPath, stored, spec, specJSON, recoverLost, func() (studyJournal, results.Replay, error) {
-		j, rp, err := results.Reopen(ctx, studyDir)
+	st, err = resumeStreamed(ctx, e, studyDir, spec, recoverLost, top, func(fn func(results.Event) error, _ func()) (studyJournal, []string, error) {
+		j, warnings, err := results.ReopenScan(ctx, studyDir, fn)
 		if err != nil {
-			return nil, rp, reopenError(err)
+			return nil, warnings, reopenError(err)
 		}
-		return j, rp, nil
+		return j, warnings, nil
 	})
 	if err != nil {
 		return nil, err
@@ -306,80 +294,75 @@ func reopenError(err error) error {
 	return err
 }
 
-// resumeStreamed reopens the journal of the study directory studyDir,
-// streaming it into a resume plan and run's summary with top rows, and
-// prints its warnings. When the study has nothing left to run it
-// finishes it as continueStudy does; otherwise the study it returns
-// streams the journal again for the scheduler (priorScan), as it stands
-// before the run appends to it.
-func resumeStreamed(ctx context.Context, e *env, studyDir string, spec *search.Spec, top int) (*openedStudy, error) {
-	planner := scheduler.NewPlanner(spec.Direction)
-	tally := newRunTally(spec, top)
-	j, warnings, err := results.ReopenScan(ctx, studyDir, func(ev results.Event) error {
+// reopenScan reopens a study's journal for appending, handing fn its
+// events in order, and returns it with the journal's warnings. A reopen
+// that reads the journal again from its start (a study in S3 whose
+// checkpoint or delta turns out damaged) calls reset first: what fn made
+// of the events before is void.
+type reopenScan func(fn func(results.Event) error, reset func()) (studyJournal, []string, error)
+
+// resumeStreamed resumes the study at study (a directory or an s3:// URL)
+// whose spec checkContinue has passed: it reopens its journal with
+// reopen, streaming it into a resume plan and run's summary with top
+// rows, and prints the journal's warnings; with recoverLost, it then
+// journals the results recovered for the trials in flight, and plans
+// with them. When the study has nothing left to run it writes the stop
+// record a study killed after its last result lacks; otherwise the study
+// it returns streams the journal again for the scheduler (priorScan),
+// as it stands before the run appends to it. No event of the journal is
+// held: a study of any size is resumed in bounded memory.
+func resumeStreamed(ctx context.Context, e *env, study string, spec *search.Spec, recoverLost recoverFunc, top int, reopen reopenScan) (*openedStudy, error) {
+	var (
+		planner *scheduler.Planner
+		tally   *runTally
+		st      *openedStudy
+	)
+	start := func() {
+		planner, tally, st = scheduler.NewPlanner(spec.Direction), newRunTally(spec, top), &openedStudy{}
+	}
+	start()
+	add := func(ev results.Event) error {
+		if ev.Type == results.EventStudy {
+			st.study = ev
+		}
 		planner.Add(ev)
 		if ev.Type == results.EventResult {
 			tally.Add(*ev.Result)
+			st.priorUSD += ev.Result.Backend[scheduler.CostKey]
 		}
 		return nil
-	})
+	}
+	j, warnings, err := reopen(add, start)
 	for _, w := range warnings {
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}
 	if err != nil {
-		return nil, reopenError(err)
+		return nil, err
 	}
+	st.journal = j
 	plan := planner.Plan()
+	if recoverLost != nil {
+		recovered, err := recoverLost(ctx, e, j, st.study, plan)
+		if err != nil {
+			j.Close()
+			return nil, err
+		}
+		for _, ev := range recovered {
+			add(ev)
+		}
+		if len(recovered) > 0 {
+			plan = planner.Plan()
+		}
+	}
+	st.done = plan.Complete + plan.Pruned + plan.Failed
 	reason, done := plan.Finished(spec.Search.MaxTrials, spec.Stop.MaxFailedTrials)
 	if !done {
 		fmt.Fprintf(e.stderr, "hpsearch: resuming %s: %d trials done, %d to run again, new trials from %d\n",
-			studyDir, plan.Complete+plan.Pruned+plan.Failed, len(plan.Rerun), plan.Next)
-		scan := func(fn func(results.Event) error) error {
+			study, st.done, len(plan.Rerun), plan.Next)
+		st.priorScan = func(fn func(results.Event) error) error {
 			_, err := j.Scan(ctx, fn)
 			return err
 		}
-		return &openedStudy{journal: j, priorScan: scan, done: plan.Complete + plan.Pruned + plan.Failed}, nil
-	}
-	if !plan.Stopped || plan.StopReason != reason {
-		// It died after its last result, before its stop record.
-		if err := j.Append(ctx, results.StopEvent(reason, time.Now().UTC())); err != nil {
-			j.Close()
-			return nil, err
-		}
-	}
-	st := &openedStudy{journal: j, finished: true, tally: tally, outcome: scheduler.Outcome{Summary: plan.Summary}}
-	st.outcome.StopReason = reason
-	return st, nil
-}
-
-// continueStudy resumes the study at study (a directory or an s3:// URL)
-// whose resolved spec, read from specPath, is stored: it checks that spec
-// describes the same search, then reopens its journal with reopen, brings
-// it up to date with recoverLost and plans the resume. It changes nothing
-// before the check has passed.
-func continueStudy(ctx context.Context, e *env, study, specPath string, stored []byte, spec *search.Spec, specJSON []byte,
-	recoverLost recoverFunc, reopen func() (studyJournal, results.Replay, error)) (*openedStudy, error) {
-	if err := checkContinue(study, specPath, stored, spec, specJSON); err != nil {
-		return nil, err
-	}
-	j, rp, err := reopen()
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range rp.Warnings {
-		fmt.Fprintf(e.stderr, "warning: %s\n", w)
-	}
-	if recoverLost != nil {
-		if rp.Events, err = recoverLost(ctx, e, j, rp.Events); err != nil {
-			j.Close()
-			return nil, err
-		}
-	}
-	st := &openedStudy{journal: j, prior: rp.Events}
-	plan := scheduler.PlanResume(rp.Events, spec.Direction)
-	reason, done := plan.Finished(spec.Search.MaxTrials, spec.Stop.MaxFailedTrials)
-	if !done {
-		fmt.Fprintf(e.stderr, "hpsearch: resuming %s: %d trials done, %d to run again, new trials from %d\n",
-			study, plan.Complete+plan.Pruned+plan.Failed, len(plan.Rerun), plan.Next)
 		return st, nil
 	}
 	if !plan.Stopped || plan.StopReason != reason {
@@ -389,16 +372,15 @@ func continueStudy(ctx context.Context, e *env, study, specPath string, stored [
 			return nil, err
 		}
 	}
-	st.finished = true
-	// Nothing to replay: writeFinished tallies the events, and lets them go.
+	st.finished, st.tally = true, tally
 	st.outcome = scheduler.Outcome{Summary: plan.Summary}
 	st.outcome.StopReason = reason
 	return st, nil
 }
 
 // checkContinue checks that spec describes the same search as the study
-// at study, whose resolved spec, read from specPath, is stored (see
-// continueStudy).
+// at study (a directory or an s3:// URL), whose resolved spec, read from
+// specPath, is stored.
 func checkContinue(study, specPath string, stored []byte, spec *search.Spec, specJSON []byte) error {
 	stored, specJSON, err := univariateBefore(stored, spec, specJSON)
 	if err != nil {
@@ -420,15 +402,6 @@ func checkContinue(study, specPath string, stored []byte, spec *search.Spec, spe
 func (st *openedStudy) writeFinished(e *env, spec *search.Spec, top int, asJSON bool) error {
 	fmt.Fprintf(e.stderr, "hpsearch: study %s has finished (%s); nothing left to run\n", st.journal.Dir(), st.outcome.StopReason)
 	tally := st.tally
-	if tally == nil {
-		tally = newRunTally(spec, top)
-		for _, ev := range st.prior {
-			if ev.Type == results.EventResult {
-				tally.Add(*ev.Result)
-			}
-		}
-		st.prior = nil
-	}
 	if asJSON {
 		if err := writeTalliedJSON(e.stdout, st.journal.Dir(), spec, st.outcome, tally); err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/hpsearch/hpsearch/cost"
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/search"
@@ -204,14 +205,14 @@ consistent).`,
 		}
 		var progress *progressReporter
 		if !*quiet {
-			progress = newProgress(e, spec, st.doneBefore(spec.Direction))
+			progress = newProgress(e, spec, st.doneBefore())
 		}
 		cfg := schedulerConfig(spec, sampler, exec, journal, parallel)
 		if progress != nil {
 			cfg.Progress = progress.update
 		}
-		meterCost(progress, &cfg, st.prior)
-		cfg.Prior, cfg.PriorScan = st.prior, st.priorScan
+		meterCost(progress, &cfg, st.priorUSD)
+		cfg.PriorScan = st.priorScan
 		// The summary is kept as the results come, not as a list of them.
 		tally := newRunTally(spec, *top)
 		cfg.OnResult = tally.Add
@@ -347,16 +348,45 @@ func schedulerConfig(spec *search.Spec, sampler scheduler.Sampler, exec schedule
 	}
 }
 
+// runTally is the summary of a study's results that run prints, kept as
+// the results come: a results.Tally of its leaderboard's top rows and
+// failures, and on the Lambda backend a cost.Meter of what they cost, so
+// that neither holds every result.
+type runTally struct {
+	*results.Tally
+	cost *cost.Meter // nil unless the study runs on Lambda
+}
+
+// Add tallies the study's next result.
+func (t *runTally) Add(r trial.Result) {
+	t.Tally.Add(r)
+	if t.cost != nil {
+		t.cost.Add(r)
+	}
+}
+
+// costBreakdown is the study's cost for its summary: nil unless it ran on
+// Lambda (see costBackend).
+func (t *runTally) costBreakdown() *cost.Breakdown {
+	if t.cost == nil {
+		return nil
+	}
+	b := t.cost.Breakdown(cost.DefaultPrices)
+	return &b
+}
+
 // newRunTally returns the summary of a study's results that run prints,
-// with the top rows of its leaderboard (all when top <= 0); it keeps
-// every result only on the Lambda backend, whose cost needs them all.
-func newRunTally(spec *search.Spec, top int) *results.Tally {
-	kind, _ := spec.Backend["type"].(string)
-	return results.NewTally(spec.Direction, top, kind == backendLambda)
+// with the top rows of its leaderboard (all when top <= 0).
+func newRunTally(spec *search.Spec, top int) *runTally {
+	t := &runTally{Tally: results.NewTally(spec.Direction, top, false)}
+	if b, ok := costBackend(spec); ok {
+		t.cost = cost.NewMeter(b)
+	}
+	return t
 }
 
 // talliedResults tallies rs as newRunTally's tally would have.
-func talliedResults(spec *search.Spec, rs []trial.Result, top int) *results.Tally {
+func talliedResults(spec *search.Spec, rs []trial.Result, top int) *runTally {
 	t := newRunTally(spec, top)
 	for _, r := range rs {
 		t.Add(r)
@@ -381,13 +411,13 @@ func writeRunJSON(w io.Writer, dir string, spec *search.Spec, out scheduler.Outc
 
 // writeTalliedJSON writes run's --json for the study out, whose results
 // t has tallied.
-func writeTalliedJSON(w io.Writer, dir string, spec *search.Spec, out scheduler.Outcome, t *results.Tally) error {
+func writeTalliedJSON(w io.Writer, dir string, spec *search.Spec, out scheduler.Outcome, t *runTally) error {
 	s := runSummary{
 		Study: spec.Name, Dir: dir, Metric: spec.Metric, Direction: spec.Direction,
 		Trials:      trialCounts{Complete: out.Complete, Pruned: out.Pruned, Failed: out.Failed},
 		StopReason:  out.StopReason,
 		WallSeconds: out.Wall.Seconds(),
-		LambdaCost:  newLambdaCost(studyCost(spec, t.Kept())),
+		LambdaCost:  newLambdaCost(t.costBreakdown()),
 	}
 	for _, f := range t.Failures() {
 		s.Failures = append(s.Failures, failureReason{Reason: f.Reason, Count: f.Count, Trial: f.Trial, Example: f.Example})
@@ -409,7 +439,7 @@ func writeRunText(w io.Writer, dir string, spec *search.Spec, out scheduler.Outc
 
 // writeTalliedText writes run's summary of the study out, whose results
 // t has tallied with top rows.
-func writeTalliedText(w io.Writer, dir string, spec *search.Spec, out scheduler.Outcome, t *results.Tally, top int) {
+func writeTalliedText(w io.Writer, dir string, spec *search.Spec, out scheduler.Outcome, t *runTally, top int) {
 	fmt.Fprintf(w, "study %s: %d complete, %d pruned, %d failed in %.1fs", results.Printable(spec.Name), out.Complete, out.Pruned, out.Failed, out.Wall.Seconds())
 	switch out.StopReason {
 	case "":
@@ -420,7 +450,7 @@ func writeTalliedText(w io.Writer, dir string, spec *search.Spec, out scheduler.
 	}
 	fmt.Fprintln(w)
 	arch, _ := spec.Backend["arch"].(string)
-	writeCostLine(w, studyCost(spec, t.Kept()), arch)
+	writeCostLine(w, t.costBreakdown(), arch)
 	if failures := t.Failures(); len(failures) > 0 {
 		results.WriteFailures(w, failures)
 		fmt.Fprintln(w)

@@ -12,7 +12,6 @@ import (
 	"github.com/hpsearch/hpsearch/scheduler"
 	"github.com/hpsearch/hpsearch/search"
 	"github.com/hpsearch/hpsearch/serverless/emulate"
-	"github.com/hpsearch/hpsearch/trial"
 )
 
 // What a study on the Lambda backend cost is shown where the work
@@ -23,14 +22,15 @@ import (
 // do. A local study shows no cost there: the machine costs the same busy
 // or idle (hpsearch compare and estimate price its time).
 
-// studyCost is the cost of a study's results for its summary: nil unless
-// the study ran on Lambda, as its spec.json's backend: block records.
-// Like the HTML report, a study with a dataset also pays for pushing it
-// to S3 (cost.DatasetPushGets, cost.DatasetPushPuts).
-func studyCost(spec *search.Spec, rs []trial.Result) *cost.Breakdown {
+// costBackend is the backend a study's results are priced on for its
+// summary (see runTally): false unless the study ran on Lambda, as its
+// spec.json's backend: block records. Like the HTML report, a study with
+// a dataset also pays for pushing it to S3 (cost.DatasetPushGets,
+// cost.DatasetPushPuts).
+func costBackend(spec *search.Spec) (cost.Backend, bool) {
 	kind, _ := spec.Backend["type"].(string)
 	if kind != backendLambda {
-		return nil
+		return cost.Backend{}, false
 	}
 	b := cost.Backend{Kind: cost.Lambda}
 	b.Arch, _ = spec.Backend["arch"].(string)
@@ -43,8 +43,7 @@ func studyCost(spec *search.Spec, rs []trial.Result) *cost.Breakdown {
 	if spec.Dataset != "" {
 		b.S3Gets, b.S3Puts = cost.DatasetPushGets, cost.DatasetPushPuts
 	}
-	bd := cost.StudyCost(rs, b, cost.DefaultPrices)
-	return &bd
+	return b, true
 }
 
 // LambdaCost is the cost part of run's --json, present on the Lambda
@@ -120,12 +119,12 @@ func (m *costMeter) USD() float64 {
 	return m.usd
 }
 
-// meterCost makes p show the cost of cfg's study, prior being the events
-// of its earlier runs, when it runs on Lambda: it wraps cfg.Store in a
+// meterCost makes p show the cost of cfg's study, priorUSD being what the
+// results of its earlier runs cost, when it runs on Lambda: it wraps cfg.Store in a
 // costMeter. The meter starts from what pushing the study's dataset cost,
 // as studyCost counts it, so that the last progress line and the summary
 // agree. A nil p (--quiet) or a local study is left as it is.
-func meterCost(p *progressReporter, cfg *scheduler.Config, prior []results.Event) {
+func meterCost(p *progressReporter, cfg *scheduler.Config, priorUSD float64) {
 	if p == nil || lambdaOf(cfg.Executor) == nil {
 		return
 	}
@@ -134,7 +133,7 @@ func meterCost(p *progressReporter, cfg *scheduler.Config, prior []results.Event
 		m.usd = cost.StudyCost(nil, cost.Backend{Kind: cost.Lambda,
 			S3Gets: cost.DatasetPushGets, S3Puts: cost.DatasetPushPuts}, cost.DefaultPrices).TotalUSD
 	}
-	m.add(prior)
+	m.usd += priorUSD
 	cfg.Store = m
 	p.cost = m
 }

@@ -142,7 +142,7 @@ func TestProgressCost(t *testing.T) {
 	p = &progressReporter{w: &bytes.Buffer{}, spec: spec}
 	store := results.NewMemory()
 	cfg := scheduler.Config{Store: store, Executor: &worker.Local{}}
-	meterCost(p, &cfg, nil)
+	meterCost(p, &cfg, 0)
 	if cfg.Store != results.Store(store) || p.cost != nil {
 		t.Errorf("local study: store %T, meter %v; want them untouched", cfg.Store, p.cost)
 	}

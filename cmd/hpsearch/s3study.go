@@ -28,7 +28,9 @@ type studyJournal interface {
 	results.Store
 	// Dir is the study directory, or the study's s3:// URL.
 	Dir() string
-	Replay(ctx context.Context) (results.Replay, error)
+	// Scan hands fn the journal's events in order, holding none of them;
+	// an error from fn stops it and is returned as it is.
+	Scan(ctx context.Context, fn func(results.Event) error) (results.Scanned, error)
 }
 
 var (
@@ -86,9 +88,10 @@ func readS3StudySpec(ctx context.Context, api s3journal.API, loc s3journal.Locat
 }
 
 // openS3Study creates the study NAME under the s3:// URL dir, or with
-// resume continues it if it exists. There is no lock to take: the journal
+// resume continues it if it exists (see resumeStreamed; recoverLost and
+// top are as for openStudy). There is no lock to take: the journal
 // itself refuses a second writer (see s3journal).
-func openS3Study(ctx context.Context, e *env, api s3journal.API, dir string, spec *search.Spec, specJSON []byte, resume bool, recoverLost recoverFunc) (*openedStudy, error) {
+func openS3Study(ctx context.Context, e *env, api s3journal.API, dir string, spec *search.Spec, specJSON []byte, resume bool, recoverLost recoverFunc, top int) (*openedStudy, error) {
 	parent, err := s3journal.Parse(dir)
 	if err != nil {
 		return nil, err
@@ -107,17 +110,19 @@ func openS3Study(ctx context.Context, e *env, api s3journal.API, dir string, spe
 			if err != nil {
 				return nil, err
 			}
-			return continueStudy(ctx, e, loc.String(), loc.String()+"/"+results.SpecJSONFile, stored, spec, specJSON, recoverLost,
-				func() (studyJournal, results.Replay, error) {
-					j, rp, err := s3journal.Reopen(ctx, api, loc)
-					if err != nil {
-						if errors.Is(err, results.ErrCorrupt) {
-							return nil, rp, fmt.Errorf("%w\nthe study was left as it was. S3 writes a segment whole or not at all, so the journal was changed by something else than hpsearch", err)
-						}
-						return nil, rp, err
+			if err := checkContinue(loc.String(), loc.String()+"/"+results.SpecJSONFile, stored, spec, specJSON); err != nil {
+				return nil, err
+			}
+			return resumeStreamed(ctx, e, loc.String(), spec, recoverLost, top, func(fn func(results.Event) error, reset func()) (studyJournal, []string, error) {
+				j, err := s3journal.ReopenScan(ctx, api, loc, fn, reset)
+				if err != nil {
+					if errors.Is(err, results.ErrCorrupt) {
+						return nil, nil, fmt.Errorf("%w\nthe study was left as it was. S3 writes a segment whole or not at all, so the journal was changed by something else than hpsearch", err)
 					}
-					return j, rp, nil
-				})
+					return nil, nil, err
+				}
+				return j, nil, nil
+			})
 		}
 	}
 	j, err := s3journal.Create(ctx, api, loc, spec.Raw(), specJSON)
