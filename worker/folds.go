@@ -51,11 +51,18 @@ func Splits(y []float64, task trial.Task, classes []string, cv trial.CV) ([]Spli
 		}
 	}
 	repeats := max(cv.Repeats, 1)
-	var out []Split
+	out := make([]Split, 0, repeats*k)
 	for r := range repeats {
 		fold := assignFolds(y, task, k, cv.Seed+uint64(r))
+		// Sized exactly: a split of a large dataset is megabytes of
+		// indices, and growing it by append would leave twice that as
+		// garbage in a worker whose memory is mostly the dataset.
+		size := make([]int, k)
+		for _, fi := range fold {
+			size[fi]++
+		}
 		for f := range k {
-			var s Split
+			s := Split{Train: make([]int, 0, n-size[f]), Valid: make([]int, 0, size[f])}
 			for i, fi := range fold {
 				if fi == f {
 					s.Valid = append(s.Valid, i)

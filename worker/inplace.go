@@ -100,6 +100,11 @@ func (p *rowOrder) arrange(X trainers.Matrix, y []float64, train, valid []int) b
 		return false
 	}
 	p.seen.reset(n)
+	if cap(p.order) < n {
+		// Allocated once per trial at full size, not grown: growing
+		// would leave garbage of the same order as what it saves.
+		p.order, p.walk = make([]int32, 0, n), make([]int32, 0, n)
+	}
 	p.order = p.order[:0]
 	for _, part := range [2][]int{train, valid} {
 		for _, r := range part {
