@@ -123,3 +123,23 @@ func TestAStudyReadInPlaceIsServedWhileItGrows(t *testing.T) {
 		t.Errorf("%d reads of %d studies, want several of one", f.reads, len(f.last))
 	}
 }
+
+// TestASourceGivenTwiceIsOneStudy: a study given twice is listed once,
+// under its first ID, so that two IDs never read and change one study
+// (a Loader may hand both the same study, changed in place).
+func TestASourceGivenTwiceIsOneStudy(t *testing.T) {
+	st := syntheticStudy(t, "alpha", 5, 0)
+	beta := syntheticStudy(t, "beta", 5, 0)
+	f := newFixture(t, "", map[string]*report.Study{"a": st, "b": beta}, "a", "a", "b")
+	_, body := get(t, f.srv.URL, "/api/studies", nil)
+	var got []dashboard.StudySummary
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != "0" || got[0].Name != "alpha" || got[1].ID != "2" || got[1].Name != "beta" {
+		t.Errorf("studies %+v, want alpha as 0 and beta as 2", got)
+	}
+	if code, _ := get(t, f.srv.URL, "/api/studies/1", nil); code != 404 {
+		t.Errorf("the second ID of alpha: %d, want 404", code)
+	}
+}

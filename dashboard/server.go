@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -115,7 +116,8 @@ var _ http.Handler = (*Server)(nil)
 
 // New returns a server of the studies opts.Sources. Each study gets an ID
 // for its URLs: its position in Sources, which never depends on a
-// study's content.
+// study's content. A source given again is served once, under its first
+// ID (a Loader may hand both the one study it changes in place).
 func New(opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -125,6 +127,9 @@ func New(opts Options) *Server {
 	}
 	s := &Server{opts: opts, studies: map[string]*entry{}}
 	for i, src := range opts.Sources {
+		if slices.Contains(opts.Sources[:i], src) {
+			continue
+		}
 		id := strconv.Itoa(i)
 		s.ids = append(s.ids, id)
 		s.studies[id] = &entry{source: src}

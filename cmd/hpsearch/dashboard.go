@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -54,18 +55,25 @@ carry the token (the printed URL does). Stop it with Ctrl-C (exit 130).`,
 			}
 			return usageErr("%v", err)
 		}
+		// A local study is read on from where its last read stopped
+		// (report.Study.Reload): a running study's records are decoded
+		// once, not on every read, and held once.
+		var lastMu sync.Mutex
+		last := map[string]*report.Study{}
 		// Every study must be readable at start-up; later failed reads
 		// keep the last good one (a journal mid-write).
 		for _, src := range pos {
-			if _, err := readStudy(ctx, e, src, report.LoadTrials); err != nil {
+			if limit := dashboard.MemoryLimit(pos); limit > 0 {
+				debug.SetMemoryLimit(limit)
+			}
+			st, err := readStudy(ctx, e, src, report.LoadTrials)
+			if err != nil {
 				return err
 			}
+			if !s3journal.IsURL(src) {
+				last[src] = st
+			}
 		}
-		// A local study is read on from where its last read stopped
-		// (report.Study.Reload): a running study's records are decoded
-		// once, not on every read.
-		var lastMu sync.Mutex
-		last := map[string]*report.Study{}
 		load := func(ctx context.Context, src string) (*report.Study, error) {
 			if s3journal.IsURL(src) {
 				return loadS3Study(ctx, src)
@@ -73,6 +81,9 @@ carry the token (the printed URL does). Stop it with Ctrl-C (exit 130).`,
 			lastMu.Lock()
 			prev := last[src]
 			lastMu.Unlock()
+			if limit := dashboard.MemoryLimit(pos); limit > 0 {
+				debug.SetMemoryLimit(limit)
+			}
 			read := report.LoadTrials
 			if prev != nil {
 				read = func(ctx context.Context, _ string) (*report.Study, error) { return prev.Reload(ctx) }

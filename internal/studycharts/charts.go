@@ -409,7 +409,9 @@ func curves(st *Study, t *Trials) ([]Curve, string) {
 		budget = st.Spec.EarlyStopping.Budget
 	}
 	for r := range t.Results() {
-		if !r.State.Final() || r.State == trial.Failed || math.IsNaN(r.Score) {
+		// A result without a budget or steps draws no curve: no map entry
+		// for it (a 100,000-trial study without them would make 100,000).
+		if !r.State.Final() || r.State == trial.Failed || math.IsNaN(r.Score) || r.Budget.Name == "" && len(r.Steps) == 0 {
 			continue
 		}
 		key := r.Number
@@ -485,7 +487,7 @@ func families(rs []trial.Result) []Box {
 // the order they finished.
 func costOverTime(rs []trial.Result, start time.Time, total float64) []CostPoint {
 	type fin struct{ t, w float64 }
-	var fs []fin
+	fs := make([]fin, 0, len(rs))
 	sum := 0.0
 	for _, r := range rs {
 		w := r.Seconds

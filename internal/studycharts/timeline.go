@@ -127,10 +127,9 @@ func timeline(rs []trial.Result, start time.Time) timelineChart {
 			}
 		}
 	}
-	kept := spans[:0:0]
-	if len(spans) > 0 {
-		kept = make([]Span, 0, len(spans)) // once: a study may have 100,000
-	}
+	// The drawn spans go where the spans were (each is written at or
+	// before the one read): a study may have 100,000.
+	kept := spans[:0]
 	keptSlow := map[int]bool{}
 	for i, s := range spans {
 		if l := newLane[s.Lane]; l >= 0 {
@@ -148,6 +147,8 @@ func timeline(rs []trial.Result, start time.Time) timelineChart {
 			few = append(few, kept[i])
 		}
 		kept = few
+	} else {
+		kept = slices.Clone(kept) // at most MaxPoints, not all the spans
 	}
 	tc.spans = kept
 	tc.method = timelineMethod(tc.lanes, lanes, tc.envLanes, envLanes)
