@@ -33,10 +33,10 @@ const EnvSDKInvoke = "HPSEARCH_SDK_INVOKE"
 // signer, sent once on the pooled HTTP client. The SDK builds ~25
 // middlewares and copies its options into several of them for every
 // call, which at 1,000 invocations in flight was most of the scheduler's
-// CPU besides the network and the journal. With the direct path an
-// Execute allocates half as much (190 allocations and 17 KB, against 404
-// and 33 KB; BenchmarkExecute), most of the rest being the signer's and
-// net/http's.
+// CPU besides the network and the journal. With the direct path
+// BenchmarkExecute counts half the allocations (190 and 17 KB a trial,
+// its test server's included, against 404 and 33 KB), most of the
+// client's that are left being the signer's and net/http's.
 //
 // Its contract is the SDK client's, for what the executor uses:
 //   - The endpoint is resolved once, at construction, by the client's own
