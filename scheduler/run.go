@@ -20,9 +20,9 @@ import (
 // of fast trials pays for one fsync per batch, not per trial, and a
 // sequential study about the longer of an ask and an fsync per trial, not
 // their sum. Above Parallel 1 batches go to the store at least commitGap
-// (10 ms) apart, so that a study whose results arrive all the time, as at
-// concurrency 1,000, pays for at most a hundred fsyncs a second, not one
-// for every few results.
+// (25 ms) apart, so that a study whose results arrive all the time, as at
+// concurrency 1,000, pays for at most forty fsyncs a second, not one for
+// every few results.
 //
 // Events reach the journal in the order Run queues them — a trial's
 // dispatch when it is asked for, its result when its execution returns —
