@@ -2,6 +2,7 @@ package lambdaexec
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +41,8 @@ func TestExecuteStoresResults(t *testing.T) {
 // TestRecover: of the trials in flight in a journal, those with stored
 // results are recovered from their lowest attempt; a stored result of
 // another trial (another seed, or other parameters) is ignored; trials with a result in the journal are not
-// looked at.
+// looked at. RecoverInFlight, which takes the trials in flight instead
+// of the events, finds the same.
 func TestRecover(t *testing.T) {
 	h := newHarness(t, Config{})
 	h.ex.Results = StudyResults("bkt", studyEvent)
@@ -86,6 +88,14 @@ func TestRecover(t *testing.T) {
 	r := got[0]
 	if r.Number != 1 || r.State != trial.Complete || r.Score != want1.Score || r.Backend["recovered"] != 1 || r.Backend["attempt"] != 2 {
 		t.Errorf("recovered %d %s score %v backend %v; want trial 1, attempt 2, score %v", r.Number, r.State, r.Score, r.Backend, want1.Score)
+	}
+
+	// RecoverInFlight, given what a streamed journal's planner keeps (the
+	// trials in flight, as last dispatched, and the next number), finds
+	// the same.
+	inflight := []trial.Trial{knnTrial(3), knnTrial(2), knnTrial(1)}
+	if streamed, err := h.ex.RecoverInFlight(ctx, inflight, 4); err != nil || !reflect.DeepEqual(streamed, got) {
+		t.Errorf("RecoverInFlight: %+v, %v; want Recover's %+v", streamed, err, got)
 	}
 
 	h.ex.Results = nil
