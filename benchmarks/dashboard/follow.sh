@@ -6,8 +6,9 @@
 # the middle of a record now and then), and after each step asks what
 # the study page polls (/api/studies, /api/studies/0 and a table page)
 # once the server's one-second reuse has passed. Prints each read's time
-# and resident memory, then the peak (VmHWM), then a first page load of
-# the finished study on a fresh server. SOURCE is a study directory,
+# and resident memory and the CPU seconds the server has used so far
+# (user + system), then the peak (VmHWM), then a first page load of the
+# finished study on a fresh server. SOURCE is a study directory,
 # such as the 100,000-trial no-op one benchmarks/scale/run.sh makes.
 #   bash benchmarks/dashboard/follow.sh BINARY SOURCE_DIR [STEPS]
 set -euo pipefail
@@ -33,8 +34,10 @@ page() { # times what the study page polls
   curl -sf "${url}api/studies/0" > /dev/null
   curl -sf "${url}api/studies/0/trials?limit=50" > /dev/null
   t1=$(date +%s.%N)
-  printf '%6.2f s  rss %4d MB  complete %s\n' "$(echo "$t1 - $t0" | bc)" \
-    "$(( $(awk '/VmRSS/ {print $2}' /proc/$pid/status) / 1024 ))" "$(jq '.[0].trials.complete' "$out/studies")"
+  printf '%6.2f s  rss %4d MB  cpu %6.2f s  complete %s\n' "$(echo "$t1 - $t0" | bc)" \
+    "$(( $(awk '/VmRSS/ {print $2}' /proc/$pid/status) / 1024 ))" \
+    "$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' /proc/$pid/stat)" \
+    "$(jq '.[0].trials.complete' "$out/studies")"
 }
 # The first step: a tenth of the journal, cut at a line.
 head -c $((size / 10)) "$j" | sed '$d' > "$out/s/journal.jsonl"
