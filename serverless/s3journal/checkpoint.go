@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -156,6 +157,9 @@ func openCheckpoint(study Location, k uint64, body []byte, meta map[string]strin
 	if got := meta[metaSegments]; got != strconv.FormatUint(k, 10) {
 		return nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: its metadata says it covers segments to %q", url, got)}
 	}
+	if out.dropBytes {
+		return nil, streamCheckpoint(url, body, meta, check, out)
+	}
 	data, err := gunzip(body)
 	if err != nil {
 		return nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: %w", url, err)}
@@ -182,4 +186,45 @@ func openCheckpoint(study Location, k uint64, body []byte, meta map[string]strin
 		return nil, &damagedCheckpoint{err}
 	}
 	return data, nil
+}
+
+// streamCheckpoint is openCheckpoint for a read that keeps no bytes: it
+// decodes the checkpoint as it decompresses it, without holding its
+// journal lines (a 100,000-trial study's are some 60 MB), and checks
+// the checksum and the last record once they have been decoded: out
+// then has the events before the damage, and its read starts again.
+func streamCheckpoint(url string, body []byte, meta map[string]string, check *results.Checker, out *sink) error {
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return &damagedCheckpoint{fmt.Errorf("s3journal: %s: %w", url, err)}
+	}
+	h := sha256.New()
+	r := io.TeeReader(zr, h)
+	n := 0
+	sc, err := check.Scan(r, url, func(e results.Event) error {
+		if n == 0 && e.Type != results.EventStudy {
+			return &damagedCheckpoint{fmt.Errorf("s3journal: %s does not start with a study event", url)}
+		}
+		n++
+		return out.add(e)
+	})
+	var damaged *damagedCheckpoint
+	switch {
+	case out.err != nil:
+		return out.err
+	case errors.As(err, &damaged):
+		return err
+	case err != nil:
+		return &damagedCheckpoint{err}
+	}
+	if _, err := io.Copy(io.Discard, r); err != nil { // the rest, and gzip's CRC
+		return &damagedCheckpoint{fmt.Errorf("s3journal: %s: %w", url, err)}
+	}
+	if n == 0 || len(sc.Warnings) > 0 || sc.Unterminated {
+		return &damagedCheckpoint{fmt.Errorf("s3journal: %s: an empty checkpoint, or its last record torn or without its newline", url)}
+	}
+	if want := meta[metaSHA256]; want != hex.EncodeToString(h.Sum(nil)) {
+		return &damagedCheckpoint{fmt.Errorf("s3journal: %s: checksum %x, its metadata says %q", url, h.Sum(nil), want)}
+	}
+	return nil
 }

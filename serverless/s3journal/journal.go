@@ -273,6 +273,26 @@ func ReopenScan(ctx context.Context, api API, study Location, fn func(results.Ev
 	return reopen(ctx, api, study, &sink{fn: fn, reset: reset})
 }
 
+// Scan reads the journal of the study at study as ReopenScan does, for
+// a reader that will not append: it keeps neither the journal's events
+// nor its bytes, so that a study of any size is read in the memory of
+// what fn keeps. reset and the errors are as for ReopenScan.
+func Scan(ctx context.Context, api API, study Location, fn func(results.Event) error, reset func()) error {
+	out := &sink{fn: fn, reset: reset, dropBytes: true}
+	read, err := readJournal(ctx, api, study, out)
+	if err != nil {
+		return err
+	}
+	if read.segments == 0 {
+		return noJournalError(ctx, api, study)
+	}
+	if out.first.Type != results.EventStudy {
+		return &results.CorruptError{File: study.url(study.segmentKey(1)), Line: 1,
+			Err: errors.New("the journal does not start with a study event")}
+	}
+	return nil
+}
+
 // reopen is Reopen and ReopenScan, which hands the events to out.
 func reopen(ctx context.Context, api API, study Location, out *sink) (*Journal, error) {
 	every, err := checkpointEvery()
@@ -688,7 +708,7 @@ func readSegmentsAfter(ctx context.Context, api API, study Location, read journa
 		if err := decodeSegment(check, study.url(keys[i]), body, out.add); err != nil {
 			return journalRead{}, err
 		}
-		read.data = append(read.data, body...)
+		read.data = append(read.data, out.keep(body)...)
 		bodies[i] = nil
 	}
 	read.segments += uint64(len(keys))

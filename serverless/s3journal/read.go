@@ -85,6 +85,17 @@ type sink struct {
 	first results.Event
 	// err is fn's first error, which stops the read and is its error.
 	err error
+	// dropBytes says the read keeps no journal bytes (journalRead.data
+	// stays nil): a reader that will not append.
+	dropBytes bool
+}
+
+// keep returns data, to add to a read's bytes, or nil when s drops them.
+func (s *sink) keep(data []byte) []byte {
+	if s.dropBytes {
+		return nil
+	}
+	return data
 }
 
 // add takes the read's next event.
@@ -368,6 +379,7 @@ func (r *reader) decode(k uint64, plan []piece, out *sink) (journalRead, *result
 		if err != nil {
 			return read, nil, nil, err
 		}
+		data = out.keep(data)
 		read = journalRead{segments: k, data: data, checkpoint: k, stackEnd: k, stackEndOff: len(data)}
 	}
 	stacked := true // the deltas so far follow one another from k
@@ -397,7 +409,7 @@ func (r *reader) decode(k uint64, plan []piece, out *sink) (journalRead, *result
 			}
 			data = o.body
 		}
-		read.data = append(read.data, data...)
+		read.data = append(read.data, out.keep(data)...)
 		read.segments = p.to
 		if stacked {
 			read.stack = append(read.stack, run{from: p.from, to: p.to, body: o.body})

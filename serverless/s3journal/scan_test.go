@@ -166,3 +166,49 @@ func TestReopenScanStopsAtItsFunctionsError(t *testing.T) {
 		}
 	}
 }
+
+// TestScanKeepsNothing: Scan, for a reader that will not append, hands
+// its function the segments' events through a checkpoint it decodes as
+// it decompresses; a checkpoint whose checksum is found wrong only once
+// its events went out resets the function, which then gets the
+// segments' events once each.
+func TestScanKeepsNothing(t *testing.T) {
+	t.Setenv(s3journal.EnvCheckpointSegments, "40")
+	t.Setenv(s3journal.EnvDeltaSegments, "4")
+	s3 := newFakeS3()
+	s3.pageSize = 1000
+	j := create(t, s3)
+	appendCompacted(t, j, 0, 100)
+	j.Close()
+	want := segmentsOnly(t, s3)
+	var got scanned
+	if err := s3journal.Scan(context.Background(), s3, study(t), got.add, got.reset); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.events, want) || got.resets != 0 {
+		t.Fatalf("Scan gave %d events after %d resets, the segments hold %d", len(got.events), got.resets, len(want))
+	}
+
+	k := newestCheckpoint(t, s3)
+	if k == 0 {
+		t.Fatal("no checkpoint written")
+	}
+	key := checkpointKey(k)
+	o := s3.objects[key]
+	meta := map[string]string{}
+	for name, v := range o.meta {
+		meta[name] = v
+	}
+	meta["hpsearch-sha256"] = hex.EncodeToString(make([]byte, 32))
+	s3.objects[key] = fakeObject{data: o.data, meta: meta}
+	got = scanned{}
+	if err := s3journal.Scan(context.Background(), s3, study(t), got.add, got.reset); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.events, want) || got.resets != 1 {
+		t.Fatalf("with a wrong checksum, Scan gave %d events after %d resets; want the segments' %d after 1", len(got.events), got.resets, len(want))
+	}
+	if err := s3journal.Scan(context.Background(), s3, s3journal.Location{Bucket: "bucket", Key: "runs/none"}, got.add, nil); err == nil {
+		t.Error("Scan of a location without a study: no error")
+	}
+}
