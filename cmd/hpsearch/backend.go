@@ -192,9 +192,10 @@ type recoverFunc func(ctx context.Context, e *env, j studyJournal, study results
 // flight when it was interrupted (their answers were lost with the
 // scheduler), so that those trials are done, not run again. A trial that
 // ran without its dispatch reaching the journal gets a dispatch too, if
-// its seed is the study's for its number. The journal is read again, as
-// a stream, only when there is something to journal. For other backends
-// it returns nil.
+// its seed is the study's for its number. S3 is not asked when the
+// resume has nothing to run and the journal ends with a stop event with
+// no trial in flight. The journal is read again, as a stream, only when
+// there is something to journal. For other backends it returns nil.
 func lostResults(exec scheduler.Executor, spec *search.Spec) recoverFunc {
 	ex := lambdaOf(exec)
 	if ex == nil {
@@ -205,6 +206,16 @@ func lostResults(exec scheduler.Executor, spec *search.Spec) recoverFunc {
 			return nil, nil
 		}
 		ex.Results = lambdaexec.StudyResults(ex.Config().Bucket, study)
+		if _, finished := plan.Finished(spec.Search.MaxTrials, spec.Stop.MaxFailedTrials); finished && plan.Stopped && len(plan.Rerun) == 0 {
+			// Nothing is left to run, and the journal ends with the stop
+			// event of a run that journaled every trial it ran before it
+			// (see scheduler.Run): the study's results, one for each of
+			// its trials, are not listed. (A later run killed before its
+			// first dispatch was durable may have stored results of trials
+			// beyond the journal's; a resume that runs more trials
+			// journals them.)
+			return nil, nil
+		}
 		found, err := ex.RecoverInFlight(ctx, plan.Rerun, plan.Next)
 		if err != nil {
 			return nil, fmt.Errorf("recover results from S3: %w", err)

@@ -279,7 +279,7 @@ func reopenStudy(ctx context.Context, e *env, studyDir string, spec *search.Spec
 			return nil, warnings, reopenError(err)
 		}
 		return j, warnings, nil
-	})
+	}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -302,15 +302,15 @@ func reopenError(err error) error {
 // resumeMemoryLimit is the soft memory limit (debug.SetMemoryLimit) a
 // resume reads its journal under, until the scheduler has read it too,
 // unless GOMEMLIMIT sets one. What a resume holds of a 100,000-trial
-// study is some 50 to 90 MB (for a study in S3, its journal's bytes,
-// which the writer keeps for its checkpoints, and what the journal's
-// checker keeps a trial); the garbage of decoding the journal, three
-// times, would otherwise let the heap grow to twice that before the
-// collector runs (a 100k-trial S3 study: 227 MB peak; 161 MB under a
-// 128 MiB limit, 145 MB under this one, for some 2 CPU-s more of
-// collection). A study that holds more than the limit still resumes: the
-// runtime caps the collector's share of the CPU.
-const resumeMemoryLimit = 96 << 20
+// study is some 20 to 95 MB (what the journal's checker keeps a trial
+// and, for a study in S3 reopened to append, the journal's bytes, which
+// the writer keeps for its checkpoints); the garbage of decoding the
+// journal, three times, would otherwise let the heap grow to twice that
+// before the collector runs. The limit leaves room above the 95 MB: at
+// 96 MiB the collector ran almost without a pause, and a resume took 2 to
+// 8 CPU-s more. A study that holds more than the limit still resumes:
+// the runtime caps the collector's share of the CPU.
+const resumeMemoryLimit = 128 << 20
 
 // reopenScan reopens a study's journal for appending, handing fn its
 // events in order, and returns it with the journal's warnings. A reopen
@@ -329,7 +329,14 @@ type reopenScan func(fn func(results.Event) error, reset func()) (studyJournal, 
 // it returns streams the journal again for the scheduler (priorScan),
 // as it stands before the run appends to it. No event of the journal is
 // held: a study of any size is resumed in bounded memory.
-func resumeStreamed(ctx context.Context, e *env, study string, spec *search.Spec, recoverLost recoverFunc, top int, reopen reopenScan) (_ *openedStudy, err error) {
+//
+// peek, when not nil, reads the journal first without opening it for
+// appending, and returns it read-only (a study in S3, whose writer would
+// hold the journal's bytes for its checkpoints): a study it shows
+// finished, with its stop record and nothing in flight, is reported from
+// that read, and any other is then reopened and read again.
+func resumeStreamed(ctx context.Context, e *env, study string, spec *search.Spec, recoverLost recoverFunc, top int,
+	reopen reopenScan, peek func(fn func(results.Event) error, reset func()) (studyJournal, error)) (_ *openedStudy, err error) {
 	restoreMemory := func() {}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		before := debug.SetMemoryLimit(resumeMemoryLimit)
@@ -359,6 +366,24 @@ func resumeStreamed(ctx context.Context, e *env, study string, spec *search.Spec
 			st.priorUSD += ev.Result.Backend[scheduler.CostKey]
 		}
 		return nil
+	}
+	if peek != nil {
+		j, err := peek(add, start)
+		if err != nil {
+			return nil, err
+		}
+		plan := planner.Plan()
+		if reason, done := plan.Finished(spec.Search.MaxTrials, spec.Stop.MaxFailedTrials); done && plan.Stopped && plan.StopReason == reason && len(plan.Rerun) == 0 {
+			// Finished, with its stop record and nothing in flight: there
+			// is nothing to write (nor to recover: see lostResults).
+			st.journal, st.finished, st.tally = j, true, tally
+			st.done = plan.Complete + plan.Pruned + plan.Failed
+			st.outcome = scheduler.Outcome{Summary: plan.Summary}
+			st.outcome.StopReason = reason
+			return st, nil
+		}
+		j.Close()
+		start()
 	}
 	j, warnings, err := reopen(add, start)
 	for _, w := range warnings {

@@ -113,16 +113,20 @@ func openS3Study(ctx context.Context, e *env, api s3journal.API, dir string, spe
 			if err := checkContinue(loc.String(), loc.String()+"/"+results.SpecJSONFile, stored, spec, specJSON); err != nil {
 				return nil, err
 			}
-			return resumeStreamed(ctx, e, loc.String(), spec, recoverLost, top, func(fn func(results.Event) error, reset func()) (studyJournal, []string, error) {
+			reopen := func(fn func(results.Event) error, reset func()) (studyJournal, []string, error) {
 				j, err := s3journal.ReopenScan(ctx, api, loc, fn, reset)
 				if err != nil {
-					if errors.Is(err, results.ErrCorrupt) {
-						return nil, nil, fmt.Errorf("%w\nthe study was left as it was. S3 writes a segment whole or not at all, so the journal was changed by something else than hpsearch", err)
-					}
-					return nil, nil, err
+					return nil, nil, s3ReadError(err)
 				}
 				return j, nil, nil
-			})
+			}
+			peek := func(fn func(results.Event) error, reset func()) (studyJournal, error) {
+				if err := s3journal.Scan(ctx, api, loc, fn, reset); err != nil {
+					return nil, s3ReadError(err)
+				}
+				return s3journal.Open(api, loc), nil
+			}
+			return resumeStreamed(ctx, e, loc.String(), spec, recoverLost, top, reopen, peek)
 		}
 	}
 	j, err := s3journal.Create(ctx, api, loc, spec.Raw(), specJSON)
@@ -130,6 +134,15 @@ func openS3Study(ctx context.Context, e *env, api s3journal.API, dir string, spe
 		return nil, err
 	}
 	return &openedStudy{journal: j}, nil
+}
+
+// s3ReadError adds to an error reading a study's journal from S3, when it
+// is damaged, that the study was left as it was.
+func s3ReadError(err error) error {
+	if errors.Is(err, results.ErrCorrupt) {
+		return fmt.Errorf("%w\nthe study was left as it was. S3 writes a segment whole or not at all, so the journal was changed by something else than hpsearch", err)
+	}
+	return err
 }
 
 // resumeS3 resumes the study at the s3:// URL url as resume does a study
