@@ -192,6 +192,12 @@ go tool pprof -top -cum "$out/resume.prof" 2>/dev/null | awk -v n="$asks" '
   /Total samples/ {print "  resume profile: " $0}
   /tpeSampler\)\.Ask$/ {v=$4; u=1; if (v ~ /ms$/) u=0.001; sub(/m?s$/, "", v); printf "  TPE Ask: %.2f s of CPU over about %d asks, %.0f us an ask\n", v*u, n, v*u*1e6/n}'
 
+# The simulator's own CPU (it runs the workers in-process) and its
+# children's (the S3 gateway), which share the cores with the scheduler.
+cputime() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+emu_cpu=$(cputime "$emu_pid")
+kids=""; for k in $(pgrep -P "$emu_pid" || true); do kids="$kids $(ps -o comm= -p "$k") $(cputime "$k") s CPU"; done
+printf 'emulate: %s s CPU (%.0f us a trial); its children:%s\n' "$emu_cpu" "$(echo "$emu_cpu * 1000000 / $trials" | bc -l)" "$kids"
 kill -INT "$emu_pid" 2>/dev/null || true
 wait "$emu_pid" 2>/dev/null || true
 emu_pid=""
