@@ -62,7 +62,7 @@ for _ in $(seq 120); do grep -q HPSEARCH_SIMULATED "$out/emu.env" 2>/dev/null &&
 grep -q HPSEARCH_SIMULATED "$out/emu.env" || { echo "emulate did not start:"; tail -5 "$out/emu.err"; exit 1; }
 eval "$(grep ^export "$out/emu.env")"
 gateway="$AWS_ENDPOINT_URL_S3"
-"$out/s3count" -target "$gateway" -log "$out/s3.log" > "$out/s3count.addr" &
+"$out/s3count" -target "$gateway" -log "$out/s3.log" > "$out/s3count.addr" 2> "$out/s3count.err" &
 px_pid=$!
 for _ in $(seq 20); do [ -s "$out/s3count.addr" ] && break; sleep 0.5; done
 export AWS_ENDPOINT_URL_S3="$(head -1 "$out/s3count.addr")"
