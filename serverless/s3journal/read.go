@@ -433,7 +433,7 @@ func openDelta(study Location, p piece, o fetched, check *results.Checker, out *
 	if want := o.meta[metaBodySHA256]; want != hex.EncodeToString(sum[:]) {
 		return nil, fmt.Errorf("s3journal: %s: checksum %x, its metadata says %q", url, sum, want)
 	}
-	data, err := gunzip(o.body)
+	data, err := gunzip(o.body, 0)
 	if err != nil {
 		return nil, fmt.Errorf("s3journal: %s: %w", url, err)
 	}
@@ -446,8 +446,10 @@ func openDelta(study Location, p piece, o fetched, check *results.Checker, out *
 // gunzip returns the uncompressed bytes of body, a gzip stream of one
 // or more members, read into a buffer sized from the last member's
 // length trailer (a hint: a stream of several members is longer; one
-// forged larger than 64 times the body is not taken).
-func gunzip(body []byte) ([]byte, error) {
+// forged larger than 64 times the body is not taken), with room for
+// spare bytes more: a checkpoint's, which a writer appends to, has room
+// for the deltas and segments after it without a copy of the whole.
+func gunzip(body []byte, spare int) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -455,7 +457,7 @@ func gunzip(body []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	if n := len(body); n >= 4 {
 		size := int(body[n-4]) | int(body[n-3])<<8 | int(body[n-2])<<16 | int(body[n-1])<<24
-		buf.Grow(min(size, 64*n) + bytes.MinRead)
+		buf.Grow(min(size, 64*n) + spare + bytes.MinRead)
 	}
 	if _, err := buf.ReadFrom(zr); err != nil {
 		return nil, err
