@@ -45,9 +45,11 @@ type foldData struct {
 // for the goroutines they start).
 //
 // In place needs the Worker's rows to itself: when another trial is
-// copying a fold out of the same Worker's datasets at that moment (only
-// where concurrent trials share a Worker that allows the reordering),
-// this fold is copied instead, and never waits.
+// copying a fold out of the same Worker's datasets at that moment, this
+// fold is copied instead of waiting; and a fold being copied waits while
+// another trial has the rows out of order. (Trials overlap only where
+// concurrent trials share a Worker that allows the reordering, which
+// LambdaConfigFromEnv avoids.)
 func (f *foldData) with(train, valid []int, fn func(xtr trainers.Matrix, ytr []float64, xva trainers.Matrix, yva []float64) error) error {
 	if f.inPlace && f.rows.TryLock() {
 		if f.order.arrange(f.X, f.y, train, valid) {
