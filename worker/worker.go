@@ -22,7 +22,9 @@ import (
 const DataFraction = "data_fraction"
 
 // Worker runs trials. It is safe for concurrent use: trials share the
-// datasets and fold assignments it caches, read-only.
+// datasets and fold assignments it caches, read-only (a Lambda
+// runtime's Worker reorders a dataset's rows for a fold and puts them
+// back, under a lock; see inPlace).
 type Worker struct {
 	src Source
 	// inPlace lets a trial reorder the rows of a dataset its source
