@@ -30,6 +30,21 @@ func deltaEvery() (uint64, error) {
 	return segmentsFromEnv(EnvDeltaSegments, DefaultDeltaSegments)
 }
 
+// maxStack is the most deltas a writer's stack holds: a push that would
+// make it longer merges the deltas on top into the new one beyond the
+// binary counter's rule (see writeDelta), so that a reader's plan from a
+// checkpoint is at most this many deltas whatever the journal's length.
+const maxStack = 6
+
+// maxDeltaLag is the most segments a commit may leave after the newest
+// delta or checkpoint while the delta writer runs: beyond it the commit
+// waits for the delta writer to push one (see Journal.commit). With
+// maxStack, it bounds the requests of a read of a killed writer's study:
+// a LIST of the checkpoints and deltas, the checkpoint, at most maxStack
+// deltas, the LIST of the segments after them and at most maxDeltaLag of
+// them — 3 + 6 + 11 = 20.
+const maxDeltaLag = 11
+
 // run is a delta the writer keeps on its stack: segments from..to, and
 // the delta object's bytes (gzip members), which a merge concatenates
 // without compressing them again.
@@ -113,6 +128,7 @@ func (j *Journal) checkpoints(ctx context.Context, first uint64, firstSize int) 
 		if k > j.checkpointed {
 			j.checkpointed, j.rebase, j.rebaseOff = k, k, size
 		}
+		j.idle.Broadcast() // a commit may wait for it (see commit)
 		j.mu.Unlock()
 	}
 }
@@ -151,6 +167,10 @@ func (j *Journal) deltas(ctx context.Context, first uint64, firstSize int) {
 			return
 		}
 		j.stackEndOff = size
+		j.mu.Lock()
+		j.deltaEnd = k
+		j.idle.Broadcast() // a commit may wait for it (see commit)
+		j.mu.Unlock()
 		if len(stale) > 0 {
 			j.deleteDeltas(ctx, stale)
 			stale = nil
@@ -183,7 +203,7 @@ func (j *Journal) writeDelta(ctx context.Context, k uint64, data []byte) error {
 	}
 	top := run{from: j.stackEnd + 1, to: k}
 	i := len(j.stack)
-	for i > 0 && j.stack[i-1].segments() <= top.segments() {
+	for i > 0 && (j.stack[i-1].segments() <= top.segments() || i >= maxStack) {
 		top.from = j.stack[i-1].from
 		i--
 	}

@@ -61,7 +61,9 @@
 // them, after merging into it the deltas on top of the stack that are
 // no longer than it: the object written covers them all. So each delta
 // is longer than the one above it, like the digits of a binary counter,
-// and the stack over n segments holds about log2(n/8) deltas. A merge
+// and the stack over n segments holds about log2(n/8) deltas — at most
+// 6: a push that would make it 7 merges the top one into the new delta
+// too. A merge
 // concatenates the merged deltas' gzip members with the new one (a gzip
 // stream of several members is one stream to a reader), so nothing is
 // compressed twice; the merged deltas are then deleted (S3 charges
@@ -70,8 +72,11 @@
 // delta starts a new stack on it, and the old stack's deltas are deleted
 // then. Checkpoints and deltas are written in the background by two
 // goroutines, one for each, so that deltas keep up with the commits
-// while a checkpoint of a large journal is being written; a commit never
-// waits for them, and Close cancels them.
+// while a checkpoint of a large journal is being written; Close cancels
+// them. A commit waits for them only when 11 committed segments follow
+// the newest delta or checkpoint while the delta writer runs (S3 slow for
+// deltas, say): then it waits until a delta is written, or the delta
+// writer fails (the next commit starts another), or Close.
 //
 // A reader lists the checkpoints and deltas (one LIST: deltas are under
 // the checkpoints' prefix), plans for each checkpoint the fewest objects
@@ -79,10 +84,11 @@
 // and single segments where none serves), starts from the checkpoint
 // whose plan needs the fewest GETs (the newest may not have deltas after
 // it yet), reads the plan's objects at once, and then lists and reads
-// the segments after them. A killed writer's study is so read in about
-// a dozen requests whatever its size: the LIST, the checkpoint, a delta
-// for each bit of the stack, the LIST of the segments after the deltas
-// and a GET of each (fewer than 8 when the delta writer kept up). A
+// the segments after them. A killed writer's study is so read in at
+// most 20 requests whatever its size (about a dozen when the delta
+// writer kept up): the LIST, the checkpoint, the deltas of the stack (6
+// at most), the LIST of the segments after the deltas and a GET of each
+// (11 at most; fewer than 8 when the delta writer kept up). A
 // delta whose checksum, metadata, compression or records are wrong is
 // planned around (smaller deltas or its segments), as is one listed but
 // gone (a running writer merged it; the reader lists again, a few times

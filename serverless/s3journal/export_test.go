@@ -19,3 +19,11 @@ func (j *Journal) WaitDeltas() {
 	}
 	j.mu.Unlock()
 }
+
+// DeltaLag returns how many committed segments follow the newest delta
+// or checkpoint.
+func (j *Journal) DeltaLag() uint64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.next - 1 - max(j.deltaEnd, j.checkpointed)
+}

@@ -134,6 +134,10 @@ type Journal struct {
 	stackEndOff      int
 	gz               *gzip.Writer
 	wg               sync.WaitGroup // drain and the checkpoint and delta writers
+
+	// deltaEnd is the last segment the newest delta covers, under mu,
+	// for the commits that wait for the delta writer (see commit).
+	deltaEnd uint64
 }
 
 type appendRequest struct {
@@ -318,7 +322,7 @@ func reopen(ctx context.Context, api API, study Location, out *sink) (*Journal, 
 	j.next, j.recorded, j.checkpointed = read.segments+1, read.data, read.checkpoint
 	// The deltas read continue as this writer's stack.
 	j.stack, j.stackBase, j.stackEnd, j.stackEndOff = read.stack, read.checkpoint, read.stackEnd, read.stackEndOff
-	j.rebase = read.checkpoint
+	j.rebase, j.deltaEnd = read.checkpoint, read.stackEnd
 	return j, nil
 }
 
@@ -458,6 +462,16 @@ func (j *Journal) commit(ctx context.Context, data []byte) error {
 	if j.broken != nil {
 		return j.broken
 	}
+	// While the delta writer runs, a commit leaves at most maxDeltaLag
+	// segments after the newest delta or checkpoint: a writer killed
+	// now leaves no more to read one by one. It waits for the delta
+	// writer otherwise (a delta is written in a PUT or two; one that
+	// fails ends the wait, and the next commit starts another).
+	j.mu.Lock()
+	for j.compacting && !j.closed && j.next-1 >= max(j.deltaEnd, j.checkpointed)+maxDeltaLag {
+		j.idle.Wait()
+	}
+	j.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	defer cancel()
 	key := j.study.segmentKey(j.next)
@@ -647,6 +661,7 @@ func (j *Journal) Scan(ctx context.Context, fn func(results.Event) error) (resul
 func (j *Journal) Close() error {
 	j.mu.Lock()
 	j.closed = true
+	j.idle.Broadcast() // a commit waiting for the delta writer goes on
 	for j.committing {
 		j.idle.Wait()
 	}
