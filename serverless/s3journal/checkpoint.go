@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"strconv"
@@ -111,26 +112,77 @@ func (l Location) parseCheckpointKey(key string) (uint64, bool) {
 	return k, true
 }
 
-// writeCheckpoint writes data, the journal lines of segments 1..k as
-// committed, as the checkpoint of k: gzip-compressed, with the SHA-256 of
-// data in its metadata, and conditionally, so that it is written once. A
-// checkpoint another writer wrote first holds the same segments (they
-// are never rewritten) and is left as it is.
-func (j *Journal) writeCheckpoint(ctx context.Context, k uint64, data []byte) error {
-	ctx, cancel := context.WithTimeout(ctx, checkpointTimeout)
-	defer cancel()
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	if _, err := zw.Write(data); err != nil {
-		return fmt.Errorf("s3journal: checkpoint %d: %w", k, err)
+// archive is segments 1..segments of the journal kept compressed, as
+// a writer needs them for its next checkpoint: body is the gzip members
+// of their journal lines (the newest checkpoint's bytes; none before
+// the first), size the length of those lines and sum the SHA-256 state
+// after them. A writer keeps it rather than the lines themselves (a
+// 100,000-trial study's are some 60 MB, its archive a sixth of that):
+// the next checkpoint is body followed by a member of the lines
+// committed since, its checksum sum carried on over them, so nothing is
+// compressed or hashed twice. A gzip stream of several members is one
+// stream to a reader, so a reader reads it as a checkpoint of one.
+type archive struct {
+	segments uint64
+	body     []byte
+	size     int
+	// sum is never written to once the archive is made: extend clones
+	// it, and Sum leaves it as it is.
+	sum hash.Hash
+}
+
+func newArchive() archive { return archive{sum: sha256.New()} }
+
+// extend returns the archive of segments 1..k, whose journal lines
+// after a's are lines. a is left as it is.
+func (a archive) extend(k uint64, lines []byte) (archive, error) {
+	h, err := a.sum.(hash.Cloner).Clone()
+	if err != nil {
+		return archive{}, fmt.Errorf("s3journal: checkpoint %d: %w", k, err)
+	}
+	h.Write(lines)
+	body := bytes.NewBuffer(make([]byte, 0, len(a.body)+len(lines)/4+bytes.MinRead))
+	body.Write(a.body)
+	zw, _ := gzip.NewWriterLevel(body, gzip.BestSpeed)
+	if _, err := zw.Write(lines); err != nil {
+		return archive{}, fmt.Errorf("s3journal: checkpoint %d: %w", k, err)
 	}
 	if err := zw.Close(); err != nil {
-		return fmt.Errorf("s3journal: checkpoint %d: %w", k, err)
+		return archive{}, fmt.Errorf("s3journal: checkpoint %d: %w", k, err)
 	}
-	sum := sha256.Sum256(data)
-	key := j.study.checkpointKey(k)
-	err := j.putNew(ctx, key, buf.Bytes(), contentTypeGzip, map[string]string{
-		metaSHA256: hex.EncodeToString(sum[:]), metaSegments: strconv.FormatUint(k, 10),
+	return archive{segments: k, body: body.Bytes(), size: a.size + len(lines), sum: h}, nil
+}
+
+// lines returns a reader of the journal lines a holds followed by tail.
+// a's body was written by this process or read back and checked, so a
+// failure to decompress it is the reader's error.
+func (a archive) lines(tail []byte) io.Reader {
+	if len(a.body) == 0 {
+		return bytes.NewReader(tail)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(a.body))
+	if err != nil {
+		return &failedReader{err}
+	}
+	return io.MultiReader(zr, bytes.NewReader(tail))
+}
+
+// failedReader is a reader that fails with err.
+type failedReader struct{ err error }
+
+func (r *failedReader) Read([]byte) (int, error) { return 0, r.err }
+
+// writeCheckpoint writes a's body as the checkpoint of a.segments, with
+// the SHA-256 of the journal lines it holds in its metadata, and
+// conditionally, so that it is written once. A checkpoint another
+// writer wrote first holds the same segments (they are never rewritten)
+// and is left as it is.
+func (j *Journal) writeCheckpoint(ctx context.Context, a archive) error {
+	ctx, cancel := context.WithTimeout(ctx, checkpointTimeout)
+	defer cancel()
+	key := j.study.checkpointKey(a.segments)
+	err := j.putNew(ctx, key, a.body, contentTypeGzip, map[string]string{
+		metaSHA256: hex.EncodeToString(a.sum.Sum(nil)), metaSegments: strconv.FormatUint(a.segments, 10),
 	})
 	var taken *takenError
 	if errors.As(err, &taken) {
@@ -150,59 +202,23 @@ func (e *damagedCheckpoint) Error() string { return e.err.Error() }
 
 // openCheckpoint decodes body, the object read as the checkpoint of
 // segments 1..k with its metadata meta, with check, and hands its events
-// to out. A checkpoint whose checksum, compression or records are wrong
-// is a *damagedCheckpoint; an error of out's is out.err.
-func openCheckpoint(study Location, k uint64, body []byte, meta map[string]string, check *results.Checker, out *sink) ([]byte, error) {
+// to out, as it decompresses it: without holding its journal lines (a
+// 100,000-trial study's are some 60 MB). It checks the checksum and the
+// last record once they have been decoded: out then has the events
+// before the damage, and its read starts again. It returns the
+// checkpoint as an archive, which a writer that reopens the journal
+// continues. A checkpoint whose checksum, compression or records are
+// wrong is a *damagedCheckpoint; an error of out's is out.err.
+func openCheckpoint(study Location, k uint64, body []byte, meta map[string]string, check *results.Checker, out *sink) (archive, error) {
 	url := study.url(study.checkpointKey(k))
 	if got := meta[metaSegments]; got != strconv.FormatUint(k, 10) {
-		return nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: its metadata says it covers segments to %q", url, got)}
+		return archive{}, &damagedCheckpoint{fmt.Errorf("s3journal: %s: its metadata says it covers segments to %q", url, got)}
 	}
-	if out.dropBytes {
-		return nil, streamCheckpoint(url, body, meta, check, out)
-	}
-	// A checkpoint is due once a quarter of the journal follows the
-	// newest (see checkpointDue): room for about that (twice the
-	// compressed size: journal lines compress some sixfold), untouched
-	// until used, keeps what follows it from copying it.
-	data, err := gunzip(body, len(body)*2)
-	if err != nil {
-		return nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: %w", url, err)}
-	}
-	sum := sha256.Sum256(data)
-	if want := meta[metaSHA256]; want != hex.EncodeToString(sum[:]) {
-		return nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s: checksum %x, its metadata says %q", url, sum, want)}
-	}
-	first := true
-	err = decodeSegment(check, url, data, func(e results.Event) error {
-		if first && e.Type != results.EventStudy {
-			return &damagedCheckpoint{fmt.Errorf("s3journal: %s does not start with a study event", url)}
-		}
-		first = false
-		return out.add(e)
-	})
-	var damaged *damagedCheckpoint
-	switch {
-	case out.err != nil:
-		return nil, out.err
-	case errors.As(err, &damaged):
-		return nil, err
-	case err != nil:
-		return nil, &damagedCheckpoint{err}
-	}
-	return data, nil
-}
-
-// streamCheckpoint is openCheckpoint for a read that keeps no bytes: it
-// decodes the checkpoint as it decompresses it, without holding its
-// journal lines (a 100,000-trial study's are some 60 MB), and checks
-// the checksum and the last record once they have been decoded: out
-// then has the events before the damage, and its read starts again.
-func streamCheckpoint(url string, body []byte, meta map[string]string, check *results.Checker, out *sink) error {
 	zr, err := gzip.NewReader(bytes.NewReader(body))
 	if err != nil {
-		return &damagedCheckpoint{fmt.Errorf("s3journal: %s: %w", url, err)}
+		return archive{}, &damagedCheckpoint{fmt.Errorf("s3journal: %s: %w", url, err)}
 	}
-	h := sha256.New()
+	h := &countedHash{Hash: sha256.New()}
 	r := io.TeeReader(zr, h)
 	n := 0
 	sc, err := check.Scan(r, url, func(e results.Event) error {
@@ -215,20 +231,31 @@ func streamCheckpoint(url string, body []byte, meta map[string]string, check *re
 	var damaged *damagedCheckpoint
 	switch {
 	case out.err != nil:
-		return out.err
+		return archive{}, out.err
 	case errors.As(err, &damaged):
-		return err
+		return archive{}, err
 	case err != nil:
-		return &damagedCheckpoint{err}
+		return archive{}, &damagedCheckpoint{err}
 	}
 	if _, err := io.Copy(io.Discard, r); err != nil { // the rest, and gzip's CRC
-		return &damagedCheckpoint{fmt.Errorf("s3journal: %s: %w", url, err)}
+		return archive{}, &damagedCheckpoint{fmt.Errorf("s3journal: %s: %w", url, err)}
 	}
 	if n == 0 || len(sc.Warnings) > 0 || sc.Unterminated {
-		return &damagedCheckpoint{fmt.Errorf("s3journal: %s: an empty checkpoint, or its last record torn or without its newline", url)}
+		return archive{}, &damagedCheckpoint{fmt.Errorf("s3journal: %s: an empty checkpoint, or its last record torn or without its newline", url)}
 	}
 	if want := meta[metaSHA256]; want != hex.EncodeToString(h.Sum(nil)) {
-		return &damagedCheckpoint{fmt.Errorf("s3journal: %s: checksum %x, its metadata says %q", url, h.Sum(nil), want)}
+		return archive{}, &damagedCheckpoint{fmt.Errorf("s3journal: %s: checksum %x, its metadata says %q", url, h.Sum(nil), want)}
 	}
-	return nil
+	return archive{segments: k, body: body, size: h.n, sum: h.Hash}, nil
+}
+
+// countedHash is a hash that counts the bytes written to it.
+type countedHash struct {
+	hash.Hash
+	n int
+}
+
+func (h *countedHash) Write(p []byte) (int, error) {
+	h.n += len(p)
+	return h.Hash.Write(p)
 }

@@ -64,7 +64,7 @@ func (j *Journal) startCompaction() {
 	if j.closed || j.broken != nil {
 		return
 	}
-	k, size := j.next-1, len(j.recorded)
+	k, size := j.next-1, j.size()
 	if !j.checkpointing && checkpointDue(k, j.checkpointed, j.every) {
 		j.checkpointing = true
 		ctx, cancel := context.WithCancel(context.Background())
@@ -101,9 +101,13 @@ func (j *Journal) deltaDue(k uint64) bool {
 // checkpoints writes checkpoints while one is due, until ctx is
 // cancelled (by Close), a commit has failed, or a write fails (the next
 // commit tries again). The first covers the segments to first, committed
-// when it was started, whose lines end at firstSize in recorded; later
-// ones what has been committed since. A checkpoint written is where the
-// delta writer starts a new stack (rebase).
+// when it was started, whose lines end at firstSize in the journal;
+// later ones what has been committed since. Each is the archive of the
+// newest extended by the lines after it (see archive); once written it
+// is the Journal's archive, and the lines it covers are dropped from the
+// tail. A checkpoint written is where the delta writer starts a new
+// stack (rebase). Only the checkpoint writer, one at a time, and Close,
+// once it has stopped, change the archive and the tail's start.
 func (j *Journal) checkpoints(ctx context.Context, first uint64, firstSize int) {
 	defer func() {
 		j.mu.Lock()
@@ -113,24 +117,42 @@ func (j *Journal) checkpoints(ctx context.Context, first uint64, firstSize int) 
 	}()
 	for pass := 0; ; pass++ {
 		j.mu.Lock()
-		k, size := j.next-1, len(j.recorded)
+		k, size := j.next-1, j.size()
 		if pass == 0 {
 			k, size = first, firstSize
 		}
 		due := ctx.Err() == nil && j.broken == nil && checkpointDue(k, j.checkpointed, j.every)
-		// recorded only grows, by appends past its length: the prefix stays.
-		data := j.recorded[:size:size]
+		base := j.archive
+		var lines []byte
+		if due {
+			// tail only grows, by appends past its length: the prefix stays.
+			lines = j.tail[: size-j.tailOff : size-j.tailOff]
+		}
 		j.mu.Unlock()
-		if !due || j.writeCheckpoint(ctx, k, data) != nil {
+		if !due {
+			return
+		}
+		next, err := base.extend(k, lines)
+		if err != nil || j.writeCheckpoint(ctx, next) != nil {
 			return
 		}
 		j.mu.Lock()
 		if k > j.checkpointed {
 			j.checkpointed, j.rebase, j.rebaseOff = k, k, size
+			j.dropArchived(next)
 		}
 		j.idle.Broadcast() // a commit may wait for it (see commit)
 		j.mu.Unlock()
 	}
+}
+
+// dropArchived makes a, which covers a prefix of the tail, the Journal's
+// archive, and drops the lines it covers from the tail into a new array:
+// a slice of the old one that the delta writer or a Scan holds stays as
+// it was. The caller holds mu.
+func (j *Journal) dropArchived(a archive) {
+	j.tail = bytes.Clone(j.tail[a.size-j.tailOff:])
+	j.tailOff, j.archive = a.size, a
 }
 
 // deltas pushes deltas while one is due, until ctx is cancelled (by
@@ -152,7 +174,7 @@ func (j *Journal) deltas(ctx context.Context, first uint64, firstSize int) {
 	var stale []run // the deltas of the stack before the rebase
 	for pass := 0; ; pass++ {
 		j.mu.Lock()
-		k, size := j.next-1, len(j.recorded)
+		k, size := j.next-1, j.size()
 		if pass == 0 {
 			k, size = first, firstSize
 		}
@@ -161,9 +183,14 @@ func (j *Journal) deltas(ctx context.Context, first uint64, firstSize int) {
 			j.stack, j.stackBase, j.stackEnd, j.stackEndOff = nil, j.rebase, j.rebase, j.rebaseOff
 		}
 		due := ctx.Err() == nil && j.broken == nil && j.deltaDue(k)
-		data := j.recorded[:size:size]
+		var lines []byte
+		if due {
+			// The stack starts at the newest checkpoint or after it, so
+			// its end is in the tail (see dropArchived).
+			lines = j.tail[j.stackEndOff-j.tailOff : size-j.tailOff : size-j.tailOff]
+		}
 		j.mu.Unlock()
-		if !due || j.writeDelta(ctx, k, data[j.stackEndOff:]) != nil {
+		if !due || j.writeDelta(ctx, k, lines) != nil {
 			return
 		}
 		j.stackEndOff = size

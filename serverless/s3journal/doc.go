@@ -36,6 +36,14 @@
 //
 //	PREFIX/NAME/checkpoint/00000000000000001000.jsonl.gz
 //
+// A checkpoint is one gzip stream, of one member or several: a writer
+// keeps its newest checkpoint's bytes rather than the journal's lines,
+// and writes the next as those bytes followed by a member of the lines
+// committed since, its SHA-256 carried on from the one before (a
+// 100,000-trial study's writer so holds its journal in about a sixth of
+// its 60 MB, and compresses each line once for all its checkpoints).
+// A reader reads either kind the same way.
+//
 // A reader lists the checkpoints, reads the newest that reads well and
 // then only the segments after it (a LIST with StartAfter): a handful of
 // requests whatever the study's size. A checkpoint that is torn, fails

@@ -78,9 +78,11 @@ const readConcurrency = 32
 // finds no commit in progress commits its events itself; Appends that
 // arrive meanwhile wait, and are then committed together in one segment
 // (group commit), by a goroutine the Journal owns until Close. A
-// Journal from Create or Reopen keeps what it has written in memory, so
-// its Events and Replay make no request; one from Open reads S3 on each
-// call and cannot append.
+// Journal from Create or Reopen keeps what it has read and written in
+// memory, so its Events and Replay make no request: the segments its
+// newest checkpoint covers as that checkpoint's compressed bytes, and
+// the journal lines of those after it (see archive). One from Open
+// reads S3 on each call and cannot append.
 type Journal struct {
 	api      API
 	study    Location
@@ -98,10 +100,16 @@ type Journal struct {
 	queue      []*appendRequest
 	committing bool
 	closed     bool
-	// next is the number of the segment to write next; recorded the
-	// journal lines of every segment before it.
-	next     uint64
-	recorded []byte
+	// next is the number of the segment to write next. The journal
+	// lines of every segment before it are archive, segments
+	// 1..archive.segments compressed (the newest checkpoint's bytes),
+	// followed by tail, the lines of the segments after those; tailOff
+	// is where tail starts in the journal's lines (archive.size), and
+	// the offsets below are in the journal's lines too.
+	next    uint64
+	archive archive
+	tail    []byte
+	tailOff int
 	// broken is the error of the first failed commit: after it, whether
 	// and what the store holds at next is unknown, or another scheduler
 	// writes the study, so every later commit fails.
@@ -115,14 +123,14 @@ type Journal struct {
 	checkpointing    bool
 	cancelCheckpoint context.CancelFunc
 	// rebase is the newest checkpoint written, where the delta writer
-	// starts its next stack; its lines end at rebaseOff in recorded.
+	// starts its next stack; its lines end at rebaseOff.
 	rebase    uint64
 	rebaseOff int
 	// deltaEvery is the fewest segments a new delta covers; compacting
 	// says the delta writer runs, which cancelCompaction cancels. The
 	// stack is the deltas after segment stackBase (a checkpoint's, or 0),
 	// oldest and longest first, covering segments to stackEnd, whose
-	// journal lines end at stackEndOff in recorded; gz compresses new
+	// journal lines end at stackEndOff; gz compresses new
 	// deltas. Only the delta writer touches them once the Journal is
 	// made.
 	deltaEvery       uint64
@@ -148,13 +156,16 @@ type appendRequest struct {
 func newJournal(api API, study Location, every, deltaEvery uint64) *Journal {
 	host, _ := os.Hostname()
 	j := &Journal{
-		api: api, study: study, next: 1, every: every, deltaEvery: deltaEvery,
+		api: api, study: study, next: 1, every: every, deltaEvery: deltaEvery, archive: newArchive(),
 		owner: results.Owner{Host: host, PID: os.Getpid(), Since: time.Now().UTC().Truncate(time.Second)},
 		token: rand.Text(),
 	}
 	j.idle = sync.NewCond(&j.mu)
 	return j
 }
+
+// size returns the length of the journal's lines. The caller holds mu.
+func (j *Journal) size() int { return j.tailOff + len(j.tail) }
 
 // Dir returns the study's s3:// URL.
 func (j *Journal) Dir() string { return j.study.String() }
@@ -224,7 +235,7 @@ func Create(ctx context.Context, api API, study Location, specYAML, specJSON []b
 		}
 		written = append(written, f.key)
 	}
-	j.next, j.recorded = 2, header
+	j.next, j.tail = 2, header
 	return j, nil
 }
 
@@ -265,8 +276,9 @@ func Reopen(ctx context.Context, api API, study Location) (*Journal, results.Rep
 
 // ReopenScan is Reopen for a journal too large to hold as events: it
 // hands fn the journal's events one at a time, in order, instead of
-// returning them. The Journal keeps the journal's bytes, as every writer
-// does for its checkpoints, but not its events. A read that finds a
+// returning them. The Journal keeps the journal as every writer does
+// for its checkpoints (the newest checkpoint's compressed bytes, and the
+// lines of the segments after it), but not its events. A read that finds a
 // checkpoint or delta damaged after fn had some of its events, and
 // reads the journal again another way, calls reset first (if not nil):
 // fn is then given the journal from its first event again, and what it
@@ -319,7 +331,8 @@ func reopen(ctx context.Context, api API, study Location, out *sink) (*Journal, 
 			Err: errors.New("the journal does not start with a study event")}
 	}
 	j := newJournal(api, study, every, deltas)
-	j.next, j.recorded, j.checkpointed = read.segments+1, read.data, read.checkpoint
+	j.next, j.checkpointed = read.segments+1, read.checkpoint
+	j.archive, j.tail, j.tailOff = read.archive, read.data, read.archive.size
 	// The deltas read continue as this writer's stack.
 	j.stack, j.stackBase, j.stackEnd, j.stackEndOff = read.stack, read.checkpoint, read.stackEnd, read.stackEndOff
 	j.rebase, j.deltaEnd = read.checkpoint, read.stackEnd
@@ -486,7 +499,7 @@ func (j *Journal) commit(ctx context.Context, data []byte) error {
 	}
 	j.mu.Lock()
 	j.next++
-	j.recorded = append(j.recorded, data...)
+	j.tail = append(j.tail, data...)
 	j.startCompaction()
 	j.mu.Unlock()
 	return nil
@@ -633,9 +646,9 @@ func (j *Journal) Scan(ctx context.Context, fn func(results.Event) error) (resul
 	}
 	if !j.readOnly {
 		j.mu.Lock()
-		data := j.recorded[:len(j.recorded):len(j.recorded)]
+		lines := j.archive.lines(j.tail[:len(j.tail):len(j.tail)])
 		j.mu.Unlock()
-		return new(results.Checker).Scan(bytes.NewReader(data), j.Dir(), fn)
+		return new(results.Checker).Scan(lines, j.Dir(), fn)
 	}
 	// Read and check the journal's bytes first, then decode them again
 	// for fn: a read that starts out again (see sink) would give fn some
@@ -647,7 +660,7 @@ func (j *Journal) Scan(ctx context.Context, fn func(results.Event) error) (resul
 	if err != nil {
 		return results.Scanned{}, err
 	}
-	return new(results.Checker).Scan(bytes.NewReader(read.data), j.Dir(), fn)
+	return new(results.Checker).Scan(read.archive.lines(read.data), j.Dir(), fn)
 }
 
 // Close waits for the commit under way, fails the Appends still waiting
@@ -674,7 +687,7 @@ func (j *Journal) Close() error {
 	for j.checkpointing || j.compacting {
 		j.idle.Wait()
 	}
-	k, data := j.next-1, j.recorded[:len(j.recorded):len(j.recorded)]
+	k, base, lines := j.next-1, j.archive, j.tail[:len(j.tail):len(j.tail)]
 	due := !j.readOnly && j.broken == nil && k-j.checkpointed >= closeCheckpointSegments
 	if due {
 		j.checkpointing = true
@@ -682,11 +695,15 @@ func (j *Journal) Close() error {
 	j.mu.Unlock()
 	j.wg.Wait()
 	if due {
-		err := j.writeCheckpoint(context.Background(), k, data)
+		next, err := base.extend(k, lines)
+		if err == nil {
+			err = j.writeCheckpoint(context.Background(), next)
+		}
 		j.mu.Lock()
 		j.checkpointing = false
 		if err == nil {
 			j.checkpointed = k
+			j.dropArchived(next)
 		}
 		j.mu.Unlock()
 	}

@@ -24,17 +24,19 @@ import (
 
 // journalRead is a study's journal as read from S3.
 type journalRead struct {
-	// segments is the number of the last segment; data the journal
-	// lines of all of them, whose events went to the read's sink.
-	segments uint64
-	data     []byte
-	// checkpoint is the last segment the checkpoint read covers; 0 when
-	// none was.
+	// segments is the number of the last segment. The events of all
+	// went to the read's sink; archive holds those of the checkpoint
+	// read (segments 1..checkpoint, 0 when none was), compressed, and
+	// data the journal lines of the segments after it (none when the
+	// sink drops them).
+	segments   uint64
 	checkpoint uint64
+	archive    archive
+	data       []byte
 	// stack is the deltas read one after another from the checkpoint
 	// (or the journal's start), which a writer that reopens the journal
 	// continues; stackEnd is the last segment they cover (checkpoint
-	// when none), stackEndOff where its lines end in data.
+	// when none), stackEndOff where its lines end in the journal's.
 	stack       []run
 	stackEnd    uint64
 	stackEndOff int
@@ -85,7 +87,7 @@ type sink struct {
 	first results.Event
 	// err is fn's first error, which stops the read and is its error.
 	err error
-	// dropBytes says the read keeps no journal bytes (journalRead.data
+	// dropBytes says the read keeps no journal lines (journalRead.data
 	// stays nil): a reader that will not append.
 	dropBytes bool
 }
@@ -346,7 +348,7 @@ func (r *reader) fetch(ctx context.Context, keys []string) error {
 				return fmt.Errorf("s3journal: read %s: %w", r.study.url(key), err)
 			}
 			defer out.Body.Close()
-			if got[i].body, err = io.ReadAll(out.Body); err != nil {
+			if got[i].body, err = readBody(out); err != nil {
 				return fmt.Errorf("s3journal: read %s: %w", r.study.url(key), err)
 			}
 			got[i].meta = out.Metadata
@@ -369,18 +371,17 @@ func (r *reader) fetch(ctx context.Context, keys []string) error {
 // a segment that is, is an error. An error of out's is out.err.
 func (r *reader) decode(k uint64, plan []piece, out *sink) (journalRead, *results.Checker, *piece, error) {
 	check := new(results.Checker) // one story across all the pieces
-	var read journalRead
+	read := journalRead{archive: newArchive()}
 	if k > 0 {
 		o := r.cache[r.study.checkpointKey(k)]
 		if o.missing {
 			return read, nil, nil, &damagedCheckpoint{fmt.Errorf("s3journal: %s is gone", r.study.url(r.study.checkpointKey(k)))}
 		}
-		data, err := openCheckpoint(r.study, k, o.body, o.meta, check, out)
+		a, err := openCheckpoint(r.study, k, o.body, o.meta, check, out)
 		if err != nil {
 			return read, nil, nil, err
 		}
-		data = out.keep(data)
-		read = journalRead{segments: k, data: data, checkpoint: k, stackEnd: k, stackEndOff: len(data)}
+		read = journalRead{segments: k, checkpoint: k, archive: a, stackEnd: k, stackEndOff: a.size}
 	}
 	stacked := true // the deltas so far follow one another from k
 	for _, p := range plan {
@@ -413,7 +414,7 @@ func (r *reader) decode(k uint64, plan []piece, out *sink) (journalRead, *result
 		read.segments = p.to
 		if stacked {
 			read.stack = append(read.stack, run{from: p.from, to: p.to, body: o.body})
-			read.stackEnd, read.stackEndOff = p.to, len(read.data)
+			read.stackEnd, read.stackEndOff = p.to, read.archive.size+len(read.data)
 		}
 	}
 	return read, check, nil, nil
@@ -433,7 +434,7 @@ func openDelta(study Location, p piece, o fetched, check *results.Checker, out *
 	if want := o.meta[metaBodySHA256]; want != hex.EncodeToString(sum[:]) {
 		return nil, fmt.Errorf("s3journal: %s: checksum %x, its metadata says %q", url, sum, want)
 	}
-	data, err := gunzip(o.body, 0)
+	data, err := gunzip(o.body)
 	if err != nil {
 		return nil, fmt.Errorf("s3journal: %s: %w", url, err)
 	}
@@ -446,10 +447,8 @@ func openDelta(study Location, p piece, o fetched, check *results.Checker, out *
 // gunzip returns the uncompressed bytes of body, a gzip stream of one
 // or more members, read into a buffer sized from the last member's
 // length trailer (a hint: a stream of several members is longer; one
-// forged larger than 64 times the body is not taken), with room for
-// spare bytes more: a checkpoint's, which a writer appends to, has room
-// for the deltas and segments after it without a copy of the whole.
-func gunzip(body []byte, spare int) ([]byte, error) {
+// forged larger than 64 times the body is not taken).
+func gunzip(body []byte) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -457,10 +456,27 @@ func gunzip(body []byte, spare int) ([]byte, error) {
 	var buf bytes.Buffer
 	if n := len(body); n >= 4 {
 		size := int(body[n-4]) | int(body[n-3])<<8 | int(body[n-2])<<16 | int(body[n-1])<<24
-		buf.Grow(min(size, 64*n) + spare + bytes.MinRead)
+		buf.Grow(min(size, 64*n) + bytes.MinRead)
 	}
 	if _, err := buf.ReadFrom(zr); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// maxPresized is the largest object whose length, as S3 gives it, sizes
+// the buffer it is read into: a length beyond it is not trusted.
+const maxPresized = 1 << 30
+
+// readBody reads the body of out into a buffer of its length, so that a
+// large object (a checkpoint, which a writer that reopens the journal
+// keeps) takes no more memory than its bytes.
+func readBody(out *s3.GetObjectOutput) ([]byte, error) {
+	n := aws.ToInt64(out.ContentLength)
+	if n <= 0 || n > maxPresized {
+		return io.ReadAll(out.Body)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, int(n)+bytes.MinRead))
+	_, err := buf.ReadFrom(out.Body)
+	return buf.Bytes(), err
 }
