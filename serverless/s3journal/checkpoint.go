@@ -76,13 +76,22 @@ func segmentsFromEnv(name string, def uint64) (uint64, error) {
 	return n, nil
 }
 
-// checkpointDue reports whether a checkpoint of segments 1..k is due
-// while the newest one covers 1..last: after every segments at the least,
-// and after a quarter of last once that is more, so that the bytes all
-// checkpoints write stay within five times the journal's, and a crashed
-// writer leaves at most a fifth of the journal to read segment by segment.
-func checkpointDue(k, last, every uint64) bool {
-	return k-last >= max(every, last/4)
+// checkpointBytes is the fewest bytes of journal lines after the newest
+// checkpoint that make one due whatever their segments' count: a
+// scheduler at parallel 1,000 commits about a hundred trials a segment
+// (100,000 trials in some 800 segments), so a count of segments alone
+// would leave its writer holding the journal's lines until Close.
+const checkpointBytes = 8 << 20
+
+// checkpointDue reports whether a checkpoint of segments 1..k, whose
+// journal lines are size bytes, is due while the newest one covers
+// 1..last, lastSize bytes of them: after every segments or
+// checkpointBytes at the least, and after a quarter of last (or of
+// lastSize) once that is more, so that the bytes all checkpoints write
+// stay within five times the journal's, and a crashed writer leaves at
+// most a fifth of the journal to read segment by segment.
+func checkpointDue(k, last, every uint64, size, lastSize int) bool {
+	return k-last >= max(every, last/4) || (k > last && size-lastSize >= max(checkpointBytes, lastSize/4))
 }
 
 // checkpointPrefix is the key prefix of the study's checkpoints.

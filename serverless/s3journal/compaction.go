@@ -65,7 +65,7 @@ func (j *Journal) startCompaction() {
 		return
 	}
 	k, size := j.next-1, j.size()
-	if !j.checkpointing && checkpointDue(k, j.checkpointed, j.every) {
+	if !j.checkpointing && checkpointDue(k, j.checkpointed, j.every, size, j.tailOff) {
 		j.checkpointing = true
 		ctx, cancel := context.WithCancel(context.Background())
 		j.cancelCheckpoint = cancel
@@ -121,7 +121,7 @@ func (j *Journal) checkpoints(ctx context.Context, first uint64, firstSize int) 
 		if pass == 0 {
 			k, size = first, firstSize
 		}
-		due := ctx.Err() == nil && j.broken == nil && checkpointDue(k, j.checkpointed, j.every)
+		due := ctx.Err() == nil && j.broken == nil && checkpointDue(k, j.checkpointed, j.every, size, j.tailOff)
 		base := j.archive
 		var lines []byte
 		if due {
