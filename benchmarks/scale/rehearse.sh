@@ -122,7 +122,7 @@ printf '  run: %.0f us a trial over the %d trials it started\n' "$(echo "($user 
 echo "  resume: $done trials done at its start ($(grep -o 'results of [0-9]* trials' "$out/resume.err" | head -1 || echo 'no results') recovered from the workers' stored results), $rerun to run again, new trials from $first"
 # The resume's read: its requests before its first PUT, those of the journal apart.
 tail -n +"$((before + 1))" "$out/s3.log" | awk '$2 == "PUT" {exit} {n++} $3 ~ /results/ {if ($3 ~ /list-type/) l++; else r++}
-  END {printf "  resume read: %d requests before its first PUT: %d of the study (spec, journal), %d LISTs and %d GETs of the results the workers stored\n", n, n - l - r, l, r}'
+  END {printf "  resume read: %d requests before its first PUT: %d of the study (spec, journal), %d LISTs and %d GETs of the results the workers stored\n", n, n - l - r, l, r}'  || true  # awk stops at the first PUT: tail then dies of SIGPIPE, which pipefail would make fatal
 run_wall=$(grep -v '^Command' "$out/run.time" | tail -1 | cut -d' ' -f1)
 resume_wall=$(grep -v '^Command' "$out/time" | tail -1 | cut -d' ' -f1)
 ideal_s=$(ideal "$trials" "$seconds" 0.1)
