@@ -98,19 +98,19 @@ func readStudy(ctx context.Context, e *env, dir string, load func(context.Contex
 // loadTop reads what leaderboard shows: the spec and the top rows (all
 // when top <= 0) of a study directory, streaming its journal
 // (results.ReadTop keeps the top rows, not the study: 100,000 trials in
-// bounded memory), or of an s3:// study as loadStudy reads it; the
-// journal's warnings go to stderr.
+// bounded memory), or of an s3:// study, streamed the same way by
+// loadS3Top; the journal's warnings go to stderr.
 func loadTop(ctx context.Context, e *env, dir string, top int) (*search.Spec, []results.Row, error) {
 	if s3journal.IsURL(dir) {
-		st, err := loadStudy(ctx, e, dir)
-		if err != nil {
-			return nil, nil, err
+		type loaded struct {
+			spec *search.Spec
+			rows []results.Row
 		}
-		rows := results.Leaderboard(results.Results(st.Events), st.Spec.Direction)
-		if top > 0 && len(rows) > top {
-			rows = rows[:top]
-		}
-		return st.Spec, rows, nil
+		l, err := interruptible(ctx, phaseStudy, func(ctx context.Context) (loaded, error) {
+			spec, rows, err := loadS3Top(ctx, dir, top)
+			return loaded{spec, rows}, err
+		})
+		return l.spec, l.rows, err
 	}
 	type loaded struct {
 		spec     *search.Spec
