@@ -78,28 +78,86 @@ const costKey = "cost_usd"
 
 // NewTrialTable builds the table of a journal's events.
 func NewTrialTable(events []Event) *TrialTable {
-	byNumber := map[int]trial.Result{}
-	final := map[int]bool{}
+	var b TableBuilder
 	for _, e := range events {
-		switch e.Type {
-		case EventDispatch:
-			if t := e.Trial; !final[t.Number] {
-				byNumber[t.Number] = trial.Result{Number: t.Number, State: trial.Running, Model: t.Model,
-					Params: t.Params, Seed: t.Seed, Budget: t.Budget, Score: math.NaN()}
-			}
-		case EventResult:
-			if r := *e.Result; r.State.Final() {
-				r.State = StateOf(r)
-				byNumber[r.Number] = r
-				final[r.Number] = true
-			}
+		b.Add(e)
+	}
+	return b.Table()
+}
+
+// TableBuilder gathers a TrialTable one journal event at a time, for a
+// reader that streams the journal (Journal.Scan): it keeps one row a
+// trial number, not the events, so a 100,000-trial study's table is
+// built in the size of its rows. Add the events in journal order; Table
+// then gives what NewTrialTable gives for the same events. The zero
+// value is an empty builder. A TableBuilder is not safe for concurrent
+// use.
+type TableBuilder struct {
+	// rows holds a row a trial number, in the order of its first event;
+	// final says which rows are final results.
+	rows  []trial.Result
+	final []bool
+	// base is the number of the first row: the scheduler numbers trials
+	// as it dispatches them, so trial n is mostly rows[n-base], and pos
+	// holds only the others (a map entry a trial would be megabytes).
+	base int
+	pos  map[int]int
+}
+
+// Add adds one event of the journal: a dispatch makes the row of a
+// trial without a final result (state running), a final result replaces
+// the row; other events are ignored.
+func (b *TableBuilder) Add(e Event) {
+	switch {
+	case e.Type == EventDispatch && e.Trial != nil:
+		t := e.Trial
+		if i, ok := b.index(t.Number); !ok || !b.final[i] {
+			b.set(t.Number, trial.Result{Number: t.Number, State: trial.Running, Model: t.Model,
+				Params: t.Params, Seed: t.Seed, Budget: t.Budget, Score: math.NaN()}, false)
 		}
+	case e.Type == EventResult && e.Result != nil && e.Result.State.Final():
+		r := *e.Result
+		r.State = StateOf(r)
+		b.set(r.Number, r, true)
 	}
-	t := &TrialTable{rows: make([]trial.Result, 0, len(byNumber))}
-	for _, r := range byNumber {
-		t.rows = append(t.rows, r)
+}
+
+// index returns the index in rows of trial n, if it has a row.
+func (b *TableBuilder) index(n int) (int, bool) {
+	if i := n - b.base; i >= 0 && i < len(b.rows) && b.rows[i].Number == n {
+		return i, true
 	}
-	slices.SortFunc(t.rows, func(a, b trial.Result) int { return cmp.Compare(a.Number, b.Number) })
+	i, ok := b.pos[n]
+	return i, ok
+}
+
+// set makes r trial n's row.
+func (b *TableBuilder) set(n int, r trial.Result, final bool) {
+	if i, ok := b.index(n); ok {
+		b.rows[i], b.final[i] = r, final
+		return
+	}
+	if len(b.rows) == 0 {
+		b.base = n
+	}
+	if i := len(b.rows); n-b.base != i {
+		if b.pos == nil {
+			b.pos = map[int]int{}
+		}
+		b.pos[n] = i
+	}
+	b.rows, b.final = append(b.rows, r), append(b.final, final)
+}
+
+// Table returns the table of the events added. The builder must not be
+// used after.
+func (b *TableBuilder) Table() *TrialTable {
+	t := &TrialTable{rows: b.rows}
+	byNumber := func(a, b trial.Result) int { return cmp.Compare(a.Number, b.Number) }
+	if !slices.IsSortedFunc(t.rows, byNumber) {
+		slices.SortFunc(t.rows, byNumber)
+	}
+	*b = TableBuilder{}
 	kinds := map[string]cellKind{}
 	for _, r := range t.rows {
 		if r.State == trial.Complete || r.State == trial.Pruned {
