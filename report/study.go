@@ -104,6 +104,35 @@ func LoadTrials(ctx context.Context, dir string) (*Study, error) {
 	return s, nil
 }
 
+// ScanFunc reads a journal that is not a study directory's file (that
+// of a study kept in S3: s3journal.Scan), handing fn its events one at a
+// time, in order. A read that finds part of the journal damaged after fn
+// had some of its events, and reads it again another way, calls reset
+// first: fn is then given the journal from its first event again. An
+// error from fn is returned as it is.
+type ScanFunc func(ctx context.Context, fn func(results.Event) error, reset func()) error
+
+// ScanTrials reads a study whose journal scan reads, as LoadTrials reads
+// a directory: it keeps what the report and the dashboard show of the
+// journal (Trials), not its events, so Events is nil. name is the study's
+// name for the report's heading (its s3:// URL) and spec its spec. A
+// reset starts the trials afresh. The study has no comparison and no
+// warnings, and Reload does not read it on (it reads name as a
+// directory).
+func ScanTrials(ctx context.Context, name string, spec *search.Spec, scan ScanFunc) (*Study, error) {
+	t := studycharts.NewTrials(spec.Direction)
+	add := func(e results.Event) error {
+		t.Add(e)
+		return nil
+	}
+	if err := scan(ctx, add, func() { t = studycharts.NewTrials(spec.Direction) }); err != nil {
+		return nil, err
+	}
+	s := &Study{Dir: name, Spec: spec}
+	s.trialsOnce.Do(func() { s.trials = t })
+	return s, nil
+}
+
 // journalLines counts the lines of the journal at path, which is cheap
 // next to decoding them; 0 when it cannot be read (the scan says why).
 func journalLines(path string) int {
