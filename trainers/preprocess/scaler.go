@@ -112,14 +112,23 @@ func (s *Scaler) Transform(X trainers.Matrix) trainers.Matrix {
 	checkFitted("Scaler", s.scale, X)
 	out := trainers.NewMatrix(X.Rows, X.Cols)
 	for i := range X.Rows {
-		src, dst := X.Row(i), out.Row(i)
-		for j, v := range src {
-			if s.method == Standard {
-				dst[j] = (v - s.center[j]) / s.scale[j]
-			} else {
-				dst[j] = v*s.scale[j] + s.center[j]
-			}
-		}
+		s.scaleRow(out.Row(i), X.Row(i))
 	}
 	return out
+}
+
+// scaleRow writes the scaled values of the row src to dst, which may be
+// src itself. Transform and the in-place transform (see
+// Pipeline.FitTransformInPlace) both scale through it, so that they give
+// the same bits.
+func (s *Scaler) scaleRow(dst, src []float64) {
+	if s.method == Standard {
+		for j, v := range src {
+			dst[j] = (v - s.center[j]) / s.scale[j]
+		}
+		return
+	}
+	for j, v := range src {
+		dst[j] = v*s.scale[j] + s.center[j]
+	}
 }
