@@ -21,7 +21,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/serverless/s3data"
@@ -708,43 +707,6 @@ func (j *Journal) Close() error {
 		j.mu.Unlock()
 	}
 	return nil
-}
-
-// readSegmentsAfter reads the segments after read.segments and adds them
-// to read, decoding them with check and handing their events to out.
-func readSegmentsAfter(ctx context.Context, api API, study Location, read journalRead, check *results.Checker, out *sink) (journalRead, error) {
-	keys, err := listSegments(ctx, api, study, read.segments)
-	if err != nil {
-		return journalRead{}, err
-	}
-	bodies := make([][]byte, len(keys))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(readConcurrency)
-	for i, key := range keys {
-		g.Go(func() error {
-			out, err := api.GetObject(gctx, &s3.GetObjectInput{Bucket: aws.String(study.Bucket), Key: aws.String(key)})
-			if err != nil {
-				return fmt.Errorf("s3journal: read %s: %w", study.url(key), err)
-			}
-			defer out.Body.Close()
-			if bodies[i], err = io.ReadAll(out.Body); err != nil {
-				return fmt.Errorf("s3journal: read %s: %w", study.url(key), err)
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return journalRead{}, err
-	}
-	for i, body := range bodies {
-		if err := decodeSegment(check, study.url(keys[i]), body, out.add); err != nil {
-			return journalRead{}, err
-		}
-		read.data = append(read.data, out.keep(body)...)
-		bodies[i] = nil
-	}
-	read.segments += uint64(len(keys))
-	return read, nil
 }
 
 // listSegments returns the keys of the study's segments after segment

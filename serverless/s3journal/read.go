@@ -90,6 +90,9 @@ type sink struct {
 	// dropBytes says the read keeps no journal lines (journalRead.data
 	// stays nil): a reader that will not append.
 	dropBytes bool
+	// reader, when not nil, is the reader to read with: a Snapshot's,
+	// which keeps what it fetched for the read after its first.
+	reader *reader
 }
 
 // keep returns data, to add to a read's bytes, or nil when s drops them.
@@ -224,10 +227,24 @@ type fetched struct {
 // reader reads a study's journal through its checkpoints and deltas,
 // keeping what it fetched so that a plan made again after damage reads
 // only what is new.
+//
+// A reader that keeps (a Snapshot's) also keeps, once a read of its
+// succeeded, the objects that read decoded (the checkpoint, the plan's
+// deltas and segments, and the segments after them) and what it chose
+// (base and plan, done set): its next read decodes those again and
+// only lists the segments after them (see again).
 type reader struct {
 	api   API
 	study Location
 	cache map[string]fetched
+	keep  bool
+	done  bool
+	base  uint64
+	plan  []piece
+}
+
+func newReader(api API, study Location) *reader {
+	return &reader{api: api, study: study, cache: map[string]fetched{}}
 }
 
 // maxRelists bounds how often a read lists the deltas again after one
@@ -241,26 +258,33 @@ const maxRelists = 3
 // all decoded in order, their events handed to out. The checkpoint is
 // the one that needs the fewest requests so, the newest of those; a
 // damaged checkpoint is passed over for the next, or for none; a damaged
-// delta is planned around. Either starts out again (see sink).
+// delta is planned around. Either starts out again (see sink). A read
+// with a Snapshot's reader (out.reader) after its first is made from
+// what the first fetched (see reader.again).
 func readJournal(ctx context.Context, api API, study Location, out *sink) (journalRead, error) {
-	checkpoints, deltas, err := listCompactions(ctx, api, study)
+	r := out.reader
+	if r == nil {
+		r = newReader(api, study)
+	}
+	if r.done {
+		return r.again(ctx, out)
+	}
+	return r.read(ctx, out)
+}
+
+// read is readJournal's first read with r.
+func (r *reader) read(ctx context.Context, out *sink) (journalRead, error) {
+	study := r.study
+	checkpoints, deltas, err := listCompactions(ctx, r.api, study)
 	if err != nil {
 		return journalRead{}, err
 	}
-	r := &reader{api: api, study: study, cache: map[string]fetched{}}
 	relists := 0
 	for _, k := range cheapestFirst(checkpoints, deltas) {
 		excluded := map[piece]bool{}
 		for {
 			plan := planRead(k, deltas, excluded)
-			var keys []string
-			if k > 0 {
-				keys = append(keys, study.checkpointKey(k))
-			}
-			for _, p := range plan {
-				keys = append(keys, p.key(study))
-			}
-			if err := r.fetch(ctx, keys); err != nil {
+			if err := r.fetch(ctx, r.keys(k, plan)); err != nil {
 				return journalRead{}, err
 			}
 			out.restart()
@@ -273,13 +297,18 @@ func readJournal(ctx context.Context, api API, study Location, out *sink) (journ
 			case err != nil:
 				return journalRead{}, err
 			case bad == nil:
-				return readSegmentsAfter(ctx, api, study, read, check, out)
+				if read, err = r.segmentsAfter(ctx, read, check, out); err != nil || !r.keep {
+					return read, err
+				}
+				r.done, r.base, r.plan = true, k, plan
+				r.keepOnly(read.segments)
+				return read, nil
 			case r.cache[bad.key(study)].missing && relists < maxRelists:
 				// Gone since the LIST: a writer merged it into a newer
 				// delta, which a new LIST shows.
 				relists++
 				excluded[*bad] = true
-				if _, deltas, err = listCompactions(ctx, api, study); err != nil {
+				if _, deltas, err = listCompactions(ctx, r.api, study); err != nil {
 					return journalRead{}, err
 				}
 				continue
@@ -291,6 +320,97 @@ func readJournal(ctx context.Context, api API, study Location, out *sink) (journ
 		}
 	}
 	panic("unreachable: the read without a checkpoint returns")
+}
+
+// again reads the journal once more after a read of r's that succeeded,
+// without a GET of what that read fetched: it decodes the checkpoint and
+// plan it chose from the objects kept (segments, checkpoints and deltas
+// are never rewritten, so they still hold what S3 holds under their
+// keys), then lists the segments after the plan, as every read does,
+// and reads only those not kept: the segments another writer appended
+// since. A journal unchanged is so read again in one LIST; one appended
+// to is read to its end, as a new read would.
+func (r *reader) again(ctx context.Context, out *sink) (journalRead, error) {
+	if err := r.fetch(ctx, r.keys(r.base, r.plan)); err != nil {
+		return journalRead{}, err
+	}
+	out.restart()
+	read, check, bad, err := r.decode(r.base, r.plan, out)
+	switch {
+	case out.err != nil:
+		return journalRead{}, out.err
+	case err != nil || bad != nil:
+		// The same bytes decoded well before: not expected, but a
+		// new read settles it.
+		r.done = false
+		return r.read(ctx, out)
+	}
+	return r.segmentsAfter(ctx, read, check, out)
+}
+
+// keys returns the keys of the checkpoint of k (none for 0) and of the
+// pieces of plan.
+func (r *reader) keys(k uint64, plan []piece) []string {
+	var keys []string
+	if k > 0 {
+		keys = append(keys, r.study.checkpointKey(k))
+	}
+	for _, p := range plan {
+		keys = append(keys, p.key(r.study))
+	}
+	return keys
+}
+
+// keepOnly drops from r's cache what its read did not decode: checkpoints
+// and deltas passed over, and objects found missing. segments is the
+// last segment the read decoded.
+func (r *reader) keepOnly(segments uint64) {
+	used := map[string]bool{}
+	for _, key := range r.keys(r.base, r.plan) {
+		used[key] = true
+	}
+	end := r.base
+	if len(r.plan) > 0 {
+		end = r.plan[len(r.plan)-1].to
+	}
+	for s := end + 1; s <= segments; s++ {
+		used[r.study.segmentKey(s)] = true
+	}
+	for key := range r.cache {
+		if !used[key] {
+			delete(r.cache, key)
+		}
+	}
+}
+
+// segmentsAfter reads the segments after read.segments (those not kept
+// already) and adds them to read, decoding them with check and handing
+// their events to out. A reader that does not keep lets go of each
+// segment once decoded.
+func (r *reader) segmentsAfter(ctx context.Context, read journalRead, check *results.Checker, out *sink) (journalRead, error) {
+	keys, err := listSegments(ctx, r.api, r.study, read.segments)
+	if err != nil {
+		return journalRead{}, err
+	}
+	if err := r.fetch(ctx, keys); err != nil {
+		return journalRead{}, err
+	}
+	for _, key := range keys {
+		o := r.cache[key]
+		if o.missing { // listed, then gone: segments are never deleted
+			return journalRead{}, fmt.Errorf("s3journal: %w: segment %s is missing; the journal cannot be read past it",
+				results.ErrCorrupt, r.study.url(key))
+		}
+		if err := decodeSegment(check, r.study.url(key), o.body, out.add); err != nil {
+			return journalRead{}, err
+		}
+		read.data = append(read.data, out.keep(o.body)...)
+		if !r.keep {
+			delete(r.cache, key)
+		}
+	}
+	read.segments += uint64(len(keys))
+	return read, nil
 }
 
 // cheapestFirst orders the checkpoints, newest first, and 0 (none) by
