@@ -13,7 +13,10 @@ import (
 // have them, then the validation rows. A trainer sees the same rows in
 // the same order either way, so its scores are the same to the bit; in
 // place, a trial on a 1,000,000 × 50 dataset does not hold a second
-// 382 MiB copy of it.
+// 382 MiB copy of it. The trial then imputes and scales the rows where
+// they lie (preprocess.Pipeline.FitTransformInPlace), undoing that in
+// place before the rows go back, so a family that scales its features
+// does not hold a scaled copy either.
 //
 // It is not safe for concurrent use; each trial has its own.
 type foldData struct {
@@ -35,14 +38,40 @@ type foldData struct {
 	order  rowOrder
 }
 
+// fold is one fold's rows as foldData hands them to a trial: the
+// training rows, then the validation rows, in one block of storage.
+type fold struct {
+	X trainers.Matrix // the training rows, then the validation rows
+	y []float64       // their labels
+	// train is the number of training rows, at the start of X.
+	train int
+	// shared says that X is the dataset's own storage, reordered in
+	// place: a change to its values (an in-place scaling) must be undone
+	// before the fold ends. Otherwise X is the trial's gathered copy,
+	// which the next fold gathers afresh: the trial may change it.
+	shared bool
+}
+
+// parts returns the fold's training rows and validation rows. Full slice
+// expressions: an append to one part reallocates instead of writing the
+// other part or the rows after it.
+func (f fold) parts() (xtr trainers.Matrix, ytr []float64, xva trainers.Matrix, yva []float64) {
+	cut, end := f.train*f.X.Cols, f.X.Rows*f.X.Cols
+	xtr = trainers.Matrix{Rows: f.train, Cols: f.X.Cols, Data: f.X.Data[:cut:cut]}
+	xva = trainers.Matrix{Rows: f.X.Rows - f.train, Cols: f.X.Cols, Data: f.X.Data[cut:end:end]}
+	return xtr, f.y[:f.train:f.train], xva, f.y[f.train:f.X.Rows:f.X.Rows]
+}
+
 // with calls fn with the training and validation rows of one fold (train
 // and valid are row indices of X, each row at most once), and returns
-// fn's error. The matrices are valid only during fn and must not be
-// modified (trainers.Matrix is read-only). In place, X and y are back in
-// their order before with returns or its panic goes on, whatever fn did:
-// returned, failed, panicked or was cancelled. fn must not leave anything
-// reading the matrices behind it (no trainer does: Fit and Predict wait
-// for the goroutines they start).
+// fn's error. The rows are valid only during fn; a trainer must not
+// modify them (trainers.Matrix is read-only), and fn may change their
+// values only as fold.shared allows. In place, X and y are back in their
+// order before with returns or its panic goes on, whatever fn did:
+// returned, failed, panicked or was cancelled (fn's own deferred calls,
+// such as undoing a scaling, run first). fn must not leave anything
+// reading the rows behind it (no trainer does: Fit and Predict wait for
+// the goroutines they start).
 //
 // In place needs the Worker's rows to itself: when another trial is
 // copying a fold out of the same Worker's datasets at that moment, this
@@ -50,26 +79,25 @@ type foldData struct {
 // another trial has the rows out of order. (Trials overlap only where
 // concurrent trials share a Worker that allows the reordering, which
 // LambdaConfigFromEnv avoids.)
-func (f *foldData) with(train, valid []int, fn func(xtr trainers.Matrix, ytr []float64, xva trainers.Matrix, yva []float64) error) error {
+func (f *foldData) with(train, valid []int, fn func(fold) error) error {
+	n := len(train) + len(valid)
+	end := n * f.X.Cols
 	if f.inPlace && f.rows.TryLock() {
 		if f.order.arrange(f.X, f.y, train, valid) {
 			// Deferred, so that they run on a panic too: first the rows
 			// go back, then other trials may read them.
 			defer f.rows.Unlock()
 			defer f.order.restore(f.X, f.y)
-			n, cut, end := len(train)+len(valid), len(train)*f.X.Cols, (len(train)+len(valid))*f.X.Cols
-			// Full slice expressions: an append to one part reallocates
-			// instead of writing the other part or the rows after it.
-			xtr := trainers.Matrix{Rows: len(train), Cols: f.X.Cols, Data: f.X.Data[:cut:cut]}
-			xva := trainers.Matrix{Rows: len(valid), Cols: f.X.Cols, Data: f.X.Data[cut:end:end]}
-			return fn(xtr, f.y[:len(train):len(train)], xva, f.y[len(train):n:n])
+			X := trainers.Matrix{Rows: n, Cols: f.X.Cols, Data: f.X.Data[:end:end]}
+			return fn(fold{X: X, y: f.y[:n:n], train: len(train), shared: true})
 		}
 		f.rows.Unlock()
 	}
 	f.rows.RLock()
-	xtr, ytr, xva, yva := f.copied.gather(f.X, f.y, train, valid)
+	f.copied.gather(f.X, f.y, train, valid)
 	f.rows.RUnlock()
-	return fn(xtr, ytr, xva, yva)
+	X := trainers.Matrix{Rows: n, Cols: f.X.Cols, Data: f.copied.x[:end:end]}
+	return fn(fold{X: X, y: f.copied.y[:n:n], train: len(train)})
 }
 
 // rowOrder reorders the rows of a matrix and its labels in place and

@@ -196,6 +196,7 @@ func (w *Worker) crossValidate(ctx context.Context, req Request, l trainers.Lear
 	}
 	res.FoldScores = make([]float64, 0, len(splits))
 	data := &foldData{X: X, y: d.Y, rows: &w.rows, inPlace: w.inPlace && req.Dataset.Name == ""}
+	var undo preprocess.Undo // reused fold after fold, as data's storage is
 	for fi, sp := range splits {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -206,17 +207,25 @@ func (w *Worker) crossValidate(ctx context.Context, req Request, l trainers.Lear
 		}
 		foldStart := time.Now()
 		var scoreSeconds float64
-		err := data.with(train, sp.Valid, func(xtr trainers.Matrix, ytr []float64, xva trainers.Matrix, yva []float64) error {
+		err := data.with(train, sp.Valid, func(fd fold) error {
 			pipe, err := preprocess.NewPipeline(scale, req.Preprocess.Impute)
 			if err != nil {
 				return err
 			}
-			if xtr, err = pipe.FitTransform(xtr); err != nil {
+			// Imputed and scaled where the rows lie, not into a copy:
+			// the gathered copy is the trial's own, and the dataset's
+			// rows, in place, get every bit back when the fold ends.
+			var u *preprocess.Undo
+			if fd.shared {
+				u = &undo
+			}
+			if err := pipe.FitTransformInPlace(fd.X, fd.train, u); err != nil {
 				return fmt.Errorf("fold %d: %w", fi, err)
 			}
-			if xva, err = pipe.Transform(xva); err != nil {
-				return fmt.Errorf("fold %d: %w", fi, err)
+			if u != nil {
+				defer u.Restore()
 			}
+			xtr, ytr, xva, yva := fd.parts()
 			est, err := l.New(params, trainers.Config{Task: d.Task, Classes: len(d.Classes), Seed: req.Trial.Seed})
 			if err != nil {
 				return err
