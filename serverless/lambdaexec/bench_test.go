@@ -20,7 +20,8 @@ import (
 // answer and its REPORT line — against a server that answers at once as
 // Lambda does. It is what a study at high concurrency spends per trial in
 // the scheduler's process besides the journal. It runs with the direct
-// Invoke New uses and with the SDK's (HPSEARCH_SDK_INVOKE=1).
+// Invoke New uses, the direct Invoke over net/http
+// (HPSEARCH_NETHTTP_INVOKE=1), and the SDK's (HPSEARCH_SDK_INVOKE=1).
 func BenchmarkExecute(b *testing.B) {
 	report := base64.StdEncoding.EncodeToString([]byte("START RequestId: 1 Version: $LATEST\nEND RequestId: 1\n" +
 		"REPORT RequestId: 1\tDuration: 2000.00 ms\tBilled Duration: 2100 ms\tMemory Size: 1769 MB\tInit Duration: 100.00 ms\t\n"))
@@ -42,7 +43,11 @@ func BenchmarkExecute(b *testing.B) {
 		b.Run(inv.name, func(b *testing.B) {
 			var api LambdaAPI = c
 			if !inv.sdk {
-				api = newDirectInvoke(context.Background(), c)
+				d := newDirectInvoke(context.Background(), c)
+				if inv.netHTTP {
+					d.conns = nil
+				}
+				api = d
 			}
 			ex := NewWithClients(Config{Function: "f", Concurrency: 4}, Clients{Lambda: api})
 			t := trial.Trial{Number: 1, Model: "noop", Params: trial.Params{"x": 0.5}, Seed: 1}

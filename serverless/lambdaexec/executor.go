@@ -127,7 +127,11 @@ func New(ctx context.Context, cfg Config, getenv func(string) string) (*Executor
 	client := lambda.NewFromConfig(awsCfg, withConnections(awsCfg, cfg.withDefaults().Concurrency))
 	var api LambdaAPI = client
 	if getenv(EnvSDKInvoke) != "1" {
-		api = newDirectInvoke(ctx, client)
+		d := newDirectInvoke(ctx, client)
+		if getenv(EnvNetHTTPInvoke) == "1" {
+			d.conns = nil
+		}
+		api = d
 	}
 	return NewWithClients(cfg, Clients{
 		Lambda:      api,
@@ -490,7 +494,7 @@ func (e *Executor) result(t trial.Trial, out *lambda.InvokeOutput, elapsed time.
 		res = failed(fmt.Sprintf("lambda: function error (%s): %s", *out.FunctionError, msg))
 	} else {
 		var resp worker.LambdaResponse
-		if err := json.Unmarshal(out.Payload, &resp); err != nil {
+		if err := decodeAnswer(out.Payload, &resp); err != nil {
 			res = failed(fmt.Sprintf("lambda: undecodable response: %v", err))
 		} else {
 			res = resp.Result

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -36,6 +37,12 @@ type countingConn struct {
 func (c countingConn) Write(b []byte) (int, error) {
 	c.writes.Add(1)
 	return c.Conn.Write(b)
+}
+
+// SyscallConn lets the direct Invoke's connections check the counted
+// connection while it is idle (see connAlive).
+func (c countingConn) SyscallConn() (syscall.RawConn, error) {
+	return c.Conn.(syscall.Conn).SyscallConn()
 }
 
 // signedLambda is an httptest server that answers Invoke as Lambda does,
@@ -113,9 +120,10 @@ func checkSignature(r *http.Request, body []byte) string {
 }
 
 // newCountingExecutor returns an executor whose Lambda client is built
-// as New builds it (withConnections, and the direct Invoke unless sdk),
-// pointed at url, with the writes to its connections counted in writes.
-func newCountingExecutor(url string, writes *atomic.Int64, cfg Config, sdk bool) *Executor {
+// as New builds it (withConnections, and the direct Invoke unless
+// inv.sdk, over net/http if inv.netHTTP), pointed at url, with the writes
+// to its connections counted in writes.
+func newCountingExecutor(url string, writes *atomic.Int64, cfg Config, inv invoke) *Executor {
 	dial := (&net.Dialer{}).DialContext
 	hc := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 		t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -132,18 +140,27 @@ func newCountingExecutor(url string, writes *atomic.Int64, cfg Config, sdk bool)
 		BaseEndpoint: aws.String(url),
 		Credentials:  credentials.NewStaticCredentialsProvider("a", "b", ""),
 	}, withConnections(awsCfg, cfg.Concurrency))
-	if sdk {
+	if inv.sdk {
 		return NewWithClients(cfg, Clients{Lambda: c})
 	}
-	return NewWithClients(cfg, Clients{Lambda: newDirectInvoke(context.Background(), c)})
+	d := newDirectInvoke(context.Background(), c)
+	if inv.netHTTP {
+		d.conns = nil
+	}
+	return NewWithClients(cfg, Clients{Lambda: d})
 }
 
-// invokes are the two ways New's executor may invoke: directly (the
-// default) and through the SDK's Invoke (HPSEARCH_SDK_INVOKE=1).
-var invokes = []struct {
-	name string
-	sdk  bool
-}{{"direct", false}, {"sdk", true}}
+// invoke is one way New's executor may invoke.
+type invoke struct {
+	name         string
+	sdk, netHTTP bool
+}
+
+// invokes are the ways New's executor may invoke: directly on its own
+// connections (the default), directly over net/http
+// (HPSEARCH_NETHTTP_INVOKE=1), and through the SDK's Invoke
+// (HPSEARCH_SDK_INVOKE=1).
+var invokes = []invoke{{name: "direct"}, {name: "direct-nethttp", netHTTP: true}, {name: "sdk", sdk: true}}
 
 func TestInvokeGoesOutSignedInOneWrite(t *testing.T) {
 	for _, inv := range invokes {
@@ -152,13 +169,16 @@ func TestInvokeGoesOutSignedInOneWrite(t *testing.T) {
 			hs := httptest.NewServer(srv)
 			defer hs.Close()
 			var writes atomic.Int64
-			ex := newCountingExecutor(hs.URL, &writes, Config{Function: "f", Concurrency: 1}, inv.sdk)
+			ex := newCountingExecutor(hs.URL, &writes, Config{Function: "f", Concurrency: 1}, inv)
 			const trials = 5
 			for n := range trials {
 				res, err := ex.Execute(context.Background(), trial.Trial{Number: n, Model: "noop", Params: trial.Params{"x": 0.5}, Seed: 1})
 				if err != nil || res.State != trial.Complete || res.Number != n {
 					t.Fatalf("trial %d: Execute = %+v, %v; want trial %d complete", n, res, err, n)
 				}
+			}
+			if d, ok := ex.clients.Lambda.(*directInvoke); ok && !inv.netHTTP && (d.conns == nil || d.conns.unusable.Load()) {
+				t.Error("the direct Invoke did not send on connections of its own")
 			}
 			if got := writes.Load(); got != trials {
 				t.Errorf("the client made %d writes for %d invocations, want one each (headers and body together)", got, trials)
@@ -182,7 +202,7 @@ func TestThrottledInvokeIsSentAgainWholeAndSigned(t *testing.T) {
 			hs := httptest.NewServer(srv)
 			defer hs.Close()
 			var writes atomic.Int64
-			ex := newCountingExecutor(hs.URL, &writes, Config{Function: "f", Concurrency: 1, ThrottleTimeout: time.Hour}, inv.sdk)
+			ex := newCountingExecutor(hs.URL, &writes, Config{Function: "f", Concurrency: 1, ThrottleTimeout: time.Hour}, inv)
 			res, err := ex.Execute(context.Background(), trial.Trial{Number: 7, Model: "noop", Params: trial.Params{"x": 0.5}, Seed: 1})
 			if err != nil || res.State != trial.Complete {
 				t.Fatalf("Execute = %+v, %v; want complete after two throttles", res, err)

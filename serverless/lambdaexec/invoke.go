@@ -72,6 +72,10 @@ type directInvoke struct {
 	// without oneWrite, since a request built here already has its body
 	// in memory.
 	http lambda.HTTPClient
+	// conns, when not nil, sends them instead, on connections of its own
+	// (see connPool); nil when http's transport has settings connPool
+	// does not implement, or HPSEARCH_NETHTTP_INVOKE=1.
+	conns *connPool
 	// usable is false when every Invoke must go to sdk (see the contract).
 	usable bool
 	// endpoint is the resolved endpoint (RawPath always set), which the
@@ -143,6 +147,7 @@ func newDirectInvoke(ctx context.Context, client *lambda.Client) *directInvoke {
 		}
 	}
 	d.usable = d.signingRegion != ""
+	d.conns = newConnPool(d.http, d.endpoint)
 	return d
 }
 
@@ -172,7 +177,12 @@ func (d *directInvoke) Invoke(ctx context.Context, in *lambda.InvokeInput, opts 
 		return d.sdk.Invoke(ctx, in, opts...)
 	}
 	requestAt := time.Now()
-	resp, err := d.http.Do(req)
+	var resp *http.Response
+	if d.conns != nil {
+		resp, err = d.conns.Do(req, in.Payload)
+	} else {
+		resp, err = d.http.Do(req)
+	}
 	if err != nil {
 		return d.replay(ctx, in, opts, &answer{err: err})
 	}

@@ -1,6 +1,7 @@
 package lambdaexec
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -42,6 +43,13 @@ type scriptedAnswer struct {
 	// headers and part of the body, then closes it; chunked sends the
 	// body in chunks, without a length.
 	drop, truncate, chunked bool
+	// raw, when set, is written to the connection as the whole answer,
+	// which is then closed. (A whole answer says "Connection: close":
+	// otherwise either client may reuse the connection before it sees the
+	// close, and the next answer is a reset.)
+	raw string
+	// gzip sends the body gzip-encoded when the request accepts it.
+	gzip bool
 }
 
 // answers are the scripted Lambda's answers by name: what Lambda, the
@@ -88,6 +96,17 @@ var answers = map[string]scriptedAnswer{
 	"error body cut short": {status: 500, body: `{"Type":"Service","Message":"internal error"}`, truncate: true},
 	"unknown error code":   {status: 409, body: `{"message":"conflict"}`, headers: map[string]string{"X-Amzn-ErrorType": "SomethingNewException"}},
 	"request id":           {status: 404, body: `{"Message":"gone"}`, headers: map[string]string{"X-Amzn-ErrorType": "ResourceNotFoundException", "X-Amzn-Requestid": "abc-123"}},
+	"connection close": {status: 200, body: `{"number":3,"state":"complete"}`,
+		headers: map[string]string{"Connection": "close", "X-Amz-Executed-Version": "$LATEST"}},
+	"gzip success":             {status: 200, gzip: true, body: strings.Repeat(`{"number":3,"state":"complete"}`, 20)},
+	"headers cut short":        {raw: "HTTP/1.1 200 OK\r\nContent-Type: application/js"},
+	"status line garbled":      {raw: "HTTP/1.1 2x0 OK\r\n\r\n"},
+	"not HTTP":                 {raw: "SSH-2.0-OpenSSH_9.6\r\n"},
+	"chunked body cut short":   {raw: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"number\":3,\"stat"},
+	"bad chunk size":           {raw: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"},
+	"100 continue first":       {raw: "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\nX-Amz-Executed-Version: $LATEST\r\n\r\n{}"},
+	"HTTP/1.0 read to the end": {raw: "HTTP/1.0 200 OK\r\nX-Amz-Function-Error: Unhandled\r\n\r\n{\"errorMessage\":\"boom\"}"},
+	"204 no content":           {status: 204},
 }
 
 // scriptedLambda answers each request as answers[answer] says,
@@ -130,12 +149,16 @@ func (s *scriptedLambda) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no answer named "+name, http.StatusTeapot)
 		return
 	}
-	if a.drop || a.truncate {
+	if a.drop || a.truncate || a.raw != "" {
 		conn, buf, err := w.(http.Hijacker).Hijack()
 		if err != nil {
 			return
 		}
 		defer conn.Close()
+		if a.raw != "" {
+			_, _ = io.WriteString(buf, a.raw)
+			_ = buf.Flush()
+		}
 		if a.truncate {
 			// Headers that promise more body than comes.
 			_, _ = fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
@@ -149,6 +172,14 @@ func (s *scriptedLambda) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if a.body != "" {
 		w.Header().Set("Content-Type", "application/json")
+	}
+	if a.gzip && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.WriteHeader(a.status)
+		zw := gzip.NewWriter(w)
+		_, _ = io.WriteString(zw, a.body)
+		_ = zw.Close()
+		return
 	}
 	w.WriteHeader(a.status)
 	if !a.chunked {
@@ -176,7 +207,18 @@ func sdkAndDirect(t testing.TB, url string) (*lambda.Client, *directInvoke) {
 	if !d.usable {
 		t.Fatalf("the direct Invoke of a client for %s is not usable", url)
 	}
+	if d.conns == nil {
+		t.Fatalf("the direct Invoke of a client for %s sends through net/http, not connections of its own", url)
+	}
 	return c, d
+}
+
+// directLayers are the direct Invoke over its own connections, New's
+// default, and over net/http's Transport (HPSEARCH_NETHTTP_INVOKE=1).
+func directLayers(c *lambda.Client, d *directInvoke) map[string]*directInvoke {
+	viaHTTP := newDirectInvoke(context.Background(), c)
+	viaHTTP.conns = nil
+	return map[string]*directInvoke{"conns": d, "net/http": viaHTTP}
 }
 
 // errorChain lists the types of err and of what it wraps, in order.
@@ -250,33 +292,39 @@ func TestDirectInvokeMatchesTheSDK(t *testing.T) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	layers := directLayers(sdk, direct)
 	for _, name := range names {
-		t.Run(name, func(t *testing.T) {
-			srv.script(name)
-			sdkOut, sdkErr := sdk.Invoke(context.Background(), in, noSDKRetries)
-			sdkSent := srv.requests()
-			srv.script(name)
-			out, err := direct.Invoke(context.Background(), in, noSDKRetries)
-			sent := srv.requests()
-			if msg := sameError(sdkErr, err); msg != "" {
-				t.Error(msg)
-			}
-			if sdkOut != nil {
-				sdkOut.ResultMetadata = middleware.Metadata{}
-			}
-			if !reflect.DeepEqual(sdkOut, out) {
-				t.Errorf("outputs differ:\n SDK    %+v\n direct %+v", sdkOut, out)
-			}
-			if len(sent) != 1 || len(sdkSent) != 1 {
-				t.Fatalf("requests sent: SDK %d, direct %d; want 1 each", len(sdkSent), len(sent))
-			}
-			if msg := sameRequest(sdkSent[0], sent[0]); msg != "" {
-				t.Error(msg)
-			}
-			if id := sent[0].header.Get("Amz-Sdk-Invocation-Id"); id != "" {
-				t.Errorf("the request carries the SDK's invocation id %q: it went through the SDK, not the direct path", id)
-			}
-		})
+		for _, layer := range []string{"conns", "net/http"} {
+			t.Run(name+"/"+layer, func(t *testing.T) {
+				srv.script(name)
+				sdkOut, sdkErr := sdk.Invoke(context.Background(), in, noSDKRetries)
+				sdkSent := srv.requests()
+				srv.script(name)
+				out, err := layers[layer].Invoke(context.Background(), in, noSDKRetries)
+				sent := srv.requests()
+				if msg := sameError(sdkErr, err); msg != "" {
+					t.Error(msg)
+				}
+				if sdkOut != nil {
+					sdkOut.ResultMetadata = middleware.Metadata{}
+				}
+				if !reflect.DeepEqual(sdkOut, out) {
+					t.Errorf("outputs differ:\n SDK    %+v\n direct %+v", sdkOut, out)
+				}
+				if len(sent) != 1 || len(sdkSent) != 1 {
+					t.Fatalf("requests sent: SDK %d, direct %d; want 1 each", len(sdkSent), len(sent))
+				}
+				if msg := sameRequest(sdkSent[0], sent[0]); msg != "" {
+					t.Error(msg)
+				}
+				if id := sent[0].header.Get("Amz-Sdk-Invocation-Id"); id != "" {
+					t.Errorf("the request carries the SDK's invocation id %q: it went through the SDK, not the direct path", id)
+				}
+			})
+		}
+	}
+	if direct.conns.unusable.Load() {
+		t.Error("the direct Invoke's connections fell back to net/http")
 	}
 }
 
