@@ -13,11 +13,16 @@ import (
 	"github.com/hpsearch/hpsearch/worker"
 )
 
-// coldTrial is a cheap learner on the generated data: Gaussian naive
-// Bayes is one pass over the rows, so the first invocation's time is
-// mostly the start and the dataset load.
-func coldTrial(n int) trial.Trial {
-	return trial.Trial{Number: n, Model: "naive_bayes", Seed: uint64(n), Params: trial.Params{"var_smoothing": 1e-9}}
+// coldTrial is, by default (--cold-model naive_bayes), a cheap learner
+// on the generated data: Gaussian naive Bayes is one pass over the rows,
+// so the first invocation's time is mostly the start and the dataset
+// load. --cold-model and --cold-params choose another.
+func (c config) coldTrial(n int) trial.Trial {
+	p := c.coldParams
+	if c.coldModel == "naive_bayes" && p == nil {
+		p = trial.Params{"var_smoothing": 1e-9}
+	}
+	return trial.Trial{Number: n, Model: c.coldModel, Seed: uint64(n), Params: p}
 }
 
 // coldRequest is the study-level request of the cold-start trials: a 20%
@@ -29,7 +34,9 @@ var coldRequest = worker.Request{Study: "bench-cold", Metric: "accuracy", CV: tr
 // dataset from S3, the second finds it in memory. The local peer is a
 // fresh worker.Local reading the CSV.
 func (b *bench) coldStart(ctx context.Context, c config) error {
-	coldRequest, cvText := coldRequest, "20% holdout"
+	coldRequest, cvText := coldRequest, fmt.Sprintf("%g%% holdout", 100*c.coldHoldout)
+	coldRequest.CV.Holdout = c.coldHoldout
+	coldTrial := c.coldTrial
 	if c.coldFolds > 0 {
 		coldRequest.CV, cvText = trial.CV{Folds: c.coldFolds, Seed: 1}, fmt.Sprintf("%d-fold CV", c.coldFolds)
 	}
@@ -90,13 +97,15 @@ func (b *bench) coldStart(ctx context.Context, c config) error {
 			locReq := coldRequest
 			locReq.Dataset = worker.DatasetRef{Path: path}
 			loc := &worker.Local{Worker: worker.New(nil), Base: locReq}
-			dl1, lres1, err := timeTrial(ctx, loc, coldTrial(1))
-			if err != nil {
-				return fmt.Errorf("local: %w", err)
-			}
-			dl2, _, err := timeTrial(ctx, loc, coldTrial(2))
-			if err != nil {
-				return fmt.Errorf("local: %w", err)
+			var dl1, dl2 time.Duration
+			var lres1 trial.Result
+			if !c.coldNoLocal {
+				if dl1, lres1, err = timeTrial(ctx, loc, coldTrial(1)); err != nil {
+					return fmt.Errorf("local: %w", err)
+				}
+				if dl2, _, err = timeTrial(ctx, loc, coldTrial(2)); err != nil {
+					return fmt.Errorf("local: %w", err)
+				}
 			}
 
 			r, err := b.coldOnce(ctx, coldRequest, d, coldTrial)
@@ -115,7 +124,7 @@ func (b *bench) coldStart(ctx context.Context, c config) error {
 		t.add(csvMB, binMB, rows, "median", "", median(rt1), median(init), median(dur), median(load1), "", median(mem),
 			median(rt2), median(load2), "", fmt.Sprintf("%s (%s)", formatFloat(median(loc1)), formatFloat(median(locLoad))), median(loc2))
 	}
-	fmt.Fprintf(b.out, "## Cold start: a fresh emulation (1 environment) per rep; trial naive_bayes, %s, %d feature columns\n\n", cvText, c.coldCols)
+	fmt.Fprintf(b.out, "## Cold start: a fresh emulation (1 environment) per rep; trial %s %v, %s, %d feature columns\n\n", c.coldModel, coldTrial(1).Params, cvText, c.coldCols)
 	t.write(b.out)
 	fmt.Fprintln(b.out, "1st = the environment's first invocation (runtime start, dataset GET from S3, decode, copy to /tmp); 2nd = the next one (dataset in memory). The local peer is a fresh worker.Local reading the CSV.")
 	fmt.Fprintln(b.out)

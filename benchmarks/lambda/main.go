@@ -24,6 +24,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,6 +38,7 @@ import (
 	"time"
 
 	"github.com/hpsearch/hpsearch/serverless/emulate"
+	"github.com/hpsearch/hpsearch/trial"
 	// The local executor runs the same model families as the worker binary.
 	_ "github.com/hpsearch/hpsearch/trainers/zoo"
 )
@@ -84,6 +86,12 @@ type config struct {
 	coldCols  int
 	coldReps  int
 	coldFolds int
+	// coldModel and coldParams are the --cold trials' model; coldHoldout
+	// their validation share; coldNoLocal skips the local peer.
+	coldModel   string
+	coldParams  trial.Params
+	coldHoldout float64
+	coldNoLocal bool
 
 	envs             int
 	throughputTrials int
@@ -111,7 +119,12 @@ func run(ctx context.Context, args []string) error {
 		coldSizes = fs.String("cold-sizes", "1MB,100MB", "comma-separated CSV sizes for --cold (KB, MB, GB suffixes; powers of 1000)")
 		coldCols  = fs.Int("cold-cols", 10, "feature columns of the generated datasets")
 		coldReps  = fs.Int("cold-reps", 3, "fresh emulations per size")
-		coldFolds = fs.Int("cold-folds", 0, "k-fold cross-validation of the --cold trials instead of the 20% holdout (0: the holdout)")
+		coldFolds = fs.Int("cold-folds", 0, "k-fold cross-validation of the --cold trials instead of the holdout (0: the holdout)")
+
+		coldModel   = fs.String("cold-model", "naive_bayes", "model of the --cold trials")
+		coldParams  = fs.String("cold-params", "", `parameters of the --cold trials as a JSON object, e.g. '{"n_neighbors": 3}' (default: the model's defaults)`)
+		coldHoldout = fs.Float64("cold-holdout", 0.2, "validation share of the --cold trials' holdout (a small one keeps knn's predict short)")
+		coldNoLocal = fs.Bool("cold-no-local", false, "skip the local peer of the --cold trials (a slow model on a large dataset)")
 
 		envs             = fs.Int("envs", 8, "execution environments and executor concurrency for --throughput")
 		throughputTrials = fs.Int("throughput-trials", 2000, "no-op trials per throughput repetition")
@@ -133,6 +146,7 @@ func run(ctx context.Context, args []string) error {
 		latency: *all || *latency, cold: *all || *cold, throughput: *all || *throughput, gets: *all || *gets,
 		reps: *reps, latencyN: *latencyN, warmup: *warmup,
 		coldCols: *coldCols, coldReps: *coldReps, coldFolds: *coldFolds,
+		coldModel: *coldModel, coldHoldout: *coldHoldout, coldNoLocal: *coldNoLocal,
 		envs: *envs, throughputTrials: *throughputTrials, localParallel: *localParallel,
 		getsTrials: *getsTrials, getsDataset: *getsDataset,
 	}
@@ -140,6 +154,14 @@ func run(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: choose --all or at least one of --latency, --cold, --throughput, --gets", errUsage)
 	}
 	var err error
+	if *coldParams != "" {
+		if err := json.Unmarshal([]byte(*coldParams), &c.coldParams); err != nil {
+			return fmt.Errorf("%w: --cold-params: %w", errUsage, err)
+		}
+	}
+	if c.coldHoldout <= 0 || c.coldHoldout >= 1 {
+		return fmt.Errorf("%w: --cold-holdout must be in (0, 1), got %g", errUsage, c.coldHoldout)
+	}
 	if c.coldSizes, err = parseSizes(*coldSizes); err != nil {
 		return err
 	}
