@@ -71,19 +71,73 @@ func parseStudyURL(url string) (s3journal.Location, error) {
 // readS3StudySpec reads the resolved spec of the study at loc, or says
 // that there is no study there.
 func readS3StudySpec(ctx context.Context, api s3journal.API, loc s3journal.Location) (*search.Spec, []byte, error) {
-	b, err := s3journal.ReadFile(ctx, api, loc, results.SpecJSONFile)
+	b, err := readS3SpecJSON(ctx, api, loc)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, fmt.Errorf("%w: %s is not a study (it has no %s); give the --dir of hpsearch run and the study's name, such as s3://BUCKET/runs/NAME",
-			trial.ErrBadInput, loc, results.SpecJSONFile)
+		return nil, nil, notS3StudyError(loc)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	var spec search.Spec
-	if err := json.Unmarshal(b, &spec); err != nil {
-		return nil, nil, fmt.Errorf("%w: %s/%s: %v", trial.ErrBadInput, loc, results.SpecJSONFile, err)
+	spec, err := parseS3StudySpec(loc, b)
+	return spec, b, err
+}
+
+// findS3StudySpec reads the resolved spec of the study at loc as
+// readS3StudySpec does, or returns found false when nothing is stored
+// under loc (no study yet). It reads spec.json first and lists loc only
+// when spec.json is missing: a study is found in one request.
+func findS3StudySpec(ctx context.Context, api s3journal.API, loc s3journal.Location) (spec *search.Spec, specJSON []byte, found bool, err error) {
+	b, err := readS3SpecJSON(ctx, api, loc)
+	if errors.Is(err, fs.ErrNotExist) {
+		if found, err := s3journal.Exists(ctx, api, loc); err != nil || !found {
+			return nil, nil, false, err
+		}
+		return nil, nil, false, notS3StudyError(loc)
 	}
-	return &spec, b, nil
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if spec, err = parseS3StudySpec(loc, b); err != nil {
+		return nil, nil, false, err
+	}
+	return spec, b, true, nil
+}
+
+func parseS3StudySpec(loc s3journal.Location, specJSON []byte) (*search.Spec, error) {
+	var spec search.Spec
+	if err := json.Unmarshal(specJSON, &spec); err != nil {
+		return nil, fmt.Errorf("%w: %s/%s: %v", trial.ErrBadInput, loc, results.SpecJSONFile, err)
+	}
+	return &spec, nil
+}
+
+func notS3StudyError(loc s3journal.Location) error {
+	return fmt.Errorf("%w: %s is not a study (it has no %s); give the --dir of hpsearch run and the study's name, such as s3://BUCKET/runs/NAME",
+		trial.ErrBadInput, loc, results.SpecJSONFile)
+}
+
+// readSpecKey is the context key of a study's spec.json read already
+// (see withS3SpecJSON).
+type readSpecKey struct{ study string }
+
+// withS3SpecJSON returns ctx carrying specJSON, the spec.json of the
+// study at loc as this command read it. hpsearch resume s3://... reads it
+// to start run with the study's settings, through cobra, which takes a
+// command line and a context: the context carries it on to run's own
+// reads of it, which would otherwise read it twice more. A spec.json is
+// written once, when the study is created, and never changed.
+func withS3SpecJSON(ctx context.Context, loc s3journal.Location, specJSON []byte) context.Context {
+	return context.WithValue(ctx, readSpecKey{loc.String()}, specJSON)
+}
+
+// readS3SpecJSON returns the spec.json of the study at loc: as ctx
+// carries it (see withS3SpecJSON), or read from S3 (a missing one is an
+// error wrapping fs.ErrNotExist).
+func readS3SpecJSON(ctx context.Context, api s3journal.API, loc s3journal.Location) ([]byte, error) {
+	if b, ok := ctx.Value(readSpecKey{loc.String()}).([]byte); ok {
+		return b, nil
+	}
+	return s3journal.ReadFile(ctx, api, loc, results.SpecJSONFile)
 }
 
 // openS3Study creates the study NAME under the s3:// URL dir, or with
@@ -100,30 +154,38 @@ func openS3Study(ctx context.Context, e *env, api s3journal.API, dir string, spe
 	}
 	loc := parent.Join(spec.Name)
 	if resume {
-		found, err := s3journal.Exists(ctx, api, loc)
+		_, stored, found, err := findS3StudySpec(ctx, api, loc)
 		if err != nil {
 			return nil, err
 		}
 		if found {
-			_, stored, err := readS3StudySpec(ctx, api, loc)
-			if err != nil {
-				return nil, err
-			}
 			if err := checkContinue(loc.String(), loc.String()+"/"+results.SpecJSONFile, stored, spec, specJSON); err != nil {
 				return nil, err
 			}
+			// The journal is read from S3 once: peek keeps what it
+			// fetched, and reopen reads it again from that, listing only
+			// the segments after it (see s3journal.Snapshot).
+			var snap *s3journal.Snapshot
+			peek := func(fn func(results.Event) error, reset func()) (studyJournal, error) {
+				var err error
+				if snap, err = s3journal.ScanSnapshot(ctx, api, loc, fn, reset); err != nil {
+					return nil, s3ReadError(err)
+				}
+				return s3journal.Open(api, loc), nil
+			}
 			reopen := func(fn func(results.Event) error, reset func()) (studyJournal, []string, error) {
-				j, err := s3journal.ReopenScan(ctx, api, loc, fn, reset)
+				var j *s3journal.Journal
+				var err error
+				if snap != nil {
+					j, err = snap.Reopen(ctx, fn, reset)
+					snap = nil
+				} else {
+					j, err = s3journal.ReopenScan(ctx, api, loc, fn, reset)
+				}
 				if err != nil {
 					return nil, nil, s3ReadError(err)
 				}
 				return j, nil, nil
-			}
-			peek := func(fn func(results.Event) error, reset func()) (studyJournal, error) {
-				if err := s3journal.Scan(ctx, api, loc, fn, reset); err != nil {
-					return nil, s3ReadError(err)
-				}
-				return s3journal.Open(api, loc), nil
 			}
 			return resumeStreamed(ctx, e, loc.String(), spec, recoverLost, top, reopen, peek)
 		}
@@ -160,6 +222,7 @@ func resumeS3(ctx context.Context, e *env, url string, flags []string) error {
 	if err != nil {
 		return err
 	}
+	ctx = withS3SpecJSON(ctx, loc, storedJSON) // for run's reads of it
 	parent, name := loc.Split()
 	recorded := recordedDatasetFile(storedJSON)
 	if ds := stored.Dataset; recorded == nil && ds != "" && !filepath.IsAbs(ds) && !strings.HasPrefix(ds, "s3://") && !datasets.IsBundled(ds) {

@@ -177,12 +177,8 @@ func storedSpec(ctx context.Context, api s3journal.API, dir, name string) (spec 
 	if err != nil {
 		return nil, false, err
 	}
-	loc := parent.Join(name)
-	if found, err := s3journal.Exists(ctx, api, loc); err != nil || !found {
-		return nil, false, err
-	}
-	spec, _, err = readS3StudySpec(ctx, api, loc)
-	return spec, err == nil, err
+	spec, _, found, err = findS3StudySpec(ctx, api, parent.Join(name))
+	return spec, found, err
 }
 
 // sayBackendChanged tells, on stderr, that a resume runs the study on
