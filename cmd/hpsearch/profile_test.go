@@ -53,3 +53,38 @@ func TestRunWithoutCPUProfileWritesNone(t *testing.T) {
 		t.Errorf("stop = %v, want nil", err)
 	}
 }
+
+func TestRunWritesHeapProfilesWhenAsked(t *testing.T) {
+	dir := t.TempDir()
+	spec := writeFile(t, dir, "prof.yaml", noopSpec)
+	prof := filepath.Join(dir, "run.heap")
+	t.Setenv(envMemProfile, prof)
+	code, _, stderr := run(t, "run", spec, "--dir", filepath.Join(dir, "runs"), "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// The profile at exit, and the one at the peak (here the same: the
+	// heap of a 20-trial study stays small).
+	for _, p := range []string{prof, prof + ".peak"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatalf("no profile written: %v", err)
+		}
+		if !bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+			t.Errorf("%s is not a pprof profile (no gzip header): % x", p, b[:min(len(b), 8)])
+		}
+	}
+}
+
+func TestRunWithUncreatableHeapProfileFailsNamingTheVariable(t *testing.T) {
+	dir := t.TempDir()
+	spec := writeFile(t, dir, "prof.yaml", noopSpec)
+	t.Setenv(envMemProfile, filepath.Join(dir, "missing", "run.heap"))
+	code, _, stderr := run(t, "run", spec, "--dir", filepath.Join(dir, "runs"), "--quiet")
+	if code != 2 || !strings.Contains(stderr, envMemProfile) {
+		t.Errorf("exit %d, stderr %q; want 2 and a message naming %s", code, stderr, envMemProfile)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "runs", "prof")); err == nil {
+		t.Errorf("the study was created although its profile could not be")
+	}
+}

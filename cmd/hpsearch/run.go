@@ -110,7 +110,7 @@ consistent).`,
 		if err := checkInts(fs, parallelBound, maxTrialsBound, seedBound, topBound, calibrateBound, concurrencyBound); err != nil {
 			return err
 		}
-		stopProfile, err := startCPUProfile(os.Getenv)
+		stopProfile, err := startProfiles(os.Getenv)
 		if err != nil {
 			return err
 		}
