@@ -11,6 +11,7 @@ import (
 	"hash"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -130,10 +131,12 @@ func (l Location) parseCheckpointKey(key string) (uint64, bool) {
 // the next checkpoint is body followed by a member of the lines
 // committed since, its checksum sum carried on over them, so nothing is
 // compressed or hashed twice. A gzip stream of several members is one
-// stream to a reader, so a reader reads it as a checkpoint of one.
+// stream to a reader, so a reader reads it as a checkpoint of one. body
+// holds each member as a slice of its own (see chunks): extending it
+// copies none of the members before.
 type archive struct {
 	segments uint64
-	body     []byte
+	body     chunks
 	size     int
 	// sum is never written to once the archive is made: extend clones
 	// it, and Sum leaves it as it is.
@@ -144,36 +147,46 @@ func newArchive() archive { return archive{sum: sha256.New()} }
 
 // extend returns the archive of segments 1..k, whose journal lines
 // after a's are lines. a is left as it is.
-func (a archive) extend(k uint64, lines []byte) (archive, error) {
+func (a archive) extend(k uint64, lines chunks) (archive, error) {
 	h, err := a.sum.(hash.Cloner).Clone()
 	if err != nil {
 		return archive{}, fmt.Errorf("s3journal: checkpoint %d: %w", k, err)
 	}
-	h.Write(lines)
-	body := bytes.NewBuffer(make([]byte, 0, len(a.body)+len(lines)/4+bytes.MinRead))
-	body.Write(a.body)
-	zw, _ := gzip.NewWriterLevel(body, gzip.BestSpeed)
-	if _, err := zw.Write(lines); err != nil {
-		return archive{}, fmt.Errorf("s3journal: checkpoint %d: %w", k, err)
+	// A member is about a sixth of its lines; a tenth leaves the buffer
+	// to grow once or twice at the most.
+	member := bytes.NewBuffer(make([]byte, 0, lines.len()/10+bytes.MinRead))
+	zw, _ := gzip.NewWriterLevel(member, gzip.BestSpeed)
+	for _, p := range lines.parts {
+		h.Write(p)
+		if _, err := zw.Write(p); err != nil {
+			return archive{}, fmt.Errorf("s3journal: checkpoint %d: %w", k, err)
+		}
 	}
 	if err := zw.Close(); err != nil {
 		return archive{}, fmt.Errorf("s3journal: checkpoint %d: %w", k, err)
 	}
-	return archive{segments: k, body: body.Bytes(), size: a.size + len(lines), sum: h}, nil
+	m := member.Bytes()
+	if cap(m) > len(m)+len(m)/8 {
+		m = bytes.Clone(m) // it is kept until the study ends
+	}
+	// A clipped copy of a's slices: a, or another archive extended from
+	// it, never sees the new member.
+	body := chunks{parts: slices.Clip(a.body.parts), n: a.body.n}.add(m)
+	return archive{segments: k, body: body, size: a.size + lines.len(), sum: h}, nil
 }
 
 // lines returns a reader of the journal lines a holds followed by tail.
 // a's body was written by this process or read back and checked, so a
 // failure to decompress it is the reader's error.
-func (a archive) lines(tail []byte) io.Reader {
-	if len(a.body) == 0 {
-		return bytes.NewReader(tail)
+func (a archive) lines(tail chunks) io.Reader {
+	if a.body.len() == 0 {
+		return tail.reader()
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(a.body))
+	zr, err := gzip.NewReader(a.body.reader())
 	if err != nil {
 		return &failedReader{err}
 	}
-	return io.MultiReader(zr, bytes.NewReader(tail))
+	return io.MultiReader(zr, tail.reader())
 }
 
 // failedReader is a reader that fails with err.
@@ -255,7 +268,7 @@ func openCheckpoint(study Location, k uint64, body []byte, meta map[string]strin
 	if want := meta[metaSHA256]; want != hex.EncodeToString(h.Sum(nil)) {
 		return archive{}, &damagedCheckpoint{fmt.Errorf("s3journal: %s: checksum %x, its metadata says %q", url, h.Sum(nil), want)}
 	}
-	return archive{segments: k, body: body, size: h.n, sum: h.Hash}, nil
+	return archive{segments: k, body: chunksOf(body), size: h.n, sum: h.Hash}, nil
 }
 
 // countedHash is a hash that counts the bytes written to it.

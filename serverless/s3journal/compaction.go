@@ -123,10 +123,9 @@ func (j *Journal) checkpoints(ctx context.Context, first uint64, firstSize int) 
 		}
 		due := ctx.Err() == nil && j.broken == nil && checkpointDue(k, j.checkpointed, j.every, size, j.tailOff)
 		base := j.archive
-		var lines []byte
+		var lines chunks
 		if due {
-			// tail only grows, by appends past its length: the prefix stays.
-			lines = j.tail[: size-j.tailOff : size-j.tailOff]
+			lines = j.tail.slice(0, size-j.tailOff)
 		}
 		j.mu.Unlock()
 		if !due {
@@ -147,11 +146,11 @@ func (j *Journal) checkpoints(ctx context.Context, first uint64, firstSize int) 
 }
 
 // dropArchived makes a, which covers a prefix of the tail, the Journal's
-// archive, and drops the lines it covers from the tail into a new array:
-// a slice of the old one that the delta writer or a Scan holds stays as
-// it was. The caller holds mu.
+// archive, and drops the lines it covers from the tail: what the delta
+// writer or a Scan took of the old tail stays as it was (see chunks).
+// The caller holds mu.
 func (j *Journal) dropArchived(a archive) {
-	j.tail = bytes.Clone(j.tail[a.size-j.tailOff:])
+	j.tail = j.tail.dropFront(a.size - j.tailOff)
 	j.tailOff, j.archive = a.size, a
 }
 
@@ -183,11 +182,11 @@ func (j *Journal) deltas(ctx context.Context, first uint64, firstSize int) {
 			j.stack, j.stackBase, j.stackEnd, j.stackEndOff = nil, j.rebase, j.rebase, j.rebaseOff
 		}
 		due := ctx.Err() == nil && j.broken == nil && j.deltaDue(k)
-		var lines []byte
+		var lines chunks
 		if due {
 			// The stack starts at the newest checkpoint or after it, so
 			// its end is in the tail (see dropArchived).
-			lines = j.tail[j.stackEndOff-j.tailOff : size-j.tailOff : size-j.tailOff]
+			lines = j.tail.slice(j.stackEndOff-j.tailOff, size-j.tailOff)
 		}
 		j.mu.Unlock()
 		if !due || j.writeDelta(ctx, k, lines) != nil {
@@ -216,14 +215,16 @@ func (j *Journal) deltas(ctx context.Context, first uint64, firstSize int) {
 // compresses nothing again. The merged deltas' objects are deleted once
 // it is written: a reader that lists them picks the merged one, and S3
 // does not charge for deletes.
-func (j *Journal) writeDelta(ctx context.Context, k uint64, data []byte) error {
+func (j *Journal) writeDelta(ctx context.Context, k uint64, data chunks) error {
 	if j.gz == nil {
 		j.gz, _ = gzip.NewWriterLevel(nil, gzip.BestSpeed)
 	}
 	var member bytes.Buffer
 	j.gz.Reset(&member)
-	if _, err := j.gz.Write(data); err != nil {
-		return fmt.Errorf("s3journal: delta %d-%d: %w", j.stackEnd+1, k, err)
+	for _, p := range data.parts {
+		if _, err := j.gz.Write(p); err != nil {
+			return fmt.Errorf("s3journal: delta %d-%d: %w", j.stackEnd+1, k, err)
+		}
 	}
 	if err := j.gz.Close(); err != nil {
 		return fmt.Errorf("s3journal: delta %d-%d: %w", j.stackEnd+1, k, err)
@@ -248,7 +249,7 @@ func (j *Journal) writeDelta(ctx context.Context, k uint64, data []byte) error {
 	key := j.study.deltaKey(top.from, top.to)
 	wctx, cancel := context.WithTimeout(ctx, checkpointTimeout)
 	defer cancel()
-	err := j.putNew(wctx, key, top.body, contentTypeGzip, map[string]string{
+	err := j.putNew(wctx, key, chunksOf(top.body), contentTypeGzip, map[string]string{
 		metaBodySHA256: hex.EncodeToString(sum[:]),
 		metaFrom:       strconv.FormatUint(top.from, 10),
 		metaSegments:   strconv.FormatUint(top.to, 10),

@@ -104,10 +104,12 @@ type Journal struct {
 	// 1..archive.segments compressed (the newest checkpoint's bytes),
 	// followed by tail, the lines of the segments after those; tailOff
 	// is where tail starts in the journal's lines (archive.size), and
-	// the offsets below are in the journal's lines too.
+	// the offsets below are in the journal's lines too. tail holds each
+	// segment's lines as the slice committed (see chunks): a commit
+	// copies nothing.
 	next    uint64
 	archive archive
-	tail    []byte
+	tail    chunks
 	tailOff int
 	// broken is the error of the first failed commit: after it, whether
 	// and what the store holds at next is unknown, or another scheduler
@@ -164,7 +166,7 @@ func newJournal(api API, study Location, every, deltaEvery uint64) *Journal {
 }
 
 // size returns the length of the journal's lines. The caller holds mu.
-func (j *Journal) size() int { return j.tailOff + len(j.tail) }
+func (j *Journal) size() int { return j.tailOff + j.tail.len() }
 
 // Dir returns the study's s3:// URL.
 func (j *Journal) Dir() string { return j.study.String() }
@@ -224,7 +226,7 @@ func Create(ctx context.Context, api API, study Location, specYAML, specJSON []b
 		{study.object(results.SpecYAMLFile), "application/yaml", specYAML},
 		{study.segmentKey(1), contentTypeJSONL, header},
 	} {
-		if err := j.putNew(ctx, f.key, f.data, f.contentType, nil); err != nil {
+		if err := j.putNew(ctx, f.key, chunksOf(f.data), f.contentType, nil); err != nil {
 			var taken *takenError
 			if errors.As(err, &taken) {
 				return nil, existsError(study)
@@ -234,7 +236,7 @@ func Create(ctx context.Context, api API, study Location, specYAML, specJSON []b
 		}
 		written = append(written, f.key)
 	}
-	j.next, j.tail = 2, header
+	j.next, j.tail = 2, chunksOf(header)
 	return j, nil
 }
 
@@ -331,7 +333,7 @@ func reopen(ctx context.Context, api API, study Location, out *sink) (*Journal, 
 	}
 	j := newJournal(api, study, every, deltas)
 	j.next, j.checkpointed = read.segments+1, read.checkpoint
-	j.archive, j.tail, j.tailOff = read.archive, read.data, read.archive.size
+	j.archive, j.tail, j.tailOff = read.archive, chunksOf(read.data), read.archive.size
 	// The deltas read continue as this writer's stack.
 	j.stack, j.stackBase, j.stackEnd, j.stackEndOff = read.stack, read.checkpoint, read.stackEnd, read.stackEndOff
 	j.rebase, j.deltaEnd = read.checkpoint, read.stackEnd
@@ -459,9 +461,18 @@ func (j *Journal) commitQueued(ctx context.Context) {
 	batch := j.queue
 	j.queue = nil
 	j.mu.Unlock()
-	var buf []byte
-	for _, r := range batch {
-		buf = append(buf, r.data...)
+	// buf is kept as the segment's lines in the tail: sized exactly, and
+	// one Append's own bytes when it is alone and they fill their array.
+	buf := batch[0].data
+	if len(batch) > 1 || cap(buf) > len(buf)+len(buf)/8 {
+		n := 0
+		for _, r := range batch {
+			n += len(r.data)
+		}
+		buf = make([]byte, 0, n)
+		for _, r := range batch {
+			buf = append(buf, r.data...)
+		}
 	}
 	err := j.commit(ctx, buf)
 	for _, r := range batch {
@@ -487,7 +498,7 @@ func (j *Journal) commit(ctx context.Context, data []byte) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	defer cancel()
 	key := j.study.segmentKey(j.next)
-	if err := j.putNew(ctx, key, data, contentTypeJSONL, nil); err != nil {
+	if err := j.putNew(ctx, key, chunksOf(data), contentTypeJSONL, nil); err != nil {
 		var taken *takenError
 		if errors.As(err, &taken) {
 			j.broken = &ConflictError{Study: j.study.String(), Segment: j.study.url(key), Owner: taken.owner}
@@ -498,7 +509,7 @@ func (j *Journal) commit(ctx context.Context, data []byte) error {
 	}
 	j.mu.Lock()
 	j.next++
-	j.tail = append(j.tail, data...)
+	j.tail = j.tail.add(data)
 	j.startCompaction()
 	j.mu.Unlock()
 	return nil
@@ -531,7 +542,8 @@ const conflictRetries = 5
 // metadata and meta. An object already there is a *takenError, unless it
 // holds data byte for byte and this Journal's token: then the SDK
 // retried a PUT whose first attempt had landed, and the write is ours.
-func (j *Journal) putNew(ctx context.Context, key string, data []byte, contentType string, meta map[string]string) error {
+// The body is read from data's slices, not copied into one.
+func (j *Journal) putNew(ctx context.Context, key string, data chunks, contentType string, meta map[string]string) error {
 	metadata := map[string]string{
 		metaHost: j.owner.Host, metaPID: strconv.Itoa(j.owner.PID), metaSince: j.owner.Since.Format(time.RFC3339),
 		metaToken: j.token,
@@ -543,8 +555,8 @@ func (j *Journal) putNew(ctx context.Context, key string, data []byte, contentTy
 		_, err := j.api.PutObject(ctx, &s3.PutObjectInput{
 			Bucket:        aws.String(j.study.Bucket),
 			Key:           aws.String(key),
-			Body:          bytes.NewReader(data),
-			ContentLength: aws.Int64(int64(len(data))),
+			Body:          data.reader(),
+			ContentLength: aws.Int64(int64(data.len())),
 			ContentType:   aws.String(contentType),
 			IfNoneMatch:   aws.String("*"),
 			Metadata:      metadata,
@@ -580,7 +592,7 @@ func (j *Journal) deleteOwn(ctx context.Context, key string) {
 
 // checkTaken reads the object at key, which a conditional PUT of data
 // found there.
-func (j *Journal) checkTaken(ctx context.Context, key string, data []byte) error {
+func (j *Journal) checkTaken(ctx context.Context, key string, data chunks) error {
 	out, err := j.api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(j.study.Bucket), Key: aws.String(key)})
 	if err != nil {
 		return fmt.Errorf("%s exists; reading it: %w", key, err)
@@ -590,7 +602,7 @@ func (j *Journal) checkTaken(ctx context.Context, key string, data []byte) error
 	if err != nil {
 		return fmt.Errorf("%s exists; reading it: %w", key, err)
 	}
-	if bytes.Equal(there, data) && out.Metadata[metaToken] == j.token {
+	if data.equal(there) && out.Metadata[metaToken] == j.token {
 		return nil
 	}
 	t := &takenError{key: key}
@@ -645,7 +657,7 @@ func (j *Journal) Scan(ctx context.Context, fn func(results.Event) error) (resul
 	}
 	if !j.readOnly {
 		j.mu.Lock()
-		lines := j.archive.lines(j.tail[:len(j.tail):len(j.tail)])
+		lines := j.archive.lines(j.tail.slice(0, j.tail.len()))
 		j.mu.Unlock()
 		return new(results.Checker).Scan(lines, j.Dir(), fn)
 	}
@@ -659,7 +671,7 @@ func (j *Journal) Scan(ctx context.Context, fn func(results.Event) error) (resul
 	if err != nil {
 		return results.Scanned{}, err
 	}
-	return new(results.Checker).Scan(read.archive.lines(read.data), j.Dir(), fn)
+	return new(results.Checker).Scan(read.archive.lines(chunksOf(read.data)), j.Dir(), fn)
 }
 
 // Close waits for the commit under way, fails the Appends still waiting
@@ -686,7 +698,7 @@ func (j *Journal) Close() error {
 	for j.checkpointing || j.compacting {
 		j.idle.Wait()
 	}
-	k, base, lines := j.next-1, j.archive, j.tail[:len(j.tail):len(j.tail)]
+	k, base, lines := j.next-1, j.archive, j.tail.slice(0, j.tail.len())
 	due := !j.readOnly && j.broken == nil && k-j.checkpointed >= closeCheckpointSegments
 	if due {
 		j.checkpointing = true
