@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/hpsearch/hpsearch/datasets"
@@ -112,6 +113,10 @@ func (b *bench) coldStart(ctx context.Context, c config) error {
 			if err != nil {
 				return err
 			}
+			// Full precision, to compare workers' scores to the bit.
+			b.log.Info("cold trial scores", "first", strconv.FormatFloat(r.first.Score, 'g', -1, 64),
+				"second", strconv.FormatFloat(r.second.Score, 'g', -1, 64), "local", strconv.FormatFloat(lres1.Score, 'g', -1, 64),
+				"first_state", r.first.State, "first_error", r.first.Error, "fit_s", r.first.FitSeconds, "score_s", r.first.ScoreSeconds)
 			t.add(csvMB, binMB, rows, rep+1, loadAverage(),
 				ms(r.rt1), r.first.Backend["init_ms"], r.first.Backend["duration_ms"], r.first.LoadSeconds, r.first.DatasetSource, r.first.Backend["max_memory_mb"],
 				ms(r.rt2), r.second.LoadSeconds, r.second.DatasetSource,
