@@ -106,6 +106,13 @@
 // deletes are planned around too. A writer that reopens a study
 // continues the stack it read.
 //
+// A resume reads the journal to decide what is left to run, then
+// reopens it to append: ScanSnapshot keeps the objects its read decoded
+// (compressed, as a writer keeps them), and Snapshot.Reopen decodes them
+// again and lists the segments after them, reading only those appended
+// since (by another writer, whose next segment then refuses this one's
+// commit as always). The journal is so read from S3 once, and one LIST.
+//
 // Checkpoints and deltas change none of the guarantees above. A
 // checkpoint or delta holds only segments that S3 acknowledged to its
 // writer (or that the writer read back on Reopen), and segments are
