@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hpsearch/hpsearch/bestconfig"
-	"github.com/hpsearch/hpsearch/results"
 )
 
 func init() { register(newBestCmd) }
@@ -45,16 +44,18 @@ objective (branin, noop, ...) is exit 2.`,
 		if *format != "json" && *format != "yaml" && *format != "sklearn" {
 			return usageErr("--format must be json, yaml or sklearn, got %q", *format)
 		}
-		st, err := loadStudy(cmd.Context(), e, pos[0])
+		// The leaderboard's first row, streamed as leaderboard --top 1
+		// reads it: a 100,000-trial study in the memory of one row.
+		spec, rows, err := loadTop(cmd.Context(), e, pos[0], 1)
 		if err != nil {
 			return err
 		}
-		best, err := bestconfig.Best(results.Leaderboard(results.Results(st.Events), st.Spec.Direction))
+		best, err := bestconfig.Best(rows)
 		if err != nil {
 			return fmt.Errorf("%s has %w", pos[0], err)
 		}
 		c, err := bestconfig.FromResult(best, bestconfig.Study{
-			Name: st.Spec.Name, Task: st.Spec.Task, Metric: st.Spec.Metric, Preprocess: st.Spec.Preprocess,
+			Name: spec.Name, Task: spec.Task, Metric: spec.Metric, Preprocess: spec.Preprocess,
 		})
 		if err != nil {
 			return err

@@ -1,15 +1,18 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hpsearch/hpsearch/results"
+	"github.com/hpsearch/hpsearch/serverless/s3journal"
 )
 
 func init() { register(newExportCmd) }
@@ -63,17 +66,54 @@ STUDY_DIR may be the s3:// URL of a study kept in S3.`,
 		if *format == "parquet" && *output == "" && e.stdoutTTY {
 			return usageErr("parquet is binary: give --output FILE (or redirect stdout)")
 		}
-		st, err := loadStudy(cmd.Context(), e, pos[0])
+		// The rows are most of what export holds: the soft memory limit
+		// that report runs under (reportMemoryLimit, or heapPacer for an
+		// s3:// study) keeps the heap near their size, not twice it,
+		// while they are read and written.
+		if limit := reportMemoryLimit(pos[0]); limit > 0 {
+			defer debug.SetMemoryLimit(debug.SetMemoryLimit(limit))
+		}
+		pacer := newHeapPacer()
+		defer pacer.restore()
+		table, err := loadTable(cmd.Context(), e, pos[0], pacer.each)
 		if err != nil {
 			return err
 		}
-		table := results.NewTrialTable(st.Events)
 		if *output == "" {
 			return write(table, e.stdout)
 		}
 		return writeFileAtomic(*output, func(w io.Writer) error { return write(table, w) })
 	}
 	return cmd
+}
+
+// loadTable reads the export table of a study — a directory, or an s3://
+// URL — streaming its journal into the table's rows (a row a trial, not
+// the events), and prints the journal's warnings on stderr. each, if not
+// nil, is called after every event of an s3:// study.
+func loadTable(ctx context.Context, e *env, dir string, each func()) (*results.TrialTable, error) {
+	type loaded struct {
+		table    *results.TrialTable
+		warnings []string
+	}
+	l, err := interruptible(ctx, phaseStudy, func(ctx context.Context) (loaded, error) {
+		if s3journal.IsURL(dir) {
+			t, err := loadS3Table(ctx, dir, each)
+			return loaded{table: t}, err
+		}
+		if _, err := studyDirSpec(dir); err != nil {
+			return loaded{}, err
+		}
+		t, warnings, err := results.ReadTrialTable(ctx, dir)
+		return loaded{t, warnings}, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range l.warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", results.Printable(w))
+	}
+	return l.table, nil
 }
 
 // writeFileAtomic writes path through write: to a temporary file in the

@@ -69,20 +69,28 @@ it as a formula (numbers such as -0.5 stay numbers).`,
 	return cmd
 }
 
-// loadStudy reads a study — a directory, or an s3:// URL — with
-// report.Load's checks, printing the journal's warnings (a torn last
-// record) on stderr.
+// loadStudy reads a study — a directory, or an s3:// URL — with every
+// event (report.Load, loadS3Events), for the commands that need them
+// (refit, estimate), printing the journal's warnings (a torn last record)
+// on stderr.
 func loadStudy(ctx context.Context, e *env, dir string) (*report.Study, error) {
-	return readStudy(ctx, e, dir, report.Load)
+	return readStudyWith(ctx, e, dir, report.Load, loadS3Events)
 }
 
-// readStudy is loadStudy reading a directory with load: report.Load for
-// its events, report.LoadTrials for what the report and the dashboard
-// show, streamed.
+// readStudy reads a study directory with load (report.LoadTrials for
+// what the report and the dashboard show, streamed), or an s3:// study
+// streamed the same way (loadS3Study), printing the journal's warnings on
+// stderr.
 func readStudy(ctx context.Context, e *env, dir string, load func(context.Context, string) (*report.Study, error)) (*report.Study, error) {
+	return readStudyWith(ctx, e, dir, load, loadS3Study)
+}
+
+// readStudyWith reads a study directory with load and an s3:// study
+// with loadS3, printing the journal's warnings on stderr.
+func readStudyWith(ctx context.Context, e *env, dir string, load, loadS3 func(context.Context, string) (*report.Study, error)) (*report.Study, error) {
 	st, err := interruptible(ctx, phaseStudy, func(ctx context.Context) (*report.Study, error) {
 		if s3journal.IsURL(dir) {
-			return loadS3Study(ctx, dir)
+			return loadS3(ctx, dir)
 		}
 		return load(ctx, dir)
 	})
@@ -118,23 +126,12 @@ func loadTop(ctx context.Context, e *env, dir string, top int) (*search.Spec, []
 		warnings []string
 	}
 	l, err := interruptible(ctx, phaseStudy, func(ctx context.Context) (loaded, error) {
-		specPath := filepath.Join(dir, results.SpecJSONFile)
-		b, err := os.ReadFile(specPath)
+		spec, err := studyDirSpec(dir)
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-				return loaded{}, fmt.Errorf("%w: %s is not a study directory (it has no %s)", trial.ErrBadInput, dir, results.SpecJSONFile)
-			}
 			return loaded{}, err
 		}
-		var spec search.Spec
-		if err := json.Unmarshal(b, &spec); err != nil {
-			return loaded{}, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, specPath, err)
-		}
-		if _, err := os.Stat(filepath.Join(dir, results.JournalFile)); err != nil {
-			return loaded{}, fmt.Errorf("%w: %s is not a study directory: %v", trial.ErrBadInput, dir, err)
-		}
 		rows, warnings, err := results.ReadTop(ctx, dir, spec.Direction, top)
-		return loaded{&spec, rows, warnings}, err
+		return loaded{spec, rows, warnings}, err
 	})
 	if err != nil {
 		return nil, nil, err
@@ -143,4 +140,26 @@ func loadTop(ctx context.Context, e *env, dir string, top int) (*search.Spec, []
 		fmt.Fprintf(e.stderr, "warning: %s\n", results.Printable(w))
 	}
 	return l.spec, l.rows, nil
+}
+
+// studyDirSpec reads the spec of the study directory dir, or says that
+// dir is no study directory (it has no spec.json or no journal), as
+// report.Load does.
+func studyDirSpec(dir string) (*search.Spec, error) {
+	specPath := filepath.Join(dir, results.SpecJSONFile)
+	b, err := os.ReadFile(specPath)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			return nil, fmt.Errorf("%w: %s is not a study directory (it has no %s)", trial.ErrBadInput, dir, results.SpecJSONFile)
+		}
+		return nil, err
+	}
+	var spec search.Spec
+	if err := json.Unmarshal(b, &spec); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", trial.ErrBadInput, specPath, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, results.JournalFile)); err != nil {
+		return nil, fmt.Errorf("%w: %s is not a study directory: %v", trial.ErrBadInput, dir, err)
+	}
+	return &spec, nil
 }

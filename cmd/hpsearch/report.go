@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/metrics"
 
 	"github.com/spf13/cobra"
 
@@ -62,7 +64,13 @@ READMEs; svg as SVG files.`,
 		if limit := reportMemoryLimit(pos[0]); limit > 0 {
 			defer debug.SetMemoryLimit(debug.SetMemoryLimit(limit))
 		}
-		st, err := readStudy(ctx, e, pos[0], report.LoadTrials)
+		// An s3:// study's size is not known before it is read: the
+		// limit follows the read instead.
+		pacer := newHeapPacer()
+		defer pacer.restore()
+		st, err := readStudyWith(ctx, e, pos[0], report.LoadTrials, func(ctx context.Context, url string) (*report.Study, error) {
+			return scanS3Study(ctx, url, pacer.each)
+		})
 		if err != nil {
 			return err
 		}
@@ -131,4 +139,59 @@ func reportMemoryLimit(dir string) int64 {
 		return -1
 	}
 	return 40<<20 + fi.Size()*3/2
+}
+
+// heapPacer is reportMemoryLimit for a read whose size is not known
+// before it ends (a study kept in S3): every paceEvents events it sets
+// the soft memory limit paceHeadroom above what the heap held live at
+// the last collection, so that the collector runs each time the heap
+// has grown by the headroom rather than when it has doubled (the default
+// GOGC), and what a read keeps (a 100,000-trial study's trials or table
+// rows, about 90 MB) peaks near its size plus the headroom. The limit
+// only follows what is live, so a read is never held back by it. A nil
+// heapPacer (GOMEMLIMIT sets a limit) does nothing.
+type heapPacer struct {
+	n      int
+	old    int64
+	sample []metrics.Sample
+	// setLimit is debug.SetMemoryLimit.
+	setLimit func(int64) int64
+}
+
+const (
+	paceEvents   = 4096
+	paceHeadroom = 40 << 20
+)
+
+// newHeapPacer returns a heapPacer, or nil when GOMEMLIMIT sets a limit.
+func newHeapPacer() *heapPacer {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return nil
+	}
+	p := &heapPacer{sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}, setLimit: debug.SetMemoryLimit}
+	p.old = p.setLimit(-1) // a negative limit reads it
+	return p
+}
+
+// each is called after each event read.
+func (p *heapPacer) each() {
+	if p == nil {
+		return
+	}
+	if p.n++; p.n%paceEvents != 0 {
+		return
+	}
+	metrics.Read(p.sample)
+	if p.sample[0].Value.Kind() != metrics.KindUint64 {
+		return
+	}
+	p.setLimit(paceHeadroom + int64(p.sample[0].Value.Uint64()))
+}
+
+// restore puts back the limit there was before newHeapPacer, if the
+// pacer changed it.
+func (p *heapPacer) restore() {
+	if p != nil && p.n >= paceEvents {
+		p.setLimit(p.old)
+	}
 }
