@@ -405,6 +405,25 @@ func TestExecuteBoundsConcurrency(t *testing.T) {
 	}
 }
 
+// TestExecuteWithEndedContext: an ended context invokes nothing, with a
+// free slot or not, and gives its slot back.
+func TestExecuteWithEndedContext(t *testing.T) {
+	h := newHarness(t, Config{Concurrency: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 3 {
+		if _, err := h.ex.Execute(ctx, trial.Trial{Model: "noop"}); !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	}
+	if len(h.lambda.requests) != 0 {
+		t.Errorf("%d invocations, want none", len(h.lambda.requests))
+	}
+	if _, err := h.ex.Execute(context.Background(), trial.Trial{Model: "noop"}); err != nil {
+		t.Errorf("after the ended context, the slot is still taken: %v", err)
+	}
+}
+
 func TestExecuteCancelledWhileThrottled(t *testing.T) {
 	h := newHarness(t, Config{})
 	for range 1000 {
