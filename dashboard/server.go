@@ -387,7 +387,7 @@ func (s *Server) apiTrials(w http.ResponseWriter, r *http.Request, id string) {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	page := table(e.st.Trials().Table(), q)
+	page := table(e.st.Trials(), q)
 	e.mu.RUnlock()
 	writeJSON(w, page)
 }

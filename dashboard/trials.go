@@ -85,65 +85,72 @@ func parseTableQuery(v url.Values) (TableQuery, error) {
 	return q, nil
 }
 
-// tableRow is a row of the table: a result and the state it shows.
+// tableRow is a row of the table: its index in the study's Trials, the
+// state it shows, and its sort key (a number, else a string; a NaN
+// number is a missing value).
 type tableRow struct {
-	r     *trial.Result
-	state trial.State
+	i      int
+	number int
+	state  trial.State
+	f      float64
+	s      string
 }
 
-// table returns the page of rows q asks for, each row showing its
-// results.StateOf state (studycharts.Trials.Table); rows are not
-// changed.
-func table(rows []trial.Result, q TableQuery) TrialPage {
+// table returns the page of rows q asks for of the study's trials
+// (studycharts.Trials.Row), each row showing its results.StateOf state.
+// It builds the rows of the page only, and the parameters of the others
+// only to filter them by text: a 100,000-trial study's table is a sort
+// of small keys, not a copy of its results.
+func table(t *studycharts.Trials, q TableQuery) TrialPage {
 	text := strings.ToLower(q.Text)
+	param := strings.TrimPrefix(q.Sort, "param:")
 	var kept []tableRow
-	for i := range rows {
-		r := &rows[i]
-		state := results.StateOf(*r)
+	for i := range t.Len() {
+		r := t.RowFields(i)
+		state := results.StateOf(r)
 		if q.State != "" && string(state) != q.State {
 			continue
 		}
-		if text != "" && !strings.Contains(rowText(*r), text) {
-			continue
+		if text != "" {
+			r.Params = t.Row(i).Params
+			if !strings.Contains(rowText(r), text) {
+				continue
+			}
 		}
-		kept = append(kept, tableRow{r, state})
-	}
-	param := strings.TrimPrefix(q.Sort, "param:")
-	key := func(row tableRow) (float64, string) {
-		r := row.r
+		row := tableRow{i: i, number: r.Number, state: state}
 		switch q.Sort {
 		case "number":
-			return float64(r.Number), ""
+			row.f = float64(r.Number)
 		case "state":
-			return 0, string(row.state)
+			row.s = string(state)
 		case "model":
-			return 0, r.Model
+			row.s = r.Model
 		case "score":
-			return r.Score, ""
+			row.f = r.Score
 		case "seconds":
-			return r.Seconds, ""
+			row.f = r.Seconds
+		default:
+			v, ok := t.Param(i, param)
+			if f, isNumber := trial.Number(v); !ok {
+				row.f = math.NaN()
+			} else if isNumber {
+				row.f = f
+			} else {
+				row.f, row.s = math.NaN(), trial.FormatValue(v)
+			}
 		}
-		v, ok := r.Params[param]
-		if !ok {
-			return math.NaN(), ""
-		}
-		if f, ok := trial.Number(v); ok {
-			return f, ""
-		}
-		return math.NaN(), trial.FormatValue(v)
+		kept = append(kept, row)
 	}
 	slices.SortFunc(kept, func(a, b tableRow) int {
-		fa, sa := key(a)
-		fb, sb := key(b)
 		// Missing values (NaN) sort last whatever the order.
-		switch an, bn := math.IsNaN(fa), math.IsNaN(fb); {
+		switch an, bn := math.IsNaN(a.f), math.IsNaN(b.f); {
 		case an && bn:
 		case an:
 			return 1
 		case bn:
 			return -1
 		}
-		c := cmp.Or(cmp.Compare(fa, fb), strings.Compare(sa, sb), cmp.Compare(a.r.Number, b.r.Number))
+		c := cmp.Or(cmp.Compare(a.f, b.f), strings.Compare(a.s, b.s), cmp.Compare(a.number, b.number))
 		if q.Desc {
 			return -c
 		}
@@ -151,7 +158,7 @@ func table(rows []trial.Result, q TableQuery) TrialPage {
 	})
 	page := TrialPage{Total: len(kept), Offset: q.Offset, Rows: []TrialRow{}}
 	for _, row := range kept[min(q.Offset, len(kept)):min(q.Offset+q.Limit, len(kept))] {
-		r := *row.r
+		r := t.Row(row.i)
 		r.State = row.state
 		page.Rows = append(page.Rows, rowOf(r))
 	}

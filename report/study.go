@@ -234,9 +234,11 @@ func (s *Study) Cost() cost.Breakdown {
 	if s.Prices != nil {
 		p = *s.Prices
 	}
-	rs := s.finals()
+	// One result at a time, without its parameters: a study's page is
+	// priced on every read of a growing journal.
+	finals := s.Trials().FinalFields()
 	b := cost.Backend{Kind: cost.Local}
-	for _, r := range rs {
+	for r := range finals {
 		if _, ok := r.Backend["duration_ms"]; ok {
 			b.Kind = cost.Lambda
 			break
@@ -256,5 +258,9 @@ func (s *Study) Cost() cost.Breakdown {
 	if _, wall := s.span(); wall > 0 {
 		b.WallSeconds = wall.Seconds()
 	}
-	return cost.StudyCost(rs, b, p)
+	m := cost.NewMeter(b) // cost.StudyCost, a result at a time
+	for r := range finals {
+		m.Add(r)
+	}
+	return m.Breakdown(p)
 }

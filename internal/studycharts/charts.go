@@ -2,6 +2,7 @@ package studycharts
 
 import (
 	"cmp"
+	"iter"
 	"math"
 	"slices"
 	"time"
@@ -234,8 +235,45 @@ func jsonFloat(x float64) float64 {
 
 // finals returns the last final result of each trial number of a
 // journal read whole, in number order, with its StateOf state.
-func finals(events []results.Event) []trial.Result {
+func finals(events []results.Event) []final {
 	return finalsOf(TrialsOf(events, trial.Maximize))
+}
+
+// final is a trial's final result as the charts read it: the fields they
+// draw, its State its results.StateOf, and its parameters looked up in
+// its Trials (param) rather than copied, so that a chart build of a
+// 100,000-trial study does not make 100,000 parameter maps.
+type final struct {
+	Number            int
+	State             trial.State
+	Model             string
+	Score, Seconds    float64
+	Started, Finished time.Time
+	Worker            string
+	Backend           map[string]float64
+	t                 *Trials
+	row               int
+}
+
+// param returns the trial's parameter name, nil when it has none.
+func (r *final) param(name string) any {
+	v, _ := r.t.Param(r.row, name)
+	return v
+}
+
+// params yields the trial's parameters, in no order.
+func (r *final) params() iter.Seq2[string, any] { return r.t.paramsOf(r.row) }
+
+// finalsOf returns t's finals (Trials.Finals) as the charts read them.
+func finalsOf(t *Trials) []final {
+	idx := t.finalRows()
+	out := make([]final, len(idx))
+	for k, i := range idx {
+		r := t.RowFields(int(i))
+		out[k] = final{Number: r.Number, State: results.StateOf(r), Model: r.Model, Score: r.Score, Seconds: r.Seconds,
+			Started: r.Started, Finished: r.Finished, Worker: r.Worker, Backend: r.Backend, t: t, row: int(i)}
+	}
+	return out
 }
 
 // sample returns at most n indexes of xs, evenly spread, in order, plus
@@ -271,7 +309,7 @@ func Build(id string, st *Study) Charts {
 
 	// Improvements of the best complete score, in trial number order.
 	improved := map[int]bool{}
-	var best *trial.Result
+	var best *final
 	for i := range rs {
 		r := &rs[i]
 		if r.State != trial.Complete || math.IsNaN(r.Score) {
@@ -288,7 +326,7 @@ func Build(id string, st *Study) Charts {
 		p := Point{Number: r.Number, State: string(r.State), Model: r.Model, Score: jsonFloat(r.Score), T: since(start, r.Finished)}
 		p.Values = make([]*float64, len(c.Params))
 		for k, prm := range c.Params {
-			p.Values[k] = paramValue(prm, r.Params[prm.Name])
+			p.Values[k] = paramValue(prm, r.param(prm.Name))
 		}
 		c.Points = append(c.Points, p)
 	}
@@ -319,7 +357,7 @@ func since(start, t time.Time) float64 {
 // parameter is on a log axis when the spec declares it log (and every
 // value is positive); one the spec does not declare (a command
 // objective's, say) when it is positive and spans more than two decades.
-func paramsOf(rs []trial.Result, spec *search.Spec) []Param {
+func paramsOf(rs []final, spec *search.Spec) []Param {
 	declared := map[string]bool{}
 	logScale := map[string]bool{}
 	if spec != nil {
@@ -337,7 +375,7 @@ func paramsOf(rs []trial.Result, spec *search.Spec) []Param {
 	}
 	accs := map[string]*acc{}
 	for _, r := range rs {
-		for name, v := range r.Params {
+		for name, v := range r.params() {
 			a := accs[name]
 			if a == nil {
 				a = &acc{numeric: true, min: math.Inf(1), max: math.Inf(-1), cats: map[string]bool{}}
@@ -357,7 +395,7 @@ func paramsOf(rs []trial.Result, spec *search.Spec) []Param {
 			// A second pass for categories only: formatting every number
 			// of a 100,000-trial study cost a tenth of its report.
 			for _, r := range rs {
-				if v, ok := r.Params[name]; ok {
+				if v, ok := r.t.Param(r.row, name); ok {
 					a.cats[trial.FormatValue(v)] = true
 				}
 			}
@@ -460,7 +498,7 @@ func curves(st *Study, t *Trials) ([]Curve, string) {
 }
 
 // families summarises each model family's complete scores.
-func families(rs []trial.Result) []Box {
+func families(rs []final) []Box {
 	by := map[string][]float64{}
 	for _, r := range rs {
 		if r.State == trial.Complete && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
@@ -485,7 +523,7 @@ func families(rs []trial.Result) []Box {
 // costOverTime spreads the study's cost over its trials in proportion to
 // each trial's duration (billed where Lambda reported it), cumulated in
 // the order they finished.
-func costOverTime(rs []trial.Result, start time.Time, total float64) []CostPoint {
+func costOverTime(rs []final, start time.Time, total float64) []CostPoint {
 	type fin struct{ t, w float64 }
 	fs := make([]fin, 0, len(rs))
 	sum := 0.0

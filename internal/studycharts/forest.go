@@ -40,10 +40,10 @@ const forestMethod = "random forest (our random_forest, 50 trees, seed 16) fitte
 // minForestTrials complete trials, or scores that do not vary, it
 // returns nil. The fitted forest comes back as a surface for the contour
 // plots (nil when there is none).
-func forestImportance(params []Param, rs []trial.Result, dir trial.Direction) ([]Importance, string, *surface, error) {
+func forestImportance(params []Param, rs []final, dir trial.Direction) ([]Importance, string, *surface, error) {
 	// The most recent complete trials, found from the end: a study may
 	// have 100,000, and only MaxForestTrials are copied.
-	var done []trial.Result
+	var done []final
 	for i := len(rs) - 1; i >= 0 && len(done) < MaxForestTrials; i-- {
 		if r := &rs[i]; r.State == trial.Complete && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
 			done = append(done, *r)
@@ -115,14 +115,14 @@ type column struct{ lo, hi, missing float64 }
 // numbers as they are (log ones as their logarithm), categories as their
 // index, and a missing value one unit of the parameter's range below its
 // smallest value.
-func encodeTrials(params []Param, done []trial.Result) (trainers.Matrix, []float64, []column) {
+func encodeTrials(params []Param, done []final) (trainers.Matrix, []float64, []column) {
 	X := trainers.NewMatrix(len(done), len(params))
 	y := make([]float64, len(done))
 	cols := make([]column, len(params))
 	for j, p := range params {
 		lo, hi := math.Inf(1), math.Inf(-1)
-		for i, r := range done {
-			v := paramValue(p, r.Params[p.Name])
+		for i := range done {
+			v := paramValue(p, done[i].param(p.Name))
 			if v == nil {
 				X.Data[i*X.Cols+j] = math.NaN()
 				continue

@@ -18,9 +18,9 @@ const importanceMethod = "first-order fANOVA estimate: the variance of the mean 
 // variance of the score. It is the first-order term of a functional
 // ANOVA, estimated from the trials themselves; interactions are not
 // shown. Shares are sorted, largest first.
-func importance(params []Param, rs []trial.Result) ([]Importance, string) {
+func importance(params []Param, rs []final) ([]Importance, string) {
 	// Pointers, not copies: a study may have 100,000 trials.
-	done := make([]*trial.Result, 0, len(rs))
+	done := make([]*final, 0, len(rs))
 	for i := range rs {
 		if r := &rs[i]; r.State == trial.Complete && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
 			done = append(done, r)
@@ -46,7 +46,7 @@ func importance(params []Param, rs []trial.Result) ([]Importance, string) {
 		type obs struct{ x, y float64 }
 		xs := make([]obs, 0, len(done))
 		for _, r := range done {
-			if v := paramValue(p, r.Params[p.Name]); v != nil {
+			if v := paramValue(p, r.param(p.Name)); v != nil {
 				xs = append(xs, obs{*v, r.Score})
 			}
 		}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	"github.com/hpsearch/hpsearch/trial"
 )
 
 // Bounds of the timeline. A study on 1,000 Lambda environments would
@@ -48,7 +46,7 @@ type timelineChart struct {
 // median trial's time), then those that ran the most trials, in their
 // order; a span that is a cold start or a straggler is kept when spans
 // are downsampled.
-func timeline(rs []trial.Result, start time.Time) timelineChart {
+func timeline(rs []final, start time.Time) timelineChart {
 	spans := make([]Span, 0, len(rs))
 	for _, r := range rs {
 		if r.Started.IsZero() || r.Finished.IsZero() {
