@@ -75,9 +75,11 @@ func TestTableBuilderGivesTheRowsOfTheWholeJournal(t *testing.T) {
 				b.Add(e)
 			}
 			got, want := b.Table(), tableOfEvents(tc.events)
-			same := func(a, b trial.Result) bool {
-				return a.Number == b.Number && a.State == b.State && a.Model == b.Model && a.Seed == b.Seed &&
-					a.Params["k"] == b.Params["k"] && (a.Score == b.Score || math.IsNaN(a.Score) && math.IsNaN(b.Score))
+			same := func(a tableRow, b trial.Result) bool {
+				k, _ := a.param("k")
+				return a.number == b.Number && a.state == b.State && a.model == b.Model && a.seed == b.Seed &&
+					len(a.params) == len(b.Params) && k == b.Params["k"] &&
+					(a.score == b.Score || math.IsNaN(a.score) && math.IsNaN(b.Score))
 			}
 			if !slices.EqualFunc(got.rows, want, same) {
 				t.Errorf("rows\n%+v\nwant\n%+v", got.rows, want)

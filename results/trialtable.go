@@ -40,9 +40,42 @@ import (
 // The table holds one result per trial; the writers build each row as
 // they write it.
 type TrialTable struct {
-	rows   []trial.Result
+	rows   []tableRow
 	params []paramColumn
 	folds  int
+}
+
+// tableRow is what a trial's row shows of its result, kept small: a
+// table is held whole until it is written (its columns depend on every
+// row), and a trial.Result with its Params map is twice the size.
+type tableRow struct {
+	number  int
+	seed    uint64
+	state   trial.State
+	model   string
+	params  []paramValue // sorted by name
+	score   float64
+	seconds float64
+	folds   []float64
+	budget  trial.Budget
+	cost    float64
+	hasCost bool
+	err     string
+}
+
+// paramValue is one parameter of a row.
+type paramValue struct {
+	name  string
+	value any
+}
+
+// param returns the row's value of parameter name, if it has one.
+func (r *tableRow) param(name string) (any, bool) {
+	i, ok := slices.BinarySearchFunc(r.params, name, func(p paramValue, name string) int { return cmp.Compare(p.name, name) })
+	if !ok {
+		return nil, false
+	}
+	return r.params[i].value, true
 }
 
 // paramColumn is one params_ column and the type of its cells.
@@ -95,13 +128,17 @@ func NewTrialTable(events []Event) *TrialTable {
 type TableBuilder struct {
 	// rows holds a row a trial number, in the order of its first event;
 	// final says which rows are final results.
-	rows  []trial.Result
+	rows  []tableRow
 	final []bool
 	// base is the number of the first row: the scheduler numbers trials
 	// as it dispatches them, so trial n is mostly rows[n-base], and pos
 	// holds only the others (a map entry a trial would be megabytes).
 	base int
 	pos  map[int]int
+	// names holds one copy of each parameter name, model and state, so
+	// that rows share them rather than each keeping the copy that
+	// decoding its record made.
+	names map[string]string
 }
 
 // Add adds one event of the journal: a dispatch makes the row of a
@@ -112,19 +149,47 @@ func (b *TableBuilder) Add(e Event) {
 	case e.Type == EventDispatch && e.Trial != nil:
 		t := e.Trial
 		if i, ok := b.index(t.Number); !ok || !b.final[i] {
-			b.set(t.Number, trial.Result{Number: t.Number, State: trial.Running, Model: t.Model,
-				Params: t.Params, Seed: t.Seed, Budget: t.Budget, Score: math.NaN()}, false)
+			b.set(t.Number, b.row(trial.Result{Number: t.Number, State: trial.Running, Model: t.Model,
+				Params: t.Params, Seed: t.Seed, Budget: t.Budget, Score: math.NaN()}), false)
 		}
 	case e.Type == EventResult && e.Result != nil && e.Result.State.Final():
 		r := *e.Result
 		r.State = StateOf(r)
-		b.set(r.Number, r, true)
+		b.set(r.Number, b.row(r), true)
 	}
+}
+
+// row returns r's row.
+func (b *TableBuilder) row(r trial.Result) tableRow {
+	row := tableRow{number: r.Number, seed: r.Seed, state: trial.State(b.name(string(r.State))), model: b.name(r.Model),
+		score: r.Score, seconds: r.Seconds, folds: r.FoldScores, budget: r.Budget, err: r.Error}
+	row.budget.Name = b.name(row.budget.Name)
+	row.cost, row.hasCost = r.Backend[costKey]
+	if len(r.Params) > 0 {
+		row.params = make([]paramValue, 0, len(r.Params))
+		for name, v := range r.Params {
+			row.params = append(row.params, paramValue{b.name(name), v})
+		}
+		slices.SortFunc(row.params, func(x, y paramValue) int { return cmp.Compare(x.name, y.name) })
+	}
+	return row
+}
+
+// name returns the builder's copy of s.
+func (b *TableBuilder) name(s string) string {
+	if c, ok := b.names[s]; ok {
+		return c
+	}
+	if b.names == nil {
+		b.names = map[string]string{}
+	}
+	b.names[s] = s
+	return s
 }
 
 // index returns the index in rows of trial n, if it has a row.
 func (b *TableBuilder) index(n int) (int, bool) {
-	if i := n - b.base; i >= 0 && i < len(b.rows) && b.rows[i].Number == n {
+	if i := n - b.base; i >= 0 && i < len(b.rows) && b.rows[i].number == n {
 		return i, true
 	}
 	i, ok := b.pos[n]
@@ -132,7 +197,7 @@ func (b *TableBuilder) index(n int) (int, bool) {
 }
 
 // set makes r trial n's row.
-func (b *TableBuilder) set(n int, r trial.Result, final bool) {
+func (b *TableBuilder) set(n int, r tableRow, final bool) {
 	if i, ok := b.index(n); ok {
 		b.rows[i], b.final[i] = r, final
 		return
@@ -153,19 +218,19 @@ func (b *TableBuilder) set(n int, r trial.Result, final bool) {
 // used after.
 func (b *TableBuilder) Table() *TrialTable {
 	t := &TrialTable{rows: b.rows}
-	byNumber := func(a, b trial.Result) int { return cmp.Compare(a.Number, b.Number) }
+	byNumber := func(a, b tableRow) int { return cmp.Compare(a.number, b.number) }
 	if !slices.IsSortedFunc(t.rows, byNumber) {
 		slices.SortFunc(t.rows, byNumber)
 	}
 	*b = TableBuilder{}
 	kinds := map[string]cellKind{}
 	for _, r := range t.rows {
-		if r.State == trial.Complete || r.State == trial.Pruned {
-			t.folds = max(t.folds, len(r.FoldScores))
+		if r.state == trial.Complete || r.state == trial.Pruned {
+			t.folds = max(t.folds, len(r.folds))
 		}
-		for name, v := range r.Params {
-			k, seen := kinds[name]
-			kinds[name] = mergeKind(k, seen, v)
+		for _, p := range r.params {
+			k, seen := kinds[p.name]
+			kinds[p.name] = mergeKind(k, seen, p.value)
 		}
 	}
 	for name, k := range kinds {
@@ -231,13 +296,13 @@ func (t *TrialTable) kinds() []cellKind {
 
 // row fills cells, which has one element per column, with row i.
 func (t *TrialTable) row(i int, cells []cell) {
-	r := t.rows[i]
+	r := &t.rows[i]
 	null := cell{null: true}
-	scored := r.State == trial.Complete || r.State == trial.Pruned
+	scored := r.state == trial.Complete || r.state == trial.Pruned
 	c := cells[:0]
-	c = append(c, cell{i: int64(r.Number)}, cell{s: string(r.State)}, cell{s: r.Model}, cell{u: r.Seed})
+	c = append(c, cell{i: int64(r.number)}, cell{s: string(r.state)}, cell{s: r.model}, cell{u: r.seed})
 	for _, p := range t.params {
-		v, ok := r.Params[p.name]
+		v, ok := r.param(p.name)
 		if !ok {
 			c = append(c, null)
 			continue
@@ -256,35 +321,35 @@ func (t *TrialTable) row(i int, cells []cell) {
 		}
 	}
 	if scored {
-		mean, std := FoldStats(r.FoldScores)
-		c = append(c, floatOrNull(r.Score), floatOrNull(mean), floatOrNull(std))
+		mean, std := FoldStats(r.folds)
+		c = append(c, floatOrNull(r.score), floatOrNull(mean), floatOrNull(std))
 	} else {
 		c = append(c, null, null, null)
 	}
 	for k := range t.folds {
-		if scored && k < len(r.FoldScores) {
-			c = append(c, cell{f: r.FoldScores[k]})
+		if scored && k < len(r.folds) {
+			c = append(c, cell{f: r.folds[k]})
 		} else {
 			c = append(c, null)
 		}
 	}
-	if r.State == trial.Running {
+	if r.state == trial.Running {
 		c = append(c, null)
 	} else {
-		c = append(c, cell{f: r.Seconds})
+		c = append(c, cell{f: r.seconds})
 	}
-	if b := r.Budget; b.Name != "" {
+	if b := r.budget; b.Name != "" {
 		c = append(c, cell{s: b.Name}, cell{f: b.Value}, cell{i: int64(b.Rung)})
 	} else {
 		c = append(c, null, null, null)
 	}
-	if usd, ok := r.Backend[costKey]; ok {
-		c = append(c, cell{f: usd})
+	if r.hasCost {
+		c = append(c, cell{f: r.cost})
 	} else {
 		c = append(c, null)
 	}
-	if r.State == trial.Failed {
-		c = append(c, cell{s: r.Error})
+	if r.state == trial.Failed {
+		c = append(c, cell{s: r.err})
 	} else {
 		c = append(c, null)
 	}
