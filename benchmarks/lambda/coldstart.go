@@ -37,6 +37,7 @@ var coldRequest = worker.Request{Study: "bench-cold", Metric: "accuracy", CV: tr
 func (b *bench) coldStart(ctx context.Context, c config) error {
 	coldRequest, cvText := coldRequest, fmt.Sprintf("%g%% holdout", 100*c.coldHoldout)
 	coldRequest.CV.Holdout = c.coldHoldout
+	coldRequest.Metric = c.coldMetric
 	coldTrial := c.coldTrial
 	if c.coldFolds > 0 {
 		coldRequest.CV, cvText = trial.CV{Folds: c.coldFolds, Seed: 1}, fmt.Sprintf("%d-fold CV", c.coldFolds)

@@ -92,6 +92,7 @@ type config struct {
 	coldParams  trial.Params
 	coldHoldout float64
 	coldNoLocal bool
+	coldMetric  string
 
 	envs             int
 	throughputTrials int
@@ -125,6 +126,7 @@ func run(ctx context.Context, args []string) error {
 		coldParams  = fs.String("cold-params", "", `parameters of the --cold trials as a JSON object, e.g. '{"n_neighbors": 3}' (default: the model's defaults)`)
 		coldHoldout = fs.Float64("cold-holdout", 0.2, "validation share of the --cold trials' holdout (a small one keeps knn's predict short)")
 		coldNoLocal = fs.Bool("cold-no-local", false, "skip the local peer of the --cold trials (a slow model on a large dataset)")
+		coldMetric  = fs.String("cold-metric", "accuracy", "metric of the --cold trials (log_loss tells scores apart to the bit where accuracy is 1)")
 
 		envs             = fs.Int("envs", 8, "execution environments and executor concurrency for --throughput")
 		throughputTrials = fs.Int("throughput-trials", 2000, "no-op trials per throughput repetition")
@@ -146,7 +148,7 @@ func run(ctx context.Context, args []string) error {
 		latency: *all || *latency, cold: *all || *cold, throughput: *all || *throughput, gets: *all || *gets,
 		reps: *reps, latencyN: *latencyN, warmup: *warmup,
 		coldCols: *coldCols, coldReps: *coldReps, coldFolds: *coldFolds,
-		coldModel: *coldModel, coldHoldout: *coldHoldout, coldNoLocal: *coldNoLocal,
+		coldModel: *coldModel, coldHoldout: *coldHoldout, coldNoLocal: *coldNoLocal, coldMetric: *coldMetric,
 		envs: *envs, throughputTrials: *throughputTrials, localParallel: *localParallel,
 		getsTrials: *getsTrials, getsDataset: *getsDataset,
 	}
