@@ -10,14 +10,16 @@ import (
 
 // MemoryLimit returns the soft memory limit (runtime/debug.SetMemoryLimit)
 // for a process serving the studies sources, from what their journals
-// hold now: 40 MiB plus 1.75 times the bytes of their journals, about
-// what their trials hold once read (report.LoadTrials, brought up to
+// hold now: 40 MiB plus 1.25 times the bytes of their journals, room
+// for what their trials hold once read (report.LoadTrials, brought up to
 // date in place by report.Study.Reload: a 100,000-trial no-op study's
-// 47 MB journal is about 88 MB of trials and its Checker). Without a
-// limit the collector lets the heap grow to twice what is live (the
-// default GOGC), and a dashboard following a 100,000-trial study peaks
-// far above that. A study holding more than the limit is still served:
-// the runtime caps the collector's share of the CPU.
+// 47 MB journal is about 27 MiB of trials, by column, and its Checker)
+// and for what one read's charts and table pages make and drop (about
+// 60 MiB there, most of it not at once). Without a limit the collector
+// lets the heap grow to twice what was live at its last collection, a
+// chart build included, and a dashboard following a 100,000-trial study
+// peaks far above that. A study holding more than the limit is still
+// served: the runtime caps the collector's share of the CPU.
 //
 // A growing study's limit grows with it: call MemoryLimit again before
 // each read. It returns -1 (keep the runtime's) when GOMEMLIMIT sets a
@@ -38,5 +40,5 @@ func MemoryLimit(sources []string) int64 {
 		}
 		bytes += fi.Size()
 	}
-	return 40<<20 + bytes*7/4
+	return 40<<20 + bytes*5/4
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/hpsearch/hpsearch/results"
 )
 
-// TestMemoryLimitFollowsTheJournals: the limit is 40 MiB plus 1.75 times
+// TestMemoryLimitFollowsTheJournals: the limit is 40 MiB plus 1.25 times
 // the bytes of the studies' journals as they stand, and none (-1) when
 // GOMEMLIMIT sets one, a study is in S3 or a journal cannot be found.
 func TestMemoryLimitFollowsTheJournals(t *testing.T) {
@@ -27,8 +27,8 @@ func TestMemoryLimitFollowsTheJournals(t *testing.T) {
 		sources []string
 		want    int64
 	}{
-		{"one study", []string{a}, 40<<20 + 7<<20},
-		{"two studies", []string{a, b}, 40<<20 + (6<<20)*7/4},
+		{"one study", []string{a}, 40<<20 + 5<<20},
+		{"two studies", []string{a, b}, 40<<20 + (6<<20)*5/4},
 		{"a study in S3", []string{a, "s3://bucket/studies/x"}, -1},
 		{"no journal", []string{a, t.TempDir()}, -1},
 	} {
@@ -46,8 +46,8 @@ func TestMemoryLimitFollowsTheJournals(t *testing.T) {
 	}
 	f.Write(make([]byte, 1<<20))
 	f.Close()
-	if after := dashboard.MemoryLimit([]string{b}); after != before+(1<<20)*7/4 {
-		t.Errorf("after 1 MiB more: %d, want %d", after, before+(1<<20)*7/4)
+	if after := dashboard.MemoryLimit([]string{b}); after != before+(1<<20)*5/4 {
+		t.Errorf("after 1 MiB more: %d, want %d", after, before+(1<<20)*5/4)
 	}
 	t.Setenv("GOMEMLIMIT", "200MiB")
 	if got := dashboard.MemoryLimit([]string{a}); got != -1 {

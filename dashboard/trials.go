@@ -104,7 +104,7 @@ type tableRow struct {
 func table(t *studycharts.Trials, q TableQuery) TrialPage {
 	text := strings.ToLower(q.Text)
 	param := strings.TrimPrefix(q.Sort, "param:")
-	var kept []tableRow
+	kept := make([]tableRow, 0, t.Len())
 	for i := range t.Len() {
 		r := t.RowFields(i)
 		state := results.StateOf(r)

@@ -446,7 +446,7 @@ func curves(st *Study, t *Trials) ([]Curve, string) {
 	if st.Spec.EarlyStopping != nil {
 		budget = st.Spec.EarlyStopping.Budget
 	}
-	for r := range t.Results() {
+	for r := range t.resultFields() {
 		// A result without a budget or steps draws no curve: no map entry
 		// for it (a 100,000-trial study without them would make 100,000).
 		if !r.State.Final() || r.State == trial.Failed || math.IsNaN(r.Score) || r.Budget.Name == "" && len(r.Steps) == 0 {
@@ -465,7 +465,7 @@ func curves(st *Study, t *Trials) ([]Curve, string) {
 		switch {
 		case r.Budget.Name != "":
 			cv.Points = append(cv.Points, [2]float64{r.Budget.Value, r.Score})
-			cv.Pruned = results.StateOf(*r) == trial.Pruned
+			cv.Pruned = results.StateOf(r) == trial.Pruned
 		case len(r.Steps) > 0:
 			cv.Points = cv.Points[:0]
 			for _, s := range r.Steps {

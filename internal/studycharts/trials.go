@@ -589,6 +589,18 @@ func (t *Trials) Results() iter.Seq[*trial.Result] {
 	}
 }
 
+// resultFields yields what Results yields without the Params (nil),
+// built without allocating.
+func (t *Trials) resultFields() iter.Seq[trial.Result] {
+	return func(yield func(trial.Result) bool) {
+		for _, i := range t.order {
+			if !yield(t.RowFields(int(i))) {
+				return
+			}
+		}
+	}
+}
+
 // Trial returns trial n's result as the journal holds it; dispatched
 // says the journal has trial n at all, hasResult that r is its result.
 func (t *Trials) Trial(n int) (r trial.Result, dispatched, hasResult bool) {
