@@ -96,6 +96,9 @@ type Executor struct {
 	sem     chan struct{}
 	log     *slog.Logger
 
+	// requests renders the invocations' payloads.
+	requests requestEncoder
+
 	mu  sync.Mutex
 	rng *rand.Rand
 	// lastAnswer is when an invocation last got an answer (UnixNano),
@@ -235,8 +238,8 @@ func (e *Executor) Execute(ctx context.Context, t trial.Trial) (trial.Result, er
 	var throttles, retries int
 	var throttledSince time.Time
 	for {
-		payload, err := json.Marshal(worker.LambdaRequest{Request: req, Results: e.Results,
-			TrialTimeoutMS: e.cfg.TrialTimeout.Milliseconds(), PrunePollMS: prunePollMS})
+		payload, err := e.requests.encode(requestShape{base: e.Base, results: e.Results,
+			trialTimeoutMS: e.cfg.TrialTimeout.Milliseconds(), prunePollMS: prunePollMS}, req.Trial)
 		if err != nil {
 			return trial.Result{}, fmt.Errorf("lambdaexec: trial %d: encode request: %w", t.Number, err)
 		}
