@@ -25,10 +25,14 @@
 //
 // Invocations go out without the SDK's per-call middleware stack (see
 // directInvoke): the same request, signed with the SDK's SigV4 signer at
-// the clock-skew-corrected time, sent once on the pooled HTTP client, with
-// every answer other than a success decoded by the SDK itself, so that
-// errors are exactly the SDK's. HPSEARCH_SDK_INVOKE=1 (EnvSDKInvoke)
-// invokes through the SDK's client instead, for comparison.
+// the clock-skew-corrected time, sent once, with every answer other than
+// a success decoded by the SDK itself, so that errors are exactly the
+// SDK's. To a plain-HTTP endpoint (the emulators) it is written and its
+// answer read on the calling goroutine over keep-alive connections of the
+// executor's own (see connPool), elsewhere by the SDK's pooled net/http
+// client. HPSEARCH_SDK_INVOKE=1 (EnvSDKInvoke) invokes through the SDK's
+// client instead, and HPSEARCH_NETHTTP_INVOKE=1 (EnvNetHTTPInvoke) keeps
+// net/http for every endpoint, for comparison.
 //
 // Figures from the invocation's REPORT log line (billed and init
 // duration, max memory used) are recorded in Result.Backend.
