@@ -21,10 +21,11 @@ import (
 // it streams (results.Journal.Scan).
 //
 // The results are held by column, not as trial.Results: a result's
-// common fields in a small fixed row, its parameters one column a
+// common fields in a small fixed row (with Lambda's environment,
+// interned, and its figures' map), its parameters one column a
 // parameter name (numbers, interned strings and booleans), and only a
-// result with other fields (an error, fold scores, steps, a budget,
-// Lambda's figures) keeps its whole trial.Result beside the row. A
+// result with other fields (an error, fold scores, steps, a budget)
+// keeps its whole trial.Result beside the row. A
 // 100,000-trial no-op study is so about 10 MB, against 60 MB as
 // trial.Results with a parameter map each. What the methods return is
 // built from them on each call (Finals, Table, Row, Results, Trial): the
@@ -79,10 +80,13 @@ type row struct {
 	// started and finished are Unix nanoseconds, when flagStarted and
 	// flagFinished say there is a time (in UTC).
 	started, finished int64
-	model             uint32 // in strs
-	state             uint8  // in rowStates
-	flags             uint8
-	full              *trial.Result
+	// backend is the result's Backend (Lambda's figures), shared.
+	backend map[string]float64
+	model   uint32 // in strs, as is worker
+	worker  uint32
+	state   uint8 // in rowStates
+	flags   uint8
+	full    *trial.Result
 }
 
 // Flags of a row.
@@ -220,8 +224,8 @@ func (t *Trials) set(i int, r trial.Result, flags uint8) {
 	started, okStarted := unixNano(r.Started)
 	finished, okFinished := unixNano(r.Finished)
 	if ok && okStarted && okFinished && r.Budget == (trial.Budget{}) && r.FoldScores == nil && r.Steps == nil && r.Error == "" &&
-		r.LoadSeconds == 0 && r.ScoreSeconds == 0 && r.PeakMemoryBytes == 0 && r.DatasetSource == "" && r.Worker == "" && r.Backend == nil {
-		w.state = state
+		r.LoadSeconds == 0 && r.ScoreSeconds == 0 && r.PeakMemoryBytes == 0 && r.DatasetSource == "" {
+		w.state, w.worker, w.backend = state, t.intern(r.Worker), r.Backend
 		if !r.Started.IsZero() {
 			w.started, w.flags = started, w.flags|flagStarted
 		}
@@ -382,7 +386,7 @@ func (t *Trials) RowFields(i int) trial.Result {
 		return r
 	}
 	r := trial.Result{Number: w.number, State: rowStates[w.state], Model: t.strs[w.model], Seed: w.seed,
-		Score: w.score, Seconds: w.seconds, FitSeconds: w.fitSeconds}
+		Score: w.score, Seconds: w.seconds, FitSeconds: w.fitSeconds, Worker: t.strs[w.worker], Backend: w.backend}
 	if w.flags&flagStarted != 0 {
 		r.Started = time.Unix(0, w.started).UTC()
 	}

@@ -304,7 +304,9 @@ func TestTrialsGiveBackEveryResultAsAdded(t *testing.T) {
 		case 2:
 			r.Budget = trial.Budget{Name: "epochs", Value: 3, Rung: 1, Config: i, Max: 9}
 		case 3:
-			r.Worker, r.Backend = "env-1", map[string]float64{"billed_ms": 12}
+			r.Worker, r.Backend = fmt.Sprintf("env-%d", rng.IntN(3)), map[string]float64{"billed_ms": 12, "init_ms": float64(rng.IntN(2))}
+		case 4:
+			r.Worker, r.Backend = "env-1", map[string]float64{}
 			r.LoadSeconds, r.ScoreSeconds, r.PeakMemoryBytes, r.DatasetSource = 1, 2, 3, "s3"
 		}
 		tr.Add(results.ResultEvent(r, t0))
