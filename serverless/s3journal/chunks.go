@@ -51,8 +51,18 @@ func (c chunks) slice(from, to int) chunks {
 		panic("s3journal: chunks.slice out of range")
 	}
 	out := chunks{n: to - from}
-	off := 0
-	for _, p := range c.parts {
+	// Start at the first slice that holds byte from, found from the end
+	// when from is in the second half: the delta writer takes the
+	// newest segments of a tail of thousands.
+	i, off := 0, 0
+	if from > c.n/2 {
+		i, off = len(c.parts), c.n
+		for i > 0 && off > from {
+			i--
+			off -= len(c.parts[i])
+		}
+	}
+	for _, p := range c.parts[i:] {
 		start, end := off, off+len(p)
 		off = end
 		if end <= from {

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hpsearch/hpsearch/serverless/s3journal"
 )
@@ -223,6 +224,12 @@ func TestDeltasWhileCheckpointWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		j.WaitDeltas()
+	}
+	// The checkpoint of segment 100 is written in the background and
+	// nothing holds it: wait for it before the kill, which would fail
+	// its PUT on a machine too busy to have run it yet.
+	for deadline := time.Now().Add(time.Minute); len(checkpoints(s3)) == 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
 	}
 	s3.killed.Store(true)
 	close(release)
