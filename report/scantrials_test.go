@@ -60,6 +60,9 @@ func TestScanTrialsReportsAsTheWholeJournal(t *testing.T) {
 			if st.Events != nil || st.Dir != name {
 				t.Errorf("ScanTrials: %d events, Dir %q; want none and %q", len(st.Events), st.Dir, name)
 			}
+			if st.Head == nil || st.Head.Type != results.EventStudy || st.Head.Time != events[0].Time {
+				t.Errorf("Head %+v, want the journal's first event, its study event", st.Head)
+			}
 			if got := st.Trials().Kept(); got != 30 {
 				t.Errorf("kept %d results, want 30 (one a trial with a result)", got)
 			}

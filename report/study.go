@@ -38,6 +38,9 @@ type Study struct {
 	// Warnings are the journal's (a torn last record), shown in the
 	// report.
 	Warnings []string
+	// Head is the journal's first event (its study event) of a study
+	// ScanTrials read, which keeps no Events; nil otherwise.
+	Head *results.Event
 
 	// trials is what the report shows of the journal: gathered by
 	// LoadTrials as it streams the journal, or from Events on first use.
@@ -114,21 +117,27 @@ type ScanFunc func(ctx context.Context, fn func(results.Event) error, reset func
 
 // ScanTrials reads a study whose journal scan reads, as LoadTrials reads
 // a directory: it keeps what the report and the dashboard show of the
-// journal (Trials), not its events, so Events is nil. name is the study's
+// journal (Trials) and its first event (Head), not its events, so Events
+// is nil. name is the study's
 // name for the report's heading (its s3:// URL) and spec its spec. A
 // reset starts the trials afresh. The study has no comparison and no
 // warnings, and Reload does not read it on (it reads name as a
 // directory).
 func ScanTrials(ctx context.Context, name string, spec *search.Spec, scan ScanFunc) (*Study, error) {
 	t := studycharts.NewTrials(spec.Direction)
+	var head *results.Event
 	add := func(e results.Event) error {
+		if head == nil {
+			head = &e
+		}
 		t.Add(e)
 		return nil
 	}
-	if err := scan(ctx, add, func() { t = studycharts.NewTrials(spec.Direction) }); err != nil {
+	reset := func() { t, head = studycharts.NewTrials(spec.Direction), nil }
+	if err := scan(ctx, add, reset); err != nil {
 		return nil, err
 	}
-	s := &Study{Dir: name, Spec: spec}
+	s := &Study{Dir: name, Spec: spec, Head: head}
 	s.trialsOnce.Do(func() { s.trials = t })
 	return s, nil
 }

@@ -165,8 +165,11 @@ func firstEvent(ctx context.Context, st *report.Study) (results.Event, error) {
 	if len(st.Events) > 0 {
 		return st.Events[0], nil
 	}
+	if st.Head != nil {
+		return *st.Head, nil
+	}
 	if s3journal.IsURL(st.Dir) {
-		return results.Event{}, fmt.Errorf("the journal of %s was not read", st.Dir)
+		return firstS3Event(ctx, st.Dir)
 	}
 	j, err := results.Open(st.Dir)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"github.com/hpsearch/hpsearch/report"
 	"github.com/hpsearch/hpsearch/results"
@@ -119,4 +120,27 @@ func loadS3Events(ctx context.Context, url string) (*report.Study, error) {
 		return nil, err
 	}
 	return &report.Study{Dir: loc.String(), Spec: spec, Events: events}, nil
+}
+
+// firstS3Event returns the first event of the journal of the study at
+// the s3:// URL url (its study event), for a study read without its
+// events (loadS3Study): the scan stops there.
+func firstS3Event(ctx context.Context, url string) (results.Event, error) {
+	loc, err := parseStudyURL(url)
+	if err != nil {
+		return results.Event{}, err
+	}
+	api, err := newS3Client(ctx, "")
+	if err != nil {
+		return results.Event{}, err
+	}
+	var first results.Event
+	err = s3journal.Scan(ctx, api, loc, func(e results.Event) error {
+		first = e
+		return errFirstEvent
+	}, nil)
+	if err != nil && !errors.Is(err, errFirstEvent) {
+		return results.Event{}, err
+	}
+	return first, nil
 }
