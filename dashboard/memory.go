@@ -23,8 +23,8 @@ import (
 //
 // A growing study's limit grows with it: call MemoryLimit again before
 // each read. It returns -1 (keep the runtime's) when GOMEMLIMIT sets a
-// limit, when a source is kept in S3 (read whole, as events: its size is
-// not known here) and when a journal cannot be found (the read says why).
+// limit, when a source is kept in S3 (its journal's size is not known
+// here) and when a journal cannot be found (the read says why).
 func MemoryLimit(sources []string) int64 {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return -1

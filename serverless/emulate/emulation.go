@@ -191,8 +191,11 @@ func begin(ctx context.Context, o Options, rie bool) (_ *Emulation, lambdaLn net
 			return nil, nil, tools, err
 		}
 	}
+	// The listener itself, not the named result: a return of nil for it
+	// runs the deferred close below after lambdaLn was set to nil.
+	ln := lambdaLn
 	closeListeners := func() {
-		lambdaLn.Close()
+		ln.Close()
 		if s3Ln != nil {
 			s3Ln.Close()
 		}
