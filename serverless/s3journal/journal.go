@@ -295,19 +295,26 @@ func ReopenScan(ctx context.Context, api API, study Location, fn func(results.Ev
 // nor its bytes, so that a study of any size is read in the memory of
 // what fn keeps. reset and the errors are as for ReopenScan.
 func Scan(ctx context.Context, api API, study Location, fn func(results.Event) error, reset func()) error {
-	out := &sink{fn: fn, reset: reset, dropBytes: true}
+	_, err := readStudyJournal(ctx, api, study, &sink{fn: fn, reset: reset, dropBytes: true})
+	return err
+}
+
+// readStudyJournal is readJournal of a journal that must be there and
+// open with its study event: an empty one is noJournalError's error, and
+// one that opens with another event is damaged.
+func readStudyJournal(ctx context.Context, api API, study Location, out *sink) (journalRead, error) {
 	read, err := readJournal(ctx, api, study, out)
 	if err != nil {
-		return err
+		return read, err
 	}
 	if read.segments == 0 {
-		return noJournalError(ctx, api, study)
+		return read, noJournalError(ctx, api, study)
 	}
 	if out.first.Type != results.EventStudy {
-		return &results.CorruptError{File: study.url(study.segmentKey(1)), Line: 1,
+		return read, &results.CorruptError{File: study.url(study.segmentKey(1)), Line: 1,
 			Err: errors.New("the journal does not start with a study event")}
 	}
-	return nil
+	return read, nil
 }
 
 // reopen is Reopen and ReopenScan, which hands the events to out.
@@ -320,16 +327,9 @@ func reopen(ctx context.Context, api API, study Location, out *sink) (*Journal, 
 	if err != nil {
 		return nil, err
 	}
-	read, err := readJournal(ctx, api, study, out)
+	read, err := readStudyJournal(ctx, api, study, out)
 	if err != nil {
 		return nil, err
-	}
-	if read.segments == 0 {
-		return nil, noJournalError(ctx, api, study)
-	}
-	if out.first.Type != results.EventStudy {
-		return nil, &results.CorruptError{File: study.url(study.segmentKey(1)), Line: 1,
-			Err: errors.New("the journal does not start with a study event")}
 	}
 	j := newJournal(api, study, every, deltas)
 	j.next, j.checkpointed = read.segments+1, read.checkpoint

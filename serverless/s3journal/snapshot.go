@@ -2,7 +2,6 @@ package s3journal
 
 import (
 	"context"
-	"errors"
 
 	"github.com/hpsearch/hpsearch/results"
 )
@@ -29,16 +28,8 @@ func ScanSnapshot(ctx context.Context, api API, study Location, fn func(results.
 	r := newReader(api, study)
 	r.keep = true
 	out := &sink{fn: fn, reset: reset, dropBytes: true, reader: r}
-	read, err := readJournal(ctx, api, study, out)
-	if err != nil {
+	if _, err := readStudyJournal(ctx, api, study, out); err != nil {
 		return nil, err
-	}
-	if read.segments == 0 {
-		return nil, noJournalError(ctx, api, study)
-	}
-	if out.first.Type != results.EventStudy {
-		return nil, &results.CorruptError{File: study.url(study.segmentKey(1)), Line: 1,
-			Err: errors.New("the journal does not start with a study event")}
 	}
 	return &Snapshot{r: r}, nil
 }
