@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -15,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/hpsearch/hpsearch/internal/studycharts"
 	"github.com/hpsearch/hpsearch/results"
 	"github.com/hpsearch/hpsearch/search"
 	"github.com/hpsearch/hpsearch/trial"
@@ -62,23 +64,26 @@ var (
 // buildCharts draws every chart the study has data for.
 func buildCharts(s *Study) (chartSet, error) {
 	var cs chartSet
-	rs := s.finals()
-	// Pointers into rs, not copies: a study may have 100,000 trials, and
-	// drawn keeps about MaxDrawn of them.
-	var allComplete []*trial.Result
-	for i := range rs {
+	t := s.Trials()
+	// Every final result is looked at without its parameters, and only
+	// those drawn (about MaxDrawn) are built whole: a parameter map each
+	// of a 100,000-trial study's results weighs about 60 MB.
+	rows := t.FinalRows()
+	allComplete := make([]final, 0, len(rows))
+	for _, i := range rows {
 		// Intermediate rungs of early stopping count as pruned.
-		if r := &rs[i]; results.StateOf(*r) == trial.Complete && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
-			allComplete = append(allComplete, r)
+		if r := t.RowFields(i); results.StateOf(r) == trial.Complete && finite(r.Score) {
+			allComplete = append(allComplete, finalOf(i, r))
 		}
 	}
 	if len(allComplete) == 0 {
 		return cs, nil
 	}
 	metric := cmp.Or(s.Spec.Metric, "score")
-	complete := drawn(allComplete, s.Spec.Direction)
-	if len(rs) > MaxDrawn {
-		rs = spread(rs, MaxDrawn)
+	complete := drawn(t, allComplete, s.Spec.Direction)
+	allComplete = nil
+	if len(rows) > MaxDrawn {
+		rows = spread(rows, MaxDrawn)
 	}
 	byTrial, err := bestOverTrials(complete, s.Spec.Direction, metric)
 	if err != nil {
@@ -97,13 +102,15 @@ func buildCharts(s *Study) (chartSet, error) {
 	// Scores against each parameter show every scored trial: under early
 	// stopping most end pruned below the full budget (they were 5 of 150
 	// in an ASHA example when only complete ones were drawn).
-	scoredAll := make([]*trial.Result, 0, len(rs))
-	for i := range rs {
-		if r := &rs[i]; r.State != trial.Failed && !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
-			scoredAll = append(scoredAll, r)
+	rs := make([]trial.Result, len(rows)) // without their parameters
+	scoredAll := make([]final, 0, len(rows))
+	for k, i := range rows {
+		rs[k] = t.RowFields(i)
+		if r := rs[k]; r.State != trial.Failed && finite(r.Score) {
+			scoredAll = append(scoredAll, finalOf(i, r))
 		}
 	}
-	scored := drawn(scoredAll, s.Spec.Direction)
+	scored := drawn(t, scoredAll, s.Spec.Direction)
 	axes := paramAxes(s.Spec, complete)
 	for _, a := range axes {
 		c, err := scoreAgainst(a, scored, metric)
@@ -125,57 +132,77 @@ func buildCharts(s *Study) (chartSet, error) {
 	return cs, nil
 }
 
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// final is what the charts look at of each final result to choose
+// those they draw: its row in the study's Trials (which gives the drawn
+// ones whole, parameters and all), its number, score and finish time.
+type final struct {
+	row      int
+	number   int
+	score    float64
+	finished time.Time
+}
+
+func finalOf(row int, r trial.Result) final {
+	return final{row: row, number: r.Number, score: r.Score, finished: r.Finished}
+}
+
 // MaxDrawn bounds the trials a chart draws (the SVGs of a 100,000-trial
 // study would weigh 40 MB): past it, charts draw an even spread of the
 // trials plus every trial that improved the best score, by number or by
 // time, and the TopTrials best.
 const MaxDrawn = 2000
 
-// drawn returns copies of the trials the charts draw (complete ones, or
-// every scored one), in number order.
-func drawn(complete []*trial.Result, dir trial.Direction) []trial.Result {
-	if len(complete) <= MaxDrawn {
-		out := make([]trial.Result, len(complete))
-		for i, r := range complete {
-			out[i] = *r
+// drawn returns the results, built whole from t, of the trials the
+// charts draw of fs (complete ones, or every scored one), in number
+// order.
+func drawn(t *studycharts.Trials, fs []final, dir trial.Direction) []trial.Result {
+	whole := func(fs []final) []trial.Result {
+		out := make([]trial.Result, len(fs))
+		for k, f := range fs {
+			out[k] = t.Row(f.row)
 		}
 		return out
 	}
+	if len(fs) <= MaxDrawn {
+		return whole(fs)
+	}
 	keep := map[int]bool{}
-	improvements := func(rs []*trial.Result) {
-		for i, best := 0, -1; i < len(rs); i++ {
-			if best < 0 || dir.Better(rs[i].Score, rs[best].Score) {
+	improvements := func(fs []final) {
+		for i, best := 0, -1; i < len(fs); i++ {
+			if best < 0 || dir.Better(fs[i].score, fs[best].score) {
 				best = i
-				keep[rs[i].Number] = true
+				keep[fs[i].number] = true
 			}
 		}
 	}
-	improvements(complete)
-	byTime := slices.Clone(complete)
-	slices.SortStableFunc(byTime, func(a, b *trial.Result) int { return a.Finished.Compare(b.Finished) })
+	improvements(fs)
+	byTime := slices.Clone(fs)
+	slices.SortStableFunc(byTime, func(a, b final) int { return a.finished.Compare(b.finished) })
 	improvements(byTime)
-	slices.SortStableFunc(byTime, func(a, b *trial.Result) int {
+	slices.SortStableFunc(byTime, func(a, b final) int {
 		switch {
-		case dir.Better(a.Score, b.Score):
+		case dir.Better(a.score, b.score):
 			return -1
-		case dir.Better(b.Score, a.Score):
+		case dir.Better(b.score, a.score):
 			return 1
 		}
-		return a.Number - b.Number
+		return a.number - b.number
 	})
-	for _, r := range byTime[:TopTrials] {
-		keep[r.Number] = true
+	for _, f := range byTime[:TopTrials] {
+		keep[f.number] = true
 	}
-	for _, r := range spread(complete, MaxDrawn) {
-		keep[r.Number] = true
+	for _, f := range spread(fs, MaxDrawn) {
+		keep[f.number] = true
 	}
-	var out []trial.Result
-	for _, r := range complete {
-		if keep[r.Number] {
-			out = append(out, *r)
+	var kept []final
+	for _, f := range fs {
+		if keep[f.number] {
+			kept = append(kept, f)
 		}
 	}
-	return out
+	return whole(kept)
 }
 
 // spread returns n of rs, evenly spaced, in order.

@@ -223,11 +223,6 @@ func (s *Study) Top(top int) ([]results.Row, int) {
 	return t.Rows(), t.Total()
 }
 
-// finals returns the final result of each trial number, every rung of
-// early stopping included, in trial number order; callers must not
-// change them.
-func (s *Study) finals() []trial.Result { return s.Trials().Finals() }
-
 // span is when the study started and how long it ran, from its journal.
 func (s *Study) span() (start time.Time, wall time.Duration) {
 	start, last := s.Trials().Span()

@@ -354,6 +354,40 @@ func TestTrialsGiveBackEveryResultAsAdded(t *testing.T) {
 	}
 }
 
+// TestFinalRowsAreTheRowsFinalsIsBuiltFrom: FinalRows gives the rows
+// that hold a result, in trial number order however the journal ordered
+// them, so that Row of each is Finals' result and RowFields it without
+// its parameters.
+func TestFinalRowsAreTheRowsFinalsIsBuiltFrom(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	tr := NewTrials(trial.Minimize)
+	tr.Add(results.DispatchEvent(trial.Trial{Number: 7, Model: "svc", Params: trial.Params{"C": 1.0}}, t0))
+	for _, n := range []int{5, 2, 9} {
+		tr.Add(results.ResultEvent(trial.Result{Number: n, State: trial.Complete, Model: "svc",
+			Params: trial.Params{"C": float64(n), "kernel": "rbf"}, Score: float64(n) / 10, Started: t0, Finished: t0}, t0))
+	}
+	rows, finals := tr.FinalRows(), tr.Finals()
+	if len(rows) != 3 || len(finals) != 3 {
+		t.Fatalf("%d final rows and %d finals, want 3 of each", len(rows), len(finals))
+	}
+	for k, i := range rows {
+		if got := tr.Row(i); !reflect.DeepEqual(got, finals[k]) {
+			t.Errorf("Row(FinalRows()[%d]) = %+v, want Finals()[%d] %+v", k, got, k, finals[k])
+		}
+		want := finals[k]
+		want.Params = nil
+		if got := tr.RowFields(i); !reflect.DeepEqual(got, want) {
+			t.Errorf("RowFields(FinalRows()[%d]) = %+v, want %+v", k, got, want)
+		}
+		if got, ok := tr.Param(i, "C"); !ok || got != finals[k].Params["C"] {
+			t.Errorf("Param(FinalRows()[%d], C) = %v, %v; want %v", k, got, ok, finals[k].Params["C"])
+		}
+	}
+	if got := []int{finals[0].Number, finals[1].Number, finals[2].Number}; !reflect.DeepEqual(got, []int{2, 5, 9}) {
+		t.Errorf("finals are trials %v, want [2 5 9]", got)
+	}
+}
+
 func TestTrialsTableAndTrialShowRunningTrialsAndStateOf(t *testing.T) {
 	spec, events := mixedStudy()
 	tr := TrialsOf(events, spec.Direction)
