@@ -205,7 +205,8 @@ type openedStudy struct {
 	// study is the event that opens the journal of a resumed study.
 	study results.Event
 	// restoreMemory gives up the soft memory limit a resume reads its
-	// journal under (see resumeMemoryLimit); nil for a new study.
+	// journal under and runs under (see resumeMemoryLimit, runPacer);
+	// nil for a new study.
 	restoreMemory func()
 }
 
@@ -301,7 +302,7 @@ func reopenError(err error) error {
 
 // resumeMemoryLimit is the soft memory limit (debug.SetMemoryLimit) a
 // resume reads its journal under, until the scheduler has read it too,
-// unless GOMEMLIMIT sets one. What a resume holds of a 100,000-trial
+// unless GOMEMLIMIT sets one (the run then goes on under runPacer's). What a resume holds of a 100,000-trial
 // study is some 20 to 95 MB (what the journal's checker keeps a trial
 // and, for a study in S3 reopened to append, the journal's bytes, which
 // the writer keeps for its checkpoints); the garbage of decoding the
@@ -338,9 +339,11 @@ type reopenScan func(fn func(results.Event) error, reset func()) (studyJournal, 
 func resumeStreamed(ctx context.Context, e *env, study string, spec *search.Spec, recoverLost recoverFunc, top int,
 	reopen reopenScan, peek func(fn func(results.Event) error, reset func()) (studyJournal, error)) (_ *openedStudy, err error) {
 	restoreMemory := func() {}
+	var pacer *runPacer // the run's limit (see runPacer); nil under GOMEMLIMIT
 	if os.Getenv("GOMEMLIMIT") == "" {
 		before := debug.SetMemoryLimit(resumeMemoryLimit)
-		restoreMemory = sync.OnceFunc(func() { debug.SetMemoryLimit(before) })
+		pacer = newRunPacer()
+		restoreMemory = sync.OnceFunc(func() { pacer.stop(); debug.SetMemoryLimit(before) })
 	}
 	defer func() {
 		if err != nil {
@@ -417,9 +420,10 @@ func resumeStreamed(ctx context.Context, e *env, study string, spec *search.Spec
 			_, err := j.Scan(ctx, fn)
 			// The scheduler reads the journal twice before it runs
 			// anything (see scheduler.Config.PriorScan); the run that
-			// follows is not held to the resume's limit.
+			// follows is not held to the resume's limit, but to one
+			// that follows its live heap (until close).
 			if scans++; scans == 2 {
-				restoreMemory()
+				pacer.start()
 			}
 			return err
 		}
